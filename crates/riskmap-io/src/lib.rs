@@ -1,0 +1,28 @@
+//! riskmap's edge: everything that touches files. Tables go through polars
+//! (CSV, Parquet), vector layers and rasters through GDAL (GeoPackage,
+//! GeoJSON, Shapefile, FlatGeobuf, GeoTIFF). The rest of riskmap exchanges
+//! in-memory `DataFrame`s, [`riskmap_domain::VectorLayer`]s and
+//! [`riskmap_domain::Raster`]s and never names a format.
+//!
+//! Every error says which file and what to do ([`IoError`]).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use polars::prelude::*;
+//!
+//! let mut df = df!("code" => ["339901001000"], "year" => [2021])?;
+//! riskmap_io::write_table(&mut df, Path::new("out/population.csv"))?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+pub mod hash;
+pub mod raster;
+pub mod table;
+pub mod vector;
+
+pub use error::IoError;
+pub use hash::sha256_file;
+pub use raster::{read_raster, write_raster};
+pub use table::{read_table, write_table};
+pub use vector::{read_vector, write_vector};

@@ -1,0 +1,178 @@
+//! Vector layers through GDAL: GeoPackage, GeoJSON, Shapefile, FlatGeobuf.
+
+use std::path::Path;
+
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use gdal::vector::{Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::{Dataset, DriverManager};
+use polars::prelude::*;
+use riskmap_domain::{Crs, VectorLayer};
+
+use crate::IoError;
+
+const SUPPORTED: &str = ".gpkg, .geojson, .shp, .fgb";
+
+fn driver_name(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "gpkg" => Some("GPKG"),
+        "geojson" | "json" => Some("GeoJSON"),
+        "shp" => Some("ESRI Shapefile"),
+        "fgb" => Some("FlatGeobuf"),
+        _ => None,
+    }
+}
+
+/// The GDAL spatial reference of a riskmap CRS, with lon/lat axis order.
+pub fn spatial_ref(crs: Crs) -> Result<SpatialRef, gdal::errors::GdalError> {
+    // GCJ-02 coordinates are stored as such but have no CRS of their own in
+    // GDAL; they are declared as WGS84, which they approximate within 500 m.
+    let code = match crs {
+        Crs::Epsg(code) => code,
+        Crs::Gcj02 => 4326,
+    };
+    let mut srs = SpatialRef::from_epsg(code)?;
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    Ok(srs)
+}
+
+fn geometry_type(layer: &VectorLayer) -> OGRwkbGeometryType::Type {
+    use geo::Geometry as G;
+    match layer.geometries.first() {
+        Some(G::Point(_)) => OGRwkbGeometryType::wkbPoint,
+        Some(G::LineString(_)) => OGRwkbGeometryType::wkbLineString,
+        Some(G::MultiLineString(_)) => OGRwkbGeometryType::wkbMultiLineString,
+        Some(G::Polygon(_)) => OGRwkbGeometryType::wkbPolygon,
+        Some(G::MultiPolygon(_)) => OGRwkbGeometryType::wkbMultiPolygon,
+        _ => OGRwkbGeometryType::wkbUnknown,
+    }
+}
+
+/// Writes `layer` to `path`, replacing the file. The format follows the
+/// ending. GeoPackages are written with a fixed timestamp so that the same
+/// layer always gives the same bytes.
+pub fn write_vector(layer: &VectorLayer, path: &Path) -> Result<(), IoError> {
+    let driver = driver_name(path).ok_or_else(|| IoError::Format { path: path.to_owned(), supported: SUPPORTED })?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(IoError::os(parent))?;
+    }
+    if path.exists() {
+        std::fs::remove_file(path).map_err(IoError::os(path))?;
+    }
+    let gdal_err = IoError::gdal(path);
+    (|| -> Result<(), gdal::errors::GdalError> {
+        gdal::config::set_config_option("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z")?;
+        let drv = DriverManager::get_driver_by_name(driver)?;
+        let mut ds = drv.create_vector_only(path)?;
+        // GeoPackage writes far faster inside one transaction; the other
+        // formats have none.
+        let transactional = matches!(driver, "GPKG");
+        if transactional {
+            let mut txn = ds.start_transaction()?;
+            fill(&mut txn, layer)?;
+            txn.commit()?;
+        } else {
+            fill(&mut ds, layer)?;
+        }
+        Ok(())
+    })()
+    .map_err(gdal_err)
+}
+
+fn fill(ds: &mut Dataset, layer: &VectorLayer) -> Result<(), gdal::errors::GdalError> {
+    let srs = spatial_ref(layer.crs)?;
+    let options: &[&str] = &["SPATIAL_INDEX=YES"];
+    let out = ds.create_layer(LayerOptions {
+        name: &layer.name,
+        srs: Some(&srs),
+        ty: geometry_type(layer),
+        options: if layer.geometries.is_empty() { None } else { Some(options) },
+    })?;
+    let df = &layer.attributes;
+    let fields: Vec<(&str, OGRFieldType::Type)> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            let ty = match c.dtype() {
+                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => {
+                    OGRFieldType::OFTInteger64
+                }
+                DataType::Float32 | DataType::Float64 => OGRFieldType::OFTReal,
+                _ => OGRFieldType::OFTString,
+            };
+            (c.name().as_str(), ty)
+        })
+        .collect();
+    out.create_defn_fields(&fields)?;
+    let columns: Vec<Column> = df
+        .columns()
+        .iter()
+        .zip(&fields)
+        .map(|(c, (_, ty))| match *ty {
+            OGRFieldType::OFTInteger64 => c.cast(&DataType::Int64),
+            OGRFieldType::OFTReal => c.cast(&DataType::Float64),
+            _ => c.cast(&DataType::String),
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| gdal::errors::GdalError::BadArgument(e.to_string()))?;
+    for (row, geom) in layer.geometries.iter().enumerate() {
+        let mut feature = Feature::new(out.defn())?;
+        for (j, c) in columns.iter().enumerate() {
+            let value = match c.dtype() {
+                DataType::Int64 => c.i64().ok().and_then(|a| a.get(row)).map(FieldValue::Integer64Value),
+                DataType::Float64 => c.f64().ok().and_then(|a| a.get(row)).map(FieldValue::RealValue),
+                _ => c.str().ok().and_then(|a| a.get(row)).map(|s| FieldValue::StringValue(s.to_owned())),
+            };
+            match value {
+                Some(v) => feature.set_field(j, &v)?,
+                None => feature.set_field_null(j)?,
+            }
+        }
+        feature.set_geometry(geom.to_gdal()?)?;
+        feature.create(&out)?;
+    }
+    Ok(())
+}
+
+/// Reads the first layer of a vector file: geometries (as `geo`), attributes
+/// and coordinate system (EPSG code where GDAL can name one, else WGS84).
+pub fn read_vector(path: &Path) -> Result<VectorLayer, IoError> {
+    let gdal_err = IoError::gdal(path);
+    let ds = Dataset::open(path).map_err(gdal_err)?;
+    let mut layer = ds.layer(0).map_err(IoError::gdal(path))?;
+    let crs = layer.spatial_ref().and_then(|s| s.auth_code().ok()).map_or(Crs::WGS84, |c| Crs::Epsg(c as u32));
+    let defs: Vec<(String, OGRFieldType::Type)> = layer.defn().fields().map(|f| (f.name(), f.field_type())).collect();
+    let mut geometries = Vec::new();
+    let mut ints: Vec<Vec<Option<i64>>> = vec![Vec::new(); defs.len()];
+    let mut reals: Vec<Vec<Option<f64>>> = vec![Vec::new(); defs.len()];
+    let mut strings: Vec<Vec<Option<String>>> = vec![Vec::new(); defs.len()];
+    for (n, feature) in layer.features().enumerate() {
+        let geom = feature
+            .geometry()
+            .ok_or_else(|| IoError::Content { path: path.to_owned(), message: format!("feature {} has no geometry", n + 1) })?
+            .to_geo()
+            .map_err(IoError::gdal(path))?;
+        geometries.push(geom);
+        for (j, (_, ty)) in defs.iter().enumerate() {
+            let value = feature.field(j).map_err(IoError::gdal(path))?;
+            match *ty {
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => ints[j].push(value.and_then(FieldValue::into_int64)),
+                OGRFieldType::OFTReal => reals[j].push(value.and_then(FieldValue::into_real)),
+                _ => strings[j].push(value.and_then(FieldValue::into_string)),
+            }
+        }
+    }
+    let columns = defs
+        .iter()
+        .enumerate()
+        .map(|(j, (name, ty))| {
+            let name = PlSmallStr::from(name.as_str());
+            match *ty {
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => Column::new(name, std::mem::take(&mut ints[j])),
+                OGRFieldType::OFTReal => Column::new(name, std::mem::take(&mut reals[j])),
+                _ => Column::new(name, std::mem::take(&mut strings[j])),
+            }
+        })
+        .collect();
+    let attributes = DataFrame::new(geometries.len(), columns).map_err(IoError::table(path))?;
+    Ok(VectorLayer { name: layer.name(), crs, geometries, attributes })
+}

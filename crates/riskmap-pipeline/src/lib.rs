@@ -1,0 +1,29 @@
+//! riskmap's batch jobs as stages over the library crates: `synth` writes a
+//! synthetic region folder, `run` (and `demo`, which is `synth` then `run`)
+//! survey a region folder and write the run manifest.
+//!
+//! Stages not built yet are listed by [`run::PLANNED_STAGES`] and reported by
+//! every run, so that nobody mistakes a partial job for a finished one.
+//!
+//! Outputs are written to a staging folder inside `--out` and moved into
+//! place only when the job succeeds ([`staging::Staging`]).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use riskmap_pipeline::{synth::write_region, SynthOptions};
+//! use riskmap_synth::Preset;
+//!
+//! let summary = write_region(&SynthOptions::new(Preset::County, 2021), Path::new("out/region"))?;
+//! println!("{} townships", summary.townships);
+//! # Ok::<(), riskmap_pipeline::PipelineError>(())
+//! ```
+
+mod error;
+pub mod region;
+pub mod run;
+pub mod staging;
+pub mod synth;
+
+pub use error::PipelineError;
+pub use run::{run, RunOptions, RunReport};
+pub use synth::{SynthOptions, SynthSummary};

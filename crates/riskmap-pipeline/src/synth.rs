@@ -1,0 +1,104 @@
+//! `riskmap synth`: generate a region and write it as a SPEC region folder,
+//! with its ground truth under `truth/`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use riskmap_domain::Source;
+use riskmap_io::{write_raster, write_table, write_vector};
+use riskmap_synth::{generate, Preset, SynthConfig};
+
+use crate::staging::Staging;
+use crate::PipelineError;
+
+/// How tables are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// UTF-8 CSV, as a bureau's exports come.
+    Csv,
+    /// Parquet, for large regions.
+    Parquet,
+}
+
+impl TableFormat {
+    fn ending(self) -> &'static str {
+        match self {
+            TableFormat::Csv => "csv",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+}
+
+/// What `synth` generates and how it writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct SynthOptions {
+    /// Region size, seed and years.
+    pub config: SynthConfig,
+    /// Table format; CSV for the county, Parquet for larger presets by default.
+    pub table_format: TableFormat,
+}
+
+impl SynthOptions {
+    /// The defaults for a preset and seed: years 2015–2021.
+    pub fn new(preset: Preset, seed: u64) -> SynthOptions {
+        SynthOptions {
+            config: SynthConfig { preset, seed, years: DEFAULT_YEARS },
+            table_format: if preset == Preset::County { TableFormat::Csv } else { TableFormat::Parquet },
+        }
+    }
+}
+
+/// Default data years: seven years ending with the year of the county report.
+pub const DEFAULT_YEARS: (i32, i32) = (2015, 2021);
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct SynthSummary {
+    /// Townships generated.
+    pub townships: usize,
+    /// Rows per written table, by file name.
+    pub rows: Vec<(String, usize)>,
+    /// Seconds spent generating and writing.
+    pub seconds: (f64, f64),
+}
+
+/// Generates the region and writes it to `out` (replacing files of the same
+/// names; nothing is written if generation fails).
+pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, PipelineError> {
+    let t0 = Instant::now();
+    let mut region = generate(&opts.config)?;
+    let generated = t0.elapsed().as_secs_f64();
+
+    let staging = Staging::new(out)?;
+    let dir = staging.path();
+    let mut rows = Vec::new();
+    write_vector(&region.townships, &dir.join("townships.gpkg"))?;
+    rows.push(("townships.gpkg".to_owned(), region.townships.geometries.len()));
+    for (source, df) in region.tables.iter_mut() {
+        let format = if *source == Source::Population { TableFormat::Csv } else { opts.table_format };
+        let name = format!("{}.{}", source.stem(), format.ending());
+        write_table(df, &dir.join(&name))?;
+        rows.push((name, df.height()));
+    }
+    for (source, layer) in &region.layers {
+        let name = format!("{}.gpkg", source.stem());
+        write_vector(layer, &dir.join(&name))?;
+        rows.push((name, layer.geometries.len()));
+    }
+    for (source, raster) in &region.rasters {
+        let name = format!("{}.tif", source.stem());
+        write_raster(raster, &dir.join(&name))?;
+        rows.push((name, raster.width * raster.height));
+    }
+    let truth = dir.join("truth");
+    let t = &mut region.truth;
+    write_table(&mut t.intensity, &truth.join("intensity.parquet"))?;
+    write_table(&mut t.origins, &truth.join(format!("origins.{}", opts.table_format.ending())))?;
+    write_table(&mut t.dirt, &truth.join("dirt.csv"))?;
+    write_table(&mut t.effects, &truth.join("effects.csv"))?;
+    write_table(&mut t.townships, &truth.join("townships.csv"))?;
+    let params = serde_json::to_string_pretty(&t.params).map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(truth.join("params.json"), params + "\n").map_err(|e| PipelineError::Input(format!("{}: {e}", truth.display())))?;
+    staging.commit()?;
+    Ok(SynthSummary { townships: region.townships.geometries.len(), rows, seconds: (generated, t0.elapsed().as_secs_f64() - generated) })
+}
