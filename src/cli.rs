@@ -115,7 +115,16 @@ fn print_run(report: &RunReport) {
 }
 
 pub fn main() -> Result<(), PipelineError> {
-    let cli = Cli::parse();
+    // clap exits with 2 on a usage error; SPEC reserves 2 for internal
+    // errors, so a bad command line exits 1 like any other bad input.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     match cli.command {
         Command::Synth { preset: p, seed, years, format, out } => {
             let mut opts = SynthOptions::new(preset(p), seed);

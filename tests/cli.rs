@@ -1,0 +1,116 @@
+//! End-to-end tests of the real binary on small regions, in temp folders.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `riskmap` with `args`, returning its output.
+macro_rules! riskmap {
+    ($($arg:expr),* $(,)?) => {{
+        let out: Output = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+            $(.arg($arg))*
+            .output()
+            .expect("riskmap runs");
+        out
+    }};
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn synth_writes_every_source_and_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = riskmap!("synth", "--preset", "county", "--seed", "5", "--years", "2019..2021", "--out", dir.path());
+    assert!(out.status.success(), "{}", text(&out));
+    for f in [
+        "townships.gpkg",
+        "population.csv",
+        "incidents.csv",
+        "fires.csv",
+        "forest_fires.csv",
+        "geohazard_events.csv",
+        "geohazard_sites.csv",
+        "hidden_hazards.csv",
+        "enterprises.csv",
+        "communities.csv",
+        "shelters.csv",
+        "fire_stations.csv",
+        "pipelines.gpkg",
+        "scenic_areas.gpkg",
+        "dem.tif",
+        "forest_cover.tif",
+        "truth/intensity.parquet",
+        "truth/origins.csv",
+        "truth/dirt.csv",
+        "truth/params.json",
+    ] {
+        let meta = std::fs::metadata(dir.path().join(f)).unwrap_or_else(|_| panic!("{f} missing"));
+        assert!(meta.len() > 0, "{f} is empty");
+    }
+    // The truth runs one year past the data, for every township and month.
+    let intensity = riskmap_io::read_table(&dir.path().join("truth/intensity.parquet")).unwrap();
+    let years: Vec<i32> = intensity.column("year").unwrap().i32().unwrap().iter().flatten().collect();
+    assert_eq!((years.iter().min(), years.iter().max()), (Some(&2019), Some(&2022)));
+    let townships = riskmap_io::read_vector(&dir.path().join("townships.gpkg")).unwrap();
+    let n = townships.geometries.len();
+    assert_eq!(intensity.height(), n * 4 * 12 * 11, "townships x years x months x measures");
+    assert_eq!(townships.crs, riskmap_domain::Crs::Epsg(4326));
+}
+
+#[test]
+fn demo_runs_the_existing_stages_and_says_what_is_not_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = riskmap!("demo", "--out", dir.path());
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("not built yet"), "{t}");
+    let m = manifest(dir.path());
+    let inputs = m["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 16, "every source but area_counts");
+    let townships = inputs.iter().find(|i| i["source"] == "townships").unwrap();
+    assert!(townships["rows_read"].as_u64().unwrap() >= 12);
+    assert_eq!(townships["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(m["missing"], serde_json::json!(["area_counts"]));
+    // Nothing is left in staging.
+    assert!(std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().starts_with(".riskmap")));
+}
+
+#[test]
+fn bad_input_exits_1_with_a_message_naming_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = riskmap!("run", "--data", &empty, "--out", dir.path().join("out"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("no townships"), "{}", text(&out));
+
+    let out = riskmap!("run", "--data", dir.path().join("nowhere"), "--out", dir.path().join("out"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("not a folder"), "{}", text(&out));
+
+    let out = riskmap!("run", "--data", &empty, "--out", dir.path().join("out"), "--as-of", "2021-02-30");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("YYYY-MM-DD"), "{}", text(&out));
+
+    let out = riskmap!("synth", "--years", "2021..2015", "--out", dir.path().join("s"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("first year"), "{}", text(&out));
+
+    let out = riskmap!("frobnicate");
+    assert_eq!(out.status.code(), Some(1), "usage errors are bad input, not internal errors");
+}
+
+#[test]
+fn help_lists_the_commands_with_examples() {
+    let out = riskmap!("--help");
+    assert!(out.status.success());
+    let t = text(&out);
+    for word in ["demo", "synth", "run", "Examples:", "riskmap demo --out out/demo"] {
+        assert!(t.contains(word), "--help lacks {word}: {t}");
+    }
+}
