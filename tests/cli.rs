@@ -114,3 +114,34 @@ fn help_lists_the_commands_with_examples() {
         assert!(t.contains(word), "--help lacks {word}: {t}");
     }
 }
+
+#[test]
+fn synth_writes_the_same_bytes_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sums = Vec::new();
+    for threads in ["1", "2"] {
+        let out_dir = dir.path().join(threads);
+        let out = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["synth", "--preset", "county", "--seed", "11", "--years", "2020..2021", "--out"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for sub in ["", "truth"] {
+            for e in std::fs::read_dir(out_dir.join(sub)).unwrap().flatten() {
+                if e.path().is_file() {
+                    files.push((format!("{sub}/{}", e.file_name().to_string_lossy()), std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() >= 20);
+        sums.push(files);
+    }
+    for (a, b) in sums[0].iter().zip(&sums[1]) {
+        assert_eq!(a.0, b.0);
+        assert!(a.1 == b.1, "{} differs between 1 and 2 threads", a.0);
+    }
+}
