@@ -144,18 +144,24 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     };
 
     // Event sources: sorted by time, then township, ids numbered per year.
-    for source in [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents] {
-        let mut rows: Vec<&Draft> = drafts.iter().flatten().filter(|d| d.source == source).collect();
+    // Drafts are moved, not copied, into the tables: events are most of the
+    // memory of a large region.
+    let mut by_source: Vec<Vec<Draft>> = vec![Vec::new(); 4];
+    let event_sources = [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents];
+    for d in drafts.into_iter().flatten() {
+        let k = event_sources.iter().position(|s| *s == d.source).expect("an event source");
+        by_source[k].push(d);
+    }
+    for (source, mut rows) in event_sources.into_iter().zip(by_source) {
         rows.sort_by(|a, b| a.when.cmp(&b.when).then(a.town.cmp(&b.town)));
         let mut table = Table::new(events::columns(source));
         let mut origin = Vec::with_capacity(rows.len());
         let mut counter = (0, 0);
-        for d in rows {
+        for mut d in rows {
             let year = d.when.year();
             counter = if counter.0 == year { (year, counter.1 + 1) } else { (year, 1) };
-            let mut row = d.row.clone();
-            row[0] = format!("{}{}{:06}", events::id_prefix(source), year, counter.1).into();
-            table.rows.push(row);
+            d.row[0] = format!("{}{}{:06}", events::id_prefix(source), year, counter.1).into();
+            table.rows.push(d.row);
             origin.push(d.town);
         }
         publish(source, table, origin)?;
