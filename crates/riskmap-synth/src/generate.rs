@@ -322,12 +322,10 @@ fn other_layers(seed: u64, radius: &f64, towns: &[Town], frame: &Frame, terrain:
 fn rasters(towns: &[Town], frame: &Frame, terrain: &Terrain, res_km: f64) -> Vec<(Source, Raster)> {
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for t in towns {
-        for c in t.poly_km.exterior().coords() {
-            x0 = x0.min(c.x);
-            y0 = y0.min(c.y);
-            x1 = x1.max(c.x);
-            y1 = y1.max(c.y);
-        }
+        x0 = x0.min(t.bbox_km.min().x);
+        y0 = y0.min(t.bbox_km.min().y);
+        x1 = x1.max(t.bbox_km.max().x);
+        y1 = y1.max(t.bbox_km.max().y);
     }
     let (lon0, lat1) = frame.to_lonlat(x0 - 2.0, y1 + 2.0);
     let (lon0, lat1) = (crate::frame::round6(lon0), crate::frame::round6(lat1));

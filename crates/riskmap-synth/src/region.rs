@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use geo::{Area, Contains, Coord, LineString, Point, Polygon};
+use geo::{Area, BoundingRect, Contains, Coord, LineString, Point, Polygon, Rect};
 use rayon::prelude::*;
 
 use crate::admin::{self, TownKind};
@@ -44,6 +44,8 @@ pub struct Town {
     pub site: [f64; 2],
     /// Border in local km (for sampling).
     pub poly_km: Polygon<f64>,
+    /// Bounding box of `poly_km`.
+    pub bbox_km: Rect<f64>,
     /// Border in lon/lat (as published).
     pub polygon: Polygon<f64>,
     /// Neighbouring townships (indices into the code-sorted list).
@@ -76,16 +78,9 @@ pub struct Located {
 impl Town {
     /// A uniformly random point inside the township, local km.
     pub fn uniform(&self, rng: &mut Stream) -> [f64; 2] {
-        let r = self.poly_km.exterior();
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for c in r.coords() {
-            x0 = x0.min(c.x);
-            y0 = y0.min(c.y);
-            x1 = x1.max(c.x);
-            y1 = y1.max(c.y);
-        }
+        let (min, max) = (self.bbox_km.min(), self.bbox_km.max());
         loop {
-            let p = [rng.range(x0, x1), rng.range(y0, y1)];
+            let p = [rng.range(min.x, max.x), rng.range(min.y, max.y)];
             if self.poly_km.contains(&Point::new(p[0], p[1])) {
                 return p;
             }
@@ -193,12 +188,13 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
 
     // Terrain covariates and the raw population draw, in parallel per cell.
     let dem_step = p.raster_res_km;
-    let measured: Vec<(Polygon<f64>, f64, Covariates)> = cells
+    let measured: Vec<(Polygon<f64>, Rect<f64>, f64, Covariates)> = cells
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
             let poly_km = to_polygon(&c.ring, |p| p);
             let area = poly_km.unsigned_area();
+            let bbox_km = poly_km.bounding_rect().expect("a cell has vertices");
             let probe = Town {
                 code: String::new(),
                 name: String::new(),
@@ -206,6 +202,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
                 kind: TownKind::Town,
                 site: c.site,
                 poly_km: poly_km.clone(),
+                bbox_km,
                 polygon: poly_km.clone(),
                 neighbors: vec![],
                 outer: false,
@@ -232,7 +229,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
             cov.steep_share /= n;
             cov.forest /= n;
             cov.mountain /= n;
-            (poly_km, area, cov)
+            (poly_km, bbox_km, area, cov)
         })
         .collect();
 
@@ -268,7 +265,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
         for (rank, &i) in members.iter().enumerate() {
             kind[i] = if rank < streets {
                 TownKind::Street
-            } else if name_rng.chance(0.3 + 0.5 * measured[i].2.mountain) {
+            } else if name_rng.chance(0.3 + 0.5 * measured[i].3.mountain) {
                 TownKind::Rural
             } else {
                 TownKind::Town
@@ -315,7 +312,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
         .map(|i| {
             let mut r = Stream::new(seed, "population", i as u64);
             let urban = if kind[i] == TownKind::Street { 2.2 } else { 1.0 };
-            p.mean_population * r.lognormal(-0.08, 0.4) * (1.0 - 0.6 * measured[i].2.mountain) * urban
+            p.mean_population * r.lognormal(-0.08, 0.4) * (1.0 - 0.6 * measured[i].3.mountain) * urban
         })
         .collect();
     if let Some(total) = p.total_population {
@@ -334,7 +331,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
         .iter()
         .map(|&i| {
             let c = &cells[i];
-            let (poly_km, area, cov) = measured[i].clone();
+            let (poly_km, bbox_km, area, cov) = measured[i].clone();
             let polygon = to_polygon(&c.ring, |[x, y]| {
                 let (lon, lat) = frame.to_lonlat(x, y);
                 [lon, lat]
@@ -356,6 +353,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
                 kind: kind[i],
                 site: c.site,
                 poly_km,
+                bbox_km,
                 polygon,
                 neighbors,
                 outer: c.outer,
