@@ -14,6 +14,7 @@ Examples:
   riskmap demo --out out/demo
   riskmap synth --preset county --seed 2021 --out data/county
   riskmap synth --preset province --seed 7 --years 2016..2021 --out data/province
+  riskmap validate --data datasets/demo --out out/validate
   riskmap run --data data/county --out out/county --as-of 2021-12-01";
 
 /// riskmap: township-level emergency risk for a county bureau, as a parallel batch engine.
@@ -68,7 +69,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The nightly job: read the region folder and write results and manifest.json.
+    /// Read every source, reject bad rows with reasons, place every point in its township.
+    #[command(after_help = "Example:\n  riskmap validate --data datasets/demo --out out/validate")]
+    Validate {
+        /// Region folder (SPEC layout).
+        #[arg(long)]
+        data: PathBuf,
+        /// Output folder for rejected.csv, assigned.parquet and manifest.json.
+        #[arg(long, default_value = "out/validate")]
+        out: PathBuf,
+        /// As-of date, YYYY-MM-DD (default: the day after the latest record).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// The nightly job: validate and join, then the stages built so far; writes manifest.json.
     #[command(after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01")]
     Run {
         /// Region folder (SPEC layout).
@@ -100,16 +114,25 @@ fn preset(p: PresetArg) -> Preset {
 
 fn print_run(report: &RunReport) {
     let m = &report.manifest;
-    println!("read {} sources:", m.inputs.len());
+    println!("as of {}; {} sources:", m.as_of.as_deref().unwrap_or("-"), m.inputs.len());
+    println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  file", "source", "read", "accepted", "rejected", "outside", "snapped");
     for i in &m.inputs {
-        println!("  {:<18} {:>10} rows  {}", i.source, i.rows_read, i.path);
+        println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}", i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path);
+    }
+    if !report.unknown_labels.is_empty() {
+        println!("labels outside the vocabulary (map them in riskmap.toml):");
+        for ((source, field, label), n) in &report.unknown_labels {
+            println!("  {source}.{field} `{label}`: {n}");
+        }
     }
     if !m.missing.is_empty() {
         println!("not in the folder: {}", m.missing.join(", "));
     }
-    println!("not built yet:");
-    for (stage, issue) in PLANNED_STAGES {
-        println!("  {stage} ({issue})");
+    if !m.not_built.is_empty() {
+        println!("not built yet:");
+        for (stage, issue) in PLANNED_STAGES {
+            println!("  {stage} ({issue})");
+        }
     }
     println!("manifest: {}", report.manifest_path.display());
 }
@@ -153,12 +176,16 @@ pub fn main() -> Result<(), PipelineError> {
             let data = out.join("data");
             let s = write_region(&SynthOptions::new(Preset::County, 2021), &data)?;
             println!("demo county: {} townships written to {}", s.townships, data.display());
-            let report = run(&RunOptions { data, out: out.clone(), as_of: None })?;
+            let report = run(&RunOptions { data, out: out.clone(), as_of: None, validate_only: false })?;
             print_run(&report);
             println!("results: {} (the report arrives with issue 7)", out.display());
         }
         Command::Run { data, out, as_of } => {
-            let report = run(&RunOptions { data, out, as_of })?;
+            let report = run(&RunOptions { data, out, as_of, validate_only: false })?;
+            print_run(&report);
+        }
+        Command::Validate { data, out, as_of } => {
+            let report = run(&RunOptions { data, out, as_of, validate_only: true })?;
             print_run(&report);
         }
     }

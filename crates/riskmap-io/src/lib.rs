@@ -18,11 +18,13 @@
 mod error;
 pub mod hash;
 pub mod raster;
+pub mod records;
 pub mod table;
 pub mod vector;
 
 pub use error::IoError;
 pub use hash::sha256_file;
 pub use raster::{read_raster, write_raster};
+pub use records::{read_records, Records};
 pub use table::{read_table, write_table};
 pub use vector::{read_vector, write_vector};

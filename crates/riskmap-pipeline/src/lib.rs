@@ -23,6 +23,7 @@ pub mod region;
 pub mod run;
 pub mod staging;
 pub mod synth;
+pub mod validate;
 
 pub use error::PipelineError;
 pub use run::{run, RunOptions, RunReport};

@@ -1,6 +1,8 @@
-//! `riskmap run`: the nightly job. Today it reads every source of the region
-//! folder, checks that townships are there, and writes `manifest.json`; the
-//! stages after that are built by the issues named in [`PLANNED_STAGES`].
+//! `riskmap run` and `riskmap validate`: the nightly job. Today it validates
+//! every point source and joins it to the townships (`rejected.csv`,
+//! `assigned.parquet`, `township_code_mismatches.csv`, `unknown_labels.csv`),
+//! reads the other layers, and writes `manifest.json`; the stages after that
+//! are built by the issues named in [`PLANNED_STAGES`].
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -9,12 +11,13 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::Serialize;
 
 use crate::region::{find_sources, Found};
+use crate::validate::{SourceCounts, Validated};
 use crate::staging::Staging;
 use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("validate and join (rejected.csv, assigned.parquet, panel.parquet, summary.*.md)", "issue 3"),
+    ("panel and year-to-date summary (panel.parquet, summary.*.md)", "issue 3"),
     ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
     ("forecast (forecast.csv)", "issue 6"),
@@ -30,19 +33,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// The as-of date, `YYYY-MM-DD`, if given.
     pub as_of: Option<String>,
-}
-
-/// One input, as the manifest lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct InputEntry {
-    /// Source stem.
-    pub source: String,
-    /// Path relative to the region folder.
-    pub path: String,
-    /// SHA-256 of the file.
-    pub sha256: String,
-    /// Rows (features, records) read; for a raster, its cells.
-    pub rows_read: usize,
+    /// Stop after validation and the join (`riskmap validate`).
+    pub validate_only: bool,
 }
 
 /// A stage and its wall time.
@@ -68,10 +60,10 @@ pub struct OutputEntry {
 pub struct Manifest {
     /// riskmap's version.
     pub version: String,
-    /// The as-of date asked for, if any.
+    /// The as-of date used.
     pub as_of: Option<String>,
-    /// Every source read.
-    pub inputs: Vec<InputEntry>,
+    /// Every source read, with its counts (`rows_read = accepted + rejected`).
+    pub inputs: Vec<SourceCounts>,
     /// SPEC sources that were not in the folder.
     pub missing: Vec<String>,
     /// Stages run, with timings.
@@ -89,6 +81,8 @@ pub struct RunReport {
     pub manifest: Manifest,
     /// Where it was written.
     pub manifest_path: PathBuf,
+    /// Labels outside a vocabulary, with counts, to map in riskmap.toml.
+    pub unknown_labels: std::collections::BTreeMap<(String, String, String), usize>,
 }
 
 fn rows_of(found: &Found) -> Result<usize, PipelineError> {
@@ -96,60 +90,135 @@ fn rows_of(found: &Found) -> Result<usize, PipelineError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match (found.source.geometry(), ext.as_str()) {
         (GeometryKind::Raster, _) => riskmap_io::read_raster(path).map(|r| r.width * r.height).map_err(Into::into),
-        (_, "csv" | "parquet") => riskmap_io::read_table(path).map(|df| df.height()).map_err(Into::into),
+        (_, "csv" | "parquet") => riskmap_io::read_records(path).map(|r| r.height()).map_err(Into::into),
         (_, "xlsx") => Err(PipelineError::Input(format!(
-            "{}: reading Excel workbooks arrives with the ingest stage (issue 3); export the sheet as CSV for now",
+            "{}: reading Excel workbooks is not built yet (issue 3); export the sheet as CSV for now",
             path.display()
         ))),
         _ => riskmap_io::read_vector(path).map(|l| l.geometries.len()).map_err(Into::into),
     }
 }
 
-/// Runs the job.
+fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> PipelineError + '_ {
+    move |e| PipelineError::Input(format!("{}: {e}", path.display()))
+}
+
+/// Writes `rejected.csv`, `assigned.parquet`, `township_code_mismatches.csv`
+/// and `unknown_labels.csv`.
+fn write_validation(v: &Validated, dir: &std::path::Path) -> Result<Vec<&'static str>, PipelineError> {
+    use polars::prelude::{Column, DataFrame, PlSmallStr};
+    let text = |name: &str, values: Vec<Option<String>>| Column::new(PlSmallStr::from(name), values);
+    let int = |name: &str, values: Vec<i64>| Column::new(PlSmallStr::from(name), values);
+    let write = |name: &'static str, n: usize, cols: Vec<Column>| -> Result<&'static str, PipelineError> {
+        let mut df = DataFrame::new(n, cols).map_err(|e| PipelineError::Internal(e.to_string()))?;
+        riskmap_io::write_table(&mut df, &dir.join(name))?;
+        Ok(name)
+    };
+    let r = &v.rejections;
+    let a = &v.accepted;
+    let m = &v.code_mismatches;
+    let u = &v.unknown_labels;
+    Ok(vec![
+        write(
+            "rejected.csv",
+            r.len(),
+            vec![
+                text("source", r.iter().map(|x| Some(x.source.clone())).collect()),
+                int("row", r.iter().map(|x| x.row as i64).collect()),
+                text("id", r.iter().map(|x| x.id.clone()).collect()),
+                text("field", r.iter().map(|x| Some(x.field.clone())).collect()),
+                text("reason", r.iter().map(|x| Some(x.reason.clone())).collect()),
+            ],
+        )?,
+        write(
+            "assigned.parquet",
+            a.len(),
+            vec![
+                text("source", a.iter().map(|x| Some(x.source.stem().to_owned())).collect()),
+                text("id", a.iter().map(|x| Some(x.id.clone())).collect()),
+                text("code", a.iter().map(|x| Some(v.townships[x.township].code.clone())).collect()),
+            ],
+        )?,
+        write(
+            "township_code_mismatches.csv",
+            m.len(),
+            vec![
+                text("source", m.iter().map(|x| Some(x.0.clone())).collect()),
+                int("row", m.iter().map(|x| x.1 as i64).collect()),
+                text("id", m.iter().map(|x| Some(x.2.clone())).collect()),
+                text("reported_code", m.iter().map(|x| Some(x.3.clone())).collect()),
+                text("located_code", m.iter().map(|x| Some(x.4.clone())).collect()),
+            ],
+        )?,
+        write(
+            "unknown_labels.csv",
+            u.len(),
+            vec![
+                text("source", u.keys().map(|k| Some(k.0.clone())).collect()),
+                text("field", u.keys().map(|k| Some(k.1.clone())).collect()),
+                text("label", u.keys().map(|k| Some(k.2.clone())).collect()),
+                int("count", u.values().map(|n| *n as i64).collect()),
+            ],
+        )?,
+    ])
+}
+
+/// Runs the job: validate and join, then the stages built so far. With
+/// `validate_only`, stops after validation (`riskmap validate`).
 pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
-    if let Some(d) = &opts.as_of {
-        if parse_date(d).is_none() {
-            return Err(PipelineError::Input(format!("--as-of {d}: not a date; write it as YYYY-MM-DD, e.g. 2021-12-01")));
-        }
-    }
+    let as_of = match &opts.as_of {
+        Some(d) => Some(parse_date(d).ok_or_else(|| PipelineError::Input(format!("--as-of {d}: not a date; write it as YYYY-MM-DD, e.g. 2021-12-01")))?),
+        None => None,
+    };
     let staging = Staging::new(&opts.out)?;
     let mut stages = Vec::new();
 
     let t = Instant::now();
     let found = find_sources(&opts.data)?;
-    if !found.iter().any(|f| f.source == Source::Townships) {
-        return Err(PipelineError::Input(format!(
-            "{}: no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name",
-            opts.data.display()
-        )));
-    }
-    let mut inputs = Vec::new();
-    for f in &found {
+    // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let v = crate::validate::validate(&opts.data, &found, as_of, today, crate::validate::DEFAULT_SNAP_M)?;
+    stages.push(StageEntry { name: "validate and join".into(), seconds: t.elapsed().as_secs_f64() });
+
+    // Sources that validation does not cover yet: read and count.
+    let t = Instant::now();
+    let mut inputs = v.counts.clone();
+    for f in found.iter().filter(|f| f.source.geometry() != GeometryKind::Point && f.source != Source::Townships) {
         let rows_read = rows_of(f)?;
-        inputs.push(InputEntry {
+        inputs.push(SourceCounts {
             source: f.source.stem().to_owned(),
             path: f.path.strip_prefix(&opts.data).unwrap_or(&f.path).to_string_lossy().into_owned(),
             sha256: riskmap_io::sha256_file(&f.path)?,
+            encoding: "binary".into(),
             rows_read,
+            accepted: rows_read,
+            ..Default::default()
         });
     }
-    stages.push(StageEntry { name: "read".into(), seconds: t.elapsed().as_secs_f64() });
+    stages.push(StageEntry { name: "read other layers".into(), seconds: t.elapsed().as_secs_f64() });
+
+    let t = Instant::now();
+    let written = write_validation(&v, staging.path())?;
+    stages.push(StageEntry { name: "write".into(), seconds: t.elapsed().as_secs_f64() });
 
     let missing = Source::ALL.iter().filter(|s| !found.iter().any(|f| f.source == **s)).map(|s| s.stem().to_owned()).collect();
+    let mut outputs = Vec::new();
+    for name in written {
+        outputs.push(OutputEntry { path: name.into(), sha256: riskmap_io::sha256_file(&staging.path().join(name))? });
+    }
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        as_of: opts.as_of.clone(),
+        as_of: Some(v.as_of.to_string()),
         inputs,
         missing,
         stages,
-        not_built: PLANNED_STAGES.iter().map(|(s, issue)| format!("{s}: {issue}")).collect(),
-        outputs: Vec::new(),
+        not_built: if opts.validate_only { Vec::new() } else { PLANNED_STAGES.iter().map(|(s, issue)| format!("{s}: {issue}")).collect() },
+        outputs,
     };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| PipelineError::Internal(e.to_string()))?;
-    std::fs::write(staging.path().join("manifest.json"), json + "\n")
-        .map_err(|e| PipelineError::Input(format!("{}: {e}", staging.path().display())))?;
+    std::fs::write(staging.path().join("manifest.json"), json + "\n").map_err(io_err(staging.path()))?;
     staging.commit()?;
-    Ok(RunReport { manifest, manifest_path: opts.out.join("manifest.json") })
+    Ok(RunReport { manifest, manifest_path: opts.out.join("manifest.json"), unknown_labels: v.unknown_labels.clone() })
 }
 
 /// Parses `YYYY-MM-DD` strictly (month and day in range, leap years known).

@@ -1,0 +1,428 @@
+//! Validation: every row of every point source is accepted or rejected with a
+//! reason, and every accepted point is placed in its township.
+//!
+//! Row numbers count data rows from 1 (the header is not a row). For each
+//! source, `rows_read = accepted + rejected`; points snapped onto the region
+//! are accepted and also counted in `snapped`; points outside the region
+//! beyond the snap tolerance are rejected and also counted in `outside`.
+//!
+//! Records dated on or after the as-of date are rejected as future. The
+//! default as-of date is the day after the latest record dated no later than
+//! today, so by default no valid record is future.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use geo::{Geometry, MultiPolygon};
+use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
+use riskmap_io::Records;
+use riskmap_spatial::join::{Assignment, TownshipIndex};
+use serde::Serialize;
+
+use crate::region::Found;
+use crate::PipelineError;
+
+/// Default snap tolerance: GPS error near the region's border, metres.
+pub const DEFAULT_SNAP_M: f64 = 100.0;
+
+/// A rejected row, as `rejected.csv` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    /// Source stem.
+    pub source: String,
+    /// Data row, from 1.
+    pub row: usize,
+    /// The row's id, if it has one.
+    pub id: Option<String>,
+    /// The field at fault.
+    pub field: String,
+    /// Why, and what to do.
+    pub reason: String,
+}
+
+/// Counts per source, as `manifest.json` lists them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SourceCounts {
+    /// Source stem.
+    pub source: String,
+    /// Path relative to the region folder.
+    pub path: String,
+    /// SHA-256 of the file.
+    pub sha256: String,
+    /// Text encoding the file was read with.
+    pub encoding: String,
+    /// Rows read.
+    pub rows_read: usize,
+    /// Rows accepted.
+    pub accepted: usize,
+    /// Rows rejected.
+    pub rejected: usize,
+    /// Accepted rows snapped onto the region.
+    pub snapped: usize,
+    /// Rejected rows outside the region.
+    pub outside: usize,
+}
+
+/// An accepted point record.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// Source.
+    pub source: Source,
+    /// Data row, from 1.
+    pub row: usize,
+    /// Id.
+    pub id: String,
+    /// Township index (code order).
+    pub township: usize,
+    /// Date of the record (occurred_at or found_on), if the source is dated.
+    pub when: Option<NaiveDateTime>,
+}
+
+/// A township as read.
+#[derive(Debug, Clone)]
+pub struct Township {
+    /// 12-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// Everything validation found.
+pub struct Validated {
+    /// Townships in code order.
+    pub townships: Vec<Township>,
+    /// The spatial index over them.
+    pub index: TownshipIndex,
+    /// Counts per source, in SPEC order (townships first).
+    pub counts: Vec<SourceCounts>,
+    /// Rejected rows.
+    pub rejections: Vec<Rejection>,
+    /// Accepted point rows.
+    pub accepted: Vec<Accepted>,
+    /// Labels outside a vocabulary, with how often each occurred.
+    pub unknown_labels: BTreeMap<(String, String, String), usize>,
+    /// Accepted rows whose reported township_code disagrees with their location: (source, row, id, reported, located).
+    pub code_mismatches: Vec<(String, usize, String, String, String)>,
+    /// The as-of date used.
+    pub as_of: NaiveDate,
+}
+
+fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
+    PipelineError::Input(format!("{}: {msg}", path.display()))
+}
+
+/// Reads and checks the townships layer.
+fn read_townships(path: &Path) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>), PipelineError> {
+    let layer = riskmap_io::read_vector(path)?;
+    let text = |name: &str| -> Result<Vec<Option<String>>, PipelineError> {
+        let c = layer.attributes.column(name).map_err(|_| {
+            input_err(path, format!("no column `{name}`; townships need `code` and `name` (rename columns in riskmap.toml)"))
+        })?;
+        let c = c.cast(&polars::prelude::DataType::String).map_err(|e| input_err(path, e))?;
+        Ok(c.str().map_err(|e| input_err(path, e))?.iter().map(|v| v.map(str::to_owned)).collect())
+    };
+    let (codes, names) = (text("code")?, text("name")?);
+    let mut rows: Vec<(String, String, MultiPolygon<f64>)> = Vec::new();
+    for (i, ((code, name), geom)) in codes.into_iter().zip(names).zip(layer.geometries).enumerate() {
+        let code = code.ok_or_else(|| input_err(path, format!("feature {} has no code; every township needs a unique code", i + 1)))?;
+        let mp = match geom {
+            Geometry::Polygon(p) => MultiPolygon(vec![p]),
+            Geometry::MultiPolygon(mp) => mp,
+            other => return Err(input_err(path, format!("feature {} ({code}) is a {other:?}, not a polygon", i + 1))),
+        };
+        rows.push((code, name.unwrap_or_default(), mp));
+    }
+    if rows.is_empty() {
+        return Err(input_err(path, "no townships in the layer"));
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(input_err(path, format!("code {} is used twice; township codes must be unique", w[0].0)));
+    }
+    let polys = rows.iter().map(|r| r.2.clone()).collect();
+    Ok((rows.into_iter().map(|(code, name, _)| Township { code, name }).collect(), polys))
+}
+
+/// Parses a record date: ISO 8601 date-time (`T` or space) or a date, also with `/`.
+pub fn parse_when(text: &str) -> Option<NaiveDateTime> {
+    const DATETIME: &[&str] = &["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"];
+    const DATE: &[&str] = &["%Y-%m-%d", "%Y/%m/%d"];
+    let t = text.trim();
+    DATETIME
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .or_else(|| DATE.iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok()).map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")))
+}
+
+/// Numeric columns that must not be negative, where a source has them.
+const COUNTS: &[&str] = &[
+    "deaths",
+    "injuries",
+    "loss_10k_cny",
+    "evacuated",
+    "vehicles",
+    "personnel",
+    "rescued",
+    "burned_area_ha",
+    "threatened_people",
+    "threatened_property_10k_cny",
+    "capacity",
+    "employees",
+    "households",
+];
+
+fn date_field(source: Source) -> Option<&'static str> {
+    match source {
+        Source::HiddenHazards => Some("found_on"),
+        s if s.is_event() => Some("occurred_at"),
+        _ => None,
+    }
+}
+
+fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> bool)> {
+    match source {
+        Source::Incidents => Some(("category", |t| IncidentCategory::from_label(t).is_some())),
+        Source::GeohazardEvents | Source::GeohazardSites => Some(("type", |t| GeohazardType::from_label(t).is_some())),
+        Source::HiddenHazards => Some(("level", |t| HazardLevel::from_label(t).is_some())),
+        _ => None,
+    }
+}
+
+/// A row that passed the field checks, waiting for the as-of and spatial checks.
+struct Candidate {
+    row: usize,
+    id: String,
+    when: Option<NaiveDateTime>,
+    point: [f64; 2],
+    reported_code: Option<String>,
+}
+
+struct SourceRead {
+    found: Found,
+    records: Records,
+    candidates: Vec<Candidate>,
+    rejections: Vec<Rejection>,
+}
+
+fn check_rows(found: &Found, records: Records, unknown: &mut BTreeMap<(String, String, String), usize>) -> Result<SourceRead, PipelineError> {
+    let source = found.source;
+    let stem = source.stem();
+    for col in source.required_columns() {
+        if records.column(col).is_none() {
+            return Err(input_err(
+                &found.path,
+                format!("no column `{col}` (found: {}); rename it in riskmap.toml under [sources.{stem}.columns]", records.columns.join(", ")),
+            ));
+        }
+    }
+    let col = |name: &str| records.column(name);
+    let ids = col("id").expect("checked");
+    let (lons, lats) = (col("lon").expect("checked"), col("lat").expect("checked"));
+    let dates = date_field(source).and_then(col);
+    let vocab = vocabulary_field(source).and_then(|(f, ok)| col(f).map(|c| (f, ok, c)));
+    let counts: Vec<(&str, &[Option<String>])> = COUNTS.iter().filter_map(|c| col(c).map(|v| (*c, v))).collect();
+    let reported = if source == Source::Incidents { col("township_code") } else { None };
+
+    let required: Vec<(&str, &[Option<String>])> = source.required_columns().iter().map(|c| (*c, col(c).expect("checked"))).collect();
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut candidates = Vec::with_capacity(records.height());
+    let mut rejections = Vec::new();
+    for r in 0..records.height() {
+        let row = r + 1;
+        let id = ids[r].as_deref();
+        let reject = |field: &str, reason: String| Rejection { source: stem.to_owned(), row, id: id.map(str::to_owned), field: field.to_owned(), reason };
+        let Some(id) = id else {
+            rejections.push(reject("id", "missing id".into()));
+            continue;
+        };
+        if let Some(field) = required.iter().find(|(_, values)| values[r].is_none()).map(|(f, _)| *f) {
+            rejections.push(reject(field, format!("missing {field}")));
+            continue;
+        }
+        if let Some(first) = first_seen.get(id) {
+            rejections.push(reject("id", format!("duplicate id; first seen on row {first}")));
+            continue;
+        }
+        first_seen.insert(id, row);
+        let when = match dates.map(|d| d[r].as_deref()) {
+            None => None,
+            Some(None) => {
+                rejections.push(reject(date_field(source).expect("dated"), "missing date".into()));
+                continue;
+            }
+            Some(Some(text)) => match parse_when(text) {
+                Some(t) => Some(t),
+                None => {
+                    rejections.push(reject(
+                        date_field(source).expect("dated"),
+                        format!("unparseable date `{text}`; write ISO 8601 (2021-04-04T10:30:00 or 2021-04-04)"),
+                    ));
+                    continue;
+                }
+            },
+        };
+        if let Some((field, ok, values)) = vocab {
+            match values[r].as_deref() {
+                None => {
+                    rejections.push(reject(field, format!("missing {field}")));
+                    continue;
+                }
+                Some(label) if !ok(label) => {
+                    *unknown.entry((stem.to_owned(), field.to_owned(), label.to_owned())).or_default() += 1;
+                    rejections.push(reject(
+                        field,
+                        format!("unknown {field} `{label}`; map it in riskmap.toml under [sources.{stem}.values.{field}]"),
+                    ));
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        let mut bad_count = None;
+        for (name, values) in &counts {
+            if let Some(text) = values[r].as_deref() {
+                match text.parse::<f64>() {
+                    Ok(v) if v >= 0.0 && v.is_finite() => {}
+                    Ok(v) => bad_count = Some((*name, format!("negative or invalid {name} ({v})"))),
+                    Err(_) => bad_count = Some((*name, format!("{name} `{text}` is not a number"))),
+                }
+            }
+        }
+        if let Some((field, reason)) = bad_count {
+            rejections.push(reject(field, reason));
+            continue;
+        }
+        let coord = |values: &[Option<String>], name: &str| -> Result<f64, Rejection> {
+            let text = values[r].as_deref().ok_or_else(|| reject(name, format!("missing {name}")))?;
+            text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| reject(name, format!("{name} `{text}` is not a number")))
+        };
+        let point = match (coord(lons, "lon"), coord(lats, "lat")) {
+            (Ok(x), Ok(y)) => [x, y],
+            (Err(e), _) | (_, Err(e)) => {
+                rejections.push(e);
+                continue;
+            }
+        };
+        candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()) });
+    }
+    Ok(SourceRead { found: found.clone(), records, candidates, rejections })
+}
+
+/// Validates every point source of the folder and joins it to the townships.
+pub fn validate(data: &Path, found: &[Found], as_of: Option<NaiveDate>, today: NaiveDate, snap_m: f64) -> Result<Validated, PipelineError> {
+    let townships_path = found
+        .iter()
+        .find(|f| f.source == Source::Townships)
+        .map(|f| f.path.clone())
+        .ok_or_else(|| input_err(data, "no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name"))?;
+    let (townships, polygons) = read_townships(&townships_path)?;
+    let index = TownshipIndex::new(polygons);
+    let mut counts = vec![SourceCounts {
+        source: "townships".into(),
+        path: relative(data, &townships_path),
+        sha256: riskmap_io::sha256_file(&townships_path)?,
+        encoding: "binary".into(),
+        rows_read: townships.len(),
+        accepted: townships.len(),
+        ..Default::default()
+    }];
+
+    let mut unknown_labels = BTreeMap::new();
+    let mut reads = Vec::new();
+    for f in found.iter().filter(|f| f.source.geometry() == GeometryKind::Point) {
+        let records = riskmap_io::read_records(&f.path)?;
+        reads.push(check_rows(f, records, &mut unknown_labels)?);
+    }
+
+    let as_of = match as_of {
+        Some(d) => d,
+        None => {
+            let latest = reads.iter().flat_map(|s| s.candidates.iter()).filter_map(|c| c.when).map(|t| t.date()).filter(|d| *d <= today).max();
+            latest.map_or(today, |d| d.succ_opt().expect("a date before the end of time"))
+        }
+    };
+
+    let mut rejections = Vec::new();
+    let mut accepted = Vec::new();
+    let mut code_mismatches = Vec::new();
+    for read in reads {
+        let SourceRead { found: f, records, candidates, rejections: mut rejected } = read;
+        let stem = f.source.stem();
+        let points: Vec<[f64; 2]> = candidates.iter().map(|c| c.point).collect();
+        let placed = index.assign_all(&points, snap_m);
+        let mut c = SourceCounts {
+            source: stem.to_owned(),
+            path: relative(data, &f.path),
+            sha256: riskmap_io::sha256_file(&f.path)?,
+            encoding: records.encoding.to_owned(),
+            rows_read: records.height(),
+            ..Default::default()
+        };
+        for (cand, place) in candidates.into_iter().zip(placed) {
+            let reject = |field: &str, reason: String| Rejection { source: stem.to_owned(), row: cand.row, id: Some(cand.id.clone()), field: field.to_owned(), reason };
+            if let Some(t) = cand.when {
+                if t.date() >= as_of {
+                    rejected.push(reject(date_field(f.source).expect("dated"), format!("dated {} on or after the as-of date {as_of}", t.date())));
+                    continue;
+                }
+            }
+            let township = match place {
+                Assignment::Inside(i) => i,
+                Assignment::Snapped(i, _) => {
+                    c.snapped += 1;
+                    i
+                }
+                _ if swapped_in_region(&index, cand.point, snap_m) => {
+                    rejected.push(reject("lon", "lon and lat appear swapped (exchanged, the point lies in the region); fix the source".into()));
+                    continue;
+                }
+                Assignment::Outside(d) => {
+                    c.outside += 1;
+                    let how_far = if d.is_finite() { format!("{d:.0} m") } else { "more than 50 km".into() };
+                    rejected.push(reject("lon", format!("outside the region by {how_far} (snap tolerance {snap_m} m)")));
+                    continue;
+                }
+                Assignment::Invalid => {
+                    rejected.push(reject("lon", format!("coordinates ({}, {}) are not on the globe", cand.point[0], cand.point[1])));
+                    continue;
+                }
+            };
+            if let Some(reported) = &cand.reported_code {
+                if *reported != townships[township].code {
+                    code_mismatches.push((stem.to_owned(), cand.row, cand.id.clone(), reported.clone(), townships[township].code.clone()));
+                }
+            }
+            accepted.push(Accepted { source: f.source, row: cand.row, id: cand.id, township, when: cand.when });
+        }
+        c.rejected = rejected.len();
+        c.accepted = c.rows_read - c.rejected;
+        rejections.extend(rejected);
+        counts.push(c);
+    }
+    Ok(Validated { townships, index, counts, rejections, accepted, unknown_labels, code_mismatches, as_of })
+}
+
+/// Whether the point, with lon and lat exchanged, lies in the region.
+fn swapped_in_region(index: &TownshipIndex, p: [f64; 2], snap_m: f64) -> bool {
+    index.assign([p[1], p[0]], snap_m).township().is_some()
+}
+
+fn relative(data: &Path, path: &Path) -> String {
+    path.strip_prefix(data).map(PathBuf::from).unwrap_or_else(|_| path.to_owned()).to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_in_the_forms_exports_use() {
+        assert!(parse_when("2021-04-04T10:30:00").is_some());
+        assert!(parse_when("2021-04-04 10:30").is_some());
+        assert_eq!(parse_when("2021/04/04").unwrap().to_string(), "2021-04-04 00:00:00");
+        for bad in ["2021/13/45", "不详", "20210230", "2021-02-30"] {
+            assert!(parse_when(bad).is_none(), "{bad}");
+        }
+    }
+}
