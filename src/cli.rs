@@ -119,6 +119,9 @@ fn print_run(report: &RunReport) {
     for i in &m.inputs {
         println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}", i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path);
     }
+    for w in &m.warnings {
+        println!("warning: {w}");
+    }
     if !report.unknown_labels.is_empty() {
         println!("labels outside the vocabulary (map them in riskmap.toml):");
         for ((source, field, label), n) in &report.unknown_labels {

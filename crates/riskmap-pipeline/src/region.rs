@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use riskmap_domain::{GeometryKind, Source};
 
+use crate::config::Config;
 use crate::PipelineError;
 
 /// Endings riskmap reads, by kind of source.
@@ -48,20 +49,34 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()
     Ok(())
 }
 
-/// Finds every source in `data`. Two files for one source is an error that
-/// names both, since silently picking one would hide data.
-pub fn find_sources(data: &Path) -> Result<Vec<Found>, PipelineError> {
+/// Finds every source in `data`: the files `riskmap.toml` names, and the
+/// others by stem. Two files for one source is an error that names both,
+/// since silently picking one would hide data.
+pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, PipelineError> {
     if !data.is_dir() {
         return Err(PipelineError::Input(format!("{}: not a folder; --data must name a region folder (see `riskmap synth`)", data.display())));
     }
     let mut files = Vec::new();
     walk(data, data, &mut files).map_err(|e| PipelineError::Input(format!("{}: {e}", data.display())))?;
     let mut found: Vec<Found> = Vec::new();
+    for (source, path) in config.paths(data) {
+        if !path.is_file() {
+            return Err(PipelineError::Input(format!(
+                "{}: riskmap.toml names this file for `sources.{source}.path`, but it does not exist",
+                path.display()
+            )));
+        }
+        found.push(Found { source, path });
+    }
+    let configured: Vec<Source> = found.iter().map(|f| f.source).collect();
     for path in files {
         let (Some(stem), Some(ext)) = (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|s| s.to_str())) else {
             continue;
         };
         let Some(source) = Source::from_stem(stem) else { continue };
+        if configured.contains(&source) {
+            continue;
+        }
         if !endings(source.geometry()).contains(&ext.to_ascii_lowercase().as_str()) {
             continue;
         }
@@ -91,11 +106,11 @@ mod tests {
         for f in ["townships.gpkg", "ledgers/fires.csv", "truth/incidents.csv", "notes.txt", "dem.tif", "fires.txt"] {
             std::fs::write(d.join(f), "").unwrap();
         }
-        let found = find_sources(d).unwrap();
+        let found = find_sources(d, &Config::default()).unwrap();
         let names: Vec<_> = found.iter().map(|f| f.source).collect();
         assert_eq!(names, vec![Source::Townships, Source::Fires, Source::Dem]);
         std::fs::write(d.join("fires.parquet"), "").unwrap();
-        let err = find_sources(d).unwrap_err().to_string();
+        let err = find_sources(d, &Config::default()).unwrap_err().to_string();
         assert!(err.contains("fires.csv") && err.contains("fires.parquet"), "{err}");
     }
 }

@@ -72,6 +72,8 @@ pub struct Manifest {
     pub not_built: Vec<String>,
     /// Files written, with hashes (the manifest itself excepted).
     pub outputs: Vec<OutputEntry>,
+    /// Problems that did not stop the run.
+    pub warnings: Vec<String>,
 }
 
 /// What a run did.
@@ -174,10 +176,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     let mut stages = Vec::new();
 
     let t = Instant::now();
-    let found = find_sources(&opts.data)?;
+    let config = crate::config::Config::load(&opts.data)?;
+    let found = find_sources(&opts.data, &config)?;
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    let v = crate::validate::validate(&opts.data, &found, as_of, today, crate::validate::DEFAULT_SNAP_M)?;
+    let v = crate::validate::validate(&opts.data, &found, &config, as_of, today)?;
     stages.push(StageEntry { name: "validate and join".into(), seconds: t.elapsed().as_secs_f64() });
 
     // Sources that validation does not cover yet: read and count.
@@ -212,6 +215,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         inputs,
         missing,
         stages,
+        warnings: v.warnings.clone(),
         not_built: if opts.validate_only { Vec::new() } else { PLANNED_STAGES.iter().map(|(s, issue)| format!("{s}: {issue}")).collect() },
         outputs,
     };

@@ -14,17 +14,15 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use geo::{Geometry, MultiPolygon};
+use geo::{Geometry, MultiPolygon, Validation};
 use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
 use riskmap_io::Records;
 use riskmap_spatial::join::{Assignment, TownshipIndex};
 use serde::Serialize;
 
+use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
 use crate::region::Found;
 use crate::PipelineError;
-
-/// Default snap tolerance: GPS error near the region's border, metres.
-pub const DEFAULT_SNAP_M: f64 = 100.0;
 
 /// A rejected row, as `rejected.csv` lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,6 +60,9 @@ pub struct SourceCounts {
     pub snapped: usize,
     /// Rejected rows outside the region.
     pub outside: usize,
+    /// Accepted rows whose lon and lat were exchanged and swapped back
+    /// (only with `fix_swapped = true`).
+    pub swapped_fixed: usize,
 }
 
 /// An accepted point record.
@@ -77,6 +78,10 @@ pub struct Accepted {
     pub township: usize,
     /// Date of the record (occurred_at or found_on), if the source is dated.
     pub when: Option<NaiveDateTime>,
+    /// Category, type or level as a SPEC key, where the source has one.
+    pub label: Option<String>,
+    /// Deaths, injuries and direct loss (10k CNY); 0 where not given.
+    pub severity: [f64; 3],
 }
 
 /// A township as read.
@@ -106,16 +111,29 @@ pub struct Validated {
     pub code_mismatches: Vec<(String, usize, String, String, String)>,
     /// The as-of date used.
     pub as_of: NaiveDate,
+    /// Problems that did not stop the run (invalid township polygons, ...).
+    pub warnings: Vec<String>,
 }
 
 fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
     PipelineError::Input(format!("{}: {msg}", path.display()))
 }
 
-/// Reads and checks the townships layer.
-fn read_townships(path: &Path) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>), PipelineError> {
-    let layer = riskmap_io::read_vector(path)?;
+/// Reads and checks the townships layer: renamed columns, any coordinate
+/// system (transformed to WGS84), invalid polygons reported.
+fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>), PipelineError> {
+    let mut layer = riskmap_io::read_vector(path)?;
+    let crs = match &cfg.crs {
+        Some(c) => crate::config::parse_crs(c).expect("checked when the configuration was loaded"),
+        None => layer.crs,
+    };
+    for g in layer.geometries.iter_mut() {
+        riskmap_io::crs::geometry_to_wgs84(crs, g).map_err(|e| input_err(path, format!("cannot transform from {crs}: {e}")))?;
+    }
+    let column_of = |name: &str| cfg.columns.get(name).cloned().unwrap_or_else(|| name.to_owned());
     let text = |name: &str| -> Result<Vec<Option<String>>, PipelineError> {
+        let name = column_of(name);
+        let name = name.as_str();
         let c = layer.attributes.column(name).map_err(|_| {
             input_err(path, format!("no column `{name}`; townships need `code` and `name` (rename columns in riskmap.toml)"))
         })?;
@@ -131,6 +149,12 @@ fn read_townships(path: &Path) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>)
             Geometry::MultiPolygon(mp) => mp,
             other => return Err(input_err(path, format!("feature {} ({code}) is a {other:?}, not a polygon", i + 1))),
         };
+        if !mp.is_valid() {
+            warnings.push(format!(
+                "{}: township {code} is not a valid polygon (self-intersecting or zero-area ring); points are joined to it as drawn, check and repair the layer",
+                path.display()
+            ));
+        }
         rows.push((code, name.unwrap_or_default(), mp));
     }
     if rows.is_empty() {
@@ -145,7 +169,13 @@ fn read_townships(path: &Path) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>)
 }
 
 /// Parses a record date: ISO 8601 date-time (`T` or space) or a date, also with `/`.
-pub fn parse_when(text: &str) -> Option<NaiveDateTime> {
+pub fn parse_when(text: &str, custom: Option<&str>) -> Option<NaiveDateTime> {
+    if let Some(f) = custom {
+        let t = text.trim();
+        if let Some(v) = NaiveDateTime::parse_from_str(t, f).ok().or_else(|| NaiveDate::parse_from_str(t, f).ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))) {
+            return Some(v);
+        }
+    }
     const DATETIME: &[&str] = &["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"];
     const DATE: &[&str] = &["%Y-%m-%d", "%Y/%m/%d"];
     let t = text.trim();
@@ -180,13 +210,39 @@ fn date_field(source: Source) -> Option<&'static str> {
     }
 }
 
-fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> bool)> {
+/// The vocabulary field of a source, and how a label maps to its SPEC key.
+fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> Option<&'static str>)> {
     match source {
-        Source::Incidents => Some(("category", |t| IncidentCategory::from_label(t).is_some())),
-        Source::GeohazardEvents | Source::GeohazardSites => Some(("type", |t| GeohazardType::from_label(t).is_some())),
-        Source::HiddenHazards => Some(("level", |t| HazardLevel::from_label(t).is_some())),
+        Source::Incidents => Some(("category", |t| IncidentCategory::from_label(t).map(IncidentCategory::key))),
+        Source::GeohazardEvents | Source::GeohazardSites => Some(("type", |t| GeohazardType::from_label(t).map(GeohazardType::key))),
+        Source::HiddenHazards => Some(("level", |t| HazardLevel::from_label(t).map(HazardLevel::key))),
         _ => None,
     }
+}
+
+/// Renames columns to SPEC names: first those `riskmap.toml` names, then the
+/// common Chinese headers of [`DEFAULT_ALIASES`] where the SPEC name is absent.
+fn rename_columns(records: &mut Records, cfg: &SourceConfig, path: &Path, stem: &str) -> Result<(), PipelineError> {
+    for (spec, in_file) in &cfg.columns {
+        let i = records.columns.iter().position(|c| c == in_file).ok_or_else(|| {
+            input_err(
+                path,
+                format!(
+                    "riskmap.toml maps `{spec}` to column `{in_file}` ([sources.{stem}.columns]), but the file has no such column (found: {})",
+                    records.columns.join(", ")
+                ),
+            )
+        })?;
+        records.columns[i] = spec.clone();
+    }
+    for (alias, spec) in DEFAULT_ALIASES {
+        if !records.columns.iter().any(|c| c == spec) {
+            if let Some(i) = records.columns.iter().position(|c| c == alias) {
+                records.columns[i] = (*spec).to_owned();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A row that passed the field checks, waiting for the as-of and spatial checks.
@@ -196,6 +252,8 @@ struct Candidate {
     when: Option<NaiveDateTime>,
     point: [f64; 2],
     reported_code: Option<String>,
+    label: Option<String>,
+    severity: [f64; 3],
 }
 
 struct SourceRead {
@@ -205,9 +263,10 @@ struct SourceRead {
     rejections: Vec<Rejection>,
 }
 
-fn check_rows(found: &Found, records: Records, unknown: &mut BTreeMap<(String, String, String), usize>) -> Result<SourceRead, PipelineError> {
+fn check_rows(found: &Found, records: Records, cfg: &SourceConfig, unknown: &mut BTreeMap<(String, String, String), usize>) -> Result<SourceRead, PipelineError> {
     let source = found.source;
     let stem = source.stem();
+    let custom_date = cfg.date_format.as_deref();
     for col in source.required_columns() {
         if records.column(col).is_none() {
             return Err(input_err(
@@ -251,7 +310,7 @@ fn check_rows(found: &Found, records: Records, unknown: &mut BTreeMap<(String, S
                 rejections.push(reject(date_field(source).expect("dated"), "missing date".into()));
                 continue;
             }
-            Some(Some(text)) => match parse_when(text) {
+            Some(Some(text)) => match parse_when(text, custom_date) {
                 Some(t) => Some(t),
                 None => {
                     rejections.push(reject(
@@ -262,28 +321,39 @@ fn check_rows(found: &Found, records: Records, unknown: &mut BTreeMap<(String, S
                 }
             },
         };
-        if let Some((field, ok, values)) = vocab {
+        let mut label = None;
+        if let Some((field, key_of, values)) = vocab {
             match values[r].as_deref() {
                 None => {
                     rejections.push(reject(field, format!("missing {field}")));
                     continue;
                 }
-                Some(label) if !ok(label) => {
-                    *unknown.entry((stem.to_owned(), field.to_owned(), label.to_owned())).or_default() += 1;
-                    rejections.push(reject(
-                        field,
-                        format!("unknown {field} `{label}`; map it in riskmap.toml under [sources.{stem}.values.{field}]"),
-                    ));
-                    continue;
+                Some(text) => {
+                    let mapped = cfg.values.get(field).and_then(|m| m.get(text)).map_or(text, String::as_str);
+                    match key_of(mapped) {
+                        Some(key) => label = Some(key.to_owned()),
+                        None => {
+                            *unknown.entry((stem.to_owned(), field.to_owned(), text.to_owned())).or_default() += 1;
+                            rejections.push(reject(
+                                field,
+                                format!("unknown {field} `{text}`; map it in riskmap.toml under [sources.{stem}.values.{field}]"),
+                            ));
+                            continue;
+                        }
+                    }
                 }
-                Some(_) => {}
             }
         }
         let mut bad_count = None;
+        let mut severity = [0.0; 3];
         for (name, values) in &counts {
             if let Some(text) = values[r].as_deref() {
                 match text.parse::<f64>() {
-                    Ok(v) if v >= 0.0 && v.is_finite() => {}
+                    Ok(v) if v >= 0.0 && v.is_finite() => {
+                        if let Some(k) = ["deaths", "injuries", "loss_10k_cny"].iter().position(|s| s == name) {
+                            severity[k] = v;
+                        }
+                    }
                     Ok(v) => bad_count = Some((*name, format!("negative or invalid {name} ({v})"))),
                     Err(_) => bad_count = Some((*name, format!("{name} `{text}` is not a number"))),
                 }
@@ -304,19 +374,21 @@ fn check_rows(found: &Found, records: Records, unknown: &mut BTreeMap<(String, S
                 continue;
             }
         };
-        candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()) });
+        candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()), label, severity });
     }
     Ok(SourceRead { found: found.clone(), records, candidates, rejections })
 }
 
 /// Validates every point source of the folder and joins it to the townships.
-pub fn validate(data: &Path, found: &[Found], as_of: Option<NaiveDate>, today: NaiveDate, snap_m: f64) -> Result<Validated, PipelineError> {
+pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<NaiveDate>, today: NaiveDate) -> Result<Validated, PipelineError> {
+    let snap_m = config.validate.snap_tolerance_m;
+    let mut warnings = Vec::new();
     let townships_path = found
         .iter()
         .find(|f| f.source == Source::Townships)
         .map(|f| f.path.clone())
         .ok_or_else(|| input_err(data, "no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name"))?;
-    let (townships, polygons) = read_townships(&townships_path)?;
+    let (townships, polygons) = read_townships(&townships_path, &config.source(Source::Townships), &mut warnings)?;
     let index = TownshipIndex::new(polygons);
     let mut counts = vec![SourceCounts {
         source: "townships".into(),
@@ -331,8 +403,18 @@ pub fn validate(data: &Path, found: &[Found], as_of: Option<NaiveDate>, today: N
     let mut unknown_labels = BTreeMap::new();
     let mut reads = Vec::new();
     for f in found.iter().filter(|f| f.source.geometry() == GeometryKind::Point) {
-        let records = riskmap_io::read_records(&f.path)?;
-        reads.push(check_rows(f, records, &mut unknown_labels)?);
+        let cfg = config.source(f.source);
+        let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
+        rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
+        let mut read = check_rows(f, records, &cfg, &mut unknown_labels)?;
+        if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
+            let mut points: Vec<[f64; 2]> = read.candidates.iter().map(|c| c.point).collect();
+            riskmap_io::crs::to_wgs84(crs, &mut points).map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
+            for (c, p) in read.candidates.iter_mut().zip(points) {
+                c.point = p;
+            }
+        }
+        reads.push(read);
     }
 
     let as_of = match as_of {
@@ -374,8 +456,16 @@ pub fn validate(data: &Path, found: &[Found], as_of: Option<NaiveDate>, today: N
                     i
                 }
                 _ if swapped_in_region(&index, cand.point, snap_m) => {
-                    rejected.push(reject("lon", "lon and lat appear swapped (exchanged, the point lies in the region); fix the source".into()));
-                    continue;
+                    if config.validate.fix_swapped {
+                        c.swapped_fixed += 1;
+                        index.assign([cand.point[1], cand.point[0]], snap_m).township().expect("checked")
+                    } else {
+                        rejected.push(reject(
+                            "lon",
+                            "lon and lat appear swapped (exchanged, the point lies in the region); fix the source, or set fix_swapped = true under [validate] in riskmap.toml".into(),
+                        ));
+                        continue;
+                    }
                 }
                 Assignment::Outside(d) => {
                     c.outside += 1;
@@ -393,14 +483,22 @@ pub fn validate(data: &Path, found: &[Found], as_of: Option<NaiveDate>, today: N
                     code_mismatches.push((stem.to_owned(), cand.row, cand.id.clone(), reported.clone(), townships[township].code.clone()));
                 }
             }
-            accepted.push(Accepted { source: f.source, row: cand.row, id: cand.id, township, when: cand.when });
+            accepted.push(Accepted {
+                source: f.source,
+                row: cand.row,
+                id: cand.id,
+                township,
+                when: cand.when,
+                label: cand.label,
+                severity: cand.severity,
+            });
         }
         c.rejected = rejected.len();
         c.accepted = c.rows_read - c.rejected;
         rejections.extend(rejected);
         counts.push(c);
     }
-    Ok(Validated { townships, index, counts, rejections, accepted, unknown_labels, code_mismatches, as_of })
+    Ok(Validated { townships, index, counts, rejections, accepted, unknown_labels, code_mismatches, as_of, warnings })
 }
 
 /// Whether the point, with lon and lat exchanged, lies in the region.
@@ -418,11 +516,12 @@ mod tests {
 
     #[test]
     fn dates_parse_in_the_forms_exports_use() {
-        assert!(parse_when("2021-04-04T10:30:00").is_some());
-        assert!(parse_when("2021-04-04 10:30").is_some());
-        assert_eq!(parse_when("2021/04/04").unwrap().to_string(), "2021-04-04 00:00:00");
+        assert!(parse_when("2021-04-04T10:30:00", None).is_some());
+        assert!(parse_when("2021-04-04 10:30", None).is_some());
+        assert_eq!(parse_when("2021/04/04", None).unwrap().to_string(), "2021-04-04 00:00:00");
         for bad in ["2021/13/45", "不详", "20210230", "2021-02-30"] {
-            assert!(parse_when(bad).is_none(), "{bad}");
+            assert!(parse_when(bad, None).is_none(), "{bad}");
         }
+        assert_eq!(parse_when("2021年04月04日", Some("%Y年%m月%d日")).unwrap().to_string(), "2021-04-04 00:00:00");
     }
 }

@@ -1,0 +1,199 @@
+//! `riskmap.toml` in the region folder: per-source paths, column names,
+//! value labels, coordinate systems and encodings, and validation settings.
+//! Unknown keys are errors that name the key and the file, since a typo that
+//! is silently ignored would silently drop data.
+//!
+//! ```toml
+//! [validate]
+//! snap_tolerance_m = 100        # points this close outside the region are snapped
+//! fix_swapped = false           # accept (and swap back) points with lon and lat exchanged
+//!
+//! [sources.incidents]
+//! path = "事故台账.xlsx"          # default: found by stem
+//! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
+//! encoding = "gbk"               # default: detected (UTF-8, UTF-8 with BOM, GBK)
+//! date_format = "%Y年%m月%d日"    # tried before the ISO 8601 forms
+//! [sources.incidents.columns]    # SPEC name = column name in the file
+//! occurred_at = "发生时间"
+//! [sources.incidents.values.category]   # value in the file = SPEC key
+//! "工贸" = "industrial_trade"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use riskmap_domain::{Crs, Source};
+use serde::Deserialize;
+
+use crate::PipelineError;
+
+/// The whole file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Per-source settings, by source stem.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+    /// Validation settings.
+    #[serde(default)]
+    pub validate: ValidateConfig,
+}
+
+/// Settings of one source.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// File, relative to the region folder.
+    pub path: Option<String>,
+    /// Coordinate system of the coordinates: `EPSG:n` or `GCJ02`.
+    pub crs: Option<String>,
+    /// `utf-8`, `gbk` or `auto`.
+    pub encoding: Option<String>,
+    /// A chrono format for dates, tried first.
+    pub date_format: Option<String>,
+    /// SPEC column name → column name in the file.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// Field → (value in the file → SPEC key).
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Validation settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateConfig {
+    /// Snap tolerance, metres.
+    #[serde(default = "default_snap")]
+    pub snap_tolerance_m: f64,
+    /// Accept points with lon and lat exchanged, swapping them back.
+    #[serde(default)]
+    pub fix_swapped: bool,
+}
+
+fn default_snap() -> f64 {
+    100.0
+}
+
+impl Default for ValidateConfig {
+    fn default() -> Self {
+        ValidateConfig { snap_tolerance_m: default_snap(), fix_swapped: false }
+    }
+}
+
+/// Parses `EPSG:n`, `GCJ02` or `GCJ-02`.
+pub fn parse_crs(text: &str) -> Option<Crs> {
+    let t = text.trim().to_ascii_uppercase();
+    if t == "GCJ02" || t == "GCJ-02" {
+        return Some(Crs::Gcj02);
+    }
+    t.strip_prefix("EPSG:").and_then(|n| n.parse().ok()).map(Crs::Epsg)
+}
+
+/// Column headers a Chinese export commonly uses, recognised without
+/// configuration when the SPEC name is absent.
+pub const DEFAULT_ALIASES: &[(&str, &str)] = &[
+    ("编号", "id"),
+    ("发生时间", "occurred_at"),
+    ("经度", "lon"),
+    ("纬度", "lat"),
+    ("死亡人数", "deaths"),
+    ("受伤人数", "injuries"),
+    ("事故类别", "category"),
+    ("直接经济损失", "loss_10k_cny"),
+    ("乡镇代码", "township_code"),
+    ("发现日期", "found_on"),
+    ("隐患等级", "level"),
+];
+
+impl Config {
+    /// Reads `riskmap.toml` from the region folder, or the defaults if absent.
+    pub fn load(data: &Path) -> Result<Config, PipelineError> {
+        let path = data.join("riskmap.toml");
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        let config: Config = toml::from_str(&text).map_err(|e| {
+            PipelineError::Input(format!("{}: {}; see the riskmap.toml keys in SPEC.md", path.display(), e.to_string().trim_end()))
+        })?;
+        for (name, source) in &config.sources {
+            if Source::from_stem(name).is_none() {
+                return Err(PipelineError::Input(format!(
+                    "{}: unknown source `sources.{name}`; use one of: {}",
+                    path.display(),
+                    Source::ALL.iter().map(|s| s.stem()).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            if let Some(crs) = &source.crs {
+                if parse_crs(crs).is_none() {
+                    return Err(PipelineError::Input(format!(
+                        "{}: `sources.{name}.crs = \"{crs}\"` is not a coordinate system; write EPSG:4326, EPSG:4490, EPSG:4549, ... or GCJ02",
+                        path.display()
+                    )));
+                }
+            }
+            if let Some(enc) = &source.encoding {
+                if !matches!(enc.to_ascii_lowercase().as_str(), "utf-8" | "utf8" | "gbk" | "auto") {
+                    return Err(PipelineError::Input(format!(
+                        "{}: `sources.{name}.encoding = \"{enc}\"`: use utf-8, gbk or auto",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        if !(config.validate.snap_tolerance_m >= 0.0) {
+            return Err(PipelineError::Input(format!("{}: `validate.snap_tolerance_m` must be 0 or more metres", path.display())));
+        }
+        Ok(config)
+    }
+
+    /// The settings of `source` (defaults if none).
+    pub fn source(&self, source: Source) -> SourceConfig {
+        self.sources.get(source.stem()).cloned().unwrap_or_default()
+    }
+
+    /// Files named by `path` keys, relative to `data`.
+    pub fn paths(&self, data: &Path) -> Vec<(Source, PathBuf)> {
+        self.sources
+            .iter()
+            .filter_map(|(name, s)| Some((Source::from_stem(name)?, data.join(s.path.as_ref()?))))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, PipelineError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("riskmap.toml"), text).unwrap();
+        Config::load(dir.path())
+    }
+
+    #[test]
+    fn reads_the_spec_example() {
+        let c = load(
+            "[sources.incidents]\npath = \"事故台账.xlsx\"\ncrs = \"GCJ02\"\nencoding = \"gbk\"\n[sources.incidents.columns]\noccurred_at = \"发生时间\"\nlon = \"经度\"\n[sources.incidents.values.category]\n\"工贸\" = \"industrial_trade\"\n",
+        )
+        .unwrap();
+        let s = c.source(Source::Incidents);
+        assert_eq!(s.columns["occurred_at"], "发生时间");
+        assert_eq!(s.values["category"]["工贸"], "industrial_trade");
+        assert_eq!(parse_crs(s.crs.as_deref().unwrap()), Some(Crs::Gcj02));
+        assert_eq!(c.validate.snap_tolerance_m, 100.0);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_key_and_the_file() {
+        let e = load("[sources.incidents]\npaht = \"x.csv\"\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("paht"), "{e}");
+        let e = load("[sources.accidents]\npath = \"x.csv\"\n").unwrap_err().to_string();
+        assert!(e.contains("sources.accidents"), "{e}");
+        let e = load("[sources.fires]\ncrs = \"WGS84\"\n").unwrap_err().to_string();
+        assert!(e.contains("sources.fires.crs"), "{e}");
+        let e = load("[validate]\nsnap_tolerance_m = -5\n").unwrap_err().to_string();
+        assert!(e.contains("snap_tolerance_m"), "{e}");
+    }
+}
