@@ -20,6 +20,7 @@
 
 pub mod config;
 mod error;
+pub mod panel;
 pub mod region;
 pub mod run;
 pub mod staging;

@@ -17,7 +17,7 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("panel and year-to-date summary (panel.parquet, summary.*.md)", "issue 3"),
+    ("year-to-date summary (summary.zh.md, summary.en.md)", "issue 3"),
     ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
     ("forecast (forecast.csv)", "issue 6"),
@@ -201,8 +201,25 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     stages.push(StageEntry { name: "read other layers".into(), seconds: t.elapsed().as_secs_f64() });
 
     let t = Instant::now();
-    let written = write_validation(&v, staging.path())?;
-    stages.push(StageEntry { name: "write".into(), seconds: t.elapsed().as_secs_f64() });
+    let mut written = write_validation(&v, staging.path())?;
+    stages.push(StageEntry { name: "write validation".into(), seconds: t.elapsed().as_secs_f64() });
+
+    let mut warnings = v.warnings.clone();
+    if !opts.validate_only {
+        let t = Instant::now();
+        let population = match found.iter().find(|f| f.source == Source::Population) {
+            Some(f) => crate::panel::read_population(&f.path, &mut warnings)?,
+            None => Default::default(),
+        };
+        let panel = crate::panel::build(&v);
+        let exposure = crate::panel::exposure(&v, &population, panel.years);
+        let mut yearly = crate::panel::yearly_frame(&v, &panel, &exposure)?;
+        riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
+        let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
+        riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
+        written.extend(["panel.parquet", "panel_monthly.parquet"]);
+        stages.push(StageEntry { name: "panel".into(), seconds: t.elapsed().as_secs_f64() });
+    }
 
     let missing = Source::ALL.iter().filter(|s| !found.iter().any(|f| f.source == **s)).map(|s| s.stem().to_owned()).collect();
     let mut outputs = Vec::new();
@@ -215,7 +232,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         inputs,
         missing,
         stages,
-        warnings: v.warnings.clone(),
+        warnings,
         not_built: if opts.validate_only { Vec::new() } else { PLANNED_STAGES.iter().map(|(s, issue)| format!("{s}: {issue}")).collect() },
         outputs,
     };

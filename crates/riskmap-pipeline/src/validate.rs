@@ -91,6 +91,8 @@ pub struct Township {
     pub code: String,
     /// Name.
     pub name: String,
+    /// Population, from the layer's `population` column if it has one.
+    pub population: Option<f64>,
 }
 
 /// Everything validation found.
@@ -141,8 +143,12 @@ fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -
         Ok(c.str().map_err(|e| input_err(path, e))?.iter().map(|v| v.map(str::to_owned)).collect())
     };
     let (codes, names) = (text("code")?, text("name")?);
-    let mut rows: Vec<(String, String, MultiPolygon<f64>)> = Vec::new();
-    for (i, ((code, name), geom)) in codes.into_iter().zip(names).zip(layer.geometries).enumerate() {
+    let population: Vec<Option<f64>> = match text("population") {
+        Ok(p) => p.into_iter().map(|v| v.and_then(|v| v.parse().ok())).collect(),
+        Err(_) => vec![None; codes.len()],
+    };
+    let mut rows: Vec<(String, String, Option<f64>, MultiPolygon<f64>)> = Vec::new();
+    for (i, (((code, name), population), geom)) in codes.into_iter().zip(names).zip(population).zip(layer.geometries).enumerate() {
         let code = code.ok_or_else(|| input_err(path, format!("feature {} has no code; every township needs a unique code", i + 1)))?;
         let mp = match geom {
             Geometry::Polygon(p) => MultiPolygon(vec![p]),
@@ -155,7 +161,7 @@ fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -
                 path.display()
             ));
         }
-        rows.push((code, name.unwrap_or_default(), mp));
+        rows.push((code, name.unwrap_or_default(), population, mp));
     }
     if rows.is_empty() {
         return Err(input_err(path, "no townships in the layer"));
@@ -164,8 +170,8 @@ fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -
     if let Some(w) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(input_err(path, format!("code {} is used twice; township codes must be unique", w[0].0)));
     }
-    let polys = rows.iter().map(|r| r.2.clone()).collect();
-    Ok((rows.into_iter().map(|(code, name, _)| Township { code, name }).collect(), polys))
+    let polys = rows.iter().map(|r| r.3.clone()).collect();
+    Ok((rows.into_iter().map(|(code, name, population, _)| Township { code, name, population }).collect(), polys))
 }
 
 /// Parses a record date: ISO 8601 date-time (`T` or space) or a date, also with `/`.

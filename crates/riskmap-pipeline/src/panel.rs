@@ -1,0 +1,183 @@
+//! The panel: counts, deaths, injuries and direct loss per township, year
+//! and measure, with the year's exposure (population), and the same per
+//! month for seasonality.
+//!
+//! Measures are each event source (`fires`) and each source and category
+//! (`incidents:road_traffic`, `geohazard_events:landslide`). Every township appears for every year from the
+//! first record to the as-of year and every measure seen, with zeros where
+//! nothing happened, so that models and statistics see the zeros.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::Datelike;
+use polars::prelude::{Column, DataFrame, PlSmallStr};
+
+use crate::validate::Validated;
+use crate::PipelineError;
+
+/// Sums for one cell of the panel.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cell {
+    /// Records.
+    pub count: f64,
+    /// Deaths.
+    pub deaths: f64,
+    /// Injuries.
+    pub injuries: f64,
+    /// Direct loss, 10k CNY.
+    pub loss_10k_cny: f64,
+}
+
+impl Cell {
+    fn add(&mut self, other: Cell) {
+        self.count += other.count;
+        self.deaths += other.deaths;
+        self.injuries += other.injuries;
+        self.loss_10k_cny += other.loss_10k_cny;
+    }
+}
+
+/// The yearly and monthly panels, keyed by (township index, year, [month,] measure).
+#[derive(Debug, Clone, Default)]
+pub struct Panel {
+    /// (township, year, measure) → sums.
+    pub yearly: BTreeMap<(usize, i32, String), Cell>,
+    /// (township, year, month, measure) → sums.
+    pub monthly: BTreeMap<(usize, i32, u32, String), Cell>,
+    /// First and last year.
+    pub years: (i32, i32),
+}
+
+/// Builds the panel from accepted event records. (Rows of `area_counts` join
+/// it with the ingest of that table, still to come.)
+pub fn build(v: &Validated) -> Panel {
+    let mut panel = Panel::default();
+    let mut measures = BTreeSet::new();
+    let mut first_year = v.as_of.year();
+    for a in v.accepted.iter().filter(|a| a.source.is_event()) {
+        let Some(when) = a.when else { continue };
+        let (year, month) = (when.year(), when.month());
+        first_year = first_year.min(year);
+        let cell = Cell { count: 1.0, deaths: a.severity[0], injuries: a.severity[1], loss_10k_cny: a.severity[2] };
+        let mut names = vec![a.source.stem().to_owned()];
+        if let Some(label) = &a.label {
+            names.push(format!("{}:{label}", a.source.stem()));
+        }
+        for name in names {
+            measures.insert(name.clone());
+            panel.yearly.entry((a.township, year, name.clone())).or_default().add(cell);
+            panel.monthly.entry((a.township, year, month, name)).or_default().add(cell);
+        }
+    }
+    panel.years = (first_year, v.as_of.year());
+    // Zeros: every township, year and measure.
+    for t in 0..v.townships.len() {
+        for year in first_year..=v.as_of.year() {
+            for m in &measures {
+                panel.yearly.entry((t, year, m.clone())).or_default();
+            }
+        }
+    }
+    panel
+}
+
+/// Population per (township, year): the `population` table where given,
+/// else the township's own `population` for every year.
+pub fn exposure(v: &Validated, population: &HashMap<(String, i32), f64>, years: (i32, i32)) -> HashMap<(usize, i32), f64> {
+    let mut out = HashMap::new();
+    for (t, town) in v.townships.iter().enumerate() {
+        for year in years.0..=years.1 {
+            let p = population.get(&(town.code.clone(), year)).copied().or(town.population);
+            if let Some(p) = p {
+                out.insert((t, year), p);
+            }
+        }
+    }
+    out
+}
+
+/// The yearly panel as SPEC's `panel.parquet` frame.
+pub fn yearly_frame(v: &Validated, panel: &Panel, exposure: &HashMap<(usize, i32), f64>) -> Result<DataFrame, PipelineError> {
+    let n = panel.yearly.len();
+    let mut code = Vec::with_capacity(n);
+    let mut year = Vec::with_capacity(n);
+    let mut measure = Vec::with_capacity(n);
+    let (mut count, mut deaths, mut injuries, mut loss, mut expo) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((t, y, m), c) in &panel.yearly {
+        code.push(v.townships[*t].code.clone());
+        year.push(*y);
+        measure.push(m.clone());
+        count.push(c.count);
+        deaths.push(c.deaths);
+        injuries.push(c.injuries);
+        loss.push(c.loss_10k_cny);
+        expo.push(exposure.get(&(*t, *y)).copied());
+    }
+    let col = |name: &str, v: Vec<f64>| Column::new(PlSmallStr::from(name), v);
+    DataFrame::new(
+        n,
+        vec![
+            Column::new(PlSmallStr::from("code"), code),
+            Column::new(PlSmallStr::from("year"), year),
+            Column::new(PlSmallStr::from("measure"), measure),
+            col("count", count),
+            col("deaths", deaths),
+            col("injuries", injuries),
+            col("loss_10k_cny", loss),
+            Column::new(PlSmallStr::from("exposure"), expo),
+        ],
+    )
+    .map_err(|e| PipelineError::Internal(e.to_string()))
+}
+
+/// The monthly panel (`panel_monthly.parquet`): non-zero cells only.
+pub fn monthly_frame(v: &Validated, panel: &Panel) -> Result<DataFrame, PipelineError> {
+    let n = panel.monthly.len();
+    let mut cols: (Vec<String>, Vec<i32>, Vec<i32>, Vec<String>) = Default::default();
+    let (mut count, mut deaths, mut injuries, mut loss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((t, y, mo, m), c) in &panel.monthly {
+        cols.0.push(v.townships[*t].code.clone());
+        cols.1.push(*y);
+        cols.2.push(*mo as i32);
+        cols.3.push(m.clone());
+        count.push(c.count);
+        deaths.push(c.deaths);
+        injuries.push(c.injuries);
+        loss.push(c.loss_10k_cny);
+    }
+    let col = |name: &str, v: Vec<f64>| Column::new(PlSmallStr::from(name), v);
+    DataFrame::new(
+        n,
+        vec![
+            Column::new(PlSmallStr::from("code"), cols.0),
+            Column::new(PlSmallStr::from("year"), cols.1),
+            Column::new(PlSmallStr::from("month"), cols.2),
+            Column::new(PlSmallStr::from("measure"), cols.3),
+            col("count", count),
+            col("deaths", deaths),
+            col("injuries", injuries),
+            col("loss_10k_cny", loss),
+        ],
+    )
+    .map_err(|e| PipelineError::Internal(e.to_string()))
+}
+
+/// Reads the `population` table: (code, year) → population. Rows that do not
+/// parse are skipped and reported as warnings.
+pub fn read_population(path: &std::path::Path, warnings: &mut Vec<String>) -> Result<HashMap<(String, i32), f64>, PipelineError> {
+    let r = riskmap_io::read_records(path)?;
+    let (Some(code), Some(year), Some(pop)) = (r.column("code"), r.column("year"), r.column("population")) else {
+        return Err(PipelineError::Input(format!("{}: the population table needs columns code, year and population", path.display())));
+    };
+    let mut out = HashMap::new();
+    for i in 0..r.height() {
+        let parsed = (code[i].clone(), year[i].as_deref().and_then(|y| y.parse().ok()), pop[i].as_deref().and_then(|p| p.parse::<f64>().ok()));
+        match parsed {
+            (Some(c), Some(y), Some(p)) if p >= 0.0 => {
+                out.insert((c, y), p);
+            }
+            _ => warnings.push(format!("{}: row {} skipped: code, year and a non-negative population are needed", path.display(), i + 1)),
+        }
+    }
+    Ok(out)
+}
