@@ -55,4 +55,15 @@ fn panel_is_a_full_grid_whose_totals_match_the_accepted_records() {
     }
     assert!(checked > 100);
     assert!(out.path().join("panel_monthly.parquet").exists());
+
+    // The summary counts what the panel counts for the last full year.
+    let zh = std::fs::read_to_string(out.path().join("summary.zh.md")).unwrap();
+    let en = std::fs::read_to_string(out.path().join("summary.en.md")).unwrap();
+    let fires_2021: f64 = (0..p.height())
+        .filter(|&r| measure[r].as_deref() == Some("fires") && year[r].as_deref() == Some("2021"))
+        .map(|r| count[r].as_deref().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(zh.contains("2021年全年") && zh.contains(&format!("发生火灾{fires_2021:.0}起，同比")), "{zh}");
+    assert!(en.contains(&format!("Fires: {fires_2021:.0} (")), "{en}");
+    assert_eq!(zh.matches("街道 |").count() + zh.matches("镇 |").count() + zh.matches("乡 |").count(), 17, "one row per township");
 }

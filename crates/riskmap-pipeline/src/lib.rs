@@ -24,6 +24,7 @@ pub mod panel;
 pub mod region;
 pub mod run;
 pub mod staging;
+pub mod summary;
 pub mod synth;
 pub mod validate;
 

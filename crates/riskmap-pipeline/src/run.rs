@@ -17,7 +17,6 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("year-to-date summary (summary.zh.md, summary.en.md)", "issue 3"),
     ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
     ("forecast (forecast.csv)", "issue 6"),
@@ -219,6 +218,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
         written.extend(["panel.parquet", "panel_monthly.parquet"]);
         stages.push(StageEntry { name: "panel".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        let (zh, en) = crate::summary::render(&v);
+        std::fs::write(staging.path().join("summary.zh.md"), zh).map_err(io_err(staging.path()))?;
+        std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
+        written.extend(["summary.zh.md", "summary.en.md"]);
+        stages.push(StageEntry { name: "summary".into(), seconds: t.elapsed().as_secs_f64() });
     }
 
     let missing = Source::ALL.iter().filter(|s| !found.iter().any(|f| f.source == **s)).map(|s| s.stem().to_owned()).collect();

@@ -82,6 +82,8 @@ pub struct Accepted {
     pub label: Option<String>,
     /// Deaths, injuries and direct loss (10k CNY); 0 where not given.
     pub severity: [f64; 3],
+    /// Fire-brigade dispatch: vehicles, personnel, people rescued; 0 where not given.
+    pub dispatch: [f64; 3],
 }
 
 /// A township as read.
@@ -260,6 +262,7 @@ struct Candidate {
     reported_code: Option<String>,
     label: Option<String>,
     severity: [f64; 3],
+    dispatch: [f64; 3],
 }
 
 struct SourceRead {
@@ -352,12 +355,16 @@ fn check_rows(found: &Found, records: Records, cfg: &SourceConfig, unknown: &mut
         }
         let mut bad_count = None;
         let mut severity = [0.0; 3];
+        let mut dispatch = [0.0; 3];
         for (name, values) in &counts {
             if let Some(text) = values[r].as_deref() {
                 match text.parse::<f64>() {
                     Ok(v) if v >= 0.0 && v.is_finite() => {
                         if let Some(k) = ["deaths", "injuries", "loss_10k_cny"].iter().position(|s| s == name) {
                             severity[k] = v;
+                        }
+                        if let Some(k) = ["vehicles", "personnel", "rescued"].iter().position(|s| s == name) {
+                            dispatch[k] = v;
                         }
                     }
                     Ok(v) => bad_count = Some((*name, format!("negative or invalid {name} ({v})"))),
@@ -380,7 +387,7 @@ fn check_rows(found: &Found, records: Records, cfg: &SourceConfig, unknown: &mut
                 continue;
             }
         };
-        candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()), label, severity });
+        candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()), label, severity, dispatch });
     }
     Ok(SourceRead { found: found.clone(), records, candidates, rejections })
 }
@@ -497,6 +504,7 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
                 when: cand.when,
                 label: cand.label,
                 severity: cand.severity,
+                dispatch: cand.dispatch,
             });
         }
         c.rejected = rejected.len();

@@ -1,0 +1,303 @@
+//! The year-to-date statistics of the county report's first section, in
+//! Chinese and English: production-safety accidents and deaths, industrial
+//! and road-traffic accidents, accidents with 3 or more deaths, fires with
+//! their casualties and losses, and fire-brigade dispatches, each against
+//! the same span of the previous year (同比), and per township.
+//!
+//! The period runs from 1 January of the year of the last day before the
+//! as-of date up to (not including) the as-of date. For every as-of date but
+//! 1 January this is SPEC's "as-of year to date"; on 1 January (the default
+//! right after a full year of records) it is the whole previous year, which
+//! is what a year-end report needs, where the literal reading would give an
+//! empty period.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use chrono::{Datelike, NaiveDate};
+use riskmap_domain::Source;
+
+use crate::validate::Validated;
+
+/// The figures of one period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Figures {
+    /// Production-safety accidents (all incidents) and deaths.
+    pub accidents: (f64, f64),
+    /// Industrial, mining and trade accidents (工矿商贸: industrial_trade and mining) and deaths.
+    pub industrial: (f64, f64),
+    /// Road-traffic accidents and deaths.
+    pub road: (f64, f64),
+    /// Accidents with 3 or more deaths (较大以上).
+    pub larger: f64,
+    /// Fires, injured, dead, direct loss (10k CNY).
+    pub fires: (f64, f64, f64, f64),
+    /// Dispatches, vehicles, personnel, people rescued.
+    pub dispatch: (f64, f64, f64, f64),
+}
+
+/// The two periods compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// First day.
+    pub start: NaiveDate,
+    /// Day after the last day.
+    pub end: NaiveDate,
+}
+
+impl Period {
+    /// The current period for an as-of date, and the same span a year earlier.
+    pub fn for_as_of(as_of: NaiveDate) -> (Period, Period) {
+        let last = as_of.pred_opt().expect("a date after the start of time");
+        let start = NaiveDate::from_ymd_opt(last.year(), 1, 1).expect("valid year");
+        let year_before = |d: NaiveDate| d.with_year(d.year() - 1).unwrap_or_else(|| d.pred_opt().expect("valid").with_year(d.year() - 1).expect("valid"));
+        (Period { start, end: as_of }, Period { start: year_before(start), end: year_before(as_of) })
+    }
+
+    fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d < self.end
+    }
+}
+
+/// Figures per township (index) and for the whole region, for one period.
+pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figures>) {
+    let mut total = Figures::default();
+    let mut by_town: BTreeMap<usize, Figures> = BTreeMap::new();
+    for a in &v.accepted {
+        let Some(when) = a.when else { continue };
+        if !period.contains(when.date()) {
+            continue;
+        }
+        let [deaths, injuries, loss] = a.severity;
+        for f in [&mut total, by_town.entry(a.township).or_default()] {
+            match a.source {
+                Source::Incidents => {
+                    f.accidents.0 += 1.0;
+                    f.accidents.1 += deaths;
+                    if matches!(a.label.as_deref(), Some("industrial_trade" | "mining")) {
+                        f.industrial.0 += 1.0;
+                        f.industrial.1 += deaths;
+                    }
+                    if a.label.as_deref() == Some("road_traffic") {
+                        f.road.0 += 1.0;
+                        f.road.1 += deaths;
+                    }
+                    if deaths >= 3.0 {
+                        f.larger += 1.0;
+                    }
+                }
+                Source::Fires => {
+                    f.fires.0 += 1.0;
+                    f.fires.1 += injuries;
+                    f.fires.2 += deaths;
+                    f.fires.3 += loss;
+                    f.dispatch.0 += 1.0;
+                    f.dispatch.1 += a.dispatch[0];
+                    f.dispatch.2 += a.dispatch[1];
+                    f.dispatch.3 += a.dispatch[2];
+                }
+                _ => {}
+            }
+        }
+    }
+    (total, by_town)
+}
+
+/// Year-on-year change, phrased as the report phrases it.
+pub fn yoy_zh(now: f64, before: f64) -> String {
+    if before == 0.0 {
+        return if now == 0.0 { "同比持平".into() } else { "去年同期为0".into() };
+    }
+    let pct = (now - before) / before * 100.0;
+    if pct.abs() < 0.05 {
+        "同比持平".into()
+    } else if pct < 0.0 {
+        format!("同比下降{:.1}%", -pct)
+    } else {
+        format!("同比上升{pct:.1}%")
+    }
+}
+
+/// Year-on-year change in English.
+pub fn yoy_en(now: f64, before: f64) -> String {
+    if before == 0.0 {
+        return if now == 0.0 { "unchanged year on year".into() } else { "none in the same period last year".into() };
+    }
+    let pct = (now - before) / before * 100.0;
+    if pct.abs() < 0.05 {
+        "unchanged year on year".into()
+    } else if pct < 0.0 {
+        format!("down {:.1}% year on year", -pct)
+    } else {
+        format!("up {pct:.1}% year on year")
+    }
+}
+
+fn n(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn span_zh(p: Period) -> String {
+    let last = p.end.pred_opt().expect("valid");
+    if last.month() == 12 && last.day() == 31 {
+        format!("{}年全年", p.start.year())
+    } else if last.month() == 1 {
+        format!("{}年1月1日至{}日", p.start.year(), last.day())
+    } else {
+        format!("{}年1–{}月（截至{}月{}日）", p.start.year(), last.month(), last.month(), last.day())
+    }
+}
+
+/// `summary.zh.md` and `summary.en.md`.
+pub fn render(v: &Validated) -> (String, String) {
+    let (cur, prev) = Period::for_as_of(v.as_of);
+    let (now, by_town_now) = figures(v, cur);
+    let (before, by_town_before) = figures(v, prev);
+    let mut zh = String::new();
+    let mut en = String::new();
+    let _ = writeln!(zh, "# 安全生产形势统计（{}）\n", span_zh(cur));
+    let _ = writeln!(
+        zh,
+        "{}，全域共发生生产安全事故{}起、死亡{}人，{}、{}；其中工矿商贸事故{}起、死亡{}人，{}、{}；道路交通事故{}起、死亡{}人，{}、{}；较大以上事故{}起（去年同期{}起）。\n",
+        span_zh(cur),
+        n(now.accidents.0),
+        n(now.accidents.1),
+        yoy_zh(now.accidents.0, before.accidents.0),
+        yoy_zh(now.accidents.1, before.accidents.1).replace("同比", ""),
+        n(now.industrial.0),
+        n(now.industrial.1),
+        yoy_zh(now.industrial.0, before.industrial.0),
+        yoy_zh(now.industrial.1, before.industrial.1).replace("同比", ""),
+        n(now.road.0),
+        n(now.road.1),
+        yoy_zh(now.road.0, before.road.0),
+        yoy_zh(now.road.1, before.road.1).replace("同比", ""),
+        n(now.larger),
+        n(before.larger),
+    );
+    let _ = writeln!(
+        zh,
+        "发生火灾{}起，{}；受伤{}人、死亡{}人，直接财产损失{}万元，{}。\n",
+        n(now.fires.0),
+        yoy_zh(now.fires.0, before.fires.0),
+        n(now.fires.1),
+        n(now.fires.2),
+        n(now.fires.3),
+        yoy_zh(now.fires.3, before.fires.3),
+    );
+    let _ = writeln!(
+        zh,
+        "消防接警出动{}起，{}；出动车辆{}辆次、人员{}人次，营救疏散群众{}人。\n",
+        n(now.dispatch.0),
+        yoy_zh(now.dispatch.0, before.dispatch.0),
+        n(now.dispatch.1),
+        n(now.dispatch.2),
+        n(now.dispatch.3),
+    );
+    let _ = writeln!(zh, "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。\n", cur.start, cur.end, prev.start, prev.end);
+    let _ = writeln!(zh, "## 分乡镇\n\n| 乡镇 | 代码 | 事故起数 | 死亡 | 事故同比 | 火灾起数 | 火灾同比 | 火灾损失（万元） |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
+
+    let last = cur.end.pred_opt().expect("valid");
+    let _ = writeln!(en, "# Safety statistics, {} to {}\n", cur.start, last);
+    let _ = writeln!(
+        en,
+        "From {} to {}, the region had {} production-safety accidents ({}) with {} deaths ({}); of these, {} industrial, mining and trade accidents ({}) with {} deaths, and {} work-related road-traffic accidents ({}) with {} deaths. Accidents with 3 or more deaths: {} (same period last year: {}).\n",
+        cur.start,
+        last,
+        n(now.accidents.0),
+        yoy_en(now.accidents.0, before.accidents.0),
+        n(now.accidents.1),
+        yoy_en(now.accidents.1, before.accidents.1),
+        n(now.industrial.0),
+        yoy_en(now.industrial.0, before.industrial.0),
+        n(now.industrial.1),
+        n(now.road.0),
+        yoy_en(now.road.0, before.road.0),
+        n(now.road.1),
+        n(now.larger),
+        n(before.larger),
+    );
+    let _ = writeln!(
+        en,
+        "Fires: {} ({}), {} injured, {} dead, direct loss {} × 10k CNY ({}).\n",
+        n(now.fires.0),
+        yoy_en(now.fires.0, before.fires.0),
+        n(now.fires.1),
+        n(now.fires.2),
+        n(now.fires.3),
+        yoy_en(now.fires.3, before.fires.3),
+    );
+    let _ = writeln!(
+        en,
+        "Fire-brigade dispatches: {} ({}), {} vehicles, {} personnel, {} people rescued or evacuated.\n",
+        n(now.dispatch.0),
+        yoy_en(now.dispatch.0, before.dispatch.0),
+        n(now.dispatch.1),
+        n(now.dispatch.2),
+        n(now.dispatch.3),
+    );
+    let _ = writeln!(en, "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).\n", cur.start, cur.end, prev.start, prev.end);
+    let _ = writeln!(en, "## By township\n\n| township | code | accidents | deaths | accidents y/y | fires | fires y/y | fire loss (10k CNY) |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
+
+    for (t, town) in v.townships.iter().enumerate() {
+        let a = by_town_now.get(&t).copied().unwrap_or_default();
+        let b = by_town_before.get(&t).copied().unwrap_or_default();
+        let _ = writeln!(
+            zh,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            town.name,
+            town.code,
+            n(a.accidents.0),
+            n(a.accidents.1),
+            yoy_zh(a.accidents.0, b.accidents.0),
+            n(a.fires.0),
+            yoy_zh(a.fires.0, b.fires.0),
+            n(a.fires.3)
+        );
+        let _ = writeln!(
+            en,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            town.name,
+            town.code,
+            n(a.accidents.0),
+            n(a.accidents.1),
+            yoy_en(a.accidents.0, b.accidents.0),
+            n(a.fires.0),
+            yoy_en(a.fires.0, b.fires.0),
+            n(a.fires.3)
+        );
+    }
+    (zh, en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_on_year_is_phrased_as_the_report_phrases_it() {
+        assert_eq!(yoy_zh(8.0, 10.0), "同比下降20.0%");
+        assert_eq!(yoy_zh(12.0, 10.0), "同比上升20.0%");
+        assert_eq!(yoy_zh(10.0, 10.0), "同比持平");
+        assert_eq!(yoy_zh(3.0, 0.0), "去年同期为0");
+        assert_eq!(yoy_en(8.0, 10.0), "down 20.0% year on year");
+    }
+
+    #[test]
+    fn periods_compare_the_same_calendar_span() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let (cur, prev) = Period::for_as_of(d(2021, 12, 1));
+        assert_eq!((cur.start, cur.end, prev.start, prev.end), (d(2021, 1, 1), d(2021, 12, 1), d(2020, 1, 1), d(2020, 12, 1)));
+        // Right after a full year: the whole year against the one before.
+        let (cur, prev) = Period::for_as_of(d(2022, 1, 1));
+        assert_eq!((cur.start, cur.end, prev.start, prev.end), (d(2021, 1, 1), d(2022, 1, 1), d(2020, 1, 1), d(2021, 1, 1)));
+        // 29 February has no twin a year earlier: that span ends on 28 February.
+        let (_, prev) = Period::for_as_of(d(2020, 2, 29));
+        assert_eq!(prev.end, d(2019, 2, 28));
+        assert_eq!(span_zh(Period { start: d(2021, 1, 1), end: d(2021, 12, 1) }), "2021年1–11月（截至11月30日）");
+    }
+}
