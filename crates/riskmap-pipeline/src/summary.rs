@@ -246,30 +246,21 @@ pub fn render(v: &Validated) -> (String, String) {
     for (t, town) in v.townships.iter().enumerate() {
         let a = by_town_now.get(&t).copied().unwrap_or_default();
         let b = by_town_before.get(&t).copied().unwrap_or_default();
-        let _ = writeln!(
-            zh,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            town.name,
-            town.code,
-            n(a.accidents.0),
-            n(a.accidents.1),
-            yoy_zh(a.accidents.0, b.accidents.0),
-            n(a.fires.0),
-            yoy_zh(a.fires.0, b.fires.0),
-            n(a.fires.3)
-        );
-        let _ = writeln!(
-            en,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            town.name,
-            town.code,
-            n(a.accidents.0),
-            n(a.accidents.1),
-            yoy_en(a.accidents.0, b.accidents.0),
-            n(a.fires.0),
-            yoy_en(a.fires.0, b.fires.0),
-            n(a.fires.3)
-        );
+        let row = |yoy: fn(f64, f64) -> String| {
+            [
+                town.name.clone(),
+                town.code.clone(),
+                n(a.accidents.0),
+                n(a.accidents.1),
+                yoy(a.accidents.0, b.accidents.0),
+                n(a.fires.0),
+                yoy(a.fires.0, b.fires.0),
+                n(a.fires.3),
+            ]
+            .join(" | ")
+        };
+        let _ = writeln!(zh, "| {} |", row(yoy_zh));
+        let _ = writeln!(en, "| {} |", row(yoy_en));
     }
     (zh, en)
 }
