@@ -64,11 +64,11 @@ fi
 results="$work/results.txt"
 : >"$results"
 echo
-echo "run  tool       wall_s  peak_MB"
+echo "run  tool         wall_s  peak_MB"
 for i in $(seq 1 "$runs"); do
   for t in $tools; do
     if r=$(run "$t" "$work/run$i-$t"); then
-      printf "%-4s %-10s %6s  %7s\n" "$i" "$t" $r
+      printf "%-4s %-12s %6s  %7s\n" "$i" "$t" $r
       echo "$t $r" >>"$results"
       [ "$t" = riskmap ] || grep '^TOTAL' "$work/run$i-$t.out" >"$work/total-$t" || true
     fi

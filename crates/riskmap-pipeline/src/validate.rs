@@ -18,6 +18,7 @@ use geo::{Geometry, MultiPolygon, Validation};
 use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
 use riskmap_io::Records;
 use riskmap_spatial::join::{Assignment, TownshipIndex};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
@@ -413,19 +414,32 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
         ..Default::default()
     }];
 
-    let mut unknown_labels = BTreeMap::new();
-    let mut reads = Vec::new();
-    for f in found.iter().filter(|f| f.source.geometry() == GeometryKind::Point) {
-        let cfg = config.source(f.source);
-        let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
-        rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
-        let mut read = check_rows(f, records, &cfg, &mut unknown_labels)?;
-        if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
-            let mut points: Vec<[f64; 2]> = read.candidates.iter().map(|c| c.point).collect();
-            riskmap_io::crs::to_wgs84(crs, &mut points).map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
-            for (c, p) in read.candidates.iter_mut().zip(points) {
-                c.point = p;
+    // Sources are independent: read and check them in parallel (collected in
+    // source order, so the output does not depend on scheduling).
+    let point_sources: Vec<&Found> = found.iter().filter(|f| f.source.geometry() == GeometryKind::Point).collect();
+    let checked: Vec<(SourceRead, BTreeMap<(String, String, String), usize>)> = point_sources
+        .par_iter()
+        .map(|f| -> Result<_, PipelineError> {
+            let cfg = config.source(f.source);
+            let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
+            rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
+            let mut unknown = BTreeMap::new();
+            let mut read = check_rows(f, records, &cfg, &mut unknown)?;
+            if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
+                let mut points: Vec<[f64; 2]> = read.candidates.iter().map(|c| c.point).collect();
+                riskmap_io::crs::to_wgs84(crs, &mut points).map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
+                for (c, p) in read.candidates.iter_mut().zip(points) {
+                    c.point = p;
+                }
             }
+            Ok((read, unknown))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut unknown_labels = BTreeMap::new();
+    let mut reads = Vec::with_capacity(checked.len());
+    for (read, unknown) in checked {
+        for (k, n) in unknown {
+            *unknown_labels.entry(k).or_insert(0) += n;
         }
         reads.push(read);
     }
