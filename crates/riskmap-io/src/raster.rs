@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use gdal::raster::{Buffer, RasterCreationOptions};
-use gdal::{Dataset, DriverManager, GeoTransformEx};
+use gdal::{Dataset, DriverManager};
 use riskmap_domain::{Crs, Raster};
 
 use crate::vector::spatial_ref;
@@ -36,7 +36,6 @@ pub fn read_raster(path: &Path) -> Result<Raster, IoError> {
     let band = ds.rasterband(1).map_err(IoError::gdal(path))?;
     let nodata = band.no_data_value();
     let ((width, height), data) = band.read_band_as::<f32>().map_err(IoError::gdal(path))?.into_shape_and_vec();
-    let _ = geo_transform.invert();
     Ok(Raster { width, height, geo_transform, crs, nodata, data })
 }
 

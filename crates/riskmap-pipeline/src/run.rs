@@ -91,11 +91,7 @@ fn rows_of(found: &Found) -> Result<usize, PipelineError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match (found.source.geometry(), ext.as_str()) {
         (GeometryKind::Raster, _) => riskmap_io::read_raster(path).map(|r| r.width * r.height).map_err(Into::into),
-        (_, "csv" | "parquet") => riskmap_io::read_records(path).map(|r| r.height()).map_err(Into::into),
-        (_, "xlsx") => Err(PipelineError::Input(format!(
-            "{}: reading Excel workbooks is not built yet (issue 3); export the sheet as CSV for now",
-            path.display()
-        ))),
+        (_, "csv" | "parquet" | "xlsx") => riskmap_io::read_records(path).map(|r| r.height()).map_err(Into::into),
         _ => riskmap_io::read_vector(path).map(|l| l.geometries.len()).map_err(Into::into),
     }
 }
