@@ -181,7 +181,8 @@ pub fn main() -> Result<(), PipelineError> {
             println!("demo county: {} townships written to {}", s.townships, data.display());
             let report = run(&RunOptions { data, out: out.clone(), as_of: None, validate_only: false })?;
             print_run(&report);
-            println!("results: {} (the report arrives with issue 7)", out.display());
+            println!("year-to-date statistics: {} and {}", out.join("summary.zh.md").display(), out.join("summary.en.md").display());
+            println!("results: {} (maps and the report arrive with issue 7)", out.display());
         }
         Command::Run { data, out, as_of } => {
             let report = run(&RunOptions { data, out, as_of, validate_only: false })?;
