@@ -2,8 +2,8 @@
 //!
 //! Townships are indexed by their bounding boxes in an R-tree (rstar); a
 //! point's candidates are the boxes that contain it, and each candidate is
-//! tested exactly (geo's `CoordinatePosition`: inside, on the boundary or
-//! outside). Townships are given in code order, so "the smaller code wins on
+//! tested exactly (inside, on the boundary or outside, with robust
+//! predicates: [`crate::pip`]). Townships are given in code order, so "the smaller code wins on
 //! a shared border" is "the smallest index among the candidates that contain
 //! the point or have it on their boundary".
 //!
@@ -13,11 +13,12 @@
 //! point (longitude scaled by the cosine of latitude), exact enough at the
 //! scale of a snap tolerance.
 
-use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo::{Coord, MultiPolygon};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
+
+use crate::pip::{Position, PreparedArea};
 
 /// Metres per degree of latitude (mean).
 const M_PER_DEG_LAT: f64 = 110_574.0;
@@ -54,6 +55,7 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 /// Township polygons (lon/lat degrees) indexed for point queries.
 pub struct TownshipIndex {
     polygons: Vec<MultiPolygon<f64>>,
+    prepared: Vec<PreparedArea>,
     tree: RTree<Entry>,
 }
 
@@ -77,7 +79,8 @@ impl TownshipIndex {
             .enumerate()
             .filter_map(|(i, mp)| bbox(mp).map(|(lo, hi)| GeomWithData::new(Rectangle::from_corners(lo, hi), i)))
             .collect();
-        TownshipIndex { polygons, tree: RTree::bulk_load(entries) }
+        let prepared = polygons.iter().map(PreparedArea::new).collect();
+        TownshipIndex { polygons, prepared, tree: RTree::bulk_load(entries) }
     }
 
     /// Number of townships.
@@ -97,7 +100,7 @@ impl TownshipIndex {
         self.tree
             .locate_all_at_point(&p)
             .map(|e| e.data)
-            .filter(|&i| self.polygons[i].coordinate_position(&c) != CoordPos::Outside)
+            .filter(|&i| self.prepared[i].position(c) != Position::Outside)
             .min()
     }
 

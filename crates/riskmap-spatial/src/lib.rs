@@ -5,6 +5,7 @@
 //!   point-in-polygon test, SPEC's border rule (a point on a shared border goes
 //!   to the township with the smaller code) and snapping of points a little
 //!   outside the region.
+//! - [`pip`]: point in polygon with edges bucketed by band, for the join.
 //!
 //! ```
 //! use geo::{polygon, MultiPolygon};
@@ -21,3 +22,4 @@
 //! ```
 
 pub mod join;
+pub mod pip;

@@ -33,6 +33,61 @@ fn jittered_grid(rng: &mut ChaCha8Rng, n: usize) -> Vec<MultiPolygon<f64>> {
     out
 }
 
+/// As [`jittered_grid`], but every edge is a wiggly polyline of `m` pieces
+/// shared exactly by both neighbours: polygons of `4 m` edges, which
+/// exercises the banded point-in-polygon test.
+fn wiggly_grid(rng: &mut ChaCha8Rng, n: usize, m: usize) -> Vec<MultiPolygon<f64>> {
+    let quads = jittered_grid(rng, n);
+    let corner = |q: &MultiPolygon<f64>, k: usize| q.0[0].exterior().0[k];
+    let wiggle = |a: Coord<f64>, b: Coord<f64>| -> Vec<Coord<f64>> {
+        // Canonical direction, so both neighbours compute the same points.
+        let (p, q, flip) = if (a.x, a.y) < (b.x, b.y) { (a, b, false) } else { (b, a, true) };
+        let seed = (p.x.to_bits() ^ q.y.to_bits().rotate_left(17)) as u64;
+        let mut r = ChaCha8Rng::seed_from_u64(seed);
+        let (dx, dy) = (q.x - p.x, q.y - p.y);
+        let mut pts: Vec<Coord<f64>> = (0..=m)
+            .map(|i| {
+                let t = i as f64 / m as f64;
+                let off = if i == 0 || i == m { 0.0 } else { r.random_range(-0.04..0.04) * (std::f64::consts::PI * t).sin() };
+                Coord { x: p.x + dx * t - dy * off, y: p.y + dy * t + dx * off }
+            })
+            .collect();
+        if flip {
+            pts.reverse();
+        }
+        pts
+    };
+    quads
+        .iter()
+        .map(|q| {
+            let mut ring = Vec::new();
+            for k in 0..4 {
+                let piece = wiggle(corner(q, k), corner(q, k + 1));
+                ring.extend_from_slice(&piece[..piece.len() - 1]);
+            }
+            ring.push(ring[0]);
+            MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+        })
+        .collect()
+}
+
+#[test]
+fn banded_point_in_polygon_matches_geo_on_many_edged_townships() {
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let polys = wiggly_grid(&mut rng, 8, 40);
+    assert!(polys[0].0[0].exterior().0.len() > 150);
+    let index = TownshipIndex::new(polys.clone());
+    let mut points: Vec<[f64; 2]> = (0..30_000).map(|_| [rng.random_range(119.99..120.09), rng.random_range(29.99..30.09)]).collect();
+    for mp in &polys {
+        for c in mp.0[0].exterior().0.iter().step_by(7) {
+            points.push([c.x, c.y]);
+        }
+    }
+    for p in &points {
+        assert_eq!(index.locate(*p), brute_force(&polys, *p), "point {p:?}");
+    }
+}
+
 fn brute_force(polys: &[MultiPolygon<f64>], p: [f64; 2]) -> Option<usize> {
     let c = Coord { x: p[0], y: p[1] };
     polys.iter().position(|mp| mp.coordinate_position(&c) != CoordPos::Outside)
