@@ -68,3 +68,54 @@ fn panel_is_a_full_grid_whose_totals_match_the_accepted_records() {
     let rows = zh.lines().filter(|l| l.starts_with("| ") && l.contains(" | 339901")).count();
     assert_eq!(rows, 17, "one row per township");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn area_counts_join_the_panel_and_bad_rows_are_rejected_with_reasons() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    copy_dir(&demo, &data);
+    std::fs::write(
+        data.join("area_counts.csv"),
+        "code,year,measure,count,deaths,injuries,loss_10k_cny\n\
+         339901001000,2021,flash_floods,12,1,3,5.5\n\
+         999999999999,2021,flash_floods,1,0,0,0\n\
+         339901002000,2021,flash_floods,-2,0,0,0\n\
+         339901003000,20x1,flash_floods,1,0,0,0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(["run", "--data"]).arg(&data).arg("--out").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let ac = manifest["inputs"].as_array().unwrap().iter().find(|i| i["source"] == "area_counts").unwrap().clone();
+    assert_eq!((ac["rows_read"].as_u64(), ac["accepted"].as_u64(), ac["rejected"].as_u64()), (Some(4), Some(1), Some(3)));
+    let rejected = riskmap_io::read_records(&out.join("rejected.csv")).unwrap();
+    let reasons: Vec<String> = (0..rejected.height())
+        .filter(|&r| rejected.column("source").unwrap()[r].as_deref() == Some("area_counts"))
+        .map(|r| rejected.column("reason").unwrap()[r].clone().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 3);
+    assert!(reasons[0].contains("unknown township code") && reasons[1].contains("count") && reasons[2].contains("year"), "{reasons:?}");
+
+    let p = riskmap_io::read_records(&out.join("panel.parquet")).unwrap();
+    let col = |n: &str| p.column(n).unwrap();
+    let rows: Vec<usize> = (0..p.height()).filter(|&r| col("measure")[r].as_deref() == Some("flash_floods")).collect();
+    let total: f64 = rows.iter().map(|&r| col("count")[r].as_deref().unwrap().parse::<f64>().unwrap()).sum();
+    assert_eq!(total, 12.0);
+    let hit = rows.iter().find(|&&r| col("code")[r].as_deref() == Some("339901001000") && col("year")[r].as_deref() == Some("2021")).unwrap();
+    assert_eq!(col("loss_10k_cny")[*hit].as_deref(), Some("5.5"));
+    assert!(rows.len() >= 17 * 7, "flash_floods is zero-filled for every township and year");
+}

@@ -3,7 +3,8 @@
 //! month for seasonality.
 //!
 //! Measures are each event source (`fires`) and each source and category
-//! (`incidents:road_traffic`, `geohazard_events:landslide`). Every township appears for every year from the
+//! (`incidents:road_traffic`, `geohazard_events:landslide`), plus any measure
+//! named in `area_counts` (yearly only). Every township appears for every year from the
 //! first record to the as-of year and every measure seen, with zeros where
 //! nothing happened, so that models and statistics see the zeros.
 
@@ -48,8 +49,7 @@ pub struct Panel {
     pub years: (i32, i32),
 }
 
-/// Builds the panel from accepted event records. (Rows of `area_counts` join
-/// it with the ingest of that table, still to come.)
+/// Builds the panel from accepted event records and `area_counts` rows.
 pub fn build(v: &Validated) -> Panel {
     let mut panel = Panel::default();
     let mut measures = BTreeSet::new();
@@ -68,6 +68,12 @@ pub fn build(v: &Validated) -> Panel {
             panel.yearly.entry((a.township, year, name.clone())).or_default().add(cell);
             panel.monthly.entry((a.township, year, month, name)).or_default().add(cell);
         }
+    }
+    for c in &v.area_counts {
+        first_year = first_year.min(c.year);
+        measures.insert(c.measure.clone());
+        let [count, deaths, injuries, loss_10k_cny] = c.values;
+        panel.yearly.entry((c.township, c.year, c.measure.clone())).or_default().add(Cell { count, deaths, injuries, loss_10k_cny });
     }
     panel.years = (first_year, v.as_of.year());
     // Zeros: every township, year and measure.

@@ -181,7 +181,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     // Sources that validation does not cover yet: read and count.
     let t = Instant::now();
     let mut inputs = v.counts.clone();
-    for f in found.iter().filter(|f| f.source.geometry() != GeometryKind::Point && f.source != Source::Townships) {
+    for f in found.iter().filter(|f| f.source.geometry() != GeometryKind::Point && !matches!(f.source, Source::Townships | Source::AreaCounts)) {
         let rows_read = rows_of(f)?;
         inputs.push(SourceCounts {
             source: f.source.stem().to_owned(),

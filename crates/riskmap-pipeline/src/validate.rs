@@ -87,6 +87,83 @@ pub struct Accepted {
     pub dispatch: [f64; 3],
 }
 
+/// An accepted row of `area_counts`: counts already aggregated by township.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaCount {
+    /// Township index (code order).
+    pub township: usize,
+    /// Year.
+    pub year: i32,
+    /// Measure name.
+    pub measure: String,
+    /// Count, deaths, injuries, direct loss (10k CNY).
+    pub values: [f64; 4],
+}
+
+/// Checks `area_counts` rows: a known township code, a year, a measure and
+/// non-negative numbers; the rest are rejected with a reason.
+fn check_area_counts(
+    f: &Found,
+    cfg: &SourceConfig,
+    data: &Path,
+    code_index: &HashMap<&str, usize>,
+) -> Result<(Vec<AreaCount>, Vec<Rejection>, SourceCounts), PipelineError> {
+    let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
+    rename_columns(&mut records, cfg, &f.path, f.source.stem())?;
+    for col in f.source.required_columns() {
+        if records.column(col).is_none() {
+            return Err(input_err(&f.path, format!("no column `{col}`; area_counts needs code, year, measure and count")));
+        }
+    }
+    let col = |n: &str| records.column(n);
+    let (code, year, measure) = (col("code").expect("checked"), col("year").expect("checked"), col("measure").expect("checked"));
+    let numbers: Vec<Option<&[Option<String>]>> = ["count", "deaths", "injuries", "loss_10k_cny"].iter().map(|n| col(n)).collect();
+    let (mut rows, mut rejected) = (Vec::new(), Vec::new());
+    for r in 0..records.height() {
+        let reject = |field: &str, reason: String| Rejection { source: "area_counts".into(), row: r + 1, id: code[r].clone(), field: field.into(), reason };
+        let Some(t) = code[r].as_deref().and_then(|c| code_index.get(c)) else {
+            rejected.push(reject("code", format!("unknown township code `{}`", code[r].as_deref().unwrap_or(""))));
+            continue;
+        };
+        let Some(y) = year[r].as_deref().and_then(|y| y.parse::<f64>().ok()).filter(|y| y.fract() == 0.0 && (1900.0..=2200.0).contains(y)) else {
+            rejected.push(reject("year", format!("year `{}` is not a year", year[r].as_deref().unwrap_or(""))));
+            continue;
+        };
+        let Some(m) = measure[r].clone() else {
+            rejected.push(reject("measure", "missing measure".into()));
+            continue;
+        };
+        let mut values = [0.0; 4];
+        let mut bad = None;
+        for (k, (name, column)) in ["count", "deaths", "injuries", "loss_10k_cny"].iter().zip(&numbers).enumerate() {
+            match column.and_then(|c| c[r].as_deref()) {
+                None if k == 0 => bad = Some((*name, "missing count".to_owned())),
+                None => {}
+                Some(text) => match text.parse::<f64>() {
+                    Ok(v) if v >= 0.0 && v.is_finite() => values[k] = v,
+                    _ => bad = Some((*name, format!("{name} `{text}` is not a non-negative number"))),
+                },
+            }
+        }
+        if let Some((field, reason)) = bad {
+            rejected.push(reject(field, reason));
+            continue;
+        }
+        rows.push(AreaCount { township: *t, year: y as i32, measure: m, values });
+    }
+    let counts = SourceCounts {
+        source: "area_counts".into(),
+        path: relative(data, &f.path),
+        sha256: riskmap_io::sha256_file(&f.path)?,
+        encoding: records.encoding.to_owned(),
+        rows_read: records.height(),
+        accepted: rows.len(),
+        rejected: rejected.len(),
+        ..Default::default()
+    };
+    Ok((rows, rejected, counts))
+}
+
 /// A township as read.
 #[derive(Debug, Clone)]
 pub struct Township {
@@ -102,6 +179,8 @@ pub struct Township {
 pub struct Validated {
     /// Townships in code order.
     pub townships: Vec<Township>,
+    /// Accepted rows of `area_counts`.
+    pub area_counts: Vec<AreaCount>,
     /// The spatial index over them.
     pub index: TownshipIndex,
     /// Counts per source, in SPEC order (townships first).
@@ -526,7 +605,15 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
         rejections.extend(rejected);
         counts.push(c);
     }
-    Ok(Validated { townships, index, counts, rejections, accepted, unknown_labels, code_mismatches, as_of, warnings })
+    let mut area_counts = Vec::new();
+    if let Some(f) = found.iter().find(|f| f.source == Source::AreaCounts) {
+        let code_index: HashMap<&str, usize> = townships.iter().enumerate().map(|(i, t)| (t.code.as_str(), i)).collect();
+        let (rows, rejected, c) = check_area_counts(f, &config.source(Source::AreaCounts), data, &code_index)?;
+        area_counts = rows;
+        rejections.extend(rejected);
+        counts.push(c);
+    }
+    Ok(Validated { townships, area_counts, index, counts, rejections, accepted, unknown_labels, code_mismatches, as_of, warnings })
 }
 
 /// Whether the point, with lon and lat exchanged, lies in the region.
