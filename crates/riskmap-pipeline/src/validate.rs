@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use geo::{Geometry, MultiPolygon, Validation};
+use geo::{Area, Geometry, MakeValid, MultiPolygon, Validation};
 use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
 use riskmap_io::Records;
 use riskmap_spatial::join::{Assignment, TownshipIndex};
@@ -237,12 +237,30 @@ fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -
             Geometry::MultiPolygon(mp) => mp,
             other => return Err(input_err(path, format!("feature {} ({code}) is a {other:?}, not a polygon", i + 1))),
         };
-        if !mp.is_valid() {
-            warnings.push(format!(
-                "{}: township {code} is not a valid polygon (self-intersecting or zero-area ring); points are joined to it as drawn, check and repair the layer",
-                path.display()
-            ));
-        }
+        // Invalid rings (self-intersections, bow-ties, spikes) are repaired
+        // with geo's prepair-style MakeValid, and said; never used silently.
+        let mp = if mp.is_valid() {
+            mp
+        } else {
+            match mp.make_valid() {
+                Ok(fixed) if !fixed.0.is_empty() && fixed.is_valid() => {
+                    warnings.push(format!(
+                        "{}: township {code} was not a valid polygon (self-intersecting or degenerate ring); repaired (area {:.6} → {:.6} square degrees), check the layer",
+                        path.display(),
+                        mp.unsigned_area(),
+                        fixed.unsigned_area()
+                    ));
+                    fixed
+                }
+                _ => {
+                    warnings.push(format!(
+                        "{}: township {code} is not a valid polygon and could not be repaired; points are joined to it as drawn, fix the layer",
+                        path.display()
+                    ));
+                    mp
+                }
+            }
+        };
         rows.push((code, name.unwrap_or_default(), population, mp));
     }
     if rows.is_empty() {
