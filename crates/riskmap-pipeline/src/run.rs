@@ -185,7 +185,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         let rows_read = rows_of(f)?;
         inputs.push(SourceCounts {
             source: f.source.stem().to_owned(),
-            path: f.path.strip_prefix(&opts.data).unwrap_or(&f.path).to_string_lossy().into_owned(),
+            path: crate::validate::relative(&opts.data, &f.path),
             sha256: riskmap_io::sha256_file(&f.path)?,
             encoding: "binary".into(),
             rows_read,

@@ -365,12 +365,16 @@ struct Candidate {
 
 struct SourceRead {
     found: Found,
-    records: Records,
+    /// Rows in the file and the encoding it was read with; the text cells
+    /// themselves are dropped once checked, so they do not stay in memory
+    /// through the join.
+    rows_read: usize,
+    encoding: &'static str,
     candidates: Vec<Candidate>,
     rejections: Vec<Rejection>,
 }
 
-fn check_rows(found: &Found, records: Records, cfg: &SourceConfig, unknown: &mut BTreeMap<(String, String, String), usize>) -> Result<SourceRead, PipelineError> {
+fn check_rows(found: &Found, records: &Records, cfg: &SourceConfig, unknown: &mut BTreeMap<(String, String, String), usize>) -> Result<SourceRead, PipelineError> {
     let source = found.source;
     let stem = source.stem();
     let custom_date = cfg.date_format.as_deref();
@@ -487,7 +491,7 @@ fn check_rows(found: &Found, records: Records, cfg: &SourceConfig, unknown: &mut
         };
         candidates.push(Candidate { row, id: id.to_owned(), when, point, reported_code: reported.and_then(|c| c[r].clone()), label, severity, dispatch });
     }
-    Ok(SourceRead { found: found.clone(), records, candidates, rejections })
+    Ok(SourceRead { found: found.clone(), rows_read: records.height(), encoding: records.encoding, candidates, rejections })
 }
 
 /// Validates every point source of the folder and joins it to the townships.
@@ -521,7 +525,8 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
             let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
             rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
             let mut unknown = BTreeMap::new();
-            let mut read = check_rows(f, records, &cfg, &mut unknown)?;
+            let mut read = check_rows(f, &records, &cfg, &mut unknown)?;
+            drop(records);
             if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
                 let mut points: Vec<[f64; 2]> = read.candidates.iter().map(|c| c.point).collect();
                 riskmap_io::crs::to_wgs84(crs, &mut points).map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
@@ -553,7 +558,7 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
     let mut accepted = Vec::new();
     let mut code_mismatches = Vec::new();
     for read in reads {
-        let SourceRead { found: f, records, candidates, rejections: mut rejected } = read;
+        let SourceRead { found: f, rows_read, encoding, candidates, rejections: mut rejected } = read;
         let stem = f.source.stem();
         let points: Vec<[f64; 2]> = candidates.iter().map(|c| c.point).collect();
         let placed = index.assign_all(&points, snap_m);
@@ -561,8 +566,8 @@ pub fn validate(data: &Path, found: &[Found], config: &Config, as_of: Option<Nai
             source: stem.to_owned(),
             path: relative(data, &f.path),
             sha256: riskmap_io::sha256_file(&f.path)?,
-            encoding: records.encoding.to_owned(),
-            rows_read: records.height(),
+            encoding: encoding.to_owned(),
+            rows_read,
             ..Default::default()
         };
         for (cand, place) in candidates.into_iter().zip(placed) {
@@ -639,7 +644,8 @@ fn swapped_in_region(index: &TownshipIndex, p: [f64; 2], snap_m: f64) -> bool {
     index.assign([p[1], p[0]], snap_m).township().is_some()
 }
 
-fn relative(data: &Path, path: &Path) -> String {
+/// `path` relative to the region folder, as the manifest lists it.
+pub(crate) fn relative(data: &Path, path: &Path) -> String {
     path.strip_prefix(data).map(PathBuf::from).unwrap_or_else(|_| path.to_owned()).to_string_lossy().into_owned()
 }
 
