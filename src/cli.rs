@@ -51,7 +51,9 @@ enum Command {
         out: PathBuf,
     },
     /// Write a synthetic region folder with its ground truth under OUT/truth/.
-    #[command(after_help = "Examples:\n  riskmap synth --preset county --seed 2021 --out data/county\n  riskmap synth --preset province --seed 7 --years 2016..2021 --format parquet --out data/province")]
+    #[command(
+        after_help = "Examples:\n  riskmap synth --preset county --seed 2021 --out data/county\n  riskmap synth --preset province --seed 7 --years 2016..2021 --format parquet --out data/province"
+    )]
     Synth {
         /// Region size.
         #[arg(long, value_enum, default_value = "county")]
@@ -83,7 +85,9 @@ enum Command {
         as_of: Option<String>,
     },
     /// The nightly job: validate and join, then the stages built so far; writes manifest.json.
-    #[command(after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01")]
+    #[command(
+        after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01"
+    )]
     Run {
         /// Region folder (SPEC layout).
         #[arg(long)]
@@ -98,7 +102,9 @@ enum Command {
 }
 
 fn parse_years(s: &str) -> Result<(i32, i32), String> {
-    let (a, b) = s.split_once("..").ok_or_else(|| format!("{s}: write years as Y1..Y2, e.g. 2015..2021"))?;
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("{s}: write years as Y1..Y2, e.g. 2015..2021"))?;
     let a = a.trim().parse().map_err(|_| format!("{a}: not a year"))?;
     let b = b.trim().parse().map_err(|_| format!("{b}: not a year"))?;
     Ok((a, b))
@@ -114,10 +120,20 @@ fn preset(p: PresetArg) -> Preset {
 
 fn print_run(report: &RunReport) {
     let m = &report.manifest;
-    println!("as of {}; {} sources:", m.as_of.as_deref().unwrap_or("-"), m.inputs.len());
-    println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  file", "source", "read", "accepted", "rejected", "outside", "snapped");
+    println!(
+        "as of {}; {} sources:",
+        m.as_of.as_deref().unwrap_or("-"),
+        m.inputs.len()
+    );
+    println!(
+        "  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  file",
+        "source", "read", "accepted", "rejected", "outside", "snapped"
+    );
     for i in &m.inputs {
-        println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}", i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path);
+        println!(
+            "  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}",
+            i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path
+        );
     }
     for w in &m.warnings {
         println!("warning: {w}");
@@ -152,9 +168,18 @@ pub fn main() -> Result<(), PipelineError> {
         }
     };
     match cli.command {
-        Command::Synth { preset: p, seed, years, format, out } => {
+        Command::Synth {
+            preset: p,
+            seed,
+            years,
+            format,
+            out,
+        } => {
             let mut opts = SynthOptions::new(preset(p), seed);
-            opts.config = SynthConfig { years: years.unwrap_or(DEFAULT_YEARS), ..opts.config };
+            opts.config = SynthConfig {
+                years: years.unwrap_or(DEFAULT_YEARS),
+                ..opts.config
+            };
             if let Some(f) = format {
                 opts.table_format = match f {
                     FormatArg::Csv => TableFormat::Csv,
@@ -178,18 +203,44 @@ pub fn main() -> Result<(), PipelineError> {
         Command::Demo { out } => {
             let data = out.join("data");
             let s = write_region(&SynthOptions::new(Preset::County, 2021), &data)?;
-            println!("demo county: {} townships written to {}", s.townships, data.display());
-            let report = run(&RunOptions { data, out: out.clone(), as_of: None, validate_only: false })?;
+            println!(
+                "demo county: {} townships written to {}",
+                s.townships,
+                data.display()
+            );
+            let report = run(&RunOptions {
+                data,
+                out: out.clone(),
+                as_of: None,
+                validate_only: false,
+            })?;
             print_run(&report);
-            println!("year-to-date statistics: {} and {}", out.join("summary.zh.md").display(), out.join("summary.en.md").display());
-            println!("results: {} (maps and the report arrive with issue 7)", out.display());
+            println!(
+                "year-to-date statistics: {} and {}",
+                out.join("summary.zh.md").display(),
+                out.join("summary.en.md").display()
+            );
+            println!(
+                "results: {} (maps and the report arrive with issue 7)",
+                out.display()
+            );
         }
         Command::Run { data, out, as_of } => {
-            let report = run(&RunOptions { data, out, as_of, validate_only: false })?;
+            let report = run(&RunOptions {
+                data,
+                out,
+                as_of,
+                validate_only: false,
+            })?;
             print_run(&report);
         }
         Command::Validate { data, out, as_of } => {
-            let report = run(&RunOptions { data, out, as_of, validate_only: true })?;
+            let report = run(&RunOptions {
+                data,
+                out,
+                as_of,
+                validate_only: true,
+            })?;
             print_run(&report);
         }
     }

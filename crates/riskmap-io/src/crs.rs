@@ -36,7 +36,11 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
                 // One bad point fails the batch: transform one by one.
                 for p in points.iter_mut() {
                     let (mut x, mut y) = ([p[0]], [p[1]]);
-                    *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() { [x[0], y[0]] } else { [f64::NAN, f64::NAN] };
+                    *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() {
+                        [x[0], y[0]]
+                    } else {
+                        [f64::NAN, f64::NAN]
+                    };
                 }
             }
             Ok(())
@@ -45,7 +49,10 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
 }
 
 /// Transforms a geometry to WGS84 lon/lat in place.
-pub fn geometry_to_wgs84(from: Crs, geometry: &mut geo::Geometry<f64>) -> Result<(), gdal::errors::GdalError> {
+pub fn geometry_to_wgs84(
+    from: Crs,
+    geometry: &mut geo::Geometry<f64>,
+) -> Result<(), gdal::errors::GdalError> {
     if from == Crs::WGS84 {
         return Ok(());
     }
@@ -83,6 +90,9 @@ mod tests {
         let mut q = [[gx, gy]];
         to_wgs84(Crs::Gcj02, &mut q).unwrap();
         // ...and comes back within a millimetre (1e-8 degrees).
-        assert!((q[0][0] - wgs.0).abs() < 1e-8 && (q[0][1] - wgs.1).abs() < 1e-8, "{q:?}");
+        assert!(
+            (q[0][0] - wgs.0).abs() < 1e-8 && (q[0][1] - wgs.1).abs() < 1e-8,
+            "{q:?}"
+        );
     }
 }

@@ -77,7 +77,10 @@ fn default_snap() -> f64 {
 
 impl Default for ValidateConfig {
     fn default() -> Self {
-        ValidateConfig { snap_tolerance_m: default_snap(), fix_swapped: false }
+        ValidateConfig {
+            snap_tolerance_m: default_snap(),
+            fix_swapped: false,
+        }
     }
 }
 
@@ -87,7 +90,9 @@ pub fn parse_crs(text: &str) -> Option<Crs> {
     if t == "GCJ02" || t == "GCJ-02" {
         return Some(Crs::Gcj02);
     }
-    t.strip_prefix("EPSG:").and_then(|n| n.parse().ok()).map(Crs::Epsg)
+    t.strip_prefix("EPSG:")
+        .and_then(|n| n.parse().ok())
+        .map(Crs::Epsg)
 }
 
 /// Column headers a Chinese export commonly uses, recognised without
@@ -113,16 +118,25 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let config: Config = toml::from_str(&text).map_err(|e| {
-            PipelineError::Input(format!("{}: {}; see the riskmap.toml keys in SPEC.md", path.display(), e.to_string().trim_end()))
+            PipelineError::Input(format!(
+                "{}: {}; see the riskmap.toml keys in SPEC.md",
+                path.display(),
+                e.to_string().trim_end()
+            ))
         })?;
         for (name, source) in &config.sources {
             if Source::from_stem(name).is_none() {
                 return Err(PipelineError::Input(format!(
                     "{}: unknown source `sources.{name}`; use one of: {}",
                     path.display(),
-                    Source::ALL.iter().map(|s| s.stem()).collect::<Vec<_>>().join(", ")
+                    Source::ALL
+                        .iter()
+                        .map(|s| s.stem())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
             if let Some(crs) = &source.crs {
@@ -134,7 +148,10 @@ impl Config {
                 }
             }
             if let Some(enc) = &source.encoding {
-                if !matches!(enc.to_ascii_lowercase().as_str(), "utf-8" | "utf8" | "gbk" | "auto") {
+                if !matches!(
+                    enc.to_ascii_lowercase().as_str(),
+                    "utf-8" | "utf8" | "gbk" | "auto"
+                ) {
                     return Err(PipelineError::Input(format!(
                         "{}: `sources.{name}.encoding = \"{enc}\"`: use utf-8, gbk or auto",
                         path.display()
@@ -143,7 +160,10 @@ impl Config {
             }
         }
         if !(config.validate.snap_tolerance_m >= 0.0) {
-            return Err(PipelineError::Input(format!("{}: `validate.snap_tolerance_m` must be 0 or more metres", path.display())));
+            return Err(PipelineError::Input(format!(
+                "{}: `validate.snap_tolerance_m` must be 0 or more metres",
+                path.display()
+            )));
         }
         Ok(config)
     }
@@ -187,13 +207,21 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_the_file() {
-        let e = load("[sources.incidents]\npaht = \"x.csv\"\n").unwrap_err().to_string();
+        let e = load("[sources.incidents]\npaht = \"x.csv\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("riskmap.toml") && e.contains("paht"), "{e}");
-        let e = load("[sources.accidents]\npath = \"x.csv\"\n").unwrap_err().to_string();
+        let e = load("[sources.accidents]\npath = \"x.csv\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sources.accidents"), "{e}");
-        let e = load("[sources.fires]\ncrs = \"WGS84\"\n").unwrap_err().to_string();
+        let e = load("[sources.fires]\ncrs = \"WGS84\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sources.fires.crs"), "{e}");
-        let e = load("[validate]\nsnap_tolerance_m = -5\n").unwrap_err().to_string();
+        let e = load("[validate]\nsnap_tolerance_m = -5\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("snap_tolerance_m"), "{e}");
     }
 }
