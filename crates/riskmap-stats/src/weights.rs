@@ -1,0 +1,369 @@
+//! Queen contiguity weights from township polygons, and the sparse
+//! [`Weights`] type every statistic takes.
+//!
+//! Two townships are queen neighbours when their boundaries touch anywhere —
+//! a shared vertex, a shared edge, or (to survive digitising errors) any two
+//! boundary segments within `tolerance` of each other, or crossing (an
+//! overlap sliver). libpysal's `Queen` asks for an exactly shared vertex; on
+//! clean data (Columbus) both give the same lists, and on real township
+//! layers, whose borders were often digitised twice, the tolerance keeps a
+//! 1 cm gap or a sliver from cutting a neighbour off.
+//!
+//! Construction: every boundary segment of every polygon goes into one
+//! R-tree (bulk loaded); each township, in parallel, queries the tree with
+//! the bounding box of each of its segments grown by the tolerance, and tests
+//! the candidates from townships with a larger index exactly. The pair
+//! distance is computed with the segments in a canonical order, so the
+//! relation is symmetric by construction; lists are mirrored, sorted and
+//! deduplicated, which makes the result independent of thread count.
+//!
+//! Invariants of [`Weights`]: no township is its own neighbour, every index
+//! is in range, and each neighbour list is sorted without duplicates.
+
+use geo::MultiPolygon;
+use rayon::prelude::*;
+use rstar::{RTree, RTreeObject, AABB};
+use serde::{Deserialize, Serialize};
+
+use crate::StatsError;
+
+/// How the neighbour structure is turned into numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Transform {
+    /// w_ij = 1 for every neighbour (esda/libpysal `"B"`).
+    Binary,
+    /// w_ij = 1 / (number of neighbours of i) (esda/libpysal `"R"`); islands
+    /// have an all-zero row.
+    RowStandardised,
+}
+
+/// A sparse spatial weights structure: for each township, its sorted
+/// neighbours (compressed sparse rows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weights {
+    offsets: Vec<usize>,
+    indices: Vec<usize>,
+}
+
+/// The sums S0, S1 and S2 of a weights matrix that Moran's I moments use
+/// (Cliff and Ord; libpysal's `W.s0`, `W.s1`, `W.s2`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightSums {
+    /// Σᵢⱼ wᵢⱼ.
+    pub s0: f64,
+    /// ½ Σᵢⱼ (wᵢⱼ + wⱼᵢ)².
+    pub s1: f64,
+    /// Σᵢ (wᵢ. + w.ᵢ)².
+    pub s2: f64,
+}
+
+impl Weights {
+    /// Builds weights from neighbour lists (any order, duplicates allowed);
+    /// rejects self-neighbours and out-of-range indices. The lists need not be
+    /// symmetric; contiguity built by [`queen_contiguity`] always is.
+    pub fn from_neighbours(lists: Vec<Vec<usize>>) -> Result<Weights, StatsError> {
+        let n = lists.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut indices = Vec::new();
+        offsets.push(0);
+        for (i, mut list) in lists.into_iter().enumerate() {
+            if let Some(&bad) = list.iter().find(|&&j| j >= n || j == i) {
+                return Err(StatsError::BadNeighbour { township: i, neighbour: bad });
+            }
+            list.sort_unstable();
+            list.dedup();
+            indices.extend_from_slice(&list);
+            offsets.push(indices.len());
+        }
+        Ok(Weights { offsets, indices })
+    }
+
+    /// The number of townships.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// True when there are no townships.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The sorted neighbours of township `i`.
+    pub fn neighbours(&self, i: usize) -> &[usize] {
+        &self.indices[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// The number of neighbours of township `i`.
+    pub fn cardinality(&self, i: usize) -> usize {
+        self.offsets[i + 1] - self.offsets[i]
+    }
+
+    /// The number of directed links (twice the number of neighbour pairs when symmetric).
+    pub fn n_links(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Townships without any neighbour, in increasing order.
+    pub fn islands(&self) -> Vec<usize> {
+        (0..self.len()).filter(|&i| self.cardinality(i) == 0).collect()
+    }
+
+    /// The neighbour lists as plain vectors.
+    pub fn to_lists(&self) -> Vec<Vec<usize>> {
+        (0..self.len()).map(|i| self.neighbours(i).to_vec()).collect()
+    }
+
+    /// True when j is a neighbour of i exactly when i is a neighbour of j.
+    pub fn is_symmetric(&self) -> bool {
+        (0..self.len()).all(|i| self.neighbours(i).iter().all(|&j| self.contains(j, i)))
+    }
+
+    /// True when `j` is a neighbour of `i`.
+    pub fn contains(&self, i: usize, j: usize) -> bool {
+        self.neighbours(i).binary_search(&j).is_ok()
+    }
+
+    /// The weight wᵢⱼ under `transform` for a neighbour j of i.
+    fn link_weight(&self, i: usize, transform: Transform) -> f64 {
+        match transform {
+            Transform::Binary => 1.0,
+            Transform::RowStandardised => 1.0 / self.cardinality(i) as f64,
+        }
+    }
+
+    /// The spatial lag Σⱼ wᵢⱼ xⱼ of every township under `transform` (0 for islands).
+    pub fn lag(&self, x: &[f64], transform: Transform) -> Vec<f64> {
+        assert_eq!(x.len(), self.len(), "one value per township");
+        (0..self.len())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let nb = self.neighbours(i);
+                if nb.is_empty() {
+                    return 0.0;
+                }
+                let s: f64 = nb.iter().map(|&j| x[j]).sum();
+                s * self.link_weight(i, transform)
+            })
+            .collect()
+    }
+
+    /// S0, S1 and S2 of the matrix under `transform`.
+    pub fn sums(&self, transform: Transform) -> WeightSums {
+        let n = self.len();
+        let mut row = vec![0.0; n];
+        let mut col = vec![0.0; n];
+        let mut s1_twice = 0.0;
+        for i in 0..n {
+            if self.cardinality(i) == 0 {
+                continue;
+            }
+            let wij = self.link_weight(i, transform);
+            for &j in self.neighbours(i) {
+                row[i] += wij;
+                col[j] += wij;
+                if self.contains(j, i) {
+                    // Ordered pair (i, j); its mirror (j, i) is visited from j.
+                    let wji = self.link_weight(j, transform);
+                    s1_twice += (wij + wji) * (wij + wji);
+                } else {
+                    // wⱼᵢ = 0: both ordered pairs contribute wᵢⱼ², and (j, i) is never visited.
+                    s1_twice += 2.0 * wij * wij;
+                }
+            }
+        }
+        WeightSums {
+            s0: row.iter().sum(),
+            s1: s1_twice / 2.0,
+            s2: row.iter().zip(&col).map(|(r, c)| (r + c) * (r + c)).sum(),
+        }
+    }
+}
+
+/// Options of [`queen_contiguity`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueenOptions {
+    /// Boundaries closer than this (in the polygons' units; degrees for
+    /// lon/lat, where 1e-7° is about 1 cm) count as touching.
+    pub tolerance: f64,
+}
+
+impl Default for QueenOptions {
+    fn default() -> Self {
+        QueenOptions { tolerance: 1e-7 }
+    }
+}
+
+/// One boundary segment and the township it belongs to.
+struct Segment {
+    a: [f64; 2],
+    b: [f64; 2],
+    owner: u32,
+}
+
+impl RTreeObject for Segment {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(self.a, self.b)
+    }
+}
+
+fn segments_of(owner: usize, shape: &MultiPolygon<f64>, out: &mut Vec<Segment>) {
+    for poly in &shape.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            for line in ring.lines() {
+                let (a, b) = ([line.start.x, line.start.y], [line.end.x, line.end.y]);
+                out.push(Segment { a, b, owner: owner as u32 });
+            }
+        }
+    }
+}
+
+/// Queen contiguity of `townships` (index = position in the slice).
+/// Deterministic and symmetric; townships without any neighbour are
+/// [`Weights::islands`]. Empty geometries are islands.
+pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions) -> Weights {
+    let tol = options.tolerance.max(0.0);
+    let mut segments = Vec::new();
+    for (i, shape) in townships.iter().enumerate() {
+        segments_of(i, shape, &mut segments);
+    }
+    // Where each township's segments start in `segments`, before the tree reorders them.
+    let mut starts = vec![0usize; townships.len() + 1];
+    for s in &segments {
+        starts[s.owner as usize + 1] += 1;
+    }
+    for i in 0..townships.len() {
+        starts[i + 1] += starts[i];
+    }
+    let own: Vec<([f64; 2], [f64; 2])> = segments.iter().map(|s| (s.a, s.b)).collect();
+    let tree = RTree::bulk_load(segments);
+
+    let forward: Vec<Vec<usize>> = (0..townships.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|i| {
+            let mut found: Vec<usize> = Vec::new();
+            for &(a, b) in &own[starts[i]..starts[i + 1]] {
+                let lo = [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol];
+                let hi = [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol];
+                for cand in tree.locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)) {
+                    let j = cand.owner as usize;
+                    if j <= i || found.contains(&j) {
+                        continue;
+                    }
+                    if segment_distance_sq((a, b), (cand.a, cand.b)) <= tol * tol {
+                        found.push(j);
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+
+    let mut lists: Vec<Vec<usize>> = forward.clone();
+    for (i, f) in forward.iter().enumerate() {
+        for &j in f {
+            lists[j].push(i);
+        }
+    }
+    Weights::from_neighbours(lists).expect("contiguity lists are in range and never self")
+}
+
+/// Squared distance between two closed segments (0 when they cross or touch).
+fn segment_distance_sq(s: ([f64; 2], [f64; 2]), t: ([f64; 2], [f64; 2])) -> f64 {
+    if segments_cross(s, t) {
+        return 0.0;
+    }
+    point_segment_sq(s.0, t)
+        .min(point_segment_sq(s.1, t))
+        .min(point_segment_sq(t.0, s))
+        .min(point_segment_sq(t.1, s))
+}
+
+fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+}
+
+/// Proper crossing (interiors intersect); touching cases are caught by the
+/// point-to-segment distances, which are then zero or within rounding.
+fn segments_cross(s: ([f64; 2], [f64; 2]), t: ([f64; 2], [f64; 2])) -> bool {
+    let d1 = orient(t.0, t.1, s.0);
+    let d2 = orient(t.0, t.1, s.1);
+    let d3 = orient(s.0, s.1, t.0);
+    let d4 = orient(s.0, s.1, t.1);
+    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+}
+
+fn point_segment_sq(p: [f64; 2], s: ([f64; 2], [f64; 2])) -> f64 {
+    let (a, b) = s;
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let (qx, qy) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+    qx * qx + qy * qy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, MultiPolygon};
+
+    fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![
+            (x: x0, y: y0), (x: x0 + size, y: y0), (x: x0 + size, y: y0 + size), (x: x0, y: y0 + size)
+        ]])
+    }
+
+    #[test]
+    fn grid_corners_are_queen_neighbours_and_islands_are_reported() {
+        // 2×2 grid plus one square far away.
+        let shapes = vec![
+            square(0.0, 0.0, 1.0),
+            square(1.0, 0.0, 1.0),
+            square(0.0, 1.0, 1.0),
+            square(1.0, 1.0, 1.0),
+            square(10.0, 10.0, 1.0),
+        ];
+        let w = queen_contiguity(&shapes, &QueenOptions::default());
+        assert_eq!(w.to_lists(), vec![vec![1, 2, 3], vec![0, 2, 3], vec![0, 1, 3], vec![0, 1, 2], vec![]]);
+        assert_eq!(w.islands(), vec![4]);
+        assert!(w.is_symmetric());
+    }
+
+    #[test]
+    fn tiny_gaps_slivers_and_t_junctions_still_touch() {
+        let tol = 1e-7;
+        // A gap of 5e-8 (under the tolerance), an overlap sliver, and a
+        // T-junction where a vertex of one lies inside an edge of the other.
+        let left = square(100.0, 30.0, 0.01);
+        let gap = square(100.01 + 5e-8, 30.0, 0.01);
+        let sliver = square(100.0 - 0.01 + 3e-6, 30.0, 0.01);
+        let t_junction = square(100.0 + 0.003, 30.01, 0.01);
+        let far = square(100.01 + 5e-6, 30.02 + 1e-3, 0.01);
+        let w = queen_contiguity(&[left, gap, sliver, t_junction, far], &QueenOptions { tolerance: tol });
+        assert_eq!(w.neighbours(0), &[1, 2, 3]);
+        assert!(!w.contains(0, 4) && !w.contains(1, 4), "{:?}", w.to_lists());
+        // A gap just above the tolerance separates them.
+        let apart = square(100.01 + 2e-7, 30.0, 0.01);
+        let w = queen_contiguity(&[square(100.0, 30.0, 0.01), apart], &QueenOptions { tolerance: tol });
+        assert_eq!(w.islands(), vec![0, 1]);
+    }
+
+    #[test]
+    fn sums_match_libpysal_on_a_path_with_an_island() {
+        // libpysal W({0:[1],1:[0,2],2:[1],3:[]}) with transform "r":
+        // s0 = 3, s1 = 0.5·((1+.5)²·2 + (.5+1)²·2) = 4.5, s2 = (1+.5)² + (1+2)² + (1+.5)² = 13.5.
+        let w = Weights::from_neighbours(vec![vec![1], vec![0, 2], vec![1], vec![]]).unwrap();
+        let s = w.sums(Transform::RowStandardised);
+        assert_eq!((s.s0, s.s1, s.s2), (3.0, 4.5, 13.5));
+        let b = w.sums(Transform::Binary);
+        assert_eq!((b.s0, b.s1, b.s2), (4.0, 8.0, 4.0 + 16.0 + 4.0));
+    }
+
+    #[test]
+    fn rejects_self_and_out_of_range() {
+        assert!(Weights::from_neighbours(vec![vec![0]]).is_err());
+        assert!(Weights::from_neighbours(vec![vec![2], vec![]]).is_err());
+    }
+}
