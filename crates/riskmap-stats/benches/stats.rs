@@ -22,7 +22,15 @@ const HALF: f64 = 0.005;
 fn brick(r: usize, c: usize) -> MultiPolygon<f64> {
     let x = |k: usize| 100.0 + (2 * c + r % 2 + k) as f64 * HALF;
     let y = |k: usize| 30.0 + (r + k) as f64 * (2.0 * HALF);
-    let ring = vec![(x(0), y(0)), (x(1), y(0)), (x(2), y(0)), (x(2), y(1)), (x(1), y(1)), (x(0), y(1)), (x(0), y(0))];
+    let ring = vec![
+        (x(0), y(0)),
+        (x(1), y(0)),
+        (x(2), y(0)),
+        (x(2), y(1)),
+        (x(1), y(1)),
+        (x(0), y(1)),
+        (x(0), y(0)),
+    ];
     MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
 }
 
@@ -34,19 +42,33 @@ fn value(r: usize, c: usize) -> f64 {
 }
 
 fn bench(crit: &mut Criterion) {
-    let shapes: Vec<MultiPolygon<f64>> = (0..SIDE).flat_map(|r| (0..SIDE).map(move |c| brick(r, c))).collect();
-    let y: Vec<f64> = (0..SIDE).flat_map(|r| (0..SIDE).map(move |c| value(r, c))).collect();
+    let shapes: Vec<MultiPolygon<f64>> = (0..SIDE)
+        .flat_map(|r| (0..SIDE).map(move |c| brick(r, c)))
+        .collect();
+    let y: Vec<f64> = (0..SIDE)
+        .flat_map(|r| (0..SIDE).map(move |c| value(r, c)))
+        .collect();
     let w = queen_contiguity(&shapes, &QueenOptions::default());
     // Interior bricks touch six others (two on their own row, two above, two below).
     assert_eq!((0..w.len()).map(|i| w.cardinality(i)).max(), Some(6));
     assert!(w.islands().is_empty());
     let mut g = crit.benchmark_group("stats_40k");
     g.sample_size(10);
-    g.bench_function("queen_weights", |b| b.iter(|| queen_contiguity(black_box(&shapes), &QueenOptions::default())));
-    g.bench_function("moran_analytic", |b| b.iter(|| global_moran(black_box(&y), &w, &GlobalMoranOptions::analytic()).unwrap()));
-    g.bench_function("moran_999", |b| b.iter(|| global_moran(black_box(&y), &w, &GlobalMoranOptions::default()).unwrap()));
-    g.bench_function("gi_star", |b| b.iter(|| gi_star(black_box(&y), &w).unwrap()));
-    g.bench_function("local_moran_999", |b| b.iter(|| local_moran(black_box(&y), &w, &LocalMoranOptions::default()).unwrap()));
+    g.bench_function("queen_weights", |b| {
+        b.iter(|| queen_contiguity(black_box(&shapes), &QueenOptions::default()))
+    });
+    g.bench_function("moran_analytic", |b| {
+        b.iter(|| global_moran(black_box(&y), &w, &GlobalMoranOptions::analytic()).unwrap())
+    });
+    g.bench_function("moran_999", |b| {
+        b.iter(|| global_moran(black_box(&y), &w, &GlobalMoranOptions::default()).unwrap())
+    });
+    g.bench_function("gi_star", |b| {
+        b.iter(|| gi_star(black_box(&y), &w).unwrap())
+    });
+    g.bench_function("local_moran_999", |b| {
+        b.iter(|| local_moran(black_box(&y), &w, &LocalMoranOptions::default()).unwrap())
+    });
     g.finish();
 }
 

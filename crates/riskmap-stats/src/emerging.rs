@@ -80,7 +80,11 @@ pub struct EmergingOptions {
 
 impl Default for EmergingOptions {
     fn default() -> Self {
-        EmergingOptions { time_window: 1, alpha: 0.05, fdr: true }
+        EmergingOptions {
+            time_window: 1,
+            alpha: 0.05,
+            fdr: true,
+        }
     }
 }
 
@@ -168,20 +172,34 @@ pub struct LocationTrend {
 /// Emerging hot spots of a cube given as `values[location * n_steps + t]`,
 /// with the spatial neighbourhood `w` (self is added). Locations are in
 /// `w`'s order.
-pub fn emerging_hotspots(values: &[f64], n_steps: usize, w: &Weights, options: &EmergingOptions) -> Result<Vec<LocationTrend>, StatsError> {
+pub fn emerging_hotspots(
+    values: &[f64],
+    n_steps: usize,
+    w: &Weights,
+    options: &EmergingOptions,
+) -> Result<Vec<LocationTrend>, StatsError> {
     if n_steps == 0 {
-        return Err(StatsError::BadOption { name: "n_steps", why: "must be at least 1" });
+        return Err(StatsError::BadOption {
+            name: "n_steps",
+            why: "must be at least 1",
+        });
     }
     check_values("cube values", values, w.len() * n_steps)?;
     let n_bins = values.len();
     if n_bins < 2 {
-        return Err(StatsError::TooFew { statistic: "space-time Gi*", needed: 2, got: n_bins });
+        return Err(StatsError::TooFew {
+            statistic: "space-time Gi*",
+            needed: 2,
+            got: n_bins,
+        });
     }
     let nf = n_bins as f64;
     let mean = values.iter().sum::<f64>() / nf;
     let var = values.iter().map(|v| v * v).sum::<f64>() / nf - mean * mean;
     if var <= 0.0 {
-        return Err(StatsError::Constant { statistic: "space-time Gi*" });
+        return Err(StatsError::Constant {
+            statistic: "space-time Gi*",
+        });
     }
     let sd = var.sqrt();
     let window = options.time_window;
@@ -191,8 +209,12 @@ pub fn emerging_hotspots(values: &[f64], n_steps: usize, w: &Weights, options: &
         .into_par_iter()
         .with_min_len(64)
         .flat_map_iter(|i| {
-            let group: Vec<usize> = std::iter::once(i).chain(w.neighbours(i).iter().copied()).collect();
-            let spatial: Vec<f64> = (0..n_steps).map(|t| group.iter().map(|&j| values[j * n_steps + t]).sum()).collect();
+            let group: Vec<usize> = std::iter::once(i)
+                .chain(w.neighbours(i).iter().copied())
+                .collect();
+            let spatial: Vec<f64> = (0..n_steps)
+                .map(|t| group.iter().map(|&j| values[j * n_steps + t]).sum())
+                .collect();
             let k = group.len() as f64;
             (0..n_steps).map(move |t| {
                 let first = t.saturating_sub(window);
@@ -202,16 +224,32 @@ pub fn emerging_hotspots(values: &[f64], n_steps: usize, w: &Weights, options: &
         })
         .collect();
     let raw_p: Vec<f64> = z.iter().map(|&v| normal::two_sided_p(v)).collect();
-    let p = if options.fdr { crate::fdr::benjamini_hochberg(&raw_p) } else { raw_p };
+    let p = if options.fdr {
+        crate::fdr::benjamini_hochberg(&raw_p)
+    } else {
+        raw_p
+    };
 
     Ok((0..w.len())
         .into_par_iter()
         .map(|i| {
             let zi = z[i * n_steps..(i + 1) * n_steps].to_vec();
             let pi = p[i * n_steps..(i + 1) * n_steps].to_vec();
-            let hot: Vec<bool> = zi.iter().zip(&pi).map(|(&zz, &pp)| zz > 0.0 && pp <= options.alpha).collect();
-            let cold: Vec<bool> = zi.iter().zip(&pi).map(|(&zz, &pp)| zz < 0.0 && pp <= options.alpha).collect();
-            let trend = if n_steps >= 2 { mann_kendall(&zi).ok() } else { None };
+            let hot: Vec<bool> = zi
+                .iter()
+                .zip(&pi)
+                .map(|(&zz, &pp)| zz > 0.0 && pp <= options.alpha)
+                .collect();
+            let cold: Vec<bool> = zi
+                .iter()
+                .zip(&pi)
+                .map(|(&zz, &pp)| zz < 0.0 && pp <= options.alpha)
+                .collect();
+            let trend = if n_steps >= 2 {
+                mann_kendall(&zi).ok()
+            } else {
+                None
+            };
             let category = classify(&hot, &cold, trend.as_ref(), options.alpha);
             LocationTrend {
                 category,
@@ -228,7 +266,12 @@ pub fn emerging_hotspots(values: &[f64], n_steps: usize, w: &Weights, options: &
 /// Emerging hot spots per township: `counts[township * n_steps + t]` (e.g.
 /// yearly counts), neighbourhood = queen contiguity plus the township
 /// itself, over the current and `time_window` preceding steps.
-pub fn emerging_townships(counts: &[f64], n_steps: usize, contiguity: &Weights, options: &EmergingOptions) -> Result<Vec<LocationTrend>, StatsError> {
+pub fn emerging_townships(
+    counts: &[f64],
+    n_steps: usize,
+    contiguity: &Weights,
+    options: &EmergingOptions,
+) -> Result<Vec<LocationTrend>, StatsError> {
     emerging_hotspots(counts, n_steps, contiguity, options)
 }
 
@@ -276,14 +319,20 @@ fn classify_side(this: &[bool], other: &[bool], trend_up: Option<bool>) -> Optio
 
 fn classify(hot: &[bool], cold: &[bool], trend: Option<&MannKendall>, alpha: f64) -> Category {
     // The significant direction of the z-score trend, if any.
-    let direction = trend.filter(|mk| mk.p <= alpha && mk.s != 0.0).map(|mk| mk.s > 0.0);
+    let direction = trend
+        .filter(|mk| mk.p <= alpha && mk.s != 0.0)
+        .map(|mk| mk.s > 0.0);
     let h = classify_side(hot, cold, direction);
     let c = classify_side(cold, hot, direction.map(|up| !up));
     let pick = match (h, c) {
         (Some(Side::Historical), Some(Side::Historical)) => {
             let hs = hot.iter().filter(|&&b| b).count();
             let cs = cold.iter().filter(|&&b| b).count();
-            if hs >= cs { (true, Side::Historical) } else { (false, Side::Historical) }
+            if hs >= cs {
+                (true, Side::Historical)
+            } else {
+                (false, Side::Historical)
+            }
         }
         (Some(Side::Historical), Some(cs)) => (false, cs),
         (Some(hs), _) => (true, hs),
@@ -326,7 +375,12 @@ pub struct GridOptions {
 
 impl Default for GridOptions {
     fn default() -> Self {
-        GridOptions { cell_size: 1000.0, origin: None, distance_band: None, emerging: EmergingOptions::default() }
+        GridOptions {
+            cell_size: 1000.0,
+            origin: None,
+            distance_band: None,
+            emerging: EmergingOptions::default(),
+        }
     }
 }
 
@@ -366,38 +420,81 @@ pub struct GridHotspots {
 
 /// Counts `points` (metres) with time-step indices `steps` (< `n_steps`) in
 /// a grid of `cell_size` cells.
-pub fn build_cube(points: &[[f64; 2]], steps: &[usize], n_steps: usize, cell_size: f64, origin: Option<[f64; 2]>) -> Result<GridCube, StatsError> {
+pub fn build_cube(
+    points: &[[f64; 2]],
+    steps: &[usize],
+    n_steps: usize,
+    cell_size: f64,
+    origin: Option<[f64; 2]>,
+) -> Result<GridCube, StatsError> {
     if points.len() != steps.len() {
-        return Err(StatsError::LengthMismatch { what: "steps", got: steps.len(), expected: points.len() });
+        return Err(StatsError::LengthMismatch {
+            what: "steps",
+            got: steps.len(),
+            expected: points.len(),
+        });
     }
     if !(cell_size > 0.0 && cell_size.is_finite()) {
-        return Err(StatsError::BadOption { name: "cell_size", why: "must be a positive number of metres" });
+        return Err(StatsError::BadOption {
+            name: "cell_size",
+            why: "must be a positive number of metres",
+        });
     }
-    if let Some(index) = points.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
-        return Err(StatsError::NonFinite { what: "points", index });
+    if let Some(index) = points
+        .iter()
+        .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+    {
+        return Err(StatsError::NonFinite {
+            what: "points",
+            index,
+        });
     }
     if steps.iter().any(|&s| s >= n_steps) {
-        return Err(StatsError::BadOption { name: "steps", why: "every time-step index must be below n_steps" });
+        return Err(StatsError::BadOption {
+            name: "steps",
+            why: "every time-step index must be below n_steps",
+        });
     }
     let origin = origin.unwrap_or_else(|| {
         let min = |k: usize| points.iter().map(|p| p[k]).fold(f64::INFINITY, f64::min);
-        if points.is_empty() { [0.0, 0.0] } else { [min(0), min(1)] }
+        if points.is_empty() {
+            [0.0, 0.0]
+        } else {
+            [min(0), min(1)]
+        }
     });
-    let key = |p: &[f64; 2]| (((p[0] - origin[0]) / cell_size).floor() as i64, ((p[1] - origin[1]) / cell_size).floor() as i64);
+    let key = |p: &[f64; 2]| {
+        (
+            ((p[0] - origin[0]) / cell_size).floor() as i64,
+            ((p[1] - origin[1]) / cell_size).floor() as i64,
+        )
+    };
     let mut cells: Vec<(i64, i64)> = points.iter().map(key).collect();
     cells.sort_unstable_by_key(|&(c, r)| (r, c));
     cells.dedup();
-    let index: HashMap<(i64, i64), usize> = cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let index: HashMap<(i64, i64), usize> =
+        cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     let mut counts = vec![0.0; cells.len() * n_steps];
     for (p, &s) in points.iter().zip(steps) {
         counts[index[&key(p)] * n_steps + s] += 1.0;
     }
-    Ok(GridCube { origin, cell_size, n_steps, cells, counts })
+    Ok(GridCube {
+        origin,
+        cell_size,
+        n_steps,
+        cells,
+        counts,
+    })
 }
 
 /// The distance-band neighbours among the cube's cells.
 pub fn grid_neighbours(cube: &GridCube, distance_band: f64) -> Weights {
-    let index: HashMap<(i64, i64), usize> = cube.cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let index: HashMap<(i64, i64), usize> = cube
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (c, i))
+        .collect();
     let reach = (distance_band / cube.cell_size).floor() as i64;
     let band2 = (distance_band / cube.cell_size).powi(2) * (1.0 + 1e-12);
     let lists = cube
@@ -421,9 +518,16 @@ pub fn grid_neighbours(cube: &GridCube, distance_band: f64) -> Weights {
 }
 
 /// Emerging hot spots on a regular grid built from points.
-pub fn emerging_grid(points: &[[f64; 2]], steps: &[usize], n_steps: usize, options: &GridOptions) -> Result<GridHotspots, StatsError> {
+pub fn emerging_grid(
+    points: &[[f64; 2]],
+    steps: &[usize],
+    n_steps: usize,
+    options: &GridOptions,
+) -> Result<GridHotspots, StatsError> {
     let cube = build_cube(points, steps, n_steps, options.cell_size, options.origin)?;
-    let band = options.distance_band.unwrap_or(options.cell_size * std::f64::consts::SQRT_2);
+    let band = options
+        .distance_band
+        .unwrap_or(options.cell_size * std::f64::consts::SQRT_2);
     let w = grid_neighbours(&cube, band);
     let locations = emerging_hotspots(&cube.counts, n_steps, &w, &options.emerging)?;
     Ok(GridHotspots { cube, locations })
@@ -438,7 +542,14 @@ mod tests {
     }
 
     fn mk(s: f64, p: f64) -> MannKendall {
-        MannKendall { n: 10, s, var_s: 1.0, z: 0.0, p, tau: 0.0 }
+        MannKendall {
+            n: 10,
+            s,
+            var_s: 1.0,
+            z: 0.0,
+            p,
+            tau: 0.0,
+        }
     }
 
     #[test]
@@ -448,17 +559,36 @@ mod tests {
         let cases = [
             ("0000000001", none.clone(), flat, Category::NewHot),
             ("0000000111", none.clone(), flat, Category::ConsecutiveHot),
-            ("1111111111", none.clone(), mk(20.0, 0.001), Category::IntensifyingHot),
-            ("1111111111", none.clone(), mk(-20.0, 0.001), Category::DiminishingHot),
+            (
+                "1111111111",
+                none.clone(),
+                mk(20.0, 0.001),
+                Category::IntensifyingHot,
+            ),
+            (
+                "1111111111",
+                none.clone(),
+                mk(-20.0, 0.001),
+                Category::DiminishingHot,
+            ),
             ("1011111111", none.clone(), flat, Category::PersistentHot),
             ("1111111110", none.clone(), flat, Category::HistoricalHot),
             ("0100100011", none.clone(), flat, Category::SporadicHot),
-            ("0000000011", b("1000000000"), flat, Category::OscillatingHot),
+            (
+                "0000000011",
+                b("1000000000"),
+                flat,
+                Category::OscillatingHot,
+            ),
             ("0011000001", none.clone(), flat, Category::SporadicHot),
             ("1100000000", none.clone(), flat, Category::NoPattern),
         ];
         for (hot, cold, trend, want) in cases {
-            assert_eq!(classify(&b(hot), &cold, Some(&trend), 0.05), want, "hot {hot}");
+            assert_eq!(
+                classify(&b(hot), &cold, Some(&trend), 0.05),
+                want,
+                "hot {hot}"
+            );
             // Mirror image: the same pattern of cold steps with the trend reversed.
             let mirrored = mk(-trend.s, trend.p);
             let got = classify(&cold, &b(hot), Some(&mirrored), 0.05);
@@ -486,9 +616,16 @@ mod tests {
         for t in 0..8usize {
             for r in 0..20 {
                 for c in 0..20 {
-                    let extra = if (8..11).contains(&r) && (8..11).contains(&c) && t >= 3 { 4 * (t - 2) } else { 0 };
+                    let extra = if (8..11).contains(&r) && (8..11).contains(&c) && t >= 3 {
+                        4 * (t - 2)
+                    } else {
+                        0
+                    };
                     for k in 0..1 + extra {
-                        points.push([c as f64 * 1000.0 + 10.0 + k as f64, r as f64 * 1000.0 + 500.0]);
+                        points.push([
+                            c as f64 * 1000.0 + 10.0 + k as f64,
+                            r as f64 * 1000.0 + 500.0,
+                        ]);
                         steps.push(t);
                     }
                 }
@@ -498,8 +635,14 @@ mod tests {
         assert_eq!(out.cube.cells.len(), 400);
         let at = |c: i64, r: i64| out.cube.cells.iter().position(|&x| x == (c, r)).unwrap();
         let centre = &out.locations[at(9, 9)];
-        assert!(matches!(centre.category, Category::ConsecutiveHot | Category::NewHot), "{centre:?}");
+        assert!(
+            matches!(centre.category, Category::ConsecutiveHot | Category::NewHot),
+            "{centre:?}"
+        );
         assert_eq!(out.locations[at(0, 0)].hot_steps, 0);
-        assert!(out.locations.iter().all(|l| l.hot_steps == 0 || l.z.last().unwrap() > &0.0));
+        assert!(out
+            .locations
+            .iter()
+            .all(|l| l.hot_steps == 0 || l.z.last().unwrap() > &0.0));
     }
 }

@@ -35,7 +35,11 @@ pub fn gi_star(y: &[f64], w: &Weights) -> Result<GiStar, StatsError> {
     check_values("y", y, w.len())?;
     let n = y.len();
     if n < 2 {
-        return Err(StatsError::TooFew { statistic: "Gi*", needed: 2, got: n });
+        return Err(StatsError::TooFew {
+            statistic: "Gi*",
+            needed: 2,
+            got: n,
+        });
     }
     let nf = n as f64;
     let total: f64 = y.iter().sum();

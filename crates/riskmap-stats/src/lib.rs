@@ -115,7 +115,11 @@ pub enum StatsError {
 /// Checks that `values` has one finite value per township.
 pub(crate) fn check_values(what: &'static str, values: &[f64], n: usize) -> Result<(), StatsError> {
     if values.len() != n {
-        return Err(StatsError::LengthMismatch { what, got: values.len(), expected: n });
+        return Err(StatsError::LengthMismatch {
+            what,
+            got: values.len(),
+            expected: n,
+        });
     }
     if let Some(index) = values.iter().position(|v| !v.is_finite()) {
         return Err(StatsError::NonFinite { what, index });

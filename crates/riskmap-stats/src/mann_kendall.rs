@@ -31,11 +31,18 @@ pub struct MannKendall {
 /// Mann–Kendall test of `x` in time order (at least two finite values).
 pub fn mann_kendall(x: &[f64]) -> Result<MannKendall, StatsError> {
     if let Some(index) = x.iter().position(|v| !v.is_finite()) {
-        return Err(StatsError::NonFinite { what: "series", index });
+        return Err(StatsError::NonFinite {
+            what: "series",
+            index,
+        });
     }
     let n = x.len();
     if n < 2 {
-        return Err(StatsError::TooFew { statistic: "Mann-Kendall", needed: 2, got: n });
+        return Err(StatsError::TooFew {
+            statistic: "Mann-Kendall",
+            needed: 2,
+            got: n,
+        });
     }
     let mut s: i64 = 0;
     for k in 0..n - 1 {
@@ -68,7 +75,14 @@ pub fn mann_kendall(x: &[f64]) -> Result<MannKendall, StatsError> {
         -1 => (sf + 1.0) / var_s.sqrt(),
         _ => 0.0,
     };
-    Ok(MannKendall { n, s: sf, var_s, z, p: normal::two_sided_p(z), tau: sf / (0.5 * nf * (nf - 1.0)) })
+    Ok(MannKendall {
+        n,
+        s: sf,
+        var_s,
+        z,
+        p: normal::two_sided_p(z),
+        tau: sf / (0.5 * nf * (nf - 1.0)),
+    })
 }
 
 #[cfg(test)]
@@ -78,7 +92,10 @@ mod tests {
     #[test]
     fn all_ties_have_no_trend() {
         let mk = mann_kendall(&[3.0, 3.0, 3.0]).unwrap();
-        assert_eq!((mk.s, mk.var_s, mk.z, mk.p, mk.tau), (0.0, 0.0, 0.0, 1.0, 0.0));
+        assert_eq!(
+            (mk.s, mk.var_s, mk.z, mk.p, mk.tau),
+            (0.0, 0.0, 0.0, 1.0, 0.0)
+        );
         assert!(mann_kendall(&[1.0]).is_err());
     }
 }

@@ -48,14 +48,21 @@ pub struct GlobalMoranOptions {
 
 impl Default for GlobalMoranOptions {
     fn default() -> Self {
-        GlobalMoranOptions { transform: Transform::RowStandardised, permutations: 999, seed: 0 }
+        GlobalMoranOptions {
+            transform: Transform::RowStandardised,
+            permutations: 999,
+            seed: 0,
+        }
     }
 }
 
 impl GlobalMoranOptions {
     /// Row-standardised weights and no permutations: the analytic figures only.
     pub fn analytic() -> Self {
-        GlobalMoranOptions { permutations: 0, ..Self::default() }
+        GlobalMoranOptions {
+            permutations: 0,
+            ..Self::default()
+        }
     }
 }
 
@@ -87,17 +94,27 @@ pub struct GlobalMoran {
 }
 
 /// Global Moran's I of `y` under `w`.
-pub fn global_moran(y: &[f64], w: &Weights, options: &GlobalMoranOptions) -> Result<GlobalMoran, StatsError> {
+pub fn global_moran(
+    y: &[f64],
+    w: &Weights,
+    options: &GlobalMoranOptions,
+) -> Result<GlobalMoran, StatsError> {
     check_values("y", y, w.len())?;
     let n = y.len();
     if n < 4 {
-        return Err(StatsError::TooFew { statistic: "Moran's I (randomisation variance)", needed: 4, got: n });
+        return Err(StatsError::TooFew {
+            statistic: "Moran's I (randomisation variance)",
+            needed: 4,
+            got: n,
+        });
     }
     let mean = y.iter().sum::<f64>() / n as f64;
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let z2ss: f64 = z.iter().map(|v| v * v).sum();
     if z2ss == 0.0 {
-        return Err(StatsError::Constant { statistic: "Moran's I" });
+        return Err(StatsError::Constant {
+            statistic: "Moran's I",
+        });
     }
     let sums = w.sums(options.transform);
     if sums.s0 == 0.0 {
@@ -111,11 +128,13 @@ pub fn global_moran(y: &[f64], w: &Weights, options: &GlobalMoranOptions) -> Res
     let s02 = s0 * s0;
     let n2 = nf * nf;
     let expected = -1.0 / (nf - 1.0);
-    let variance_normality = (n2 * s1 - nf * s2 + 3.0 * s02) / ((nf - 1.0) * (nf + 1.0) * s02) - expected * expected;
+    let variance_normality =
+        (n2 * s1 - nf * s2 + 3.0 * s02) / ((nf - 1.0) * (nf + 1.0) * s02) - expected * expected;
     let k = (z.iter().map(|v| v.powi(4)).sum::<f64>() / nf) / (z2ss / nf).powi(2);
     let a = nf * ((n2 - 3.0 * nf + 3.0) * s1 - nf * s2 + 3.0 * s02);
     let b = k * ((n2 - nf) * s1 - 2.0 * nf * s2 + 6.0 * s02);
-    let variance_randomisation = (a - b) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0) * s02) - expected * expected;
+    let variance_randomisation =
+        (a - b) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0) * s02) - expected * expected;
     let z_normality = (i_obs - expected) / variance_normality.sqrt();
     let z_randomisation = (i_obs - expected) / variance_randomisation.sqrt();
 
@@ -125,7 +144,8 @@ pub fn global_moran(y: &[f64], w: &Weights, options: &GlobalMoranOptions) -> Res
             .map_init(
                 || z.clone(),
                 |buf, p| {
-                    let mut rng = ChaCha8Rng::seed_from_u64(stream_key(options.seed, GLOBAL_TAG, p as u64));
+                    let mut rng =
+                        ChaCha8Rng::seed_from_u64(stream_key(options.seed, GLOBAL_TAG, p as u64));
                     buf.copy_from_slice(&z);
                     for m in (1..n).rev() {
                         buf.swap(m, below(rng.next_u64(), m + 1));
@@ -191,7 +211,12 @@ pub struct LocalMoranOptions {
 
 impl Default for LocalMoranOptions {
     fn default() -> Self {
-        LocalMoranOptions { permutations: 999, seed: 0, alpha: 0.05, fdr: false }
+        LocalMoranOptions {
+            permutations: 999,
+            seed: 0,
+            alpha: 0.05,
+            fdr: false,
+        }
     }
 }
 
@@ -268,17 +293,27 @@ pub struct LocalMoran {
 }
 
 /// Local Moran of `y` under row-standardised `w`.
-pub fn local_moran(y: &[f64], w: &Weights, options: &LocalMoranOptions) -> Result<LocalMoran, StatsError> {
+pub fn local_moran(
+    y: &[f64],
+    w: &Weights,
+    options: &LocalMoranOptions,
+) -> Result<LocalMoran, StatsError> {
     check_values("y", y, w.len())?;
     let n = y.len();
     if n < 3 {
-        return Err(StatsError::TooFew { statistic: "local Moran", needed: 3, got: n });
+        return Err(StatsError::TooFew {
+            statistic: "local Moran",
+            needed: 3,
+            got: n,
+        });
     }
     let nf = n as f64;
     let mean = y.iter().sum::<f64>() / nf;
     let sd = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / nf).sqrt();
     if sd == 0.0 {
-        return Err(StatsError::Constant { statistic: "local Moran" });
+        return Err(StatsError::Constant {
+            statistic: "local Moran",
+        });
     }
     let z: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
     let den: f64 = z.iter().map(|v| v * v).sum();
@@ -339,14 +374,29 @@ pub fn local_moran(y: &[f64], w: &Weights, options: &LocalMoranOptions) -> Resul
             }
         })
         .collect();
-    Ok(LocalMoran { ii, z, lag, quadrant, p_sim, q_fdr, class })
+    Ok(LocalMoran {
+        ii,
+        z,
+        lag,
+        quadrant,
+        p_sim,
+        q_fdr,
+        class,
+    })
 }
 
 /// How many of the conditional permutations of township `i` give a local
 /// Moran at least the observed one. Because Iᵢ = c·(sum of the k neighbour
 /// values) with the same c in every draw, comparing sums (reversed when
 /// c < 0) is the same test without a multiplication per draw.
-fn count_conditional(z: &[f64], i: usize, k: usize, s_obs: f64, positive: bool, options: &LocalMoranOptions) -> usize {
+fn count_conditional(
+    z: &[f64],
+    i: usize,
+    k: usize,
+    s_obs: f64,
+    positive: bool,
+    options: &LocalMoranOptions,
+) -> usize {
     let n = z.len();
     let others = n - 1;
     let mut rng = ChaCha8Rng::seed_from_u64(stream_key(options.seed, LOCAL_TAG, i as u64));
@@ -392,7 +442,14 @@ mod tests {
 
     fn path(n: usize) -> Weights {
         Weights::from_neighbours(
-            (0..n).map(|i| [i.wrapping_sub(1), i + 1].into_iter().filter(|&j| j < n).collect()).collect(),
+            (0..n)
+                .map(|i| {
+                    [i.wrapping_sub(1), i + 1]
+                        .into_iter()
+                        .filter(|&j| j < n)
+                        .collect()
+                })
+                .collect(),
         )
         .unwrap()
     }
@@ -400,11 +457,19 @@ mod tests {
     #[test]
     fn p_values_do_not_depend_on_thread_count() {
         let n = 300;
-        let y: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 + if i < 40 { 300.0 } else { 0.0 }).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| ((i * 37) % 101) as f64 + if i < 40 { 300.0 } else { 0.0 })
+            .collect();
         let w = path(n);
         let opts = LocalMoranOptions::default();
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let two = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
         let a = one.install(|| local_moran(&y, &w, &opts).unwrap());
         let b = two.install(|| local_moran(&y, &w, &opts).unwrap());
         assert_eq!(a, b);
@@ -423,15 +488,36 @@ mod tests {
         let y: Vec<f64> = (0..n).map(|i| ((i * 7919) % 257) as f64).collect();
         let w = path(n);
         let raw = local_moran(&y, &w, &LocalMoranOptions::default()).unwrap();
-        let fdr = local_moran(&y, &w, &LocalMoranOptions { fdr: true, ..Default::default() }).unwrap();
-        let sig = |m: &LocalMoran| m.class.iter().filter(|c| **c != LisaClass::NotSignificant).count();
+        let fdr = local_moran(
+            &y,
+            &w,
+            &LocalMoranOptions {
+                fdr: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let sig = |m: &LocalMoran| {
+            m.class
+                .iter()
+                .filter(|c| **c != LisaClass::NotSignificant)
+                .count()
+        };
         assert!(sig(&fdr) <= sig(&raw));
     }
 
     #[test]
     fn errors_are_typed() {
         let w = path(5);
-        assert_eq!(global_moran(&[1.0; 5], &w, &GlobalMoranOptions::default()), Err(StatsError::Constant { statistic: "Moran's I" }));
-        assert!(matches!(global_moran(&[1.0; 4], &w, &GlobalMoranOptions::default()), Err(StatsError::LengthMismatch { .. })));
+        assert_eq!(
+            global_moran(&[1.0; 5], &w, &GlobalMoranOptions::default()),
+            Err(StatsError::Constant {
+                statistic: "Moran's I"
+            })
+        );
+        assert!(matches!(
+            global_moran(&[1.0; 4], &w, &GlobalMoranOptions::default()),
+            Err(StatsError::LengthMismatch { .. })
+        ));
     }
 }

@@ -97,7 +97,10 @@ mod tests {
         ];
         for (z, want) in cases {
             let got = sf(z);
-            assert!(((got - want) / want).abs() < 1e-13, "sf({z}) = {got}, scipy {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-13,
+                "sf({z}) = {got}, scipy {want}"
+            );
         }
     }
 }

@@ -26,14 +26,22 @@ use crate::{check_values, StatsError};
 /// Raw rate count/exposure per township (NaN where exposure is 0).
 pub fn raw_rates(counts: &[f64], exposure: &[f64]) -> Result<Vec<f64>, StatsError> {
     check_inputs(counts, exposure)?;
-    Ok(counts.iter().zip(exposure).map(|(&e, &b)| if b > 0.0 { e / b } else { f64::NAN }).collect())
+    Ok(counts
+        .iter()
+        .zip(exposure)
+        .map(|(&e, &b)| if b > 0.0 { e / b } else { f64::NAN })
+        .collect())
 }
 
 fn check_inputs(counts: &[f64], exposure: &[f64]) -> Result<(), StatsError> {
     check_values("counts", counts, exposure.len())?;
     check_values("exposure", exposure, counts.len())?;
     if let Some(index) = counts.iter().chain(exposure).position(|&v| v < 0.0) {
-        let (what, index) = if index < counts.len() { ("counts", index) } else { ("exposure", index - counts.len()) };
+        let (what, index) = if index < counts.len() {
+            ("counts", index)
+        } else {
+            ("exposure", index - counts.len())
+        };
         return Err(StatsError::Negative { what, index });
     }
     Ok(())
@@ -54,7 +62,11 @@ pub fn empirical_bayes(counts: &[f64], exposure: &[f64]) -> Result<Vec<f64>, Sta
     check_inputs(counts, exposure)?;
     let used: Vec<usize> = (0..counts.len()).filter(|&i| exposure[i] > 0.0).collect();
     if used.is_empty() {
-        return Err(StatsError::TooFew { statistic: "empirical Bayes rate (townships with exposure)", needed: 1, got: 0 });
+        return Err(StatsError::TooFew {
+            statistic: "empirical Bayes rate (townships with exposure)",
+            needed: 1,
+            got: 0,
+        });
     }
     let e_sum: f64 = used.iter().map(|&i| counts[i]).sum();
     let b_sum: f64 = used.iter().map(|&i| exposure[i]).sum();
@@ -71,7 +83,11 @@ pub fn empirical_bayes(counts: &[f64], exposure: &[f64]) -> Result<Vec<f64>, Sta
     let a = (s2 - mean / b_mean).max(0.0);
     Ok((0..counts.len())
         .map(|i| {
-            let rate = if exposure[i] > 0.0 { counts[i] / exposure[i] } else { 0.0 };
+            let rate = if exposure[i] > 0.0 {
+                counts[i] / exposure[i]
+            } else {
+                0.0
+            };
             shrink(rate, exposure[i], mean, a)
         })
         .collect())
@@ -79,7 +95,11 @@ pub fn empirical_bayes(counts: &[f64], exposure: &[f64]) -> Result<Vec<f64>, Sta
 
 /// Local (spatial) empirical Bayes rates: each township shrinks towards the
 /// rate of itself and its neighbours (esda `Spatial_Empirical_Bayes`).
-pub fn spatial_empirical_bayes(counts: &[f64], exposure: &[f64], w: &Weights) -> Result<Vec<f64>, StatsError> {
+pub fn spatial_empirical_bayes(
+    counts: &[f64],
+    exposure: &[f64],
+    w: &Weights,
+) -> Result<Vec<f64>, StatsError> {
     check_inputs(counts, exposure)?;
     check_values("counts", counts, w.len())?;
     Ok((0..counts.len())
@@ -102,7 +122,11 @@ pub fn spatial_empirical_bayes(counts: &[f64], exposure: &[f64], w: &Weights) ->
                 .sum::<f64>()
                 / b_sum;
             let a = (s2 - mean / (b_sum / k)).max(0.0);
-            let rate = if exposure[i] > 0.0 { counts[i] / exposure[i] } else { 0.0 };
+            let rate = if exposure[i] > 0.0 {
+                counts[i] / exposure[i]
+            } else {
+                0.0
+            };
             shrink(rate, exposure[i], mean, a)
         })
         .collect())

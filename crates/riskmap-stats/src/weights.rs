@@ -68,7 +68,10 @@ impl Weights {
         offsets.push(0);
         for (i, mut list) in lists.into_iter().enumerate() {
             if let Some(&bad) = list.iter().find(|&&j| j >= n || j == i) {
-                return Err(StatsError::BadNeighbour { township: i, neighbour: bad });
+                return Err(StatsError::BadNeighbour {
+                    township: i,
+                    neighbour: bad,
+                });
             }
             list.sort_unstable();
             list.dedup();
@@ -105,12 +108,16 @@ impl Weights {
 
     /// Townships without any neighbour, in increasing order.
     pub fn islands(&self) -> Vec<usize> {
-        (0..self.len()).filter(|&i| self.cardinality(i) == 0).collect()
+        (0..self.len())
+            .filter(|&i| self.cardinality(i) == 0)
+            .collect()
     }
 
     /// The neighbour lists as plain vectors.
     pub fn to_lists(&self) -> Vec<Vec<usize>> {
-        (0..self.len()).map(|i| self.neighbours(i).to_vec()).collect()
+        (0..self.len())
+            .map(|i| self.neighbours(i).to_vec())
+            .collect()
     }
 
     /// True when j is a neighbour of i exactly when i is a neighbour of j.
@@ -154,13 +161,13 @@ impl Weights {
         let mut row = vec![0.0; n];
         let mut col = vec![0.0; n];
         let mut s1_twice = 0.0;
-        for i in 0..n {
+        for (i, row_sum) in row.iter_mut().enumerate() {
             if self.cardinality(i) == 0 {
                 continue;
             }
             let wij = self.link_weight(i, transform);
             for &j in self.neighbours(i) {
-                row[i] += wij;
+                *row_sum += wij;
                 col[j] += wij;
                 if self.contains(j, i) {
                     // Ordered pair (i, j); its mirror (j, i) is visited from j.
@@ -213,7 +220,11 @@ fn segments_of(owner: usize, shape: &MultiPolygon<f64>, out: &mut Vec<Segment>) 
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             for line in ring.lines() {
                 let (a, b) = ([line.start.x, line.start.y], [line.end.x, line.end.y]);
-                out.push(Segment { a, b, owner: owner as u32 });
+                out.push(Segment {
+                    a,
+                    b,
+                    owner: owner as u32,
+                });
             }
         }
     }
@@ -292,14 +303,19 @@ fn segments_cross(s: ([f64; 2], [f64; 2]), t: ([f64; 2], [f64; 2])) -> bool {
     let d2 = orient(t.0, t.1, s.1);
     let d3 = orient(s.0, s.1, t.0);
     let d4 = orient(s.0, s.1, t.1);
-    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
 }
 
 fn point_segment_sq(p: [f64; 2], s: ([f64; 2], [f64; 2])) -> f64 {
     let (a, b) = s;
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (qx, qy) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
     qx * qx + qy * qy
 }
@@ -326,7 +342,16 @@ mod tests {
             square(10.0, 10.0, 1.0),
         ];
         let w = queen_contiguity(&shapes, &QueenOptions::default());
-        assert_eq!(w.to_lists(), vec![vec![1, 2, 3], vec![0, 2, 3], vec![0, 1, 3], vec![0, 1, 2], vec![]]);
+        assert_eq!(
+            w.to_lists(),
+            vec![
+                vec![1, 2, 3],
+                vec![0, 2, 3],
+                vec![0, 1, 3],
+                vec![0, 1, 2],
+                vec![]
+            ]
+        );
         assert_eq!(w.islands(), vec![4]);
         assert!(w.is_symmetric());
     }
@@ -341,12 +366,18 @@ mod tests {
         let sliver = square(100.0 - 0.01 + 3e-6, 30.0, 0.01);
         let t_junction = square(100.0 + 0.003, 30.01, 0.01);
         let far = square(100.01 + 5e-6, 30.02 + 1e-3, 0.01);
-        let w = queen_contiguity(&[left, gap, sliver, t_junction, far], &QueenOptions { tolerance: tol });
+        let w = queen_contiguity(
+            &[left, gap, sliver, t_junction, far],
+            &QueenOptions { tolerance: tol },
+        );
         assert_eq!(w.neighbours(0), &[1, 2, 3]);
         assert!(!w.contains(0, 4) && !w.contains(1, 4), "{:?}", w.to_lists());
         // A gap just above the tolerance separates them.
         let apart = square(100.01 + 2e-7, 30.0, 0.01);
-        let w = queen_contiguity(&[square(100.0, 30.0, 0.01), apart], &QueenOptions { tolerance: tol });
+        let w = queen_contiguity(
+            &[square(100.0, 30.0, 0.01), apart],
+            &QueenOptions { tolerance: tol },
+        );
         assert_eq!(w.islands(), vec![0, 1]);
     }
 
