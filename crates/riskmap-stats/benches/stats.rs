@@ -18,19 +18,28 @@ use std::hint::black_box;
 const SIDE: usize = 200;
 const HALF: f64 = 0.005;
 
-/// The brick of row r, column c (same formula as the Python peer).
-fn brick(r: usize, c: usize) -> MultiPolygon<f64> {
-    let x = |k: usize| 100.0 + (2 * c + r % 2 + k) as f64 * HALF;
-    let y = |k: usize| 30.0 + (r + k) as f64 * (2.0 * HALF);
-    let ring = vec![
-        (x(0), y(0)),
-        (x(1), y(0)),
-        (x(2), y(0)),
-        (x(2), y(1)),
-        (x(1), y(1)),
-        (x(0), y(1)),
-        (x(0), y(0)),
-    ];
+/// The brick of row r, column c with each lattice edge split into `m`
+/// pieces (6m vertices; same formula as the Python peer). Vertices are
+/// integers on a lattice of HALF/m by 2·HALF/m, so shared ones are
+/// bit-identical.
+fn brick(r: usize, c: usize, m: usize) -> MultiPolygon<f64> {
+    let x0 = (2 * c + r % 2) * m;
+    let (y0, y1) = (r * m, (r + 1) * m);
+    let mut lattice: Vec<(usize, usize)> = Vec::with_capacity(6 * m + 1);
+    lattice.extend((0..2 * m).map(|j| (x0 + j, y0)));
+    lattice.extend((0..m).map(|j| (x0 + 2 * m, y0 + j)));
+    lattice.extend((0..2 * m).map(|j| (x0 + 2 * m - j, y1)));
+    lattice.extend((0..m).map(|j| (x0, y1 - j)));
+    lattice.push((x0, y0));
+    let ring: Vec<(f64, f64)> = lattice
+        .into_iter()
+        .map(|(x, y)| {
+            (
+                100.0 + x as f64 * (HALF / m as f64),
+                30.0 + y as f64 * (2.0 * HALF / m as f64),
+            )
+        })
+        .collect();
     MultiPolygon(vec![Polygon::new(LineString::from(ring), vec![])])
 }
 
@@ -43,7 +52,11 @@ fn value(r: usize, c: usize) -> f64 {
 
 fn bench(crit: &mut Criterion) {
     let shapes: Vec<MultiPolygon<f64>> = (0..SIDE)
-        .flat_map(|r| (0..SIDE).map(move |c| brick(r, c)))
+        .flat_map(|r| (0..SIDE).map(move |c| brick(r, c, 1)))
+        .collect();
+    // Real township outlines have many vertices: the same bricks with 96 each.
+    let dense: Vec<MultiPolygon<f64>> = (0..SIDE)
+        .flat_map(|r| (0..SIDE).map(move |c| brick(r, c, 16)))
         .collect();
     let y: Vec<f64> = (0..SIDE)
         .flat_map(|r| (0..SIDE).map(move |c| value(r, c)))
@@ -52,10 +65,14 @@ fn bench(crit: &mut Criterion) {
     // Interior bricks touch six others (two on their own row, two above, two below).
     assert_eq!((0..w.len()).map(|i| w.cardinality(i)).max(), Some(6));
     assert!(w.islands().is_empty());
+    assert_eq!(queen_contiguity(&dense, &QueenOptions::default()), w);
     let mut g = crit.benchmark_group("stats_40k");
     g.sample_size(10);
     g.bench_function("queen_weights", |b| {
         b.iter(|| queen_contiguity(black_box(&shapes), &QueenOptions::default()))
+    });
+    g.bench_function("queen_weights_96_vertices", |b| {
+        b.iter(|| queen_contiguity(black_box(&dense), &QueenOptions::default()))
     });
     g.bench_function("moran_analytic", |b| {
         b.iter(|| global_moran(black_box(&y), &w, &GlobalMoranOptions::analytic()).unwrap())

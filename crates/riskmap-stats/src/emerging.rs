@@ -608,6 +608,38 @@ mod tests {
     }
 
     #[test]
+    fn grid_neighbours_match_brute_force() {
+        // Seeded scattered points; the distance-band neighbours of the
+        // occupied cells against an all-pairs scan, for three bands.
+        let mut x: u64 = 12345;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let points: Vec<[f64; 2]> = (0..600)
+            .map(|_| [next() * 30_000.0, next() * 20_000.0])
+            .collect();
+        let steps = vec![0; points.len()];
+        let cube = build_cube(&points, &steps, 1, 1000.0, None).unwrap();
+        for band in [1000.0, 1000.0 * std::f64::consts::SQRT_2, 2500.0] {
+            let w = grid_neighbours(&cube, band);
+            for (i, &(ci, ri)) in cube.cells.iter().enumerate() {
+                let want: Vec<usize> = (0..cube.cells.len())
+                    .filter(|&j| {
+                        let (cj, rj) = cube.cells[j];
+                        let d = (((ci - cj).pow(2) + (ri - rj).pow(2)) as f64).sqrt() * 1000.0;
+                        j != i && d <= band * (1.0 + 1e-9)
+                    })
+                    .collect();
+                assert_eq!(w.neighbours(i), want.as_slice(), "cell {i}, band {band}");
+            }
+        }
+        assert_eq!(cube.counts.iter().sum::<f64>(), 600.0);
+    }
+
+    #[test]
     fn a_growing_cluster_is_a_hot_spot_and_the_background_is_not() {
         // 20×20 cells of 1 km, 8 years; the background has 1 point per cell
         // per year; a 3×3 block gains points every year from year 3.

@@ -139,10 +139,18 @@ pub(crate) fn stream_key(seed: u64, tag: u64, index: u64) -> u64 {
     mix(mix(seed ^ mix(tag)) ^ index)
 }
 
-/// A uniform index in `0..n` from a 64-bit word by multiply-shift (Lemire's
-/// method without the rejection step; its bias, below n / 2^64, is far under
-/// anything a permutation test can see).
+/// A uniform index in `0..n` (n ≥ 1, below 2³²) by Lemire's multiply-shift
+/// with rejection: exact, and one 32-bit draw almost always, which halves
+/// the generator's work against 64-bit draws in the permutation loops.
 #[inline]
-pub(crate) fn below(word: u64, n: usize) -> usize {
-    ((u128::from(word) * n as u128) >> 64) as usize
+pub(crate) fn below<R: rand::Rng>(rng: &mut R, n: usize) -> usize {
+    let n = n as u32;
+    let mut m = u64::from(rng.next_u32()) * u64::from(n);
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = u64::from(rng.next_u32()) * u64::from(n);
+        }
+    }
+    (m >> 32) as usize
 }

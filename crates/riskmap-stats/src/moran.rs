@@ -24,7 +24,7 @@
 //! `get_cluster_labels`), or, with the FDR option, when the
 //! Benjamini–Hochberg adjusted p ≤ α; otherwise `ns`.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,7 @@ pub fn global_moran(
             got: n,
         });
     }
+    check_size(n)?;
     let mean = y.iter().sum::<f64>() / n as f64;
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
     let z2ss: f64 = z.iter().map(|v| v * v).sum();
@@ -148,7 +149,7 @@ pub fn global_moran(
                         ChaCha8Rng::seed_from_u64(stream_key(options.seed, GLOBAL_TAG, p as u64));
                     buf.copy_from_slice(&z);
                     for m in (1..n).rev() {
-                        buf.swap(m, below(rng.next_u64(), m + 1));
+                        buf.swap(m, below(&mut rng, m + 1));
                     }
                     usize::from(scale * cross_product(buf, buf, w, options.transform) >= i_obs)
                 },
@@ -188,6 +189,17 @@ fn cross_product(a: &[f64], b: &[f64], w: &Weights, transform: Transform) -> f64
             a[i] * s * wij
         })
         .sum()
+}
+
+/// The permutation draws use 32-bit indices.
+fn check_size(n: usize) -> Result<(), StatsError> {
+    if n > u32::MAX as usize {
+        return Err(StatsError::BadOption {
+            name: "y",
+            why: "permutation tests support at most 2^32 - 1 townships",
+        });
+    }
+    Ok(())
 }
 
 /// esda's folded pseudo p-value from the count of simulations ≥ the observation.
@@ -307,6 +319,7 @@ pub fn local_moran(
             got: n,
         });
     }
+    check_size(n)?;
     let nf = n as f64;
     let mean = y.iter().sum::<f64>() / nf;
     let sd = (y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / nf).sqrt();
@@ -410,7 +423,7 @@ fn count_conditional(
             drawn.clear();
             let mut s = 0.0;
             while drawn.len() < k {
-                let mut j = below(rng.next_u64(), others);
+                let mut j = below(&mut rng, others);
                 if j >= i {
                     j += 1;
                 }
@@ -426,7 +439,7 @@ fn count_conditional(
         for _ in 0..options.permutations {
             let mut s = 0.0;
             for m in 0..k {
-                let pick = m + below(rng.next_u64(), others - m);
+                let pick = m + below(&mut rng, others - m);
                 pool.swap(m, pick);
                 s += z[pool[m]];
             }

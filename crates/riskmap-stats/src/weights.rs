@@ -9,11 +9,10 @@
 //! layers, whose borders were often digitised twice, the tolerance keeps a
 //! 1 cm gap or a sliver from cutting a neighbour off.
 //!
-//! Construction: every boundary segment of every polygon goes into one
-//! R-tree (bulk loaded); each township, in parallel, queries the tree with
-//! the bounding box of each of its segments grown by the tolerance, and tests
-//! the candidates from townships with a larger index exactly. The pair
-//! distance is computed with the segments in a canonical order, so the
+//! Construction (see [`queen_contiguity`]): exactly shared vertices first,
+//! by a parallel sort of all vertices; then, for township pairs whose boxes
+//! overlap in an R-tree but that share no vertex, a segment-to-segment
+//! distance test. Pairs are tested once (smaller index first), so the
 //! relation is symmetric by construction; lists are mirrored, sorted and
 //! deduplicated, which makes the result independent of thread count.
 //!
@@ -201,84 +200,176 @@ impl Default for QueenOptions {
     }
 }
 
-/// One boundary segment and the township it belongs to.
-struct Segment {
-    a: [f64; 2],
-    b: [f64; 2],
-    owner: u32,
+/// A township's boundary segments and their bounding box.
+struct Outline {
+    segments: Vec<([f64; 2], [f64; 2])>,
+    lo: [f64; 2],
+    hi: [f64; 2],
 }
 
-impl RTreeObject for Segment {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.a, self.b)
-    }
-}
-
-fn segments_of(owner: usize, shape: &MultiPolygon<f64>, out: &mut Vec<Segment>) {
+fn outline(shape: &MultiPolygon<f64>) -> Outline {
+    let mut segments = Vec::new();
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
     for poly in &shape.0 {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             for line in ring.lines() {
                 let (a, b) = ([line.start.x, line.start.y], [line.end.x, line.end.y]);
-                out.push(Segment {
-                    a,
-                    b,
-                    owner: owner as u32,
-                });
+                for k in 0..2 {
+                    lo[k] = lo[k].min(a[k]).min(b[k]);
+                    hi[k] = hi[k].max(a[k]).max(b[k]);
+                }
+                segments.push((a, b));
             }
         }
+    }
+    Outline { segments, lo, hi }
+}
+
+/// A township's bounding box grown by the tolerance, for the candidate tree.
+struct BoxEntry {
+    lo: [f64; 2],
+    hi: [f64; 2],
+    owner: usize,
+}
+
+impl RTreeObject for BoxEntry {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(self.lo, self.hi)
     }
 }
 
 /// Queen contiguity of `townships` (index = position in the slice).
 /// Deterministic and symmetric; townships without any neighbour are
 /// [`Weights::islands`]. Empty geometries are islands.
+///
+/// Two passes. First, exactly shared vertices (libpysal's test, and the
+/// common case on a clean layer): all vertices are sorted by their bit
+/// patterns in parallel and every run of equal vertices joins its owners —
+/// O(V log V) and no geometry. Second, robustness: township pairs whose
+/// boxes (grown by the tolerance) overlap but that share no vertex are
+/// tested segment against segment, only for the segments of each inside the
+/// other's grown box, with the pair's segments in a canonical order so the
+/// relation is symmetric.
 pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions) -> Weights {
     let tol = options.tolerance.max(0.0);
-    let mut segments = Vec::new();
-    for (i, shape) in townships.iter().enumerate() {
-        segments_of(i, shape, &mut segments);
-    }
-    // Where each township's segments start in `segments`, before the tree reorders them.
-    let mut starts = vec![0usize; townships.len() + 1];
-    for s in &segments {
-        starts[s.owner as usize + 1] += 1;
-    }
-    for i in 0..townships.len() {
-        starts[i + 1] += starts[i];
-    }
-    let own: Vec<([f64; 2], [f64; 2])> = segments.iter().map(|s| (s.a, s.b)).collect();
-    let tree = RTree::bulk_load(segments);
+    let n = townships.len();
+    let outlines: Vec<Outline> = townships.par_iter().map(outline).collect();
 
-    let forward: Vec<Vec<usize>> = (0..townships.len())
+    // Pass 1: shared vertices.
+    let mut vertices: Vec<(u64, u64, u32)> = outlines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            o.segments
+                .iter()
+                .map(move |(a, _)| (a[0].to_bits(), a[1].to_bits(), i as u32))
+        })
+        .collect();
+    vertices.par_sort_unstable();
+    vertices.dedup();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    while start < vertices.len() {
+        let mut end = start + 1;
+        while end < vertices.len()
+            && vertices[end].0 == vertices[start].0
+            && vertices[end].1 == vertices[start].1
+        {
+            end += 1;
+        }
+        for a in start..end {
+            for b in a + 1..end {
+                pairs.push((vertices[a].2 as usize, vertices[b].2 as usize));
+            }
+        }
+        start = end;
+    }
+    drop(vertices);
+    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &(i, j) in &pairs {
+        lists[i].push(j);
+        lists[j].push(i);
+    }
+    lists.par_iter_mut().for_each(|l| {
+        l.sort_unstable();
+        l.dedup();
+    });
+
+    // Pass 2: pairs with overlapping grown boxes but no shared vertex.
+    let tree = RTree::bulk_load(
+        outlines
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.segments.is_empty())
+            .map(|(owner, o)| BoxEntry {
+                lo: [o.lo[0] - tol, o.lo[1] - tol],
+                hi: [o.hi[0] + tol, o.hi[1] + tol],
+                owner,
+            })
+            .collect(),
+    );
+    let extra: Vec<Vec<usize>> = (0..n)
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
-            let mut found: Vec<usize> = Vec::new();
-            for &(a, b) in &own[starts[i]..starts[i + 1]] {
-                let lo = [a[0].min(b[0]) - tol, a[1].min(b[1]) - tol];
-                let hi = [a[0].max(b[0]) + tol, a[1].max(b[1]) + tol];
-                for cand in tree.locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)) {
-                    let j = cand.owner as usize;
-                    if j <= i || found.contains(&j) {
-                        continue;
-                    }
-                    if segment_distance_sq((a, b), (cand.a, cand.b)) <= tol * tol {
-                        found.push(j);
-                    }
+            let o = &outlines[i];
+            if o.segments.is_empty() {
+                return Vec::new();
+            }
+            let env = AABB::from_corners(o.lo, o.hi);
+            let mut found = Vec::new();
+            for cand in tree.locate_in_envelope_intersecting(&env) {
+                let j = cand.owner;
+                if j > i
+                    && lists[i].binary_search(&j).is_err()
+                    && outlines_touch(o, &outlines[j], tol)
+                {
+                    found.push(j);
                 }
             }
             found
         })
         .collect();
-
-    let mut lists: Vec<Vec<usize>> = forward.clone();
-    for (i, f) in forward.iter().enumerate() {
-        for &j in f {
+    for (i, f) in extra.into_iter().enumerate() {
+        for j in f {
+            lists[i].push(j);
             lists[j].push(i);
         }
     }
     Weights::from_neighbours(lists).expect("contiguity lists are in range and never self")
+}
+
+/// True when some segment of `a` is within `tol` of some segment of `b`.
+/// Only segments inside the other outline's box grown by `tol` can be.
+fn outlines_touch(a: &Outline, b: &Outline, tol: f64) -> bool {
+    let near = |o: &Outline, lo: [f64; 2], hi: [f64; 2]| -> Vec<([f64; 2], [f64; 2])> {
+        o.segments
+            .iter()
+            .copied()
+            .filter(|(p, q)| {
+                p[0].max(q[0]) >= lo[0] - tol
+                    && p[0].min(q[0]) <= hi[0] + tol
+                    && p[1].max(q[1]) >= lo[1] - tol
+                    && p[1].min(q[1]) <= hi[1] + tol
+            })
+            .collect()
+    };
+    let sa = near(a, b.lo, b.hi);
+    if sa.is_empty() {
+        return false;
+    }
+    let sb = near(b, a.lo, a.hi);
+    sa.iter().any(|&s| {
+        sb.iter().any(|&t| {
+            // Cheap box rejection before the exact distance.
+            s.0[0].min(s.1[0]) <= t.0[0].max(t.1[0]) + tol
+                && t.0[0].min(t.1[0]) <= s.0[0].max(s.1[0]) + tol
+                && s.0[1].min(s.1[1]) <= t.0[1].max(t.1[1]) + tol
+                && t.0[1].min(t.1[1]) <= s.0[1].max(s.1[1]) + tol
+                && segment_distance_sq(s, t) <= tol * tol
+        })
+    })
 }
 
 /// Squared distance between two closed segments (0 when they cross or touch).
