@@ -200,29 +200,42 @@ impl Default for QueenOptions {
     }
 }
 
-/// A township's boundary segments and their bounding box.
-struct Outline {
-    segments: Vec<([f64; 2], [f64; 2])>,
+/// A township's bounding box.
+#[derive(Clone, Copy)]
+struct Bounds {
     lo: [f64; 2],
     hi: [f64; 2],
 }
 
-fn outline(shape: &MultiPolygon<f64>) -> Outline {
-    let mut segments = Vec::new();
+/// Every ring of a township, exterior and interiors.
+fn rings(shape: &MultiPolygon<f64>) -> impl Iterator<Item = &geo::LineString<f64>> {
+    shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+}
+
+fn bounds(shape: &MultiPolygon<f64>) -> Option<Bounds> {
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for poly in &shape.0 {
-        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-            for line in ring.lines() {
-                let (a, b) = ([line.start.x, line.start.y], [line.end.x, line.end.y]);
-                for k in 0..2 {
-                    lo[k] = lo[k].min(a[k]).min(b[k]);
-                    hi[k] = hi[k].max(a[k]).max(b[k]);
-                }
-                segments.push((a, b));
-            }
-        }
+    for c in rings(shape).flat_map(|r| r.0.iter()) {
+        lo = [lo[0].min(c.x), lo[1].min(c.y)];
+        hi = [hi[0].max(c.x), hi[1].max(c.y)];
     }
-    Outline { segments, lo, hi }
+    (lo[0] <= hi[0]).then_some(Bounds { lo, hi })
+}
+
+/// The segments of `shape` that reach into `b` grown by `tol`.
+fn segments_near(shape: &MultiPolygon<f64>, b: Bounds, tol: f64) -> Vec<([f64; 2], [f64; 2])> {
+    rings(shape)
+        .flat_map(|r| r.lines())
+        .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
+        .filter(|(p, q)| {
+            p[0].max(q[0]) >= b.lo[0] - tol
+                && p[0].min(q[0]) <= b.hi[0] + tol
+                && p[1].max(q[1]) >= b.lo[1] - tol
+                && p[1].min(q[1]) <= b.hi[1] + tol
+        })
+        .collect()
 }
 
 /// A township's bounding box grown by the tolerance, for the candidate tree.
@@ -254,16 +267,16 @@ impl RTreeObject for BoxEntry {
 pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions) -> Weights {
     let tol = options.tolerance.max(0.0);
     let n = townships.len();
-    let outlines: Vec<Outline> = townships.par_iter().map(outline).collect();
+    let boxes: Vec<Option<Bounds>> = townships.par_iter().map(bounds).collect();
 
     // Pass 1: shared vertices.
-    let mut vertices: Vec<(u64, u64, u32)> = outlines
+    let mut vertices: Vec<(u64, u64, u32)> = townships
         .iter()
         .enumerate()
-        .flat_map(|(i, o)| {
-            o.segments
-                .iter()
-                .map(move |(a, _)| (a[0].to_bits(), a[1].to_bits(), i as u32))
+        .flat_map(|(i, shape)| {
+            rings(shape)
+                .flat_map(|r| r.0.iter())
+                .map(move |c| (c.x.to_bits(), c.y.to_bits(), i as u32))
         })
         .collect();
     vertices.par_sort_unstable();
@@ -298,14 +311,15 @@ pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions)
 
     // Pass 2: pairs with overlapping grown boxes but no shared vertex.
     let tree = RTree::bulk_load(
-        outlines
+        boxes
             .iter()
             .enumerate()
-            .filter(|(_, o)| !o.segments.is_empty())
-            .map(|(owner, o)| BoxEntry {
-                lo: [o.lo[0] - tol, o.lo[1] - tol],
-                hi: [o.hi[0] + tol, o.hi[1] + tol],
-                owner,
+            .filter_map(|(owner, b)| {
+                b.map(|b| BoxEntry {
+                    lo: [b.lo[0] - tol, b.lo[1] - tol],
+                    hi: [b.hi[0] + tol, b.hi[1] + tol],
+                    owner,
+                })
             })
             .collect(),
     );
@@ -313,19 +327,17 @@ pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions)
         .into_par_iter()
         .with_min_len(64)
         .map(|i| {
-            let o = &outlines[i];
-            if o.segments.is_empty() {
+            let Some(bi) = boxes[i] else {
                 return Vec::new();
-            }
-            let env = AABB::from_corners(o.lo, o.hi);
+            };
             let mut found = Vec::new();
-            for cand in tree.locate_in_envelope_intersecting(&env) {
+            for cand in tree.locate_in_envelope_intersecting(&AABB::from_corners(bi.lo, bi.hi)) {
                 let j = cand.owner;
-                if j > i
-                    && lists[i].binary_search(&j).is_err()
-                    && outlines_touch(o, &outlines[j], tol)
-                {
-                    found.push(j);
+                if j > i && lists[i].binary_search(&j).is_err() {
+                    let bj = boxes[j].expect("only townships with a box are in the tree");
+                    if shapes_touch(&townships[i], bi, &townships[j], bj, tol) {
+                        found.push(j);
+                    }
                 }
             }
             found
@@ -341,25 +353,19 @@ pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions)
 }
 
 /// True when some segment of `a` is within `tol` of some segment of `b`.
-/// Only segments inside the other outline's box grown by `tol` can be.
-fn outlines_touch(a: &Outline, b: &Outline, tol: f64) -> bool {
-    let near = |o: &Outline, lo: [f64; 2], hi: [f64; 2]| -> Vec<([f64; 2], [f64; 2])> {
-        o.segments
-            .iter()
-            .copied()
-            .filter(|(p, q)| {
-                p[0].max(q[0]) >= lo[0] - tol
-                    && p[0].min(q[0]) <= hi[0] + tol
-                    && p[1].max(q[1]) >= lo[1] - tol
-                    && p[1].min(q[1]) <= hi[1] + tol
-            })
-            .collect()
-    };
-    let sa = near(a, b.lo, b.hi);
+/// Only segments inside the other township's box grown by `tol` can be.
+fn shapes_touch(
+    a: &MultiPolygon<f64>,
+    ba: Bounds,
+    b: &MultiPolygon<f64>,
+    bb: Bounds,
+    tol: f64,
+) -> bool {
+    let sa = segments_near(a, bb, tol);
     if sa.is_empty() {
         return false;
     }
-    let sb = near(b, a.lo, a.hi);
+    let sb = segments_near(b, ba, tol);
     sa.iter().any(|&s| {
         sb.iter().any(|&t| {
             // Cheap box rejection before the exact distance.
@@ -481,6 +487,62 @@ mod tests {
         assert_eq!((s.s0, s.s1, s.s2), (3.0, 4.5, 13.5));
         let b = w.sums(Transform::Binary);
         assert_eq!((b.s0, b.s1, b.s2), (4.0, 8.0, 4.0 + 16.0 + 4.0));
+    }
+
+    #[test]
+    fn matches_an_all_pairs_scan_on_seeded_jittered_squares() {
+        // 12 × 12 squares whose corners are moved at random by up to ±2e-7
+        // (so some borders gap, some overlap, few vertices are shared), checked
+        // against the distance of every segment pair of every township pair.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+        let side = 12;
+        let mut jitter = || rng.random_range(-2e-7..2e-7);
+        let shapes: Vec<MultiPolygon<f64>> = (0..side * side)
+            .map(|k| {
+                let (x0, y0) = (
+                    110.0 + (k % side) as f64 * 0.01,
+                    30.0 + (k / side) as f64 * 0.01,
+                );
+                MultiPolygon(vec![polygon![
+                    (x: x0 + jitter(), y: y0 + jitter()),
+                    (x: x0 + 0.01 + jitter(), y: y0 + jitter()),
+                    (x: x0 + 0.01 + jitter(), y: y0 + 0.01 + jitter()),
+                    (x: x0 + jitter(), y: y0 + 0.01 + jitter())
+                ]])
+            })
+            .collect();
+        let tol = 1e-7;
+        let w = queen_contiguity(&shapes, &QueenOptions { tolerance: tol });
+        let segs = |m: &MultiPolygon<f64>| -> Vec<([f64; 2], [f64; 2])> {
+            m.0[0]
+                .exterior()
+                .lines()
+                .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
+                .collect()
+        };
+        let mut differing = 0;
+        for i in 0..shapes.len() {
+            let want: Vec<usize> = (0..shapes.len())
+                .filter(|&j| {
+                    let (a, b) = if i < j { (i, j) } else { (j, i) };
+                    a != b
+                        && segs(&shapes[a]).iter().any(|&s| {
+                            segs(&shapes[b])
+                                .iter()
+                                .any(|&t| segment_distance_sq(s, t) <= tol * tol)
+                        })
+                })
+                .collect();
+            assert_eq!(w.neighbours(i), want.as_slice(), "township {i}");
+            differing += usize::from(
+                want.len()
+                    != [3, 5, 8][usize::from(i % side != 0 && i % side != side - 1)
+                        + usize::from(i / side != 0 && i / side != side - 1)],
+            );
+        }
+        // The jitter must actually have cut some links, or the test proves little.
+        assert!(differing > 0);
     }
 
     #[test]
