@@ -8,6 +8,14 @@
 //! snap_tolerance_m = 100        # points this close outside the region are snapped
 //! fix_swapped = false           # accept (and swap back) points with lon and lat exchanged
 //!
+//! [stats]
+//! permutations = 999            # local Moran conditional permutations
+//! seed = 2021                   # same seed, same pseudo p-values
+//! alpha = 0.05                  # significance of LISA classes and hot spots
+//! fdr = false                   # Benjamini–Hochberg correction of local Moran p-values
+//! cell_size_m = 1000            # emerging-hot-spot grid cell
+//! time_window = 1               # preceding years in a space-time neighbourhood
+//!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
 //! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
@@ -37,6 +45,33 @@ pub struct Config {
     /// Validation settings.
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// Spatial statistics settings.
+    #[serde(default)]
+    pub stats: StatsConfig,
+}
+
+/// Spatial statistics settings (`[stats]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatsConfig {
+    /// Conditional permutations for local Moran pseudo p-values (and global Moran).
+    pub permutations: usize,
+    /// Seed of the permutations: the same seed gives the same p-values.
+    pub seed: u64,
+    /// Significance level for LISA classes and hot spots.
+    pub alpha: f64,
+    /// Benjamini–Hochberg false-discovery-rate correction of local Moran p-values.
+    pub fdr: bool,
+    /// Cell size of the emerging-hot-spot grid, metres.
+    pub cell_size_m: f64,
+    /// Preceding years in a space-time bin's neighbourhood.
+    pub time_window: usize,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        StatsConfig { permutations: 999, seed: 2021, alpha: 0.05, fdr: false, cell_size_m: 1000.0, time_window: 1 }
+    }
 }
 
 /// Settings of one source.
@@ -158,6 +193,16 @@ impl Config {
                     )));
                 }
             }
+        }
+        let st = &config.stats;
+        if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
+            return Err(PipelineError::Input(format!(
+                "{}: [stats] needs 0 < alpha < 1, cell_size_m > 0 and time_window ≥ 1 (got alpha = {}, cell_size_m = {}, time_window = {})",
+                path.display(),
+                st.alpha,
+                st.cell_size_m,
+                st.time_window
+            )));
         }
         if !(config.validate.snap_tolerance_m >= 0.0) {
             return Err(PipelineError::Input(format!(

@@ -53,7 +53,7 @@ pub struct Panel {
 pub fn build(v: &Validated) -> Panel {
     let mut panel = Panel::default();
     let mut measures = BTreeSet::new();
-    let mut first_year = v.as_of.year();
+    let mut first_year = v.current_year();
     for a in v.accepted.iter().filter(|a| a.source.is_event()) {
         let Some(when) = a.when else { continue };
         let (year, month) = (when.year(), when.month());
@@ -97,10 +97,10 @@ pub fn build(v: &Validated) -> Panel {
                 loss_10k_cny,
             });
     }
-    panel.years = (first_year, v.as_of.year());
+    panel.years = (first_year, v.current_year());
     // Zeros: every township, year and measure.
     for t in 0..v.townships.len() {
-        for year in first_year..=v.as_of.year() {
+        for year in first_year..=v.current_year() {
             for m in &measures {
                 panel.yearly.entry((t, year, m.clone())).or_default();
             }

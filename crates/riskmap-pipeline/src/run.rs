@@ -17,10 +17,7 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    (
-        "spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)",
-        "issue 4",
-    ),
+    ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
     ("forecast (forecast.csv)", "issue 6"),
     (
@@ -268,6 +265,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         let panel = crate::panel::build(&v);
         let exposure = crate::panel::exposure(&v, &population, panel.years);
         let mut yearly = crate::panel::yearly_frame(&v, &panel, &exposure)?;
+        // (The spatial statistics stage below reads the panel and exposure.)
         riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
         let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
@@ -276,6 +274,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             name: "panel".into(),
             seconds: t.elapsed().as_secs_f64(),
         });
+
+        let t = Instant::now();
+        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
+        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?);
+        warnings.extend(stats.warnings.iter().cloned());
+        stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);

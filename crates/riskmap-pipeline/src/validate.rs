@@ -78,6 +78,8 @@ pub struct Accepted {
     pub id: String,
     /// Township index (code order).
     pub township: usize,
+    /// Where: WGS84 lon/lat (after any coordinate transform and swap fix).
+    pub point: [f64; 2],
     /// Date of the record (occurred_at or found_on), if the source is dated.
     pub when: Option<NaiveDateTime>,
     /// Category, type or level as a SPEC key, where the source has one.
@@ -563,6 +565,27 @@ fn count_slot(name: &str) -> Option<(bool, usize)> {
     }
 }
 
+impl Validated {
+    /// The as-of year: the year of the last day the data cover (the day
+    /// before the as-of date), so that a run on 1 January describes the
+    /// whole year just ended, not an empty new one.
+    pub fn current_year(&self) -> i32 {
+        use chrono::Datelike;
+        self.as_of.pred_opt().expect("a date after the start of time").year()
+    }
+
+    /// The last year with complete data: the current year when the as-of
+    /// date is 1 January of the next year, else the year before it.
+    pub fn last_complete_year(&self) -> i32 {
+        use chrono::Datelike;
+        if self.as_of.ordinal() == 1 {
+            self.current_year()
+        } else {
+            self.current_year() - 1
+        }
+    }
+}
+
 impl PointColumns<'_> {
     fn check(
         &self,
@@ -906,6 +929,7 @@ pub fn validate(
                     continue;
                 }
             }
+            let mut point = cand.point;
             let township = match place {
                 Assignment::Inside(i) => i,
                 Assignment::Snapped(i, _) => {
@@ -915,8 +939,9 @@ pub fn validate(
                 _ if swapped_in_region(&index, cand.point, snap_m) => {
                     if config.validate.fix_swapped {
                         c.swapped_fixed += 1;
+                        point = [cand.point[1], cand.point[0]];
                         index
-                            .assign([cand.point[1], cand.point[0]], snap_m)
+                            .assign(point, snap_m)
                             .township()
                             .expect("checked")
                     } else {
@@ -967,6 +992,7 @@ pub fn validate(
                 row: cand.row,
                 id: cand.id,
                 township,
+                point,
                 when: cand.when,
                 label: cand.label,
                 severity: cand.severity,

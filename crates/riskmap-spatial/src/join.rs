@@ -184,6 +184,11 @@ impl TownshipIndex {
         }
     }
 
+    /// The township polygons, in index (code) order.
+    pub fn polygons(&self) -> &[MultiPolygon<f64>] {
+        &self.polygons
+    }
+
     /// Share of the lookup grid's cells that need the exact test.
     pub fn grid_mixed_share(&self) -> f64 {
         self.grid.mixed_share()
