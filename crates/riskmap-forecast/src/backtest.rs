@@ -95,7 +95,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
             let t = Instant::now();
             let forecasts = models[m].forecast(&h);
             if forecasts.len() != panel.n() {
-                let note = format!("{} on {} at origin {origin}: no forecast (the model needs inputs this region lacks)", models[m].name(), measures[k].name);
+                let note = format!("{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)", models[m].name(), measures[k].name);
                 return (Vec::new(), t.elapsed().as_secs_f64(), Some(note));
             }
             let rows = forecasts

@@ -19,7 +19,6 @@ use crate::PipelineError;
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
     ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
-    ("forecast (forecast.csv)", "issue 6"),
     ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
@@ -214,6 +213,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
         written.extend(["panel.parquet", "panel_monthly.parquet"]);
         stages.push(StageEntry { name: "panel".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?);
+        stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);

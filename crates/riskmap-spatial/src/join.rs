@@ -93,6 +93,11 @@ impl TownshipIndex {
         self.polygons.is_empty()
     }
 
+    /// The township polygons, in code order.
+    pub fn polygons(&self) -> &[MultiPolygon<f64>] {
+        &self.polygons
+    }
+
     /// The township containing `p` (lon, lat), by the border rule; `None`
     /// if no township contains it.
     pub fn locate(&self, p: [f64; 2]) -> Option<usize> {
