@@ -77,14 +77,26 @@ pub struct Backtest {
 /// The origins (last fitted year) that `panel` supports among `wanted`:
 /// at least one year fitted and the next year known.
 pub fn valid_origins(panel: &Panel, wanted: &[i32]) -> Vec<i32> {
-    let (Some(first), Some(last)) = (panel.years.first(), panel.years.last()) else { return Vec::new() };
-    wanted.iter().copied().filter(|o| *o >= *first && *o < *last).collect()
+    let (Some(first), Some(last)) = (panel.years.first(), panel.years.last()) else {
+        return Vec::new();
+    };
+    wanted
+        .iter()
+        .copied()
+        .filter(|o| *o >= *first && *o < *last)
+        .collect()
 }
 
 /// Runs every model on every measure at every origin.
 pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]) -> Backtest {
     let tasks: Vec<(usize, usize, i32)> = (0..models.len())
-        .flat_map(|m| (0..measures.len()).flat_map(move |k| valid_origins(&measures[k].panel, origins).into_iter().map(move |o| (m, k, o))))
+        .flat_map(|m| {
+            (0..measures.len()).flat_map(move |k| {
+                valid_origins(&measures[k].panel, origins)
+                    .into_iter()
+                    .map(move |o| (m, k, o))
+            })
+        })
         .collect();
     let results: Vec<(Vec<PredictionRow>, f64, Option<String>)> = tasks
         .par_iter()
@@ -95,7 +107,11 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
             let t = Instant::now();
             let forecasts = models[m].forecast(&h);
             if forecasts.len() != panel.n() {
-                let note = format!("{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)", models[m].name(), measures[k].name);
+                let note = format!(
+                    "{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)",
+                    models[m].name(),
+                    measures[k].name
+                );
                 return (Vec::new(), t.elapsed().as_secs_f64(), Some(note));
             }
             let rows = forecasts
@@ -104,7 +120,19 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
                 .map(|(i, f)| {
                     let actual = panel.counts[i][len];
                     let s = f.summary(Some(actual));
-                    PredictionRow { model: m, measure: k, origin, series: i, year: origin + 1, actual, mean: s.mean, p10: s.p10, p50: s.p50, p90: s.p90, crps: s.crps }
+                    PredictionRow {
+                        model: m,
+                        measure: k,
+                        origin,
+                        series: i,
+                        year: origin + 1,
+                        actual,
+                        mean: s.mean,
+                        p10: s.p10,
+                        p50: s.p50,
+                        p90: s.p90,
+                        crps: s.crps,
+                    }
                 })
                 .collect();
             (rows, t.elapsed().as_secs_f64(), None)
@@ -136,7 +164,8 @@ impl Backtest {
         let m = self.models.len();
         self.models.push(model.to_owned());
         self.seconds.push(vec![f64::NAN; self.measures.len()]);
-        self.rows.extend(rows.into_iter().map(|r| PredictionRow { model: m, ..r }));
+        self.rows
+            .extend(rows.into_iter().map(|r| PredictionRow { model: m, ..r }));
     }
 }
 
@@ -170,7 +199,10 @@ pub struct LeaderRow {
 }
 
 fn mean_defined(v: impl Iterator<Item = Option<f64>>) -> f64 {
-    let (s, n) = v.flatten().filter(|x| x.is_finite()).fold((0.0, 0usize), |a, x| (a.0 + x, a.1 + 1));
+    let (s, n) = v
+        .flatten()
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0usize), |a, x| (a.0 + x, a.1 + 1));
     if n == 0 {
         f64::NAN
     } else {
@@ -178,8 +210,17 @@ fn mean_defined(v: impl Iterator<Item = Option<f64>>) -> f64 {
     }
 }
 
+/// A metric of one (measure, origin) group: actuals, predicted means, areas.
+type GroupMetric<'a> = &'a dyn Fn(&[f64], &[f64], Option<Vec<f64>>) -> Option<f64>;
+
 /// Scores a set of rows (one model; one or several measures).
-fn score(model: &str, measure: &str, rows: &[&PredictionRow], seconds: f64, area: Option<&[f64]>) -> LeaderRow {
+fn score(
+    model: &str,
+    measure: &str,
+    rows: &[&PredictionRow],
+    seconds: f64,
+    area: Option<&[f64]>,
+) -> LeaderRow {
     let col = |f: fn(&PredictionRow) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
     let (y, mu) = (col(|r| r.actual), col(|r| r.mean));
     // Groups of one measure and origin, in order of first appearance.
@@ -190,11 +231,15 @@ fn score(model: &str, measure: &str, rows: &[&PredictionRow], seconds: f64, area
             None => groups.push(((r.measure, r.origin), vec![r])),
         }
     }
-    let per_group = |f: &dyn Fn(&[f64], &[f64], Option<Vec<f64>>) -> Option<f64>| {
+    let per_group = |f: GroupMetric<'_>| {
         mean_defined(groups.iter().map(|(_, g)| {
             let a: Vec<f64> = g.iter().map(|r| r.actual).collect();
             let p: Vec<f64> = g.iter().map(|r| r.mean).collect();
-            let ar = area.map(|ar| g.iter().map(|r| ar.get(r.series).copied().unwrap_or(0.0)).collect());
+            let ar = area.map(|ar| {
+                g.iter()
+                    .map(|r| ar.get(r.series).copied().unwrap_or(0.0))
+                    .collect()
+            });
             f(&a, &p, ar)
         }))
     };
@@ -224,7 +269,8 @@ pub fn leaderboard(b: &Backtest, area: Option<&[f64]>) -> Vec<LeaderRow> {
             continue;
         }
         for (k, measure) in b.measures.iter().enumerate() {
-            let rows: Vec<&PredictionRow> = mine.iter().copied().filter(|r| r.measure == k).collect();
+            let rows: Vec<&PredictionRow> =
+                mine.iter().copied().filter(|r| r.measure == k).collect();
             if !rows.is_empty() {
                 out.push(score(name, measure, &rows, b.seconds[m][k], area));
             }
@@ -240,12 +286,22 @@ pub fn leaderboard(b: &Backtest, area: Option<&[f64]>) -> Vec<LeaderRow> {
 /// listed first. `None` for a measure no model predicted.
 pub fn choose(b: &Backtest, board: &[LeaderRow]) -> Vec<Option<String>> {
     // External predictions carry NaN seconds; they cannot forecast next year.
-    let internal = |name: &str| b.models.iter().position(|m| m == name).is_some_and(|m| b.seconds[m].iter().all(|s| !s.is_nan()));
+    let internal = |name: &str| {
+        b.models
+            .iter()
+            .position(|m| m == name)
+            .is_some_and(|m| b.seconds[m].iter().all(|s| !s.is_nan()))
+    };
     b.measures
         .iter()
         .map(|measure| {
             let mut best: Option<&LeaderRow> = None;
-            for r in board.iter().filter(|r| &r.measure == measure && r.model != "oracle" && r.crps.is_finite() && internal(&r.model)) {
+            for r in board.iter().filter(|r| {
+                &r.measure == measure
+                    && r.model != "oracle"
+                    && r.crps.is_finite()
+                    && internal(&r.model)
+            }) {
                 if best.is_none_or(|b| r.crps < b.crps) {
                     best = Some(r);
                 }
@@ -261,24 +317,41 @@ mod tests {
     use crate::models::{Naive, Oracle};
 
     fn panel() -> Panel {
-        let mut p = Panel::from_counts(2015, vec![vec![1.0, 3.0, 2.0, 4.0], vec![0.0, 0.0, 1.0, 0.0], vec![5.0, 6.0, 9.0, 7.0]]);
+        let mut p = Panel::from_counts(
+            2015,
+            vec![
+                vec![1.0, 3.0, 2.0, 4.0],
+                vec![0.0, 0.0, 1.0, 0.0],
+                vec![5.0, 6.0, 9.0, 7.0],
+            ],
+        );
         p.truth = Some(vec![vec![2.0; 5], vec![0.5; 5], vec![7.0; 5]]);
         p
     }
 
     #[test]
     fn rolling_origins_fit_only_the_past() {
-        let measures = vec![Measure { name: "fires".into(), panel: panel() }];
+        let measures = vec![Measure {
+            name: "fires".into(),
+            panel: panel(),
+        }];
         let models: Vec<Box<dyn Forecaster>> = vec![Box::new(Naive), Box::new(Oracle)];
         let b = run(&measures, &models, &[2014, 2015, 2016, 2017, 2018]);
         // Origins 2015..=2017 are valid: 3 origins × 3 townships × 2 models.
         assert_eq!(b.rows.len(), 18);
-        let r = b.rows.iter().find(|r| r.model == 0 && r.origin == 2016 && r.series == 2).unwrap();
+        let r = b
+            .rows
+            .iter()
+            .find(|r| r.model == 0 && r.origin == 2016 && r.series == 2)
+            .unwrap();
         assert_eq!((r.year, r.actual, r.mean), (2017, 9.0, 6.0));
         let board = leaderboard(&b, None);
         assert_eq!(board.len(), 4);
         let naive = &board[1];
-        assert_eq!((naive.model.as_str(), naive.measure.as_str(), naive.n), ("naive", "all", 9));
+        assert_eq!(
+            (naive.model.as_str(), naive.measure.as_str(), naive.n),
+            ("naive", "all", 9)
+        );
         assert_eq!(choose(&b, &board), vec![Some("naive".to_owned())]);
     }
 }

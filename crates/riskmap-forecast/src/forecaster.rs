@@ -48,10 +48,15 @@ const DISPERSION_LAGS: usize = 2;
 
 /// The pooled NB size of a point model from its one-step errors inside
 /// `history` (see the module docs); `None` means Poisson.
-pub fn dispersion_size(history: &History<'_>, means: &dyn Fn(&History<'_>) -> Vec<f64>) -> Option<f64> {
+pub fn dispersion_size(
+    history: &History<'_>,
+    means: &dyn Fn(&History<'_>) -> Vec<f64>,
+) -> Option<f64> {
     let (mut num, mut den) = (0.0, 0.0);
     for lag in 1..=DISPERSION_LAGS {
-        let Some(earlier) = history.earlier(lag) else { break };
+        let Some(earlier) = history.earlier(lag) else {
+            break;
+        };
         let mu = means(&earlier);
         for (i, m) in mu.iter().enumerate() {
             let m = clean(*m);
@@ -66,7 +71,13 @@ pub fn dispersion_size(history: &History<'_>, means: &dyn Fn(&History<'_>) -> Ve
 
 /// Predictive distributions for a point model: NB(mean, r) with the size r
 /// of [`dispersion_size`], or Poisson.
-pub fn calibrated(history: &History<'_>, means: &dyn Fn(&History<'_>) -> Vec<f64>) -> Vec<Predictive> {
+pub fn calibrated(
+    history: &History<'_>,
+    means: &dyn Fn(&History<'_>) -> Vec<f64>,
+) -> Vec<Predictive> {
     let size = dispersion_size(history, means);
-    means(history).into_iter().map(|m| Predictive::count(clean(m), size)).collect()
+    means(history)
+        .into_iter()
+        .map(|m| Predictive::count(clean(m), size))
+        .collect()
 }

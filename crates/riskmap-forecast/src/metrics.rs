@@ -31,12 +31,23 @@ pub const DEVIANCE_FLOOR: f64 = 1e-6;
 
 /// Mean absolute error.
 pub fn mae(actual: &[f64], mean: &[f64]) -> f64 {
-    actual.iter().zip(mean).map(|(y, m)| (y - m).abs()).sum::<f64>() / actual.len() as f64
+    actual
+        .iter()
+        .zip(mean)
+        .map(|(y, m)| (y - m).abs())
+        .sum::<f64>()
+        / actual.len() as f64
 }
 
 /// Root mean squared error.
 pub fn rmse(actual: &[f64], mean: &[f64]) -> f64 {
-    (actual.iter().zip(mean).map(|(y, m)| (y - m) * (y - m)).sum::<f64>() / actual.len() as f64).sqrt()
+    (actual
+        .iter()
+        .zip(mean)
+        .map(|(y, m)| (y - m) * (y - m))
+        .sum::<f64>()
+        / actual.len() as f64)
+        .sqrt()
 }
 
 /// Poisson unit deviance of one outcome.
@@ -48,12 +59,21 @@ pub fn unit_deviance(y: f64, mu: f64) -> f64 {
 
 /// Mean Poisson deviance.
 pub fn poisson_deviance(actual: &[f64], mean: &[f64]) -> f64 {
-    actual.iter().zip(mean).map(|(y, m)| unit_deviance(*y, *m)).sum::<f64>() / actual.len() as f64
+    actual
+        .iter()
+        .zip(mean)
+        .map(|(y, m)| unit_deviance(*y, *m))
+        .sum::<f64>()
+        / actual.len() as f64
 }
 
 /// Share of outcomes within [p10, p90], both ends included.
 pub fn coverage(actual: &[f64], p10: &[f64], p90: &[f64]) -> f64 {
-    let inside = actual.iter().zip(p10.iter().zip(p90)).filter(|(y, (lo, hi))| **y >= **lo && **y <= **hi).count();
+    let inside = actual
+        .iter()
+        .zip(p10.iter().zip(p90))
+        .filter(|(y, (lo, hi))| **y >= **lo && **y <= **hi)
+        .count();
     inside as f64 / actual.len() as f64
 }
 
@@ -117,7 +137,9 @@ pub fn hit_rate_top(actual: &[f64], predicted: &[f64], share: f64) -> Option<f64
     let mut sorted: Vec<f64> = actual.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
     let threshold = *sorted.get(k - 1)?;
-    let top: Vec<usize> = (0..actual.len()).filter(|&i| actual[i] >= threshold && actual[i] > 0.0).collect();
+    let top: Vec<usize> = (0..actual.len())
+        .filter(|&i| actual[i] >= threshold && actual[i] > 0.0)
+        .collect();
     if top.is_empty() {
         return None;
     }
@@ -138,7 +160,10 @@ pub fn pai(actual: &[f64], predicted: &[f64], area: Option<&[f64]>, share: f64) 
     let chosen = top_k(predicted, k);
     let hit: f64 = chosen.iter().map(|&i| actual[i]).sum();
     let (a_top, a_all) = match area {
-        Some(a) => (chosen.iter().map(|&i| a[i]).sum::<f64>(), a.iter().sum::<f64>()),
+        Some(a) => (
+            chosen.iter().map(|&i| a[i]).sum::<f64>(),
+            a.iter().sum::<f64>(),
+        ),
         None => (k as f64, actual.len() as f64),
     };
     (a_top > 0.0).then(|| (hit / events) / (a_top / a_all))
@@ -155,9 +180,16 @@ mod tests {
         assert_eq!(mae(&y, &m), 1.0);
         assert!((rmse(&y, &m) - (6.0f64 / 4.0).sqrt()).abs() < 1e-15);
         // Unit deviances: 2·1 = 2; 0; 2(5 ln(5/3) − 2); 2(1·ln(1/1e-6) − 1 + 1e-6).
-        let want = (2.0 + 0.0 + 2.0 * (5.0 * (5.0f64 / 3.0).ln() - 2.0) + 2.0 * ((1e6f64).ln() - 1.0 + 1e-6)) / 4.0;
+        let want = (2.0
+            + 0.0
+            + 2.0 * (5.0 * (5.0f64 / 3.0).ln() - 2.0)
+            + 2.0 * ((1e6f64).ln() - 1.0 + 1e-6))
+            / 4.0;
         assert!((poisson_deviance(&y, &m) - want).abs() < 1e-12);
-        assert_eq!(average_ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 2.0]),
+            vec![3.5, 1.0, 3.5, 2.0]
+        );
         assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
         // Top 10% of 10 townships is 1; actual top is township 9 (count 9).
         let actual: Vec<f64> = (0..10).map(f64::from).collect();

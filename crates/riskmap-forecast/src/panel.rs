@@ -36,7 +36,11 @@ impl Panel {
     /// A panel of yearly counts only.
     pub fn from_counts(first_year: i32, counts: Vec<Vec<f64>>) -> Panel {
         let t = counts.first().map_or(0, Vec::len);
-        Panel { years: (first_year..first_year + t as i32).collect(), counts, ..Panel::default() }
+        Panel {
+            years: (first_year..first_year + t as i32).collect(),
+            counts,
+            ..Panel::default()
+        }
     }
 
     /// Number of series.
@@ -55,7 +59,10 @@ impl Panel {
                 return Err(format!("{name}: {} series, expected {n}", m.len()));
             }
             match m.iter().position(|r| r.len() != len) {
-                Some(i) => Err(format!("{name}: series {i} has {} values, expected {len}", m[i].len())),
+                Some(i) => Err(format!(
+                    "{name}: series {i} has {} values, expected {len}",
+                    m[i].len()
+                )),
                 None => Ok(()),
             }
         };
@@ -73,7 +80,9 @@ impl Panel {
             let k = self.covariates[0].len();
             rows("covariates", &self.covariates, k)?;
         }
-        if !self.neighbours.is_empty() && (self.neighbours.len() != n || self.neighbours.iter().flatten().any(|&j| j >= n)) {
+        if !self.neighbours.is_empty()
+            && (self.neighbours.len() != n || self.neighbours.iter().flatten().any(|&j| j >= n))
+        {
             return Err("neighbours: one list per series of valid indices expected".into());
         }
         Ok(())
@@ -82,7 +91,11 @@ impl Panel {
     /// What is known after the first `len` years (1 ≤ `len` ≤ years): the
     /// view a model fits on to forecast year `len`.
     pub fn history(&self, len: usize) -> History<'_> {
-        assert!(len >= 1 && len <= self.years.len(), "history of {len} years from a panel of {}", self.years.len());
+        assert!(
+            len >= 1 && len <= self.years.len(),
+            "history of {len} years from a panel of {}",
+            self.years.len()
+        );
         History { panel: self, len }
     }
 
@@ -185,7 +198,10 @@ impl<'a> History<'a> {
 
     /// The history `lag` years earlier, if at least one year remains.
     pub fn earlier(&self, lag: usize) -> Option<History<'a>> {
-        (lag < self.len).then_some(History { panel: self.panel, len: self.len - lag })
+        (lag < self.len).then_some(History {
+            panel: self.panel,
+            len: self.len - lag,
+        })
     }
 
     /// Actual count of series `i` in the target year, if the panel has it

@@ -125,7 +125,12 @@ impl Predictive {
 /// recursion: `up(k)` = p(k+1)/p(k), `down(k)` = p(k−1)/p(k). Going up stops
 /// once the geometric bound on the tail, with ratio `tail_ratio(k)`, is
 /// below [`TAIL`] of the mass so far.
-fn pmf_from_mode(mode: usize, up: impl Fn(usize) -> f64, down: impl Fn(usize) -> f64, tail_ratio: impl Fn(usize) -> f64) -> Vec<f64> {
+fn pmf_from_mode(
+    mode: usize,
+    up: impl Fn(usize) -> f64,
+    down: impl Fn(usize) -> f64,
+    tail_ratio: impl Fn(usize) -> f64,
+) -> Vec<f64> {
     let mut below = Vec::new();
     let mut p = 1.0;
     for k in (1..=mode).rev() {
@@ -162,7 +167,12 @@ pub fn poisson_pmf(mean: f64) -> Vec<f64> {
         return vec![1.0];
     }
     let mode = mean.floor() as usize;
-    pmf_from_mode(mode, |k| mean / (k as f64 + 1.0), |k| k as f64 / mean, |k| mean / (k as f64 + 1.0))
+    pmf_from_mode(
+        mode,
+        |k| mean / (k as f64 + 1.0),
+        |k| k as f64 / mean,
+        |k| mean / (k as f64 + 1.0),
+    )
 }
 
 /// Negative binomial pmf with this mean and size, truncated.
@@ -174,11 +184,20 @@ pub fn negbin_pmf(mean: f64, size: f64) -> Vec<f64> {
         return poisson_pmf(mean);
     }
     let q = mean / (mean + size);
-    let mode = if size > 1.0 { ((size - 1.0) * mean / size).floor() as usize } else { 0 };
+    let mode = if size > 1.0 {
+        ((size - 1.0) * mean / size).floor() as usize
+    } else {
+        0
+    };
     let up = move |k: usize| (k as f64 + size) / (k as f64 + 1.0) * q;
     // The ratio tends to q from above when size > 1 and from below when
     // size < 1; the larger of the two bounds the tail.
-    pmf_from_mode(mode, up, move |k| k as f64 / ((k as f64 - 1.0 + size) * q), move |k| up(k).max(q))
+    pmf_from_mode(
+        mode,
+        up,
+        move |k| k as f64 / ((k as f64 - 1.0 + size) * q),
+        move |k| up(k).max(q),
+    )
 }
 
 /// The smallest k with F(k) ≥ p. A relative slack of 1e-10 absorbs the
@@ -226,11 +245,17 @@ mod tests {
         for mean in [0.0, 1e-9, 0.3, 4.0, 57.5, 900.0, 12_000.0] {
             let p = poisson_pmf(mean);
             assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-            assert!((Predictive::Pmf(p).mean() - mean).abs() < 1e-9 * mean.max(1.0), "Poisson {mean}");
+            assert!(
+                (Predictive::Pmf(p).mean() - mean).abs() < 1e-9 * mean.max(1.0),
+                "Poisson {mean}"
+            );
             for size in [0.2, 1.0, 3.5, 1e4] {
                 let p = negbin_pmf(mean, size);
                 assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-                assert!((Predictive::Pmf(p).mean() - mean).abs() < 1e-6 * mean.max(1.0), "NB {mean} {size}");
+                assert!(
+                    (Predictive::Pmf(p).mean() - mean).abs() < 1e-6 * mean.max(1.0),
+                    "NB {mean} {size}"
+                );
             }
         }
     }
@@ -240,7 +265,10 @@ mod tests {
         // A point mass at 3: CRPS(y) = |y − 3|, for integer and fractional y.
         let p = [0.0, 0.0, 0.0, 1.0];
         for y in [0.0, 2.0, 3.0, 3.5, 7.0, 10.25] {
-            assert!((crps_of(&p, y) - (y - 3.0f64).abs()).abs() < 1e-12, "y = {y}");
+            assert!(
+                (crps_of(&p, y) - (y - 3.0f64).abs()).abs() < 1e-12,
+                "y = {y}"
+            );
         }
         assert_eq!(quantile_of(&p, 0.5), 3.0);
     }

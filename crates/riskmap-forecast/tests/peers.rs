@@ -18,7 +18,9 @@ use riskmap_forecast::models::by_name;
 use riskmap_forecast::{metrics, Panel, Predictive};
 
 fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -26,10 +28,16 @@ fn panel() -> Panel {
     let mut monthly: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
     for line in fixture("forecast_panel_monthly.csv").lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        monthly.entry(f[0].parse().unwrap()).or_default().push(f[3].parse().unwrap());
+        monthly
+            .entry(f[0].parse().unwrap())
+            .or_default()
+            .push(f[3].parse().unwrap());
     }
     let monthly: Vec<Vec<f64>> = monthly.into_values().collect();
-    let yearly = monthly.iter().map(|m| m.chunks(12).map(|c| c.iter().sum()).collect()).collect();
+    let yearly = monthly
+        .iter()
+        .map(|m| m.chunks(12).map(|c| c.iter().sum()).collect())
+        .collect();
     let mut p = Panel::from_counts(2015, yearly);
     p.monthly = Some(monthly);
     p.check().unwrap();
@@ -43,11 +51,19 @@ fn models_match_statsforecast() {
     let expected = fixture("forecast_statsforecast.csv");
     for line in expected.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let (model, series, origin, want): (&str, usize, i32, f64) = (f[0], f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap());
+        let (model, series, origin, want): (&str, usize, i32, f64) = (
+            f[0],
+            f[1].parse().unwrap(),
+            f[2].parse().unwrap(),
+            f[3].parse().unwrap(),
+        );
         let h = p.history((origin - 2015 + 1) as usize);
         let got = by_name(model).unwrap().forecast(&h)[series].mean();
         let tol = 1e-9 * want.abs().max(1.0);
-        assert!((got - want).abs() <= tol, "{model} series {series} origin {origin}: riskmap {got}, statsforecast {want}");
+        assert!(
+            (got - want).abs() <= tol,
+            "{model} series {series} origin {origin}: riskmap {got}, statsforecast {want}"
+        );
         *checked.entry(model).or_insert(0) += 1;
     }
     assert_eq!(checked.len(), 8, "{checked:?}");
@@ -57,16 +73,36 @@ fn models_match_statsforecast() {
 #[test]
 fn metrics_match_scipy_and_properscoring() {
     let m: serde_json::Value = serde_json::from_str(&fixture("forecast_metrics.json")).unwrap();
-    let v = |x: &serde_json::Value| x.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect::<Vec<f64>>();
+    let v = |x: &serde_json::Value| {
+        x.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect::<Vec<f64>>()
+    };
     let (y, mu) = (v(&m["y"]), v(&m["mu"]));
-    assert!((metrics::poisson_deviance(&y, &mu) - m["poisson_deviance"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(
+        (metrics::poisson_deviance(&y, &mu) - m["poisson_deviance"].as_f64().unwrap()).abs() < 1e-9
+    );
     assert!((metrics::spearman(&mu, &y) - m["spearman"].as_f64().unwrap()).abs() < 1e-12);
     for c in m["crps"].as_array().unwrap() {
         let d = Predictive::count(c["mean"].as_f64().unwrap(), c["size"].as_f64());
         let obs = c["y"].as_f64().unwrap();
         let s = d.summary(Some(obs));
-        assert!((s.crps - c["crps"].as_f64().unwrap()).abs() < 1e-9, "{c}: riskmap {}", s.crps);
-        assert_eq!((s.p10, s.p50, s.p90), (c["p10"].as_f64().unwrap(), c["p50"].as_f64().unwrap(), c["p90"].as_f64().unwrap()), "{c}");
+        assert!(
+            (s.crps - c["crps"].as_f64().unwrap()).abs() < 1e-9,
+            "{c}: riskmap {}",
+            s.crps
+        );
+        assert_eq!(
+            (s.p10, s.p50, s.p90),
+            (
+                c["p10"].as_f64().unwrap(),
+                c["p50"].as_f64().unwrap(),
+                c["p90"].as_f64().unwrap()
+            ),
+            "{c}"
+        );
     }
     // An ensemble of integer draws is an empirical pmf.
     let members = v(&m["ensemble"]["members"]);
@@ -78,6 +114,9 @@ fn metrics_match_scipy_and_properscoring() {
     let d = Predictive::Pmf(pmf);
     for c in m["ensemble"]["cases"].as_array().unwrap() {
         let got = d.crps(c["y"].as_f64().unwrap());
-        assert!((got - c["crps"].as_f64().unwrap()).abs() < 1e-12, "{c}: riskmap {got}");
+        assert!(
+            (got - c["crps"].as_f64().unwrap()).abs() < 1e-12,
+            "{c}: riskmap {got}"
+        );
     }
 }

@@ -24,17 +24,30 @@ pub struct EmpiricalBayes;
 
 /// Totals (Y_i, E_i) of every series over the history.
 pub fn totals(h: &History<'_>) -> Vec<(f64, f64)> {
-    (0..h.n()).map(|i| (h.counts(i).iter().sum(), h.exposure(i)[..h.len()].iter().sum())).collect()
+    (0..h.n())
+        .map(|i| {
+            (
+                h.counts(i).iter().sum(),
+                h.exposure(i)[..h.len()].iter().sum(),
+            )
+        })
+        .collect()
 }
 
 /// Marshall's shrunk rate for totals `(y, e)` against the townships `group`.
 pub fn shrunk_rate(own: (f64, f64), group: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
-    let (sy, se, k) = group.clone().fold((0.0, 0.0, 0usize), |a, (y, e)| (a.0 + y, a.1 + e, a.2 + 1));
+    let (sy, se, k) = group
+        .clone()
+        .fold((0.0, 0.0, 0usize), |a, (y, e)| (a.0 + y, a.1 + e, a.2 + 1));
     if se <= 0.0 || k == 0 {
         return 0.0;
     }
     let m = sy / se;
-    let s2 = group.filter(|(_, e)| *e > 0.0).map(|(y, e)| e * (y / e - m).powi(2)).sum::<f64>() / se;
+    let s2 = group
+        .filter(|(_, e)| *e > 0.0)
+        .map(|(y, e)| e * (y / e - m).powi(2))
+        .sum::<f64>()
+        / se;
     let e_bar = se / k as f64;
     let v = (s2 - m / e_bar).max(0.0);
     let (y, e) = own;
@@ -48,7 +61,9 @@ pub fn shrunk_rate(own: (f64, f64), group: impl Iterator<Item = (f64, f64)> + Cl
 /// The mean forecast of every series.
 pub fn means(h: &History<'_>) -> Vec<f64> {
     let t = totals(h);
-    (0..h.n()).map(|i| shrunk_rate(t[i], t.iter().copied()) * h.target_exposure(i)).collect()
+    (0..h.n())
+        .map(|i| shrunk_rate(t[i], t.iter().copied()) * h.target_exposure(i))
+        .collect()
 }
 
 impl Forecaster for EmpiricalBayes {

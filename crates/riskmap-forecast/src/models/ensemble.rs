@@ -18,7 +18,14 @@ impl Default for Ensemble {
     /// model, a regression and an intermittent-demand model.
     fn default() -> Self {
         use crate::models::*;
-        Ensemble { members: vec![Box::new(Ses), Box::new(SpatialEb), Box::new(GlmNegBin), Box::new(Tsb::default())] }
+        Ensemble {
+            members: vec![
+                Box::new(Ses),
+                Box::new(SpatialEb),
+                Box::new(GlmNegBin),
+                Box::new(Tsb::default()),
+            ],
+        }
     }
 }
 
@@ -28,6 +35,8 @@ impl Forecaster for Ensemble {
     }
     fn forecast(&self, h: &History<'_>) -> Vec<Predictive> {
         let parts: Vec<Vec<Predictive>> = self.members.iter().map(|m| m.forecast(h)).collect();
-        (0..h.n()).map(|i| Predictive::mixture(&parts.iter().map(|p| p[i].clone()).collect::<Vec<_>>())).collect()
+        (0..h.n())
+            .map(|i| Predictive::mixture(&parts.iter().map(|p| p[i].clone()).collect::<Vec<_>>()))
+            .collect()
     }
 }

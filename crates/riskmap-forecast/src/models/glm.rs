@@ -15,6 +15,9 @@
 //! the fit is the posterior mode under a N(0, 1) prior on the standardised
 //! slopes; it keeps sparse measures finite.
 
+// Index loops read like the algebra they implement (rows, columns, pivots).
+#![allow(clippy::needless_range_loop)]
+
 use crate::panel::History;
 
 /// Ridge penalty on the slopes. Without it a sparse measure (two events in
@@ -76,7 +79,10 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
     let (n, len) = (h.n(), h.len());
     let total: f64 = (0..n).map(|i| h.counts(i).iter().sum::<f64>()).sum();
     if total <= 0.0 || n == 0 {
-        return Fit { means: vec![0.0; n], size: None };
+        return Fit {
+            means: vec![0.0; n],
+            size: None,
+        };
     }
     // Standardised covariates and the township level.
     let k = h.covariates(0).len();
@@ -86,7 +92,11 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
         let m = col.iter().sum::<f64>() / n as f64;
         let sd = (col.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64).sqrt();
         for i in 0..n {
-            z[i][c] = if sd > 0.0 && col[i].is_finite() { (col[i] - m) / sd } else { 0.0 };
+            z[i][c] = if sd > 0.0 && col[i].is_finite() {
+                (col[i] - m) / sd
+            } else {
+                0.0
+            };
         }
     }
     let exposure: Vec<std::borrow::Cow<'_, [f64]>> = (0..n).map(|i| h.exposure(i)).collect();
@@ -137,7 +147,11 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
                 }
             }
             let Some(new) = solve(xtwx, xtwz) else { break };
-            let step = new.iter().zip(&beta).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let step = new
+                .iter()
+                .zip(&beta)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
             beta = new;
             if step < 1e-8 {
                 break;
@@ -150,7 +164,9 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
         for i in 0..n {
             for t in 0..len {
                 row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
-                let mu = (x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>() + offset(i, t)).min(700.0).exp();
+                let mu = (x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>() + offset(i, t))
+                    .min(700.0)
+                    .exp();
                 let y = h.counts(i)[t];
                 num += (y - mu) * (y - mu) - mu;
                 den += mu * mu;
@@ -171,7 +187,8 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
     let means = (0..n)
         .map(|i| {
             row(len as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
-            let eta: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>() + exposure[i][len].max(1e-12).ln();
+            let eta: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>()
+                + exposure[i][len].max(1e-12).ln();
             crate::forecaster::clean(eta.min(700.0).exp())
         })
         .collect();
@@ -190,13 +207,24 @@ mod tests {
         // is E · 0.02 · e^{0.1 · 3}, up to the ridge's pull on the trend
         // (relative 1e-3 at these counts, 20 to 60 a year).
         let e = [1000.0, 3000.0];
-        let counts: Vec<Vec<f64>> = e.iter().map(|e| (0..5).map(|t| e * 0.02 * (0.1 * (t as f64 - 2.0)).exp()).collect()).collect();
+        let counts: Vec<Vec<f64>> = e
+            .iter()
+            .map(|e| {
+                (0..5)
+                    .map(|t| e * 0.02 * (0.1 * (t as f64 - 2.0)).exp())
+                    .collect()
+            })
+            .collect();
         let mut p = Panel::from_counts(2015, counts);
         p.exposure = Some(e.iter().map(|e| vec![*e; 6]).collect());
         let f = fit(&p.history(5), false);
         for (i, e) in e.iter().enumerate() {
             let want = e * 0.02 * (0.3f64).exp();
-            assert!((f.means[i] - want).abs() < 1e-3 * want, "{} vs {want}", f.means[i]);
+            assert!(
+                (f.means[i] - want).abs() < 1e-3 * want,
+                "{} vs {want}",
+                f.means[i]
+            );
         }
     }
 }

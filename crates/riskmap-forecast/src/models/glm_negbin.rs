@@ -17,6 +17,9 @@ impl Forecaster for GlmNegBin {
     }
     fn forecast(&self, h: &History<'_>) -> Vec<Predictive> {
         let f = fit(h, true);
-        f.means.into_iter().map(|m| Predictive::count(m, f.size)).collect()
+        f.means
+            .into_iter()
+            .map(|m| Predictive::count(m, f.size))
+            .collect()
     }
 }

@@ -18,6 +18,10 @@ impl Forecaster for GlmPoisson {
         "glm_poisson".into()
     }
     fn forecast(&self, h: &History<'_>) -> Vec<Predictive> {
-        fit(h, false).means.into_iter().map(|m| Predictive::count(m, None)).collect()
+        fit(h, false)
+            .means
+            .into_iter()
+            .map(|m| Predictive::count(m, None))
+            .collect()
     }
 }

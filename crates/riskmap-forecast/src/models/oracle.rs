@@ -16,7 +16,9 @@ pub struct Oracle;
 
 /// The true expected count of every series in the target year.
 pub fn means(h: &History<'_>) -> Vec<f64> {
-    (0..h.n()).map(|i| h.truth(i).map_or(f64::NAN, |t| t[h.len()])).collect()
+    (0..h.n())
+        .map(|i| h.truth(i).map_or(f64::NAN, |t| t[h.len()]))
+        .collect()
 }
 
 impl Forecaster for Oracle {

@@ -51,12 +51,20 @@ pub struct Reconciled {
 impl Reconciled {
     /// Bottom-up over SES.
     pub fn bottom_up() -> Reconciled {
-        Reconciled { method: Method::BottomUp, base: crate::models::ses::means, max_lags: 5 }
+        Reconciled {
+            method: Method::BottomUp,
+            base: crate::models::ses::means,
+            max_lags: 5,
+        }
     }
 
     /// MinT-shrink over SES.
     pub fn mint() -> Reconciled {
-        Reconciled { method: Method::MinTShrink, base: crate::models::ses::means, max_lags: 5 }
+        Reconciled {
+            method: Method::MinTShrink,
+            base: crate::models::ses::means,
+            max_lags: 5,
+        }
     }
 
     /// Reconciled township means.
@@ -71,14 +79,25 @@ impl Reconciled {
         // One-step errors at earlier origins: row t = (total error, township errors).
         let mut errors: Vec<Vec<f64>> = Vec::new();
         for lag in 1..=self.max_lags {
-            let (Some(e), Some(te)) = (h.earlier(lag), total_h.earlier(lag)) else { break };
+            let (Some(e), Some(te)) = (h.earlier(lag), total_h.earlier(lag)) else {
+                break;
+            };
             let mut row = vec![total_h.counts(0)[te.len()] - (self.base)(&te)[0]];
-            row.extend((self.base)(&e).iter().enumerate().map(|(i, m)| h.counts(i)[e.len()] - m));
+            row.extend(
+                (self.base)(&e)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| h.counts(i)[e.len()] - m),
+            );
             errors.push(row);
         }
         let mut yhat = vec![total];
         yhat.extend(&bottom);
-        mint_shrink(&yhat, &errors).into_iter().skip(1).map(clean).collect()
+        mint_shrink(&yhat, &errors)
+            .into_iter()
+            .skip(1)
+            .map(clean)
+            .collect()
     }
 }
 
@@ -146,13 +165,18 @@ pub fn mint_shrink(yhat: &[f64], errors: &[Vec<f64>]) -> Vec<f64> {
             diag[k] += e[k] * e[k] / lf;
         }
     }
-    let wc: Vec<f64> = (0..m).map(|k| lambda * diag[k] * c[k] + (1.0 - lambda) * sigma_c[k]).collect();
+    let wc: Vec<f64> = (0..m)
+        .map(|k| lambda * diag[k] * c[k] + (1.0 - lambda) * sigma_c[k])
+        .collect();
     let cwc: f64 = wc.iter().zip(&c).map(|(a, b)| a * b).sum();
     let gap: f64 = yhat.iter().zip(&c).map(|(a, b)| a * b).sum();
     if cwc.abs() < 1e-300 {
         return yhat.to_vec();
     }
-    yhat.iter().zip(&wc).map(|(y, w)| y - w * gap / cwc).collect()
+    yhat.iter()
+        .zip(&wc)
+        .map(|(y, w)| y - w * gap / cwc)
+        .collect()
 }
 
 impl Forecaster for Reconciled {
@@ -175,7 +199,11 @@ mod tests {
     fn mint_is_coherent_and_leaves_zero_variance_series_alone() {
         // Total forecast 12, parts 3 + 4 + 0 = 7; part 3 never erred.
         let yhat = [12.0, 3.0, 4.0, 0.0];
-        let errors = vec![vec![2.0, 1.0, -1.0, 0.0], vec![-1.0, 0.5, 2.0, 0.0], vec![3.0, -1.0, 1.0, 0.0]];
+        let errors = vec![
+            vec![2.0, 1.0, -1.0, 0.0],
+            vec![-1.0, 0.5, 2.0, 0.0],
+            vec![3.0, -1.0, 1.0, 0.0],
+        ];
         let r = mint_shrink(&yhat, &errors);
         assert!((r[0] - r[1..].iter().sum::<f64>()).abs() < 1e-12, "{r:?}");
         assert_eq!(r[3], 0.0);

@@ -21,7 +21,10 @@ pub fn means(h: &History<'_>) -> Vec<f64> {
     (0..h.n())
         .map(|i| {
             let rate = match nb.get(i) {
-                Some(list) => shrunk_rate(t[i], std::iter::once(i).chain(list.iter().copied()).map(|j| t[j])),
+                Some(list) => shrunk_rate(
+                    t[i],
+                    std::iter::once(i).chain(list.iter().copied()).map(|j| t[j]),
+                ),
                 None => shrunk_rate(t[i], t.iter().copied()),
             };
             rate * h.target_exposure(i)

@@ -21,7 +21,10 @@ pub struct Tsb {
 
 impl Default for Tsb {
     fn default() -> Self {
-        Tsb { alpha_d: 0.1, alpha_p: 0.1 }
+        Tsb {
+            alpha_d: 0.1,
+            alpha_p: 0.1,
+        }
     }
 }
 
@@ -31,7 +34,10 @@ impl Tsb {
         if y.iter().all(|v| *v == 0.0) {
             return 0.0;
         }
-        let p: Vec<f64> = y.iter().map(|v| if *v != 0.0 { 1.0 } else { 0.0 }).collect();
+        let p: Vec<f64> = y
+            .iter()
+            .map(|v| if *v != 0.0 { 1.0 } else { 0.0 })
+            .collect();
         ses(&p, self.alpha_p) * ses(&demand(y), self.alpha_d)
     }
 
