@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
 use riskmap_pipeline::run::PLANNED_STAGES;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
@@ -15,7 +16,8 @@ Examples:
   riskmap synth --preset county --seed 2021 --out data/county
   riskmap synth --preset province --seed 7 --years 2016..2021 --out data/province
   riskmap validate --data datasets/demo --out out/validate
-  riskmap run --data data/county --out out/county --as-of 2021-12-01";
+  riskmap run --data data/county --out out/county --as-of 2021-12-01
+  riskmap backtest --data datasets/demo --out out/backtest";
 
 /// riskmap: township-level emergency risk for a county bureau, as a parallel batch engine.
 #[derive(Debug, Parser)]
@@ -99,6 +101,32 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Rolling-origin evaluation of the forecasting models; writes leaderboard.csv and predictions.parquet.
+    #[command(after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020")]
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BacktestArgs {
+    /// Region folder (SPEC layout).
+    #[arg(long)]
+    data: PathBuf,
+    /// Output folder for leaderboard.csv and predictions.parquet.
+    #[arg(long)]
+    out: PathBuf,
+    /// Models, comma-separated (default: all). Built in: naive, historic_mean, moving_average, ses, holt_damped,
+    /// glm_poisson, glm_negbin, eb, spatial_eb, croston, sba, tsb, adida, reconcile_bu, reconcile_mint, ensemble, oracle.
+    #[arg(long, value_delimiter = ',')]
+    models: Option<Vec<String>>,
+    /// Origins (last fitted years) Y1..Y2, inclusive (default: the last 5).
+    #[arg(long, value_parser = parse_years)]
+    origins: Option<(i32, i32)>,
+    /// Predictions made elsewhere (Parquet or CSV in the predictions.parquet layout), scored alongside.
+    #[arg(long)]
+    external: Option<PathBuf>,
+    /// As-of date, YYYY-MM-DD (default: the day after the latest record).
+    #[arg(long)]
+    as_of: Option<String>,
 }
 
 fn parse_years(s: &str) -> Result<(i32, i32), String> {
@@ -233,6 +261,25 @@ pub fn main() -> Result<(), PipelineError> {
                 validate_only: false,
             })?;
             print_run(&report);
+        }
+        Command::Backtest(a) => {
+            let opts = BacktestOptions { data: a.data, out: a.out.clone(), models: a.models, origins: a.origins, external: a.external, as_of: a.as_of };
+            let r = run_backtest(&opts)?;
+            println!(
+                "backtest: {} townships, {} measures, origins {:?}, models {:.2} s",
+                r.townships, r.measures, r.origins, r.seconds
+            );
+            println!("  {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "model (all)", "mae", "rmse", "crps", "cover80", "spearman", "hit10%");
+            for l in r.leaderboard.iter().filter(|l| l.measure == "all") {
+                println!(
+                    "  {:<16} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+                    l.model, l.mae, l.rmse, l.crps, l.coverage_80, l.spearman, l.hit_rate_top10pct
+                );
+            }
+            for n in &r.notes {
+                println!("note: {n}");
+            }
+            println!("leaderboard: {}", a.out.join("leaderboard.csv").display());
         }
         Command::Validate { data, out, as_of } => {
             let report = run(&RunOptions {

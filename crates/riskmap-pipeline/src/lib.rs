@@ -18,6 +18,7 @@
 //! # Ok::<(), riskmap_pipeline::PipelineError>(())
 //! ```
 
+pub mod backtest;
 pub mod config;
 mod error;
 pub mod panel;

@@ -19,11 +19,7 @@ use crate::PipelineError;
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
     ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
-    ("forecast (forecast.csv)", "issue 6"),
-    (
-        "maps, charts and report (maps/, charts/, report.html)",
-        "issue 7",
-    ),
+    ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
 /// What `run` is asked to do.
@@ -280,6 +276,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?);
         warnings.extend(stats.warnings.iter().cloned());
         stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?);
+        stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);

@@ -173,6 +173,11 @@ impl TownshipIndex {
         self.polygons.is_empty()
     }
 
+    /// The township polygons, in code order.
+    pub fn polygons(&self) -> &[MultiPolygon<f64>] {
+        &self.polygons
+    }
+
     /// The township containing `p` (lon, lat), by the border rule; `None`
     /// if no township contains it.
     pub fn locate(&self, p: [f64; 2]) -> Option<usize> {
@@ -182,11 +187,6 @@ impl TownshipIndex {
             Cell::Outside => None,
             Cell::Unknown => exact_locate(&self.tree, &self.prepared, c),
         }
-    }
-
-    /// The township polygons, in index (code) order.
-    pub fn polygons(&self) -> &[MultiPolygon<f64>] {
-        &self.polygons
     }
 
     /// Share of the lookup grid's cells that need the exact test.
