@@ -160,16 +160,18 @@ fn series_panel<DB: DrawingBackend>(
                 FAN.filled(),
             )))
             .map_err(de)?;
-        let p = chart.backend_coord(&(x, f.p90));
-        text(
-            area,
-            &format!("{}–{}", fmt_sig(f.p10), fmt_sig(f.p90)),
-            (p.0, p.1 - px(4.0)),
-            9.5,
-            FAN,
-            HPos::Center,
-            VPos::Bottom,
-        )?;
+        // The range is written left of the bar, level with its top, where no line runs.
+        let style = text_style(9.5, FAN).pos(plotters::style::text_anchor::Pos::new(
+            HPos::Right,
+            VPos::Center,
+        ));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{}–{}", fmt_sig(f.p10), fmt_sig(f.p90)),
+                (x - 0.1, f.p90),
+                style,
+            )))
+            .map_err(de)?;
     }
     chart
         .draw_series(LineSeries::new(
@@ -191,17 +193,7 @@ fn series_panel<DB: DrawingBackend>(
                 .map(|&(y, v)| Circle::new((y as f64, v), px(2.6), OBS.filled())),
         )
         .map_err(de)?;
-    if legend {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(text_style(9.5, INK))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RULE)
-            .margin(px(6.0))
-            .draw()
-            .map_err(de)?;
-    }
+    let _ = legend;
     Ok(())
 }
 
@@ -226,6 +218,12 @@ impl Paint for TrendChart<'_> {
             lang,
             true,
         )?;
+        let items = [
+            (OBS, Label::Observed.text(lang)),
+            (FAN, Label::ForecastMedian.text(lang)),
+            (RGBColor(0xf7, 0xd2, 0xcc), Label::ForecastBand.text(lang)),
+        ];
+        legend_row(root, px(W - 16.0) - legend_width(&items), px(24.0), &items)?;
         if let (Some(d), Some(area)) = (&self.trend.deaths, panels.get(1)) {
             series_panel(area, d, Label::Deaths.text(lang), lang, false)?;
         }
@@ -301,6 +299,7 @@ impl Paint for SeasonChart<'_> {
             .x_labels(12)
             .x_label_formatter(&month)
             .y_labels(6)
+            .y_label_formatter(&|v| thousands(*v, if top < 4.0 { 1 } else { 0 }))
             .y_desc(Label::Count.text(lang))
             .label_style(text_style(10.0, INK))
             .axis_desc_style(text_style(10.5, INK))
@@ -345,15 +344,12 @@ impl Paint for SeasonChart<'_> {
                 .draw_series(pts.iter().map(|&p| Circle::new(p, px(2.6), FAN.filled())))
                 .map_err(de)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(text_style(9.5, INK))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RULE)
-            .margin(px(6.0))
-            .draw()
-            .map_err(de)
+        let mut items = vec![(bar, Label::MonthlyMean.text(lang).to_string())];
+        if let Some((year, _)) = this {
+            items.push((FAN, format!("{year} {}", Label::ThisYear.text(lang))));
+        }
+        let items: Vec<(RGBColor, &str)> = items.iter().map(|(c, l)| (*c, l.as_str())).collect();
+        legend_row(root, px(W - 16.0) - legend_width(&items), px(24.0), &items)
     }
 }
 
@@ -436,6 +432,19 @@ fn value_axis<DB: DrawingBackend>(
     .map_err(de)?;
     let step = nice_max((hi - lo) / 5.0);
     let mut v = (lo / step).ceil() * step;
+    if lo == 1.0 && v > lo {
+        // Ranks start at 1, which deserves a tick of its own.
+        let x = x_of(lo);
+        text(
+            root,
+            &fmt(lo),
+            (x, bottom + px(6.0)),
+            9.5,
+            INK,
+            HPos::Center,
+            VPos::Top,
+        )?;
+    }
     while v <= hi + 1e-9 {
         let x = x_of(v);
         root.draw(&PathElement::new(
@@ -490,6 +499,14 @@ fn more_note<DB: DrawingBackend>(
 
 fn rows_height(n: usize) -> u32 {
     px(HEAD + ROW_H * n as f64 + 52.0) as u32
+}
+
+fn legend_width(items: &[(RGBColor, &str)]) -> i32 {
+    items
+        .iter()
+        .map(|(_, l)| px(16.0) + text_width(l, 9.5) + px(14.0))
+        .sum::<i32>()
+        - px(14.0)
 }
 
 fn legend_row<DB: DrawingBackend>(
@@ -564,7 +581,9 @@ impl Paint for YoyChart<'_> {
             ))
             .map_err(de)?;
             let d = r.current - r.previous;
-            let pct = if r.previous > 0.0 {
+            let pct = if d == 0.0 {
+                String::new()
+            } else if r.previous > 0.0 {
                 format!(" ({:+.0}%)", 100.0 * d / r.previous)
             } else if r.current > 0.0 {
                 format!(" ({})", Label::New.text(lang))
@@ -581,7 +600,7 @@ impl Paint for YoyChart<'_> {
             let sign = if d > 0.0 {
                 "+"
             } else if d < 0.0 {
-                "−"
+                "-"
             } else {
                 "±"
             };

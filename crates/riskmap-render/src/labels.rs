@@ -165,7 +165,7 @@ pub fn thousands(v: f64, decimals: usize) -> String {
         out.push_str(f);
     }
     if v < 0.0 && v.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) {
-        out.insert(0, '−');
+        out.insert(0, '-');
     }
     out
 }
@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn thousands_groups_digits_and_signs() {
         assert_eq!(thousands(1234567.0, 0), "1,234,567");
-        assert_eq!(thousands(-1234.5, 1), "−1,234.5");
+        assert_eq!(thousands(-1234.5, 1), "-1,234.5");
         assert_eq!(thousands(12.0, 0), "12");
         assert_eq!(thousands(-0.01, 0), "0");
     }
