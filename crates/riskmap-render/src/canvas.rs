@@ -259,10 +259,11 @@ pub(crate) fn px(v: f64) -> i32 {
     (v * SCALE).round() as i32
 }
 
-/// The text style of the embedded font at a logical size.
+/// The text style of the embedded font at a logical size, which is the em size
+/// in logical pixels (plotters divides its size by 1.24 to get the em).
 pub(crate) fn text_style(size: f64, color: RGBColor) -> TextStyle<'static> {
     TextStyle {
-        font: (FAMILY, size * SCALE).into_font(),
+        font: (FAMILY, size * SCALE * 1.24).into_font(),
         color: color.to_backend_color(),
         pos: Pos::default(),
     }
@@ -284,7 +285,7 @@ pub(crate) fn text<DB: DrawingBackend>(
 
 /// Width in pixels of text at a logical size.
 pub(crate) fn text_width(s: &str, size: f64) -> i32 {
-    crate::text::width(s, size * SCALE).ceil() as i32
+    crate::text::width(s, size * SCALE * 1.24).ceil() as i32
 }
 
 /// Dark grey for text and lines.

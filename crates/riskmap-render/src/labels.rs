@@ -87,6 +87,7 @@ labels! {
     RankingTitle => "风险排名及80%区间", "Risk rank with 80% interval";
     Rank => "排名", "Rank";
     RankInterval => "排名区间（P10–P90）", "Rank interval (p10–p90)";
+    RankRange => "排名区间", "Rank range";
     RectTitle => "各乡镇隐患整改进度", "Hidden-hazard rectification by township";
     RectOnTime => "按期整改", "Rectified on time";
     RectLate => "逾期整改", "Rectified late";

@@ -29,7 +29,7 @@ pub struct MapMeta {
 /// Logical width of every map.
 const MAP_W: f64 = 780.0;
 const TITLE_H: f64 = 62.0;
-const FOOT_H: f64 = 58.0;
+const FOOT_H: f64 = 64.0;
 const MARGIN: f64 = 16.0;
 
 /// Townships projected to pixels: exterior and interior rings per polygon.
@@ -319,7 +319,7 @@ fn labels<DB: DrawingBackend>(
     size: f64,
 ) -> DrawResult {
     let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
-    let line_h = px(size * 1.15);
+    let line_h = px(size * 1.3);
     for &i in order {
         let Some(((x, y), bw)) = proj.anchor[i] else {
             continue;

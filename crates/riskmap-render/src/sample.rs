@@ -331,3 +331,113 @@ pub fn figure_set(n: usize, lang: Lang) -> FigureSet {
         options: Default::default(),
     }
 }
+
+/// The report's text inputs matching [`figure_set`] (same townships and ranks).
+pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
+    use crate::report::*;
+    let lang = set.lang;
+    let zh = lang == Lang::Zh;
+    let t = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
+    let ranking: Vec<RiskRow> = set
+        .ranking
+        .iter()
+        .flatten()
+        .map(|r| {
+            let i = set
+                .townships
+                .iter()
+                .position(|t| t.name == r.name)
+                .unwrap_or(0);
+            let d = set.dimensions.as_ref().map(|d| d[i]).unwrap_or_default();
+            let mut parts = [
+                (
+                    d.stock,
+                    t("存量风险高（事故多发）", "high stock risk (many incidents)"),
+                ),
+                (
+                    d.incremental,
+                    t("新增企业和管线多", "many new enterprises and pipelines"),
+                ),
+                (
+                    d.natural,
+                    t("地质灾害隐患点多", "many geological hazard sites"),
+                ),
+                (d.fire, t("火灾起数上升", "rising fires")),
+                (d.coping, t("救援力量覆盖不足", "weak rescue coverage")),
+            ];
+            parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+            RiskRow {
+                rank: r.rank,
+                name: r.name.clone(),
+                code: set.townships[i].code.clone(),
+                risk: 10.0 - 8.0 * (r.rank as f64 - 1.0) / set.townships.len().max(1) as f64,
+                level: r.level,
+                rank_lo: r.rank_lo,
+                rank_hi: r.rank_hi,
+                reasons: parts.iter().take(2).map(|p| p.1.clone()).collect(),
+            }
+        })
+        .collect();
+    let dims = [
+        (t("存量风险", "Stock risk"), 0),
+        (t("增量风险", "Incremental risk"), 1),
+        (t("自然灾害风险", "Natural hazard risk"), 2),
+        (t("火灾风险", "Fire risk"), 3),
+        (t("应对能力短板", "Coping gap"), 4),
+    ];
+    let focus = dims
+        .iter()
+        .map(|(name, k)| {
+            let d = set.dimensions.as_deref().unwrap_or(&[]);
+            let get = |x: &Dimensions| [x.stock, x.incremental, x.natural, x.fire, x.coping][*k];
+            let mut v: Vec<(String, f64)> = set
+                .townships
+                .iter()
+                .zip(d)
+                .map(|(t, x)| (t.name.clone(), get(x)))
+                .collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1));
+            v.truncate(3);
+            FocusGroup {
+                dimension: name.clone(),
+                townships: v,
+            }
+        })
+        .collect();
+    ReportInput {
+        lang,
+        region: set.meta.region.clone(),
+        as_of: set.meta.as_of.clone(),
+        year: 2024,
+        stats: vec![
+            StatRow { indicator: t("生产安全事故（起）", "Work-safety incidents"), current: 78.0, previous: Some(96.0), decimals: 0 },
+            StatRow { indicator: t("死亡人数（人）", "Deaths"), current: 5.0, previous: Some(7.0), decimals: 0 },
+            StatRow { indicator: t("受伤人数（人）", "Injuries"), current: 41.0, previous: Some(38.0), decimals: 0 },
+            StatRow { indicator: t("直接经济损失（万元）", "Direct loss (10k CNY)"), current: 1264.5, previous: Some(1580.2), decimals: 1 },
+            StatRow { indicator: t("火灾（起）", "Fires"), current: 62.0, previous: Some(57.0), decimals: 0 },
+            StatRow { indicator: t("森林火灾（起）", "Forest fires"), current: 3.0, previous: Some(0.0), decimals: 0 },
+            StatRow { indicator: t("地质灾害（起）", "Geological hazard events"), current: 9.0, previous: Some(12.0), decimals: 0 },
+        ],
+        highlights: vec![
+            t("生产安全事故78起、死亡5人，同比分别下降18.8%和28.6%；火灾62起，同比上升8.8%。", "78 work-safety incidents and 5 deaths, down 18.8% and 28.6%; 62 fires, up 8.8%."),
+            t("重大风险乡镇2个，较大风险乡镇4个，集中在县城周边和东北部山区。", "2 townships at major and 4 at significant risk, around the county seat and in the north-eastern hills."),
+        ],
+        ranking,
+        focus,
+        overdue: vec![
+            OverdueHazard { id: "YH-2024-0137".into(), township: set.townships.first().map(|t| t.name.clone()).unwrap_or_default(), sector: t("危险化学品", "Hazardous chemicals"), deadline: "2024-09-30".into(), days_overdue: 61 },
+            OverdueHazard { id: "YH-2024-0212".into(), township: set.townships.get(5).map(|t| t.name.clone()).unwrap_or_default(), sector: t("建筑施工", "Construction"), deadline: "2024-10-31".into(), days_overdue: 30 },
+        ],
+        quality: vec![
+            QualityRow { source: t("事故台账 incidents", "incidents"), rows_read: 812, accepted: 797, rejected: 15, outside: 4 },
+            QualityRow { source: t("火灾 fires", "fires"), rows_read: 540, accepted: 531, rejected: 9, outside: 2 },
+            QualityRow { source: t("森林火灾 forest_fires", "forest_fires"), rows_read: 21, accepted: 21, rejected: 0, outside: 0 },
+            QualityRow { source: t("地质灾害 geohazard_events", "geohazard_events"), rows_read: 96, accepted: 94, rejected: 2, outside: 1 },
+            QualityRow { source: t("隐患 hidden_hazards", "hidden_hazards"), rows_read: 1204, accepted: 1188, rejected: 16, outside: 0 },
+        ],
+        missing: vec![t("避难场所 shelters", "shelters")],
+        reject_reasons: vec![(t("发生时间无法识别", "unreadable date"), 17), (t("坐标在辖区外", "outside the region"), 7), (t("编号重复", "duplicate id"), 6), (t("类别不在字典中", "unknown category"), 12)],
+        method: vec![],
+        footer: "riskmap 0.1.0".into(),
+    }
+}
