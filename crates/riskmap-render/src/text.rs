@@ -31,15 +31,20 @@ pub fn em(size: f64) -> f64 {
     size / 1.24
 }
 
+/// ab_glyph's scale for an em size in pixels: its `PxScale` is the height from
+/// descender to ascender, not the em (and `pt_to_px_scale` assumes 96/72 dpi).
+fn px_scale(f: &FontRef<'static>, em_px: f64) -> PxScale {
+    let upem = f.units_per_em().unwrap_or(1000.0) as f64;
+    PxScale::from((em_px * f.height_unscaled() as f64 / upem) as f32)
+}
+
 /// x-height of the font, in em (OS/2 sxHeight 543 of 1000).
 const EX: f64 = 0.543;
 
 /// The advance width in pixels of `text` at plotters size `size`.
 pub fn width(text: &str, size: f64) -> f64 {
     let f = font();
-    let scale = f
-        .pt_to_px_scale(em(size) as f32)
-        .unwrap_or(PxScale::from(em(size) as f32));
+    let scale = px_scale(f, em(size));
     let sf = f.as_scaled(scale);
     let mut w = 0.0f32;
     let mut prev = None;
@@ -66,9 +71,7 @@ fn raster(
 ) {
     let f = font();
     let e = em(size);
-    let scale = f
-        .pt_to_px_scale(e as f32)
-        .unwrap_or(PxScale::from(e as f32));
+    let scale = px_scale(f, e);
     let sf = f.as_scaled(scale);
     let w = width(text, size);
     let x0 = match h {
