@@ -418,10 +418,17 @@ impl Paint for RiskMap<'_> {
         )?;
         let mut order: Vec<usize> = (0..self.townships.len()).collect();
         order.sort_by_key(|&i| self.ranks[i].rank);
-        let size = if self.townships.len() > 200 {
-            7.5
-        } else {
-            10.0
+        // On a province map a label on every township is noise: name the most
+        // urgent tenth (at least 50) and let the colours speak for the rest.
+        if order.len() > 200 {
+            order.truncate((order.len() / 10).max(50));
+        }
+        // Larger labels for a county; a province's many small townships get small
+        // ones, and collision culling keeps the most urgent.
+        let size = match self.townships.len() {
+            0..=60 => 11.5,
+            61..=200 => 9.5,
+            _ => 7.5,
         };
         labels(
             root,

@@ -20,6 +20,9 @@ const SECOND: &[char] = &[
     '坞', '岙', '滩', '洲', '垟', '畈', '泉', '谷',
 ];
 
+/// Points per side of a sample hexagon.
+const SIDE_POINTS: usize = 42;
+
 struct Lcg(u64);
 
 impl Lcg {
@@ -51,12 +54,27 @@ pub fn townships(n: usize) -> Vec<Township> {
                 } else {
                     0.0
                 };
-            let ring: Vec<(f64, f64)> = (0..=6)
-                .map(|k| {
-                    let a = (k % 6) as f64 * std::f64::consts::PI / 3.0;
-                    (cx + r_lon * a.cos(), cy + r_lat * a.sin())
-                })
-                .collect();
+            // Each side is cut into SIDE_POINTS pieces and every point moved by a
+            // smooth function of where it is, so borders wiggle like real ones
+            // (about 250 vertices a township, as in the demo county) and
+            // neighbours still share theirs.
+            let corner = |k: usize| {
+                let a = (k % 6) as f64 * std::f64::consts::PI / 3.0;
+                (cx + r_lon * a.cos(), cy + r_lat * a.sin())
+            };
+            let mut ring: Vec<(f64, f64)> = Vec::with_capacity(6 * SIDE_POINTS + 1);
+            for k in 0..6 {
+                let (a, b) = (corner(k), corner(k + 1));
+                for j in 0..SIDE_POINTS {
+                    let t = j as f64 / SIDE_POINTS as f64;
+                    let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+                    let d = 0.0018
+                        * ((x * 160.0).sin() * (y * 130.0).cos()
+                            + 0.4 * (x * 430.0 + y * 350.0).sin());
+                    ring.push((x + d, y - 0.8 * d));
+                }
+            }
+            ring.push(ring[0]);
             let name = loop {
                 let a = FIRST[(rng.next() * FIRST.len() as f64) as usize];
                 let b = SECOND[(rng.next() * SECOND.len() as f64) as usize];
@@ -174,7 +192,7 @@ pub fn figure_set(n: usize, lang: Lang) -> FigureSet {
                 h if h > 1.1 => HotSpotClass::PersistentHot,
                 h if h > 0.8 => HotSpotClass::NewHot,
                 h if h > 0.5 => HotSpotClass::SporadicHot,
-                h if h < 0.01 && (k * 7) % 5 == 0 => HotSpotClass::PersistentCold,
+                h if h < 0.004 => HotSpotClass::PersistentCold,
                 _ => HotSpotClass::NoPattern,
             }
         })
