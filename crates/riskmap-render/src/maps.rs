@@ -32,9 +32,15 @@ const TITLE_H: f64 = 62.0;
 const FOOT_H: f64 = 64.0;
 const MARGIN: f64 = 16.0;
 
+/// A ring in figure pixels.
+type PxRing = Vec<(i32, i32)>;
+
+/// A polygon in figure pixels: exterior and holes.
+type PxPolygon = (PxRing, Vec<PxRing>);
+
 /// Townships projected to pixels: exterior and interior rings per polygon.
 struct Projected {
-    rings: Vec<Vec<(Vec<(i32, i32)>, Vec<Vec<(i32, i32)>>)>>,
+    rings: Vec<Vec<PxPolygon>>,
     /// Label anchor (an interior point) and the pixel bounding box width.
     anchor: Vec<Option<((i32, i32), i32)>>,
 }
@@ -558,7 +564,8 @@ impl Paint for DimensionMaps<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let lang = self.lang;
         let pw = (MAP_W - 2.0 * MARGIN) / 3.0;
-        let dims: [(Label, fn(&Dimensions) -> f64); 5] = [
+        type Getter = fn(&Dimensions) -> f64;
+        let dims: [(Label, Getter); 5] = [
             (Label::Stock, |d| d.stock),
             (Label::Incremental, |d| d.incremental),
             (Label::Natural, |d| d.natural),
@@ -784,8 +791,6 @@ impl Paint for RasterMap<'_> {
 pub(crate) fn fmt_sig(v: f64) -> String {
     if v == 0.0 {
         "0".into()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
     } else if v >= 10.0 {
         format!("{v:.0}")
     } else if v >= 1.0 {

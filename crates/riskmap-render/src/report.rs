@@ -271,9 +271,9 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
         font::font_face_css(),
         CSS.replace("FONTSTACK", font::CSS_STACK)
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header class=\"cover\"><h1>{}</h1><p class=\"meta\">{}{}{}</p></header>\n",
+        "<header class=\"cover\"><h1>{}</h1><p class=\"meta\">{}{}{}</p></header>",
         esc(&title),
         l(Label::AsOf),
         if lang == Lang::Zh { "：" } else { ": " },
@@ -485,9 +485,9 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
             .missing
             .join(if lang == Lang::Zh { "、" } else { ", " })
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p><strong>{}</strong>{}{}</p></section>\n",
+        "<p><strong>{}</strong>{}{}</p></section>",
         l(Label::MissingSources),
         if lang == Lang::Zh { "：" } else { ": " },
         esc(&missing)
