@@ -199,7 +199,7 @@ fn series_panel<DB: DrawingBackend>(
 
 impl Paint for TrendChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (px(W) as u32, px(44.0 + 280.0 * self.panels() as f64) as u32)
+        (px(W) as u32, px(60.0 + 280.0 * self.panels() as f64) as u32)
     }
 
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
@@ -209,7 +209,7 @@ impl Paint for TrendChart<'_> {
             Lang::En => format!("{}: {}", self.trend.measure, Label::TrendTitle.text(lang)),
         };
         chart_title(root, &title)?;
-        let body = root.margin(px(44.0), 0, 0, 0);
+        let body = root.margin(px(60.0), 0, 0, 0);
         let panels = body.split_evenly((self.panels(), 1));
         series_panel(
             &panels[0],
@@ -223,7 +223,7 @@ impl Paint for TrendChart<'_> {
             (FAN, Label::ForecastMedian.text(lang)),
             (RGBColor(0xf7, 0xd2, 0xcc), Label::ForecastBand.text(lang)),
         ];
-        legend_row(root, px(W - 16.0) - legend_width(&items), px(24.0), &items)?;
+        legend_row(root, px(16.0), px(46.0), &items)?;
         if let (Some(d), Some(area)) = (&self.trend.deaths, panels.get(1)) {
             series_panel(area, d, Label::Deaths.text(lang), lang, false)?;
         }
@@ -251,7 +251,7 @@ struct SeasonChart<'a> {
 
 impl Paint for SeasonChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (px(W) as u32, px(330.0) as u32)
+        (px(W) as u32, px(350.0) as u32)
     }
 
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
@@ -261,7 +261,7 @@ impl Paint for SeasonChart<'_> {
             Lang::En => format!("{}: {}", self.s.measure, Label::SeasonTitle.text(lang)),
         };
         chart_title(root, &title)?;
-        let body = root.margin(px(40.0), 0, 0, 0);
+        let body = root.margin(px(60.0), 0, 0, 0);
         let this = self.s.this_year.as_ref();
         let top = self
             .s
@@ -349,7 +349,7 @@ impl Paint for SeasonChart<'_> {
             items.push((FAN, format!("{year} {}", Label::ThisYear.text(lang))));
         }
         let items: Vec<(RGBColor, &str)> = items.iter().map(|(c, l)| (*c, l.as_str())).collect();
-        legend_row(root, px(W - 16.0) - legend_width(&items), px(24.0), &items)
+        legend_row(root, px(16.0), px(46.0), &items)
     }
 }
 
@@ -499,14 +499,6 @@ fn more_note<DB: DrawingBackend>(
 
 fn rows_height(n: usize) -> u32 {
     px(HEAD + ROW_H * n as f64 + 52.0) as u32
-}
-
-fn legend_width(items: &[(RGBColor, &str)]) -> i32 {
-    items
-        .iter()
-        .map(|(_, l)| px(16.0) + text_width(l, 9.5) + px(14.0))
-        .sum::<i32>()
-        - px(14.0)
 }
 
 fn legend_row<DB: DrawingBackend>(
