@@ -181,7 +181,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
     );
     // Re-submit historic_mean's predictions as an external model, in CSV.
     let p = riskmap_io::read_records(&first.join("predictions.parquet")).unwrap();
-    let col = |n: &str| p.column(n).unwrap();
+    let col = |n: &str| p.text_column(n).unwrap();
     let mut csv = String::from("model,origin,code,measure,year,mean,p10,p50,p90\n");
     for r in 0..p.height() {
         if col("model")[r].as_deref() == Some("historic_mean") {
@@ -271,7 +271,7 @@ fn run_writes_forecast_csv_with_the_chosen_model() {
     );
     assert_eq!(f.height(), 17 * 15);
     let num = |n: &str, r: usize| {
-        f.column(n).unwrap()[r]
+        f.text_column(n).unwrap()[r]
             .as_deref()
             .unwrap()
             .parse::<f64>()
@@ -284,7 +284,7 @@ fn run_writes_forecast_csv_with_the_chosen_model() {
             "the year after the last complete year"
         );
         assert!(num("p10", r) <= num("p50", r) && num("p50", r) <= num("p90", r));
-        let model = f.column("model").unwrap()[r].clone().unwrap();
+        let model = f.text_column("model").unwrap()[r].clone().unwrap();
         assert!(
             model != "oracle" && riskmap_forecast_names().contains(&model.as_str()),
             "{model}"
