@@ -19,7 +19,6 @@ use crate::PipelineError;
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
     ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
-    ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
 /// What `run` is asked to do.
@@ -33,6 +32,8 @@ pub struct RunOptions {
     pub as_of: Option<String>,
     /// Stop after validation and the join (`riskmap validate`).
     pub validate_only: bool,
+    /// Language of the report and figures (Chinese by default).
+    pub lang: crate::report::Lang,
 }
 
 /// A stage and its wall time.
@@ -252,6 +253,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let mut warnings = v.warnings.clone();
+    // What the report is made from, kept past the stages that compute it.
+    let mut computed = None;
     if !opts.validate_only {
         let t = Instant::now();
         let population = match found.iter().find(|f| f.source == Source::Population) {
@@ -278,7 +281,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
-        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?);
+        let (files, forecasts) = crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?;
+        written.extend(files);
         stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
@@ -290,18 +294,47 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             name: "summary".into(),
             seconds: t.elapsed().as_secs_f64(),
         });
+        computed = Some((panel, stats, forecasts));
     }
 
-    let missing = Source::ALL
+    let missing: Vec<String> = Source::ALL
         .iter()
         .filter(|s| !found.iter().any(|f| f.source == **s))
         .map(|s| s.stem().to_owned())
         .collect();
+
+    let mut report_files = Vec::new();
+    if let Some((panel, stats, forecasts)) = &computed {
+        let t = Instant::now();
+        let context = crate::report::ReportContext {
+            v: &v,
+            panel,
+            stats,
+            forecasts,
+            inputs: &inputs,
+            missing: &missing,
+            scores: None,
+            heatmaps: &[],
+            lang: opts.lang,
+        };
+        let r = crate::report::write(&context, staging.path())?;
+        warnings.extend(r.warnings);
+        report_files = r.files;
+        stages.push(StageEntry {
+            name: "maps, charts and report".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        stages.extend(r.timings.iter().map(|(step, seconds)| StageEntry {
+            name: format!("maps, charts and report: {step}"),
+            seconds: *seconds,
+        }));
+    }
+
     let mut outputs = Vec::new();
-    for name in written {
+    for name in written.iter().map(|s| s.to_string()).chain(report_files) {
         outputs.push(OutputEntry {
-            path: name.into(),
-            sha256: riskmap_io::sha256_file(&staging.path().join(name))?,
+            sha256: riskmap_io::sha256_file(&staging.path().join(&name))?,
+            path: name,
         });
     }
     let manifest = Manifest {
