@@ -104,6 +104,9 @@ fn demo_runs_the_existing_stages_and_says_what_is_not_built() {
     assert!(townships["rows_read"].as_u64().unwrap() >= 12);
     assert_eq!(townships["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(m["missing"], serde_json::json!(["area_counts"]));
+    // The demo ends with the report (tests/report_run.rs checks its contents).
+    assert!(t.contains("report.html"), "{t}");
+    assert!(dir.path().join("report.html").is_file());
     // Nothing is left in staging.
     assert!(std::fs::read_dir(dir.path())
         .unwrap()

@@ -64,8 +64,10 @@ pub struct ScoreRow {
     pub rank_p10: f64,
     /// Rank interval, upper end (90th percentile of the rank).
     pub rank_p90: f64,
-    /// Stock, incremental, natural, fire, coping, each 0–10; `None` where
-    /// the dimension has no data for the township.
+    /// Stock, incremental, natural, fire and coping, each 0–10, as
+    /// `riskmap-score` gives them: the first four higher = more risk, coping
+    /// higher = *better* capacity (the report draws its gap, 10 − coping).
+    /// `None` where the dimension has no data for the township.
     pub dimensions: [Option<f64>; 5],
     /// The main reasons, most important first, in Chinese.
     pub reasons_zh: Vec<String>,
@@ -192,7 +194,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
                     incremental: g(1),
                     natural: g(2),
                     fire: g(3),
-                    coping: g(4),
+                    coping: 10.0 - g(4),
                 }
             })
             .collect::<Vec<_>>()
@@ -253,21 +255,24 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
             }
         })
         .collect::<Vec<_>>();
+    // Every hot spot grid has the same cells (one cell size, one UTM zone),
+    // so one frame serves them all; a quarter cell keeps the squares square.
     let mut hotspots = Vec::new();
-    for g in &ctx.stats.grids {
-        match hotspot_grid(v, &g.hotspots, ctx.stats.grid_epsg) {
-            Ok(grid) if grid.values.iter().any(|c| *c != HotSpotClass::NoPattern) => {
-                hotspots.push(HotSpotInput {
-                    name: format!("hotspots_{}", file_stem(&g.measure)),
-                    measure: measure_label(&g.measure, lang),
-                    grid,
-                })
+    if let Some(g) = ctx.stats.grids.first() {
+        match Frame::new(v, g.hotspots.cube.cell_size / 4.0, ctx.stats.grid_epsg) {
+            Ok(frame) => {
+                for g in &ctx.stats.grids {
+                    let grid = hotspot_grid(&frame, &g.hotspots);
+                    if grid.values.iter().any(|c| *c != HotSpotClass::NoPattern) {
+                        hotspots.push(HotSpotInput {
+                            name: format!("hotspots_{}", file_stem(&g.measure)),
+                            measure: measure_label(&g.measure, lang),
+                            grid,
+                        });
+                    }
+                }
             }
-            Ok(_) => {}
-            Err(e) => warnings.push(format!(
-                "report: hot spot map of {} left out: {e}",
-                g.measure
-            )),
+            Err(e) => warnings.push(format!("report: hot spot maps left out: {e}")),
         }
     }
 
@@ -643,25 +648,37 @@ fn inside_centres(
     Ok((idx, pts))
 }
 
-/// The emerging hot spot grid (cells of `cube.cell_size` metres in UTM zone
-/// `epsg`) resampled onto a lon/lat grid of quarter cells.
-fn hotspot_grid(
-    v: &Validated,
-    h: &riskmap_stats::emerging::GridHotspots,
-    epsg: u32,
-) -> Result<Grid<HotSpotClass>, String> {
+/// A lon/lat frame with the centres of its cells inside the region, in a
+/// projected system: what every raster of one cell size is resampled on.
+struct Frame {
+    w: usize,
+    h: usize,
+    gt: [f64; 6],
+    /// Cells inside the region and their centres in the projected system.
+    inside: (Vec<usize>, Vec<[f64; 2]>),
+}
+
+impl Frame {
+    fn new(v: &Validated, step_m: f64, epsg: u32) -> Result<Frame, String> {
+        let (w, h, gt) = lonlat_frame(v, step_m, 800);
+        let mask = inside_mask(v.index.polygons(), w, h, &gt);
+        let inside = inside_centres(&mask, w, &gt, epsg)?;
+        Ok(Frame { w, h, gt, inside })
+    }
+}
+
+/// The emerging hot spot grid (cells of `cube.cell_size` metres in the
+/// frame's UTM zone) resampled onto the frame.
+fn hotspot_grid(f: &Frame, h: &riskmap_stats::emerging::GridHotspots) -> Grid<HotSpotClass> {
     let cube = &h.cube;
-    let (w, ht, gt) = lonlat_frame(v, cube.cell_size / 4.0, 800);
-    let inside = inside_mask(v.index.polygons(), w, ht, &gt);
-    let (idx, pts) = inside_centres(&inside, w, &gt, epsg)?;
     let class: HashMap<(i64, i64), Category> = cube
         .cells
         .iter()
         .zip(&h.locations)
         .map(|(c, l)| (*c, l.category))
         .collect();
-    let mut values = vec![HotSpotClass::NoPattern; w * ht];
-    for (i, p) in idx.into_iter().zip(pts) {
+    let mut values = vec![HotSpotClass::NoPattern; f.w * f.h];
+    for (i, p) in f.inside.0.iter().zip(&f.inside.1) {
         if !p[0].is_finite() {
             continue;
         }
@@ -670,15 +687,15 @@ fn hotspot_grid(
             ((p[1] - cube.origin[1]) / cube.cell_size).floor() as i64,
         );
         if let Some(c) = class.get(&cell) {
-            values[i] = hot_class(*c);
+            values[*i] = hot_class(*c);
         }
     }
-    Ok(Grid {
-        width: w,
-        height: ht,
-        geo_transform: gt,
+    Grid {
+        width: f.w,
+        height: f.h,
+        geo_transform: f.gt,
         values,
-    })
+    }
 }
 
 fn hot_class(c: Category) -> HotSpotClass {
@@ -732,11 +749,9 @@ fn heat_grid(v: &Validated, r: &Raster) -> Result<Grid<f32>, String> {
     } else {
         g[1].abs()
     };
-    let (w, h, gt) = lonlat_frame(v, cell_m, 800);
-    let inside = inside_mask(v.index.polygons(), w, h, &gt);
-    let (idx, pts) = inside_centres(&inside, w, &gt, if geographic { 4326 } else { epsg })?;
-    let mut values = vec![f32::NAN; w * h];
-    for (i, p) in idx.into_iter().zip(pts) {
+    let f = Frame::new(v, cell_m, if geographic { 4326 } else { epsg })?;
+    let mut values = vec![f32::NAN; f.w * f.h];
+    for (i, p) in f.inside.0.iter().zip(&f.inside.1) {
         let (c, row) = (
             ((p[0] - g[0]) / g[1]).floor(),
             ((p[1] - g[3]) / g[5]).floor(),
@@ -746,13 +761,13 @@ fn heat_grid(v: &Validated, r: &Raster) -> Result<Grid<f32>, String> {
         }
         let x = r.get(c as usize, row as usize);
         if !r.nodata.is_some_and(|n| x as f64 == n) {
-            values[i] = x;
+            values[*i] = x;
         }
     }
     Ok(Grid {
-        width: w,
-        height: h,
-        geo_transform: gt,
+        width: f.w,
+        height: f.h,
+        geo_transform: f.gt,
         values,
     })
 }
@@ -1092,16 +1107,22 @@ fn focus_groups(
             Label::Fire,
             Label::Coping,
         ];
+        // Coping is listed as its gap: the weakest townships first.
+        let gap = |k: usize, x: f64| if k == 4 { 10.0 - x } else { x };
         for (k, d) in dims.iter().enumerate() {
             let list = s
                 .iter()
                 .zip(&v.townships)
-                .filter_map(|(r, t)| Some((t.name.clone(), (*r)?.dimensions[k]?)))
+                .filter_map(|(r, t)| Some((t.name.clone(), gap(k, (*r)?.dimensions[k]?))))
                 .collect();
-            out.push(FocusGroup {
-                dimension: d.text(lang).into(),
-                townships: top(list),
-            });
+            // A dimension without data anywhere gets no (empty) list.
+            let townships = top(list);
+            if !townships.is_empty() {
+                out.push(FocusGroup {
+                    dimension: d.text(lang).into(),
+                    townships,
+                });
+            }
         }
     }
     for s in MAIN_MEASURES {
@@ -1249,9 +1270,9 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
         let src = src.split(' ').next().unwrap_or(&src).to_owned();
         *counts
             .entry(if zh {
-                format!("{src}：{kind}")
+                format!("{kind}（{src}）")
             } else {
-                format!("{src}: {kind}")
+                format!("{kind} ({src})")
             })
             .or_default() += 1;
     }
@@ -1401,6 +1422,244 @@ mod tests {
         // The hole is outside when nothing fills it.
         let centroid = Point::new(x0 + 0.1, y0 + 0.07);
         assert!(c.contains(&centroid));
+    }
+
+    /// The demo county, validated.
+    fn demo() -> Validated {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
+        let config = crate::config::Config::load(&data).unwrap();
+        let found = crate::region::find_sources(&data, &config).unwrap();
+        let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+        crate::validate::validate(&data, &found, &config, None, today).unwrap()
+    }
+
+    /// The lon/lat centre of cell `i` of a grid.
+    fn centre<T>(g: &Grid<T>, i: usize) -> [f64; 2] {
+        let gt = &g.geo_transform;
+        let (r, c) = (i / g.width, i % g.width);
+        [
+            gt[0] + (c as f64 + 0.5) * gt[1],
+            gt[3] + (r as f64 + 0.5) * gt[5],
+        ]
+    }
+
+    #[test]
+    fn rasters_in_utm_are_resampled_at_cell_centres_as_brute_force_says() {
+        let v = demo();
+        let c = crate::spatial_stats::region_centre(&v);
+        let epsg = riskmap_io::crs::utm_epsg(c[0], c[1]);
+        let mut m = [c];
+        riskmap_io::crs::from_wgs84(epsg, &mut m).unwrap();
+        let [cx, cy] = m[0];
+
+        // A 500 m raster in UTM over the whole county, every cell a distinct value.
+        let cell = 500.0;
+        let (w, h) = (200, 200);
+        let (x0, y0) = (cx - 100.0 * cell, cy + 100.0 * cell);
+        let raster = Raster {
+            width: w,
+            height: h,
+            geo_transform: [x0, cell, 0.0, y0, 0.0, -cell],
+            crs: Crs::Epsg(epsg),
+            nodata: None,
+            data: (0..w * h).map(|k| k as f32).collect(),
+        };
+        let g = heat_grid(&v, &raster).unwrap();
+        // The oracle: each lon/lat cell centre transformed on its own, looked
+        // up in the raster; outside the region (point in polygon) nothing.
+        let mut inside = 0;
+        for i in 0..g.values.len() {
+            let p = centre(&g, i);
+            let mut q = [p];
+            riskmap_io::crs::from_wgs84(epsg, &mut q).unwrap();
+            let (col, row) = (
+                ((q[0][0] - x0) / cell).floor() as usize,
+                ((y0 - q[0][1]) / cell).floor() as usize,
+            );
+            if v.index.locate(p).is_some() {
+                inside += 1;
+                assert_eq!(g.values[i], (row * w + col) as f32, "cell {i}");
+            } else {
+                assert!(
+                    g.values[i].is_nan(),
+                    "cell {i} outside the region has {}",
+                    g.values[i]
+                );
+            }
+        }
+        assert!(inside > 5_000, "{inside} cells inside");
+
+        // The hot spot grid: two cells of the cube (one hot, one cold), and the
+        // quarter-cell frame's centres that fall in them.
+        let size = 1000.0;
+        let cells = vec![
+            ((cx / size).floor() as i64, (cy / size).floor() as i64),
+            ((cx / size).floor() as i64 + 3, (cy / size).floor() as i64),
+        ];
+        let cube = riskmap_stats::emerging::GridCube {
+            origin: [0.0, 0.0],
+            cell_size: size,
+            n_steps: 1,
+            cells: cells.clone(),
+            counts: vec![1.0, 1.0],
+        };
+        let trend = |category| riskmap_stats::emerging::LocationTrend {
+            category,
+            z: vec![0.0],
+            p: vec![1.0],
+            hot_steps: 0,
+            cold_steps: 0,
+            trend: None,
+        };
+        let hs = riskmap_stats::emerging::GridHotspots {
+            cube,
+            locations: vec![trend(Category::NewHot), trend(Category::PersistentCold)],
+        };
+        let frame = Frame::new(&v, size / 4.0, epsg).unwrap();
+        let g = hotspot_grid(&frame, &hs);
+        let mut counts = [0, 0];
+        for i in 0..g.values.len() {
+            let p = centre(&g, i);
+            let mut q = [p];
+            riskmap_io::crs::from_wgs84(epsg, &mut q).unwrap();
+            let at = (
+                (q[0][0] / size).floor() as i64,
+                (q[0][1] / size).floor() as i64,
+            );
+            let expected = if v.index.locate(p).is_none() {
+                HotSpotClass::NoPattern
+            } else if at == cells[0] {
+                counts[0] += 1;
+                HotSpotClass::NewHot
+            } else if at == cells[1] {
+                counts[1] += 1;
+                HotSpotClass::PersistentCold
+            } else {
+                HotSpotClass::NoPattern
+            };
+            assert_eq!(g.values[i], expected, "cell {i}");
+        }
+        // A 1 km cell holds 4–5 × 4–5 quarter cells.
+        assert!(counts.iter().all(|n| (16..=25).contains(n)), "{counts:?}");
+    }
+
+    /// Made-up scores for the demo: rank by code, levels by quarter, coping
+    /// capacity rising with the rank (so the weakest coping is rank 1).
+    fn made_up_scores(v: &Validated) -> ScoreTable {
+        let n = v.townships.len();
+        ScoreTable {
+            rows: v
+                .townships
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ScoreRow {
+                    code: t.code.clone(),
+                    risk: 10.0 * (n - i) as f64 / n as f64,
+                    rank: i as u32 + 1,
+                    level: [
+                        RiskLevel::Red,
+                        RiskLevel::Orange,
+                        RiskLevel::Yellow,
+                        RiskLevel::Blue,
+                    ][4 * i / n],
+                    rank_p10: (i as f64 - 1.0).max(1.0),
+                    rank_p90: (i as f64 + 3.0).min(n as f64),
+                    dimensions: [
+                        Some(9.0 - i as f64 * 0.5),
+                        Some(5.0),
+                        None,
+                        Some(2.0),
+                        Some(i as f64 * 0.5),
+                    ],
+                    reasons_zh: vec!["火灾起数多".into(), "企业密集".into()],
+                    reasons_en: vec!["many fires".into(), "many enterprises".into()],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn scores_and_heatmaps_fill_the_ranking_the_maps_and_the_focus_lists() {
+        let v = demo();
+        let panel = crate::panel::build(&v);
+        let exposure = crate::panel::exposure(&v, &Default::default(), panel.years);
+        let cfg = crate::config::StatsConfig {
+            permutations: 99,
+            ..Default::default()
+        };
+        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &cfg);
+        let dir = tempfile::tempdir().unwrap();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
+        let (_, forecasts) =
+            crate::backtest::forecast_stage(&v, &panel, &exposure, &data, dir.path()).unwrap();
+        let scores = made_up_scores(&v);
+        // A density raster in lon/lat (EPSG:4326) over the region.
+        let c = crate::spatial_stats::region_centre(&v);
+        let (w, h) = (200, 200);
+        let raster = Raster {
+            width: w,
+            height: h,
+            geo_transform: [c[0] - 0.4, 0.004, 0.0, c[1] + 0.4, 0.0, -0.004],
+            crs: Crs::Epsg(4326),
+            nodata: Some(-1.0),
+            data: (0..w * h)
+                .map(|k| ((k % w) as f32 / w as f32) * 3.0)
+                .collect(),
+        };
+        let heatmaps = vec![("fires".to_owned(), raster)];
+        let ctx = ReportContext {
+            v: &v,
+            panel: &panel,
+            stats: &stats,
+            forecasts: &forecasts,
+            inputs: &v.counts,
+            missing: &[],
+            scores: Some(&scores),
+            heatmaps: &heatmaps,
+            lang: Lang::Zh,
+        };
+        let (set, input, warnings) = inputs(&ctx);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(set.ranks.as_ref().unwrap()[0].rank, 1);
+        assert_eq!(set.heatmaps.len(), 1);
+        assert_eq!(set.heatmaps[0].measure, "火灾");
+        // Coping is drawn as its gap: capacity 0 → gap 10.
+        assert_eq!(set.dimensions.as_ref().unwrap()[0].coping, 10.0);
+        assert!(set.dimensions.as_ref().unwrap()[0].natural.is_nan());
+        assert_eq!(input.ranking.len(), v.townships.len());
+        assert_eq!(input.ranking[0].name, v.townships[0].name);
+        assert_eq!(input.ranking[0].reasons, vec!["火灾起数多", "企业密集"]);
+        let coping = input
+            .focus
+            .iter()
+            .find(|g| g.dimension == "应对能力短板")
+            .unwrap();
+        assert_eq!(coping.townships[0], (v.townships[0].name.clone(), 10.0));
+        // The natural dimension has no data: no list is made up for it.
+        assert!(!input.focus.iter().any(|g| g.dimension == "自然灾害风险"));
+        assert!(input
+            .highlights
+            .iter()
+            .any(|h| h.starts_with("重大风险乡镇（街道）")));
+
+        let out = write(&ctx, dir.path()).unwrap();
+        for f in [
+            "report.html",
+            "maps/risk_map.png",
+            "maps/dimension_maps.svg",
+            "maps/heatmap_fires.png",
+            "charts/ranking.png",
+        ] {
+            assert!(
+                out.files.iter().any(|x| x == f),
+                "{f} not written: {:?}",
+                out.files
+            );
+            assert!(dir.path().join(f).is_file(), "{f}");
+        }
+        let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+        assert!(!html.contains("本次运行没有风险评分结果"));
+        assert!(html.contains("lv-red"));
     }
 
     #[test]

@@ -65,17 +65,25 @@ impl TrendChart<'_> {
     }
 }
 
-fn series_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    s: &YearlySeries,
-    ylabel: &str,
-    lang: Lang,
-    legend: bool,
-) -> DrawResult {
+/// The years a series spans, its forecast year included.
+fn span(s: &YearlySeries) -> (i32, i32) {
     let first = s.observed.first().map_or(2000, |p| p.0);
     let last = s
         .forecast
         .map_or_else(|| s.observed.last().map_or(first, |p| p.0), |f| f.year);
+    (first, last)
+}
+
+/// One panel of a trend chart over the years `(first, last)`, shared by the
+/// panels of a chart so that their years line up.
+fn series_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &YearlySeries,
+    (first, last): (i32, i32),
+    ylabel: &str,
+    lang: Lang,
+    legend: bool,
+) -> DrawResult {
     let top = s
         .observed
         .iter()
@@ -211,9 +219,18 @@ impl Paint for TrendChart<'_> {
         chart_title(root, &title)?;
         let body = root.margin(px(60.0), 0, 0, 0);
         let panels = body.split_evenly((self.panels(), 1));
+        let years = self
+            .trend
+            .deaths
+            .iter()
+            .map(span)
+            .fold(span(&self.trend.counts), |a, b| {
+                (a.0.min(b.0), a.1.max(b.1))
+            });
         series_panel(
             &panels[0],
             &self.trend.counts,
+            years,
             Label::Count.text(lang),
             lang,
             true,
@@ -225,7 +242,7 @@ impl Paint for TrendChart<'_> {
         ];
         legend_row(root, px(16.0), px(46.0), &items)?;
         if let (Some(d), Some(area)) = (&self.trend.deaths, panels.get(1)) {
-            series_panel(area, d, Label::Deaths.text(lang), lang, false)?;
+            series_panel(area, d, years, Label::Deaths.text(lang), lang, false)?;
         }
         Ok(())
     }

@@ -485,7 +485,8 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
     if !input.reject_reasons.is_empty() {
         let _ = write!(h, "<h3>{}</h3><ul>", l(Label::RejectReasons));
         for (r, n) in &input.reject_reasons {
-            let _ = write!(h, "<li>{}：{}</li>", esc(r), thousands(*n as f64, 0));
+            let colon = if lang == Lang::Zh { "：" } else { ": " };
+            let _ = write!(h, "<li>{}{colon}{}</li>", esc(r), thousands(*n as f64, 0));
         }
         h.push_str("</ul>");
     }
