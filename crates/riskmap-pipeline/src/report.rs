@@ -749,7 +749,9 @@ fn heat_grid(v: &Validated, r: &Raster) -> Result<Grid<f32>, String> {
     } else {
         g[1].abs()
     };
-    let f = Frame::new(v, cell_m, if geographic { 4326 } else { epsg })?;
+    // Half cells: the raster's own cells stay exact under nearest-neighbour
+    // sampling while the region's edge is drawn twice as finely.
+    let f = Frame::new(v, cell_m / 2.0, if geographic { 4326 } else { epsg })?;
     let mut values = vec![f32::NAN; f.w * f.h];
     for (i, p) in f.inside.0.iter().zip(&f.inside.1) {
         let (c, row) = (
@@ -1642,7 +1644,11 @@ mod tests {
             .iter()
             .any(|h| h.starts_with("重大风险乡镇（街道）")));
 
-        let out = write(&ctx, dir.path()).unwrap();
+        // RISKMAP_KEEP_REPORT=DIR keeps this scored report for a look.
+        let keep = std::env::var_os("RISKMAP_KEEP_REPORT").map(std::path::PathBuf::from);
+        let target = keep.as_deref().unwrap_or(dir.path());
+        std::fs::create_dir_all(target).unwrap();
+        let out = write(&ctx, target).unwrap();
         for f in [
             "report.html",
             "maps/risk_map.png",
@@ -1655,9 +1661,9 @@ mod tests {
                 "{f} not written: {:?}",
                 out.files
             );
-            assert!(dir.path().join(f).is_file(), "{f}");
+            assert!(target.join(f).is_file(), "{f}");
         }
-        let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+        let html = std::fs::read_to_string(target.join("report.html")).unwrap();
         assert!(!html.contains("本次运行没有风险评分结果"));
         assert!(html.contains("lv-red"));
     }

@@ -65,6 +65,16 @@ impl TrendChart<'_> {
     }
 }
 
+/// A forecast bound: whole counts as whole numbers (count quantiles are
+/// integers), anything else to a few significant digits.
+fn fmt_count(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        fmt_sig(v)
+    }
+}
+
 /// The years a series spans, its forecast year included.
 fn span(s: &YearlySeries) -> (i32, i32) {
     let first = s.observed.first().map_or(2000, |p| p.0);
@@ -90,7 +100,14 @@ fn series_panel<DB: DrawingBackend>(
         .map(|p| p.1)
         .chain(s.forecast.map(|f| f.p90))
         .fold(0.0, f64::max);
-    let ymax = nice_max(top * 1.08);
+    // Counts of a few (deaths in a quiet county) get whole-number ticks on a
+    // 0–5 axis rather than 0.5 of a person.
+    let whole = s.observed.iter().all(|p| p.1.fract() == 0.0);
+    let ymax = if whole && top < 4.5 {
+        5.0
+    } else {
+        nice_max(top * 1.08)
+    };
     let mut chart = ChartBuilder::on(area)
         .margin(px(8.0))
         .margin_right(px(24.0))
@@ -113,7 +130,7 @@ fn series_panel<DB: DrawingBackend>(
             }
         })
         .y_labels(6)
-        .y_label_formatter(&|v| thousands(*v, if ymax < 5.0 { 1 } else { 0 }))
+        .y_label_formatter(&|v| thousands(*v, if ymax < 5.0 && !whole { 1 } else { 0 }))
         .y_desc(ylabel)
         .label_style(text_style(10.0, INK))
         .axis_desc_style(text_style(10.5, INK))
@@ -175,7 +192,7 @@ fn series_panel<DB: DrawingBackend>(
         ));
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("{}–{}", fmt_sig(f.p10), fmt_sig(f.p90)),
+                format!("{}–{}", fmt_count(f.p10), fmt_count(f.p90)),
                 (x - 0.1, f.p90),
                 style,
             )))

@@ -652,6 +652,29 @@ impl Paint for DimensionMaps<'_> {
                 VPos::Top,
             )?;
         }
+        // Grey means no data; say so when a panel has any.
+        let no_data = self.dims.iter().any(|d| {
+            [d.stock, d.incremental, d.natural, d.fire, d.coping]
+                .iter()
+                .any(|v| !v.is_finite())
+        });
+        if no_data {
+            let y = y0 + 48.0;
+            root.draw(&Rectangle::new(
+                [(px(x0), px(y)), (px(x0 + 18.0), px(y + 12.0))],
+                RGBColor(0xdd, 0xdd, 0xdd).filled(),
+            ))
+            .map_err(de)?;
+            text(
+                root,
+                Label::NotAvailable.text(lang),
+                (px(x0 + 24.0), px(y + 6.0)),
+                10.0,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            )?;
+        }
         title_band(root, Label::DimensionsTitle.text(lang), self.meta, lang)
     }
 }
