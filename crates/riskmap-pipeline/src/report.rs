@@ -906,7 +906,8 @@ fn sector_label(s: &str, lang: Lang) -> String {
     }
 }
 
-/// Section 1's table.
+/// Section 1's table. Sub-rows start with an ideographic space (U+3000),
+/// which HTML keeps, unlike leading ASCII spaces, in both languages.
 fn stat_rows(
     ctx: &ReportContext,
     ytd: &YearToDate,
@@ -934,25 +935,25 @@ fn stat_rows(
             0,
         ));
         out.push(row(
-            t("　死亡人数（人）", "  deaths"),
+            t("　死亡人数（人）", "　deaths"),
             n.accidents.1,
             b.accidents.1,
             0,
         ));
         out.push(row(
-            t("　工矿商贸事故（起）", "  industrial, mining and trade"),
+            t("　工矿商贸事故（起）", "　industrial, mining and trade"),
             n.industrial.0,
             b.industrial.0,
             0,
         ));
         out.push(row(
-            t("　道路交通事故（起）", "  road traffic"),
+            t("　道路交通事故（起）", "　road traffic"),
             n.road.0,
             b.road.0,
             0,
         ));
         out.push(row(
-            t("　较大以上事故（起）", "  with 3 or more deaths"),
+            t("　较大以上事故（起）", "　with 3 or more deaths"),
             n.larger,
             b.larger,
             0,
@@ -960,10 +961,10 @@ fn stat_rows(
     }
     if present(Source::Fires) {
         out.push(row(t("火灾（起）", "Fires"), n.fires.0, b.fires.0, 0));
-        out.push(row(t("　死亡（人）", "  deaths"), n.fires.2, b.fires.2, 0));
-        out.push(row(t("　受伤（人）", "  injured"), n.fires.1, b.fires.1, 0));
+        out.push(row(t("　死亡（人）", "　deaths"), n.fires.2, b.fires.2, 0));
+        out.push(row(t("　受伤（人）", "　injured"), n.fires.1, b.fires.1, 0));
         out.push(row(
-            t("　直接财产损失（万元）", "  direct loss (10k CNY)"),
+            t("　直接财产损失（万元）", "　direct loss (10k CNY)"),
             n.fires.3,
             b.fires.3,
             1,
@@ -1003,7 +1004,7 @@ fn stat_rows(
         ));
         let major = |a: &crate::validate::Accepted| a.label == Some("major");
         out.push(row(
-            t("　其中重大隐患（项）", "  of which major"),
+            t("　其中重大隐患（项）", "　of which major"),
             count(Source::HiddenHazards, c, &major),
             count(Source::HiddenHazards, p, &major),
             0,
