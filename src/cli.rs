@@ -41,7 +41,7 @@ enum PresetArg {
 /// Language of the report and figures.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum LangArg {
-    /// 简体中文 (default).
+    /// 简体中文.
     Zh,
     /// English.
     En,
