@@ -23,7 +23,7 @@
 //! | binning | kernel | bandwidth / node step | worst error / peak |
 //! | --- | --- | --- | --- |
 //! | linear (KDEpy's) | Gaussian | 2, 4, 8 | 5.4e-2, 1.5e-2, 3.9e-3 |
-//! | cubic B-spline, `σ_c² = σ² − step²/3` | Gaussian | 2, 2.5, 3, 4 | 9.4e-4, ~4e-4, 1.9e-4, 6.1e-5 |
+//! | cubic B-spline, `σ_c² = σ² − step²/3` | Gaussian | 2, 2.5, 3, 4 | 9.4e-4, 3.9e-4, 1.9e-4, 6.1e-5 |
 //! | linear | quartic | 16, 24, 32 | 3.9e-3, 1.7e-3, 9.8e-4 |
 //! | cubic Lagrange | quartic | 12, 16, 20, 24 | 2.1e-3, 1.2e-3, 7.3e-4, 5.1e-4 |
 //!
