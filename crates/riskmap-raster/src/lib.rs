@@ -24,3 +24,4 @@
 pub mod grid;
 pub mod kde;
 pub mod terrain;
+pub mod zonal;
