@@ -29,7 +29,13 @@ impl Grid {
     pub fn covering(x_min: f64, y_min: f64, x_max: f64, y_max: f64, cell: f64) -> Grid {
         let width = (((x_max - x_min) / cell).ceil() as usize).max(1);
         let height = (((y_max - y_min) / cell).ceil() as usize).max(1);
-        Grid { x_min, y_max: y_min + height as f64 * cell, cell, width, height }
+        Grid {
+            x_min,
+            y_max: y_min + height as f64 * cell,
+            cell,
+            width,
+            height,
+        }
     }
 
     /// The x of the centre of column `col`.
@@ -68,7 +74,11 @@ impl Grid {
     /// # Panics
     /// If `values.len() != self.len()`.
     pub fn to_raster(&self, values: &[f64], crs: Crs) -> Raster {
-        assert_eq!(values.len(), self.len(), "grid values do not match the grid");
+        assert_eq!(
+            values.len(),
+            self.len(),
+            "grid values do not match the grid"
+        );
         Raster {
             width: self.width,
             height: self.height,

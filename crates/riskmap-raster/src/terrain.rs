@@ -86,10 +86,20 @@ pub fn slope_degrees(dem: &Raster, spacing: Spacing, edges: Edges) -> Raster {
         None => false,
     };
     // 2a − b, or nodata if either is (gdaldem's INTERPOL).
-    let interp = |a: f32, b: f32| if is_nodata(a) || is_nodata(b) { nodata.unwrap_or(f32::NAN) } else { 2.0 * a - b };
+    let interp = |a: f32, b: f32| {
+        if is_nodata(a) || is_nodata(b) {
+            nodata.unwrap_or(f32::NAN)
+        } else {
+            2.0 * a - b
+        }
+    };
     let compute = edges == Edges::Compute && w >= 2 && h >= 2;
     if !compute && (w < 3 || h < 3) {
-        return Raster { data: out, nodata: Some(SLOPE_NODATA as f64), ..dem.clone() };
+        return Raster {
+            data: out,
+            nodata: Some(SLOPE_NODATA as f64),
+            ..dem.clone()
+        };
     }
     out.par_chunks_mut(w).enumerate().for_each(|(i, line)| {
         if !compute && (i == 0 || i == h - 1) {
@@ -113,29 +123,90 @@ pub fn slope_degrees(dem: &Raster, spacing: Spacing, edges: Edges) -> Raster {
             let win: [f32; 9] = if i == 0 {
                 let (jmin, jmax) = (j.saturating_sub(1), (j + 1).min(w - 1));
                 let (r0, r1) = (row(0), row(1));
-                [interp(r0[jmin], r1[jmin]), interp(r0[j], r1[j]), interp(r0[jmax], r1[jmax]), r0[jmin], r0[j], r0[jmax], r1[jmin], r1[j], r1[jmax]]
+                [
+                    interp(r0[jmin], r1[jmin]),
+                    interp(r0[j], r1[j]),
+                    interp(r0[jmax], r1[jmax]),
+                    r0[jmin],
+                    r0[j],
+                    r0[jmax],
+                    r1[jmin],
+                    r1[j],
+                    r1[jmax],
+                ]
             } else if i == h - 1 {
                 let (jmin, jmax) = (j.saturating_sub(1), (j + 1).min(w - 1));
                 let (l1, l2) = (row(h - 2), row(h - 1));
-                [l1[jmin], l1[j], l1[jmax], l2[jmin], l2[j], l2[jmax], interp(l2[jmin], l1[jmin]), interp(l2[j], l1[j]), interp(l2[jmax], l1[jmax])]
+                [
+                    l1[jmin],
+                    l1[j],
+                    l1[jmax],
+                    l2[jmin],
+                    l2[j],
+                    l2[jmax],
+                    interp(l2[jmin], l1[jmin]),
+                    interp(l2[j], l1[j]),
+                    interp(l2[jmax], l1[jmax]),
+                ]
             } else {
                 let (l1, l2, l3) = (row(i - 1), row(i), row(i + 1));
                 if j == 0 {
-                    [interp(l1[0], l1[1]), l1[0], l1[1], interp(l2[0], l2[1]), l2[0], l2[1], interp(l3[0], l3[1]), l3[0], l3[1]]
+                    [
+                        interp(l1[0], l1[1]),
+                        l1[0],
+                        l1[1],
+                        interp(l2[0], l2[1]),
+                        l2[0],
+                        l2[1],
+                        interp(l3[0], l3[1]),
+                        l3[0],
+                        l3[1],
+                    ]
                 } else if j == w - 1 {
-                    [l1[j - 1], l1[j], interp(l1[j], l1[j - 1]), l2[j - 1], l2[j], interp(l2[j], l2[j - 1]), l3[j - 1], l3[j], interp(l3[j], l3[j - 1])]
+                    [
+                        l1[j - 1],
+                        l1[j],
+                        interp(l1[j], l1[j - 1]),
+                        l2[j - 1],
+                        l2[j],
+                        interp(l2[j], l2[j - 1]),
+                        l3[j - 1],
+                        l3[j],
+                        interp(l3[j], l3[j - 1]),
+                    ]
                 } else {
-                    [l1[j - 1], l1[j], l1[j + 1], l2[j - 1], l2[j], l2[j + 1], l3[j - 1], l3[j], l3[j + 1]]
+                    [
+                        l1[j - 1],
+                        l1[j],
+                        l1[j + 1],
+                        l2[j - 1],
+                        l2[j],
+                        l2[j + 1],
+                        l3[j - 1],
+                        l3[j],
+                        l3[j + 1],
+                    ]
                 }
             };
             *o = window_slope(win, ewres, nsres, scale, compute, &is_nodata);
         }
     });
-    Raster { data: out, nodata: Some(SLOPE_NODATA as f64), ..dem.clone() }
+    Raster {
+        data: out,
+        nodata: Some(SLOPE_NODATA as f64),
+        ..dem.clone()
+    }
 }
 
 /// gdaldem's ComputeVal then GDALSlopeHornAlg on one window.
-fn window_slope(mut a: [f32; 9], ewres: f64, nsres: f64, scale: f64, compute: bool, is_nodata: &impl Fn(f32) -> bool) -> f32 {
+fn window_slope(
+    mut a: [f32; 9],
+    ewres: f64,
+    nsres: f64,
+    scale: f64,
+    compute: bool,
+    is_nodata: &impl Fn(f32) -> bool,
+) -> f32 {
     if is_nodata(a[4]) {
         return SLOPE_NODATA;
     }
@@ -172,7 +243,9 @@ mod tests {
             geo_transform: [500_000.0, 30.0, 0.0, 3_300_000.0, 0.0, -30.0],
             crs: Crs::Epsg(32650),
             nodata: None,
-            data: (0..w * h).map(|k| (0.3 * 30.0 * (k % w) as f64 - 0.4 * 30.0 * (k / w) as f64 + 500.0) as f32).collect(),
+            data: (0..w * h)
+                .map(|k| (0.3 * 30.0 * (k % w) as f64 - 0.4 * 30.0 * (k / w) as f64 + 500.0) as f32)
+                .collect(),
         };
         // With computed edges the plane is recovered everywhere but at the
         // corners, where gdaldem clamps the missing column to the centre's
@@ -209,7 +282,11 @@ mod tests {
             for c in 1..w - 1 {
                 // East–west metres per degree change by ~1e-5 across a
                 // window, and f32 elevations carry ~3e-5 m: 0.01° is ample.
-                assert!((s.get(c, r) as f64 - expected).abs() < 1e-2, "({c},{r}) {}", s.get(c, r));
+                assert!(
+                    (s.get(c, r) as f64 - expected).abs() < 1e-2,
+                    "({c},{r}) {}",
+                    s.get(c, r)
+                );
             }
         }
         // gdaldem's -s 111120 treats a degree of longitude as 111.12 km.
@@ -221,11 +298,17 @@ mod tests {
     fn metres_per_degree_matches_the_wgs84_values() {
         // Oracle: pyproj's Geod(ellps="WGS84").inv over 1e-4° steps, times
         // 1e4 (geodesic over so short a step equals the arc): at the equator
-        // 111_319.4908 m per degree of longitude and 110_574.2758 of
-        // latitude; at 30° N, 96_486.2803 and 110_852.4425. Tolerance 1 mm.
+        // 111_319.490_8 m per degree of longitude and 110_574.275_8 of
+        // latitude; at 30° N, 96_486.280_3 and 110_852.442_5. Tolerance 1 mm.
         let (x, y) = metres_per_degree(0.0);
-        assert!((x - 111_319.4908).abs() < 1e-3 && (y - 110_574.2758).abs() < 1e-3, "{x} {y}");
+        assert!(
+            (x - 111_319.490_8).abs() < 1e-3 && (y - 110_574.275_8).abs() < 1e-3,
+            "{x} {y}"
+        );
         let (x, y) = metres_per_degree(30.0);
-        assert!((x - 96_486.2803).abs() < 1e-3 && (y - 110_852.4425).abs() < 1e-3, "{x} {y}");
+        assert!(
+            (x - 96_486.280_3).abs() < 1e-3 && (y - 110_852.442_5).abs() < 1e-3,
+            "{x} {y}"
+        );
     }
 }

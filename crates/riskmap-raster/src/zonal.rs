@@ -59,7 +59,10 @@ pub struct Zones {
 /// If the geo-transform has rotation terms, or there are `u32::MAX` or more polygons.
 pub fn assign_pixels(raster: &Raster, polygons: &[MultiPolygon<f64>]) -> Zones {
     let g = raster.geo_transform;
-    assert!(g[2] == 0.0 && g[4] == 0.0, "rotated grids are not supported");
+    assert!(
+        g[2] == 0.0 && g[4] == 0.0,
+        "rotated grids are not supported"
+    );
     assert!(polygons.len() < NO_ZONE as usize, "too many polygons");
     let (w, h) = (raster.width, raster.height);
     let labels: Vec<AtomicU32> = (0..w * h).map(|_| AtomicU32::new(NO_ZONE)).collect();
@@ -67,7 +70,10 @@ pub fn assign_pixels(raster: &Raster, polygons: &[MultiPolygon<f64>]) -> Zones {
     let col_of = |x: f64| (x - g[0]) / g[1] - 0.5;
     let row_y = |r: usize| g[3] + (r as f64 + 0.5) * g[5];
     polygons.par_iter().enumerate().for_each(|(index, mp)| {
-        let rings = || mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+        let rings = || {
+            mp.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        };
         let (mut ymin, mut ymax) = (f64::INFINITY, f64::NEG_INFINITY);
         for c in rings().flat_map(|r: &LineString<f64>| r.0.iter()) {
             ymin = ymin.min(c.y);
@@ -76,14 +82,18 @@ pub fn assign_pixels(raster: &Raster, polygons: &[MultiPolygon<f64>]) -> Zones {
         // Row and column ranges are widened by one and then checked against
         // the exact centre coordinates, so that rounding in the index
         // arithmetic never drops a centre lying exactly on the boundary.
-        let Some((r0, r1)) = row_range(row_of(ymin), row_of(ymax), h) else { return };
+        let Some((r0, r1)) = row_range(row_of(ymin), row_of(ymax), h) else {
+            return;
+        };
         let mut crossings: Vec<Vec<f64>> = vec![Vec::new(); r1 - r0 + 1];
         let mut boundary: Vec<Vec<(f64, f64)>> = vec![Vec::new(); r1 - r0 + 1];
         for ring in rings() {
             for e in ring.lines() {
                 let (a, b) = (e.start, e.end);
                 let (lo, hi) = if a.y <= b.y { (a, b) } else { (b, a) };
-                let Some((ra, rb)) = row_range(row_of(lo.y), row_of(hi.y), h) else { continue };
+                let Some((ra, rb)) = row_range(row_of(lo.y), row_of(hi.y), h) else {
+                    continue;
+                };
                 for r in ra.max(r0)..=rb.min(r1) {
                     let y = row_y(r);
                     if y < lo.y || y > hi.y {
@@ -123,14 +133,22 @@ pub fn assign_pixels(raster: &Raster, polygons: &[MultiPolygon<f64>]) -> Zones {
             }
         }
     });
-    Zones { width: w, height: h, labels: labels.into_iter().map(AtomicU32::into_inner).collect(), zones: polygons.len() }
+    Zones {
+        width: w,
+        height: h,
+        labels: labels.into_iter().map(AtomicU32::into_inner).collect(),
+        zones: polygons.len(),
+    }
 }
 
 /// The whole indices in `[min(a, b), max(a, b)]` clipped to `0..n`, if any,
 /// Widened by one on each side: callers check the exact centres.
 fn row_range(a: f64, b: f64, n: usize) -> Option<(usize, usize)> {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    let (lo, hi) = ((lo.ceil() - 1.0).max(0.0), (hi.floor() + 1.0).min(n as f64 - 1.0));
+    let (lo, hi) = (
+        (lo.ceil() - 1.0).max(0.0),
+        (hi.floor() + 1.0).min(n as f64 - 1.0),
+    );
     (lo <= hi && n > 0).then_some((lo as usize, hi as usize))
 }
 
@@ -153,7 +171,8 @@ pub fn row_areas(raster: &Raster) -> Vec<f64> {
     // Area from the equator to latitude φ per radian of longitude.
     let q = |lat: f64| {
         let s = lat.to_radians().sin();
-        A * A * (1.0 - E2) / 2.0 * (s / (1.0 - E2 * s * s) + ((1.0 + e * s) / (1.0 - e * s)).ln() / (2.0 * e))
+        A * A * (1.0 - E2) / 2.0
+            * (s / (1.0 - E2 * s * s) + ((1.0 + e * s) / (1.0 - e * s)).ln() / (2.0 * e))
     };
     let dlon = g[1].abs().to_radians();
     (0..raster.height)
@@ -198,8 +217,16 @@ impl ZoneSums {
 ///
 /// # Panics
 /// If `zones` was not built on `raster`'s grid size.
-pub fn zonal_sums(raster: &Raster, zones: &Zones, value: impl Fn(f32) -> Option<f64> + Sync) -> Vec<ZoneSums> {
-    assert_eq!((zones.width, zones.height), (raster.width, raster.height), "zones are for another grid");
+pub fn zonal_sums(
+    raster: &Raster,
+    zones: &Zones,
+    value: impl Fn(f32) -> Option<f64> + Sync,
+) -> Vec<ZoneSums> {
+    assert_eq!(
+        (zones.width, zones.height),
+        (raster.width, raster.height),
+        "zones are for another grid"
+    );
     let areas = row_areas(raster);
     let nodata = raster.nodata;
     let w = raster.width;
@@ -229,7 +256,10 @@ pub fn zonal_sums(raster: &Raster, zones: &Zones, value: impl Fn(f32) -> Option<
                 acc
             },
         )
-        .reduce(|| vec![ZoneSums::default(); zones.zones], |a, b| a.iter().zip(&b).map(|(x, y)| x.add(y)).collect())
+        .reduce(
+            || vec![ZoneSums::default(); zones.zones],
+            |a, b| a.iter().zip(&b).map(|(x, y)| x.add(y)).collect(),
+        )
 }
 
 /// The raster layers of one township that feed the natural-disaster score.
@@ -256,14 +286,30 @@ pub const STEEP_DEGREES: f64 = 25.0;
 /// border keep their edge pixels), mean forest cover and forest area. The
 /// DEM and forest rasters may have different grids; `townships` are in
 /// their CRS.
-pub fn township_terrain(dem: &Raster, forest: &Raster, townships: &[MultiPolygon<f64>], steep_degrees: f64) -> Vec<TownshipTerrain> {
+pub fn township_terrain(
+    dem: &Raster,
+    forest: &Raster,
+    townships: &[MultiPolygon<f64>],
+    steep_degrees: f64,
+) -> Vec<TownshipTerrain> {
     let dem_zones = assign_pixels(dem, townships);
-    let same_grid = (dem.width, dem.height, dem.geo_transform) == (forest.width, forest.height, forest.geo_transform);
-    let forest_zones = if same_grid { dem_zones.clone() } else { assign_pixels(forest, townships) };
-    let spacing = if is_geographic(dem.crs) { Spacing::Geographic } else { Spacing::Projected };
+    let same_grid = (dem.width, dem.height, dem.geo_transform)
+        == (forest.width, forest.height, forest.geo_transform);
+    let forest_zones = if same_grid {
+        dem_zones.clone()
+    } else {
+        assign_pixels(forest, townships)
+    };
+    let spacing = if is_geographic(dem.crs) {
+        Spacing::Geographic
+    } else {
+        Spacing::Projected
+    };
     let slope = slope_degrees(dem, spacing, Edges::Compute);
     let elevation = zonal_sums(dem, &dem_zones, |v| Some(v as f64));
-    let steep = zonal_sums(&slope, &dem_zones, |v| Some(if v as f64 > steep_degrees { 1.0 } else { 0.0 }));
+    let steep = zonal_sums(&slope, &dem_zones, |v| {
+        Some(if v as f64 > steep_degrees { 1.0 } else { 0.0 })
+    });
     let cover = zonal_sums(forest, &forest_zones, |v| Some(v as f64));
     (0..townships.len())
         .map(|i| TownshipTerrain {

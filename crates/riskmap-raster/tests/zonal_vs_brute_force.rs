@@ -13,7 +13,14 @@ use riskmap_raster::terrain::metres_per_degree;
 use riskmap_raster::zonal::{assign_pixels, row_areas, township_terrain, zonal_sums, NO_ZONE};
 
 fn raster(width: usize, height: usize, geo_transform: [f64; 6], crs: Crs) -> Raster {
-    Raster { width, height, geo_transform, crs, nodata: None, data: vec![0.0; width * height] }
+    Raster {
+        width,
+        height,
+        geo_transform,
+        crs,
+        nodata: None,
+        data: vec![0.0; width * height],
+    }
 }
 
 fn brute_force(r: &Raster, polys: &[MultiPolygon<f64>]) -> Vec<u32> {
@@ -22,7 +29,12 @@ fn brute_force(r: &Raster, polys: &[MultiPolygon<f64>]) -> Vec<u32> {
         for col in 0..r.width {
             let (x, y) = r.cell_center(col, row);
             let p = Point::new(x, y);
-            out.push(polys.iter().position(|m| m.intersects(&p)).map_or(NO_ZONE, |i| i as u32));
+            out.push(
+                polys
+                    .iter()
+                    .position(|m| m.intersects(&p))
+                    .map_or(NO_ZONE, |i| i as u32),
+            );
         }
     }
     out
@@ -43,7 +55,13 @@ fn star(rng: &mut ChaCha8Rng, cx: f64, cy: f64, radius: f64) -> Polygon<f64> {
     ring.push(ring[0]);
     let holes = if rng.random::<f64>() < 0.4 {
         let h = 0.15 * radius;
-        vec![LineString::from(vec![(cx - h, cy - h), (cx + h, cy - h), (cx + h, cy + h), (cx - h, cy + h), (cx - h, cy - h)])]
+        vec![LineString::from(vec![
+            (cx - h, cy - h),
+            (cx + h, cy - h),
+            (cx + h, cy + h),
+            (cx - h, cy + h),
+            (cx - h, cy - h),
+        ])]
     } else {
         vec![]
     };
@@ -64,25 +82,47 @@ fn random_polygons_match_brute_force() {
                 // multipolygon, as the townships are after repair).
                 let mut discs: Vec<(f64, f64, f64)> = Vec::new();
                 while discs.len() < parts {
-                    let (cx, cy) = (lon0 + rng.random::<f64>() * 0.16, lat1 - rng.random::<f64>() * 0.12);
+                    let (cx, cy) = (
+                        lon0 + rng.random::<f64>() * 0.16,
+                        lat1 - rng.random::<f64>() * 0.12,
+                    );
                     let radius = 0.005 + 0.03 * rng.random::<f64>();
-                    if discs.iter().all(|&(x, y, r)| (x - cx).hypot(y - cy) > r + radius) {
+                    if discs
+                        .iter()
+                        .all(|&(x, y, r)| (x - cx).hypot(y - cy) > r + radius)
+                    {
                         discs.push((cx, cy, radius));
                     }
                 }
-                MultiPolygon(discs.into_iter().map(|(cx, cy, radius)| star(&mut rng, cx, cy, radius)).collect())
+                MultiPolygon(
+                    discs
+                        .into_iter()
+                        .map(|(cx, cy, radius)| star(&mut rng, cx, cy, radius))
+                        .collect(),
+                )
             })
             .collect();
         let zones = assign_pixels(&r, &polys);
         let want = brute_force(&r, &polys);
-        let diff = zones.labels.iter().zip(&want).filter(|(a, b)| a != b).count();
+        let diff = zones
+            .labels
+            .iter()
+            .zip(&want)
+            .filter(|(a, b)| a != b)
+            .count();
         assert_eq!(diff, 0, "seed {seed}: {diff} pixels differ");
-        assert!(want.iter().filter(|&&l| l != NO_ZONE).count() > 5000, "the polygons should cover many pixels");
+        assert!(
+            want.iter().filter(|&&l| l != NO_ZONE).count() > 5000,
+            "the polygons should cover many pixels"
+        );
         // With random vertices no centre lies on a boundary, so geo's
         // Contains (interior only) agrees as well.
         for (k, &l) in want.iter().enumerate() {
             let (x, y) = r.cell_center(k % r.width, k / r.width);
-            let contains = polys.iter().position(|m| m.contains(&Point::new(x, y))).map_or(NO_ZONE, |i| i as u32);
+            let contains = polys
+                .iter()
+                .position(|m| m.contains(&Point::new(x, y)))
+                .map_or(NO_ZONE, |i| i as u32);
             assert_eq!(contains, l);
         }
     }
@@ -92,16 +132,36 @@ fn random_polygons_match_brute_force() {
 fn centres_on_edges_and_shared_borders_follow_the_rule() {
     // Pixel centres at integer coordinates: x = col, y = 29 - row.
     let r = raster(40, 30, [-0.5, 1.0, 0.0, 29.5, 0.0, -1.0], Crs::Epsg(32650));
-    let poly = |pts: &[(f64, f64)]| MultiPolygon(vec![Polygon::new(LineString::from(pts.to_vec()), vec![])]);
+    let poly = |pts: &[(f64, f64)]| {
+        MultiPolygon(vec![Polygon::new(LineString::from(pts.to_vec()), vec![])])
+    };
     let polys = vec![
         // Two squares sharing the border x = 10: its centres go to index 0.
-        poly(&[(2.0, 2.0), (10.0, 2.0), (10.0, 12.0), (2.0, 12.0), (2.0, 2.0)]),
-        poly(&[(10.0, 2.0), (18.0, 2.0), (18.0, 12.0), (10.0, 12.0), (10.0, 2.0)]),
+        poly(&[
+            (2.0, 2.0),
+            (10.0, 2.0),
+            (10.0, 12.0),
+            (2.0, 12.0),
+            (2.0, 2.0),
+        ]),
+        poly(&[
+            (10.0, 2.0),
+            (18.0, 2.0),
+            (18.0, 12.0),
+            (10.0, 12.0),
+            (10.0, 2.0),
+        ]),
         // A triangle with a diagonal through centres and a vertex on one.
         poly(&[(20.0, 5.0), (35.0, 5.0), (20.0, 20.0), (20.0, 5.0)]),
         // A diamond: every edge passes through centres, apexes on centres
         // (local maximum and minimum vertices of the scanline).
-        poly(&[(8.0, 15.0), (13.0, 20.0), (8.0, 25.0), (3.0, 20.0), (8.0, 15.0)]),
+        poly(&[
+            (8.0, 15.0),
+            (13.0, 20.0),
+            (8.0, 25.0),
+            (3.0, 20.0),
+            (8.0, 15.0),
+        ]),
         // Overlaps the first square: the smaller index keeps the overlap.
         poly(&[(5.0, 5.0), (25.0, 5.0), (25.0, 8.0), (5.0, 8.0), (5.0, 5.0)]),
     ];
@@ -131,7 +191,10 @@ fn pixel_areas_add_up_to_known_areas() {
     // edges) gets exactly those pixels, and their area.
     let (x0, y1) = (118.0 + 20.0 * 0.005, 30.0 - 30.0 * 0.005);
     let (x1, y0) = (x0 + 60.0 * 0.005, y1 - 40.0 * 0.005);
-    let town = MultiPolygon(vec![Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])]);
+    let town = MultiPolygon(vec![Polygon::new(
+        LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+        vec![],
+    )]);
     let zones = assign_pixels(&r, &[town]);
     let sums = zonal_sums(&r, &zones, |v| Some(v as f64));
     assert_eq!(sums[0].pixels, 2400);
@@ -139,7 +202,12 @@ fn pixel_areas_add_up_to_known_areas() {
     let want: f64 = areas[30..70].iter().sum::<f64>() * 60.0;
     assert!((sums[0].area_m2 - want).abs() < 1e-6 * want);
     // Projected: 30 m pixels are 900 m².
-    let p = raster(5, 5, [500_000.0, 30.0, 0.0, 3_300_000.0, 0.0, -30.0], Crs::Epsg(32650));
+    let p = raster(
+        5,
+        5,
+        [500_000.0, 30.0, 0.0, 3_300_000.0, 0.0, -30.0],
+        Crs::Epsg(32650),
+    );
     assert_eq!(row_areas(&p), vec![900.0; 5]);
 }
 
@@ -160,14 +228,21 @@ fn township_terrain_on_a_known_dem() {
         for col in 0..w {
             let east = col >= w / 2;
             let x_m = (col as f64 + 0.5 - w as f64 / 2.0) * d * mx;
-            dem.data[row * w + col] = if east { (100.0 + 0.6 * x_m) as f32 } else { 100.0 };
+            dem.data[row * w + col] = if east {
+                (100.0 + 0.6 * x_m) as f32
+            } else {
+                100.0
+            };
             forest.data[row * w + col] = if east { 0.8 } else { 0.1 };
         }
     }
     let rect = |c0: f64, c1: f64| {
         let (x0, x1) = (lon0 + c0 * d, lon0 + c1 * d);
         let (y0, y1) = (lat1 - 38.0 * d, lat1 - 2.0 * d);
-        MultiPolygon(vec![Polygon::new(LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]), vec![])])
+        MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]),
+            vec![],
+        )])
     };
     let towns = [rect(2.0, 36.0), rect(44.0, 78.0)];
     let t = township_terrain(&dem, &forest, &towns, 25.0);
@@ -179,10 +254,19 @@ fn township_terrain_on_a_known_dem() {
     // change of east–west metres across latitudes and f32 rounding.
     let mx = metres_per_degree(lat1 - 20.0 * d).0;
     let mid = 100.0 + 0.6 * (60.5 + 0.5 - 40.0) * d * mx;
-    assert!((t[1].mean_elevation_m.unwrap() - mid).abs() < 0.05, "{:?} vs {mid}", t[1].mean_elevation_m);
+    assert!(
+        (t[1].mean_elevation_m.unwrap() - mid).abs() < 0.05,
+        "{:?} vs {mid}",
+        t[1].mean_elevation_m
+    );
     assert!((t[0].mean_forest_cover.unwrap() - 0.1).abs() < 1e-6);
     // Forest area = cover × area; the area is 34 × 36 pixels.
     let area_ha = t[1].dem_area_km2 * 100.0;
     assert!((t[1].forest_area_ha - 0.8 * area_ha).abs() < 1e-6 * area_ha);
-    assert!((area_ha - 34.0 * 36.0 * d * d * metres_per_degree(30.0).0 * metres_per_degree(30.0).1 / 1e4).abs() < 0.01 * area_ha);
+    assert!(
+        (area_ha
+            - 34.0 * 36.0 * d * d * metres_per_degree(30.0).0 * metres_per_degree(30.0).1 / 1e4)
+            .abs()
+            < 0.01 * area_ha
+    );
 }

@@ -44,7 +44,7 @@ pub fn arcgis_default(points: &[[f64; 2]], weights: Option<&[f64]>) -> Option<f6
     }
     let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
     let n: f64 = (0..points.len()).map(weight).sum();
-    if !(n >= 2.0) {
+    if n.is_nan() || n < 2.0 {
         return None;
     }
     let (mut sx, mut sy) = (0.0, 0.0);
@@ -53,7 +53,11 @@ pub fn arcgis_default(points: &[[f64; 2]], weights: Option<&[f64]>) -> Option<f6
         sy += weight(i) * p[1];
     }
     let (cx, cy) = (sx / n, sy / n);
-    let mut dist: Vec<(f64, f64)> = points.iter().enumerate().map(|(i, p)| ((p[0] - cx).hypot(p[1] - cy), weight(i))).collect();
+    let mut dist: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p[0] - cx).hypot(p[1] - cy), weight(i)))
+        .collect();
     let sd = (dist.iter().map(|&(d, w)| w * d * d).sum::<f64>() / n).sqrt();
     dist.sort_by(|a, b| a.0.total_cmp(&b.0));
     let median = match weights {
@@ -67,10 +71,12 @@ pub fn arcgis_default(points: &[[f64; 2]], weights: Option<&[f64]>) -> Option<f6
         }
         Some(_) => {
             let mut acc = 0.0;
-            dist.iter().find(|&&(_, w)| {
-                acc += w;
-                acc >= 0.5 * n
-            })?.0
+            dist.iter()
+                .find(|&&(_, w)| {
+                    acc += w;
+                    acc >= 0.5 * n
+                })?
+                .0
         }
     };
     let radius = 0.9 * sd.min((1.0 / std::f64::consts::LN_2).sqrt() * median) * n.powf(-0.2);
@@ -96,7 +102,10 @@ mod tests {
     #[test]
     fn an_outlier_moves_sd_but_not_the_median_term() {
         // Nine points on a unit circle around the origin plus one far away.
-        let mut pts: Vec<[f64; 2]> = (0..9).map(|k| k as f64 * 0.7).map(|a: f64| [a.cos(), a.sin()]).collect();
+        let mut pts: Vec<[f64; 2]> = (0..9)
+            .map(|k| k as f64 * 0.7)
+            .map(|a: f64| [a.cos(), a.sin()])
+            .collect();
         pts.push([1000.0, 0.0]);
         let r = arcgis_default(&pts, None).unwrap();
         // The mean centre is at (~100, 0); the median distance ~ 100 while
@@ -110,6 +119,9 @@ mod tests {
         assert_eq!(arcgis_default(&[], None), None);
         assert_eq!(arcgis_default(&[[1.0, 1.0]], None), None);
         assert_eq!(arcgis_default(&[[1.0, 1.0], [1.0, 1.0]], None), None);
-        assert_eq!(arcgis_default(&[[1.0, 1.0], [2.0, 1.0]], Some(&[0.5, 0.5])), None);
+        assert_eq!(
+            arcgis_default(&[[1.0, 1.0], [2.0, 1.0]], Some(&[0.5, 0.5])),
+            None
+        );
     }
 }

@@ -34,11 +34,21 @@ impl Scheme {
                 let s = 1.0 - t;
                 let t2 = t * t;
                 let t3 = t2 * t;
-                [s * s * s / 6.0, (3.0 * t3 - 6.0 * t2 + 4.0) / 6.0, (-3.0 * t3 + 3.0 * t2 + 3.0 * t + 1.0) / 6.0, t3 / 6.0]
+                [
+                    s * s * s / 6.0,
+                    (3.0 * t3 - 6.0 * t2 + 4.0) / 6.0,
+                    (-3.0 * t3 + 3.0 * t2 + 3.0 * t + 1.0) / 6.0,
+                    t3 / 6.0,
+                ]
             }
             Scheme::CubicLagrange => {
                 let (a, b, c, d) = (t + 1.0, t, t - 1.0, t - 2.0);
-                [-b * c * d / 6.0, a * c * d / 2.0, -a * b * d / 2.0, a * b * c / 6.0]
+                [
+                    -b * c * d / 6.0,
+                    a * c * d / 2.0,
+                    -a * b * d / 2.0,
+                    a * b * c / 6.0,
+                ]
             }
         }
     }
@@ -63,7 +73,9 @@ const POINTS_PER_TASK: usize = 1 << 16;
 /// they are beyond the kernel's reach of every output cell.
 pub(super) fn bin(p: &Prepared, lat: &Lattice, scheme: Scheme) -> Vec<f64> {
     let n = p.points.len();
-    let tasks = rayon::current_num_threads().min(n.div_ceil(POINTS_PER_TASK)).max(1);
+    let tasks = rayon::current_num_threads()
+        .min(n.div_ceil(POINTS_PER_TASK))
+        .max(1);
     let chunk = n.div_ceil(tasks).max(1);
     let partial = |range: std::ops::Range<usize>| {
         let mut grid = vec![0.0; lat.nx * lat.ny];
@@ -93,17 +105,22 @@ pub(super) fn bin(p: &Prepared, lat: &Lattice, scheme: Scheme) -> Vec<f64> {
     if tasks == 1 {
         return partial(0..n);
     }
-    let parts: Vec<Vec<f64>> = (0..tasks).into_par_iter().map(|t| partial(t * chunk..((t + 1) * chunk).min(n))).collect();
+    let parts: Vec<Vec<f64>> = (0..tasks)
+        .into_par_iter()
+        .map(|t| partial(t * chunk..((t + 1) * chunk).min(n)))
+        .collect();
     let (first, rest) = parts.split_first().expect("at least one task");
     let mut sum = first.clone();
-    sum.par_chunks_mut(1 << 14).enumerate().for_each(|(k, block)| {
-        let (start, len) = (k << 14, block.len());
-        for part in rest {
-            for (s, v) in block.iter_mut().zip(&part[start..start + len]) {
-                *s += v;
+    sum.par_chunks_mut(1 << 14)
+        .enumerate()
+        .for_each(|(k, block)| {
+            let (start, len) = (k << 14, block.len());
+            for part in rest {
+                for (s, v) in block.iter_mut().zip(&part[start..start + len]) {
+                    *s += v;
+                }
             }
-        }
-    });
+        });
     sum
 }
 
@@ -117,10 +134,19 @@ mod tests {
             let t = k as f64 / 20.0;
             for scheme in [Scheme::CubicBSpline, Scheme::CubicLagrange] {
                 let w = scheme.weights(t);
-                let moment = |p: i32| w.iter().enumerate().map(|(j, wj)| wj * (j as f64 - 1.0 - t).powi(p)).sum::<f64>();
+                let moment = |p: i32| {
+                    w.iter()
+                        .enumerate()
+                        .map(|(j, wj)| wj * (j as f64 - 1.0 - t).powi(p))
+                        .sum::<f64>()
+                };
                 assert!((moment(0) - 1.0).abs() < 1e-14);
                 assert!(moment(1).abs() < 1e-14);
-                let expected_var = if scheme == Scheme::CubicBSpline { 1.0 / 3.0 } else { 0.0 };
+                let expected_var = if scheme == Scheme::CubicBSpline {
+                    1.0 / 3.0
+                } else {
+                    0.0
+                };
                 assert!((moment(2) - expected_var).abs() < 1e-14, "{scheme:?} t={t}");
                 assert!(moment(3).abs() < 1e-14, "{scheme:?} t={t}");
             }

@@ -54,7 +54,8 @@ pub(super) fn convolve(data: &[f64], nx: usize, ny: usize, taps: &[f64], r: usiz
             |(buf, scratch), (j, out)| {
                 buf.iter_mut().for_each(|v| *v = 0.0);
                 fill(j, buf);
-                r2c.process_with_scratch(buf, out, scratch).expect("sizes match the plan");
+                r2c.process_with_scratch(buf, out, scratch)
+                    .expect("sizes match the plan");
             },
         );
         let mut cols = transpose(&rows, fy, hx);
@@ -72,7 +73,11 @@ pub(super) fn convolve(data: &[f64], nx: usize, ny: usize, taps: &[f64], r: usiz
     });
     // The kernel goes in wrapped: offset (dy, dx) at ((dy mod fy), (dx mod fx)).
     let kernel = forward(&|j, buf| {
-        let dy = if j <= r { j as isize } else { j as isize - fy as isize };
+        let dy = if j <= r {
+            j as isize
+        } else {
+            j as isize - fy as isize
+        };
         if dy.unsigned_abs() > r {
             return;
         }
@@ -83,32 +88,37 @@ pub(super) fn convolve(data: &[f64], nx: usize, ny: usize, taps: &[f64], r: usiz
         }
     });
     let scale = 1.0 / (fx as f64 * fy as f64);
-    spec.par_chunks_mut(fy).zip(kernel.par_chunks(fy)).for_each_init(
-        || vec![Complex::new(0.0, 0.0); col_inv.get_inplace_scratch_len()],
-        |scratch, (col, k)| {
-            for (a, b) in col.iter_mut().zip(k) {
-                *a *= b * scale;
-            }
-            col_inv.process_with_scratch(col, scratch);
-        },
-    );
+    spec.par_chunks_mut(fy)
+        .zip(kernel.par_chunks(fy))
+        .for_each_init(
+            || vec![Complex::new(0.0, 0.0); col_inv.get_inplace_scratch_len()],
+            |scratch, (col, k)| {
+                for (a, b) in col.iter_mut().zip(k) {
+                    *a *= b * scale;
+                }
+                col_inv.process_with_scratch(col, scratch);
+            },
+        );
     drop(kernel);
     let mut rows = transpose(&spec, hx, fy);
     drop(spec);
     let mut out = vec![0.0; nx * ny];
-    out.par_chunks_mut(nx).zip(rows.par_chunks_mut(hx)).for_each_init(
-        || (vec![0.0; fx], c2r.make_scratch_vec()),
-        |(buf, scratch), (o, row)| {
-            // The input of a real inverse transform has real first (and, for
-            // even lengths, last) terms; rounding leaves tiny imaginary parts.
-            row[0].im = 0.0;
-            if fx % 2 == 0 {
-                row[hx - 1].im = 0.0;
-            }
-            c2r.process_with_scratch(row, buf, scratch).expect("sizes match the plan");
-            o.copy_from_slice(&buf[..nx]);
-        },
-    );
+    out.par_chunks_mut(nx)
+        .zip(rows.par_chunks_mut(hx))
+        .for_each_init(
+            || (vec![0.0; fx], c2r.make_scratch_vec()),
+            |(buf, scratch), (o, row)| {
+                // The input of a real inverse transform has real first (and, for
+                // even lengths, last) terms; rounding leaves tiny imaginary parts.
+                row[0].im = 0.0;
+                if fx % 2 == 0 {
+                    row[hx - 1].im = 0.0;
+                }
+                c2r.process_with_scratch(row, buf, scratch)
+                    .expect("sizes match the plan");
+                o.copy_from_slice(&buf[..nx]);
+            },
+        );
     out
 }
 
@@ -116,17 +126,19 @@ pub(super) fn convolve(data: &[f64], nx: usize, ny: usize, taps: &[f64], r: usiz
 fn transpose(a: &[Complex<f64>], rows: usize, cols: usize) -> Vec<Complex<f64>> {
     const TILE: usize = 32;
     let mut t = vec![Complex::new(0.0, 0.0); a.len()];
-    t.par_chunks_mut(TILE * rows).enumerate().for_each(|(tc, block)| {
-        let c0 = tc * TILE;
-        let width = block.len() / rows;
-        for r0 in (0..rows).step_by(TILE) {
-            for r in r0..(r0 + TILE).min(rows) {
-                for dc in 0..width {
-                    block[dc * rows + r] = a[r * cols + c0 + dc];
+    t.par_chunks_mut(TILE * rows)
+        .enumerate()
+        .for_each(|(tc, block)| {
+            let c0 = tc * TILE;
+            let width = block.len() / rows;
+            for r0 in (0..rows).step_by(TILE) {
+                for r in r0..(r0 + TILE).min(rows) {
+                    for dc in 0..width {
+                        block[dc * rows + r] = a[r * cols + c0 + dc];
+                    }
                 }
             }
-        }
-    });
+        });
     t
 }
 
@@ -137,9 +149,13 @@ mod tests {
     #[test]
     fn fft_convolution_equals_direct_convolution() {
         let (nx, ny, r) = (23, 17, 3);
-        let data: Vec<f64> = (0..nx * ny).map(|k| ((k * 7919) % 101) as f64 / 101.0).collect();
+        let data: Vec<f64> = (0..nx * ny)
+            .map(|k| ((k * 7919) % 101) as f64 / 101.0)
+            .collect();
         let side = 2 * r + 1;
-        let taps: Vec<f64> = (0..side * side).map(|k| ((k * 31) % 13) as f64 - 6.0).collect();
+        let taps: Vec<f64> = (0..side * side)
+            .map(|k| ((k * 31) % 13) as f64 - 6.0)
+            .collect();
         let got = convolve(&data, nx, ny, &taps, r);
         for j in r..ny - r {
             for i in r..nx - r {
@@ -150,7 +166,11 @@ mod tests {
                         want += data[jj * nx + ii] * taps[dy * side + dx];
                     }
                 }
-                assert!((got[j * nx + i] - want).abs() < 1e-9, "({i},{j}) {} vs {want}", got[j * nx + i]);
+                assert!(
+                    (got[j * nx + i] - want).abs() < 1e-9,
+                    "({i},{j}) {} vs {want}",
+                    got[j * nx + i]
+                );
             }
         }
         assert_eq!(fast_len(1031), 1050);

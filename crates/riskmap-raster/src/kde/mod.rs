@@ -130,7 +130,12 @@ impl Prepared<'_> {
     }
 }
 
-fn prepare<'a>(points: &'a [[f64; 2]], weights: Option<&'a [f64]>, grid: &Grid, spec: &KdeSpec) -> Result<Prepared<'a>, KdeError> {
+fn prepare<'a>(
+    points: &'a [[f64; 2]],
+    weights: Option<&'a [f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+) -> Result<Prepared<'a>, KdeError> {
     if grid.is_empty() || !(grid.cell > 0.0 && grid.cell.is_finite()) {
         return Err(KdeError::Grid);
     }
@@ -141,18 +146,33 @@ fn prepare<'a>(points: &'a [[f64; 2]], weights: Option<&'a [f64]>, grid: &Grid, 
     if !(years > 0.0 && years.is_finite()) {
         return Err(KdeError::Years(years));
     }
-    if let Some(index) = points.iter().position(|p| !(p[0].is_finite() && p[1].is_finite())) {
+    if let Some(index) = points
+        .iter()
+        .position(|p| !(p[0].is_finite() && p[1].is_finite()))
+    {
         return Err(KdeError::NonFinitePoint { index });
     }
     if let Some(w) = weights {
         if w.len() != points.len() {
-            return Err(KdeError::WeightsLength { points: points.len(), weights: w.len() });
+            return Err(KdeError::WeightsLength {
+                points: points.len(),
+                weights: w.len(),
+            });
         }
         if let Some(index) = w.iter().position(|v| !(*v >= 0.0 && v.is_finite())) {
-            return Err(KdeError::BadWeight { index, value: w[index] });
+            return Err(KdeError::BadWeight {
+                index,
+                value: w[index],
+            });
         }
     }
-    Ok(Prepared { points, weights, kernel: spec.kernel, bandwidth: spec.bandwidth, scale: 1e6 / years })
+    Ok(Prepared {
+        points,
+        weights,
+        kernel: spec.kernel,
+        bandwidth: spec.bandwidth,
+        scale: 1e6 / years,
+    })
 }
 
 /// Smallest Gaussian σ, in lattice steps, for cubic B-spline binning.
@@ -190,17 +210,23 @@ fn subdivision(cell: f64, bandwidth: f64, min_steps: f64) -> usize {
 /// How [`density`] will compute `n` points on `grid` with `spec`.
 pub fn plan(n: usize, grid: &Grid, spec: &KdeSpec) -> Plan {
     match spec.kernel {
-        Kernel::Gaussian => Plan::Separable { subdivision: subdivision(grid.cell, spec.bandwidth, GAUSSIAN_MIN_SIGMA_STEPS) },
+        Kernel::Gaussian => Plan::Separable {
+            subdivision: subdivision(grid.cell, spec.bandwidth, GAUSSIAN_MIN_SIGMA_STEPS),
+        },
         Kernel::Quartic => {
             let m = subdivision(grid.cell, spec.bandwidth, QUARTIC_MIN_RADIUS_STEPS);
-            // Rough costs in the same unit (one kernel term of the direct sum):
-            // the FFT does about 6 such units per lattice node and log2 of the
-            // transform length, forward and back, plus the kernel's transform.
+            // Costs in the unit of one kernel term of the direct sum,
+            // calibrated on 1M clustered points, 1000 × 1000 cells, 2 threads
+            // (`examples/kde_bench.rs` with KDE_PLAN): a term costs ~3.4 ns,
+            // the FFT path ~2.6 ns per lattice node and log2 of their count
+            // (forward, product and inverse, with the kernel's transform),
+            // binning ~4 terms per point.
             let r = spec.bandwidth / grid.cell;
             let direct = n as f64 * std::f64::consts::PI * r * r;
             let pad = 2.0 * (r * m as f64 + 2.0);
-            let nodes = (m as f64 * grid.width as f64 + pad) * (m as f64 * grid.height as f64 + pad);
-            let fft = 3.0 * 6.0 * nodes * nodes.log2().max(1.0) + 16.0 * n as f64;
+            let nodes =
+                (m as f64 * grid.width as f64 + pad) * (m as f64 * grid.height as f64 + pad);
+            let fft = 0.8 * nodes * nodes.log2().max(1.0) + 4.0 * n as f64;
             if direct <= fft {
                 Plan::Direct
             } else {
@@ -215,13 +241,24 @@ pub fn plan(n: usize, grid: &Grid, spec: &KdeSpec) -> Plan {
 /// row-major from the top: events (or weight) per km², per year if
 /// `spec.years` is given. Accurate to 1e-3 of the peak (see the module
 /// docs); runs in parallel.
-pub fn density(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Grid, spec: &KdeSpec) -> Result<Vec<f64>, KdeError> {
+pub fn density(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+) -> Result<Vec<f64>, KdeError> {
     density_with_plan(points, weights, grid, spec, plan(points.len(), grid, spec))
 }
 
 /// [`density`] with the path chosen by the caller (for tests and benches);
 /// a plan of the wrong kernel falls back to [`plan`].
-pub fn density_with_plan(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Grid, spec: &KdeSpec, plan_: Plan) -> Result<Vec<f64>, KdeError> {
+pub fn density_with_plan(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+    plan_: Plan,
+) -> Result<Vec<f64>, KdeError> {
     let p = prepare(points, weights, grid, spec)?;
     let rows: Vec<usize> = (0..grid.height).collect();
     let cols: Vec<usize> = (0..grid.width).collect();
@@ -235,23 +272,47 @@ pub fn density_with_plan(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Gr
 
 /// Kernel density by direct summation at every cell centre: the oracle.
 /// Exact for the quartic; the Gaussian is summed to 8σ (`e^-32` of the peak).
-pub fn density_exact(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Grid, spec: &KdeSpec) -> Result<Vec<f64>, KdeError> {
+pub fn density_exact(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+) -> Result<Vec<f64>, KdeError> {
     density_with_plan(points, weights, grid, spec, Plan::Direct)
 }
 
 /// [`density_exact`] at the centres of the cells (`rows` × `cols`) only,
 /// row-major over `rows` then `cols`; `cols` must be strictly increasing.
 /// For checking a large grid on a sample of its cells.
-pub fn density_exact_at(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Grid, spec: &KdeSpec, rows: &[usize], cols: &[usize]) -> Result<Vec<f64>, KdeError> {
+pub fn density_exact_at(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+    rows: &[usize],
+    cols: &[usize],
+) -> Result<Vec<f64>, KdeError> {
     let p = prepare(points, weights, grid, spec)?;
-    assert!(cols.windows(2).all(|w| w[0] < w[1]), "columns must be strictly increasing");
-    assert!(rows.iter().all(|&r| r < grid.height) && cols.iter().all(|&c| c < grid.width), "cell outside the grid");
+    assert!(
+        cols.windows(2).all(|w| w[0] < w[1]),
+        "columns must be strictly increasing"
+    );
+    assert!(
+        rows.iter().all(|&r| r < grid.height) && cols.iter().all(|&c| c < grid.width),
+        "cell outside the grid"
+    );
     Ok(exact::at(&p, grid, rows, cols))
 }
 
 /// [`density`] as a raster in `crs`, the projected coordinate system of the
 /// points and the grid.
-pub fn heatmap(points: &[[f64; 2]], weights: Option<&[f64]>, grid: &Grid, spec: &KdeSpec, crs: Crs) -> Result<Raster, KdeError> {
+pub fn heatmap(
+    points: &[[f64; 2]],
+    weights: Option<&[f64]>,
+    grid: &Grid,
+    spec: &KdeSpec,
+    crs: Crs,
+) -> Result<Raster, KdeError> {
     Ok(grid.to_raster(&density(points, weights, grid, spec)?, crs))
 }
 
@@ -326,7 +387,13 @@ mod tests {
     use super::*;
 
     fn grid() -> Grid {
-        Grid { x_min: 500_000.0, y_max: 3_300_000.0, cell: 100.0, width: 60, height: 50 }
+        Grid {
+            x_min: 500_000.0,
+            y_max: 3_300_000.0,
+            cell: 100.0,
+            width: 60,
+            height: 50,
+        }
     }
 
     #[test]
@@ -334,7 +401,11 @@ mod tests {
         let g = grid();
         let pt = [[g.col_x(30) + 17.0, g.row_y(25) - 41.0]];
         for (kernel, bw) in [(Kernel::Gaussian, 400.0), (Kernel::Quartic, 1200.0)] {
-            let spec = KdeSpec { kernel, bandwidth: bw, years: Some(2.0) };
+            let spec = KdeSpec {
+                kernel,
+                bandwidth: bw,
+                years: Some(2.0),
+            };
             let d = density(&pt, None, &g, &spec).unwrap();
             // Per km² per year, times the cell area in km², summed: 1/2 event per year.
             let total: f64 = d.iter().sum::<f64>() * (g.cell * g.cell / 1e6);
@@ -345,23 +416,94 @@ mod tests {
     #[test]
     fn bad_inputs_are_named() {
         let g = grid();
-        let spec = KdeSpec { kernel: Kernel::Quartic, bandwidth: 100.0, years: None };
-        assert_eq!(density(&[[0.0, f64::NAN]], None, &g, &spec), Err(KdeError::NonFinitePoint { index: 0 }));
-        assert_eq!(density(&[[0.0, 0.0]], Some(&[]), &g, &spec), Err(KdeError::WeightsLength { points: 1, weights: 0 }));
-        assert_eq!(density(&[[0.0, 0.0]], Some(&[-1.0]), &g, &spec), Err(KdeError::BadWeight { index: 0, value: -1.0 }));
-        assert_eq!(density(&[], None, &g, &KdeSpec { bandwidth: 0.0, ..spec }), Err(KdeError::Bandwidth(0.0)));
-        assert_eq!(density(&[], None, &g, &KdeSpec { years: Some(0.0), ..spec }), Err(KdeError::Years(0.0)));
+        let spec = KdeSpec {
+            kernel: Kernel::Quartic,
+            bandwidth: 100.0,
+            years: None,
+        };
+        assert_eq!(
+            density(&[[0.0, f64::NAN]], None, &g, &spec),
+            Err(KdeError::NonFinitePoint { index: 0 })
+        );
+        assert_eq!(
+            density(&[[0.0, 0.0]], Some(&[]), &g, &spec),
+            Err(KdeError::WeightsLength {
+                points: 1,
+                weights: 0
+            })
+        );
+        assert_eq!(
+            density(&[[0.0, 0.0]], Some(&[-1.0]), &g, &spec),
+            Err(KdeError::BadWeight {
+                index: 0,
+                value: -1.0
+            })
+        );
+        assert_eq!(
+            density(
+                &[],
+                None,
+                &g,
+                &KdeSpec {
+                    bandwidth: 0.0,
+                    ..spec
+                }
+            ),
+            Err(KdeError::Bandwidth(0.0))
+        );
+        assert_eq!(
+            density(
+                &[],
+                None,
+                &g,
+                &KdeSpec {
+                    years: Some(0.0),
+                    ..spec
+                }
+            ),
+            Err(KdeError::Years(0.0))
+        );
         assert_eq!(density(&[], None, &g, &spec).unwrap(), vec![0.0; g.len()]);
     }
 
     #[test]
     fn plans_follow_the_rules() {
-        let g = Grid { x_min: 0.0, y_max: 0.0, cell: 100.0, width: 1000, height: 1000 };
-        let gauss = |bw| KdeSpec { kernel: Kernel::Gaussian, bandwidth: bw, years: None };
-        assert_eq!(plan(1_000_000, &g, &gauss(250.0)), Plan::Separable { subdivision: 1 });
-        assert_eq!(plan(1_000_000, &g, &gauss(249.0)), Plan::Separable { subdivision: 3 });
-        let quartic = |bw| KdeSpec { kernel: Kernel::Quartic, bandwidth: bw, years: None };
-        assert_eq!(plan(1_000_000, &g, &quartic(3000.0)), Plan::Fft { subdivision: 1 });
+        let g = Grid {
+            x_min: 0.0,
+            y_max: 0.0,
+            cell: 100.0,
+            width: 1000,
+            height: 1000,
+        };
+        let gauss = |bw| KdeSpec {
+            kernel: Kernel::Gaussian,
+            bandwidth: bw,
+            years: None,
+        };
+        assert_eq!(
+            plan(1_000_000, &g, &gauss(250.0)),
+            Plan::Separable { subdivision: 1 }
+        );
+        assert_eq!(
+            plan(1_000_000, &g, &gauss(249.0)),
+            Plan::Separable { subdivision: 3 }
+        );
+        let quartic = |bw| KdeSpec {
+            kernel: Kernel::Quartic,
+            bandwidth: bw,
+            years: None,
+        };
+        assert_eq!(
+            plan(1_000_000, &g, &quartic(3000.0)),
+            Plan::Fft { subdivision: 1 }
+        );
         assert_eq!(plan(1000, &g, &quartic(3000.0)), Plan::Direct);
+        // h = 8.5 cells: direct summation of 1M points is slower than an FFT
+        // on a lattice three times finer (0.76 s against 0.60 s measured).
+        assert_eq!(
+            plan(1_000_000, &g, &quartic(850.0)),
+            Plan::Fft { subdivision: 3 }
+        );
+        assert_eq!(plan(10_000, &g, &quartic(850.0)), Plan::Direct);
     }
 }

@@ -12,22 +12,37 @@ use super::binning::Lattice;
 /// (`ic`, `jr`) is the lattice node under output cell (`c`, `r`):
 /// `ic = first + m·c`, `jr = first + m·r`, and `s`, `t` run over `-R..=R`
 /// with `taps.len() = 2R + 1`.
-pub(super) fn convolve(binned: &[f64], lat: &Lattice, taps: &[f64], first: usize, m: usize, width: usize, height: usize) -> Vec<f64> {
+pub(super) fn convolve(
+    binned: &[f64],
+    lat: &Lattice,
+    taps: &[f64],
+    first: usize,
+    m: usize,
+    width: usize,
+    height: usize,
+) -> Vec<f64> {
     let r = taps.len() / 2;
     // Pass 1, along x: every lattice row needed by some output row.
     let row_lo = first - r;
     let row_hi = first + m * (height - 1) + r + 1;
     let mut across = vec![0.0; (row_hi - row_lo) * width];
-    across.par_chunks_mut(width).enumerate().for_each(|(k, out)| {
-        let src = &binned[(row_lo + k) * lat.nx..][..lat.nx];
-        if src.iter().all(|&v| v == 0.0) {
-            return;
-        }
-        for (c, o) in out.iter_mut().enumerate() {
-            let i = first + m * c;
-            *o = src[i - r..=i + r].iter().zip(taps).map(|(a, b)| a * b).sum();
-        }
-    });
+    across
+        .par_chunks_mut(width)
+        .enumerate()
+        .for_each(|(k, out)| {
+            let src = &binned[(row_lo + k) * lat.nx..][..lat.nx];
+            if src.iter().all(|&v| v == 0.0) {
+                return;
+            }
+            for (c, o) in out.iter_mut().enumerate() {
+                let i = first + m * c;
+                *o = src[i - r..=i + r]
+                    .iter()
+                    .zip(taps)
+                    .map(|(a, b)| a * b)
+                    .sum();
+            }
+        });
     // Pass 2, along y, row by row so the inner loop runs along memory.
     let mut out = vec![0.0; width * height];
     out.par_chunks_mut(width).enumerate().for_each(|(row, o)| {
