@@ -16,6 +16,12 @@
 //! cell_size_m = 1000            # emerging-hot-spot grid cell
 //! time_window = 1               # preceding years in a space-time neighbourhood
 //!
+//! [heatmaps]
+//! kernel = "quartic"            # or "gaussian"
+//! bandwidth_m = 2000            # default: ArcGIS's spatial Silverman rule per measure
+//! cell_size_m = 100             # default: the region's longer side / 800, at least 50 m
+//! weights = { fires = "deaths" } # weight points by deaths, injuries or loss_10k_cny
+//!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
 //! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
@@ -48,6 +54,9 @@ pub struct Config {
     /// Spatial statistics settings.
     #[serde(default)]
     pub stats: StatsConfig,
+    /// Heatmap (kernel density) settings.
+    #[serde(default)]
+    pub heatmaps: crate::rasters::HeatmapConfig,
 }
 
 /// Spatial statistics settings (`[stats]`).
@@ -194,6 +203,7 @@ impl Config {
                 }
             }
         }
+        config.heatmaps.check().map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
         let st = &config.stats;
         if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
             return Err(PipelineError::Input(format!(

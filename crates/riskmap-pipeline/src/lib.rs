@@ -23,6 +23,7 @@ pub mod config;
 mod error;
 pub mod panel;
 pub mod region;
+pub mod rasters;
 pub mod run;
 pub mod spatial_stats;
 pub mod staging;

@@ -17,7 +17,6 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
     ("risk scores (township_scores.*)", "issue 5"),
     ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
@@ -245,7 +244,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let t = Instant::now();
-    let mut written = write_validation(&v, staging.path())?;
+    let mut written: Vec<String> = write_validation(&v, staging.path())?.into_iter().map(String::from).collect();
     stages.push(StageEntry {
         name: "write validation".into(),
         seconds: t.elapsed().as_secs_f64(),
@@ -265,7 +264,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
         let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
-        written.extend(["panel.parquet", "panel_monthly.parquet"]);
+        written.extend(["panel.parquet", "panel_monthly.parquet"].map(String::from));
         stages.push(StageEntry {
             name: "panel".into(),
             seconds: t.elapsed().as_secs_f64(),
@@ -273,19 +272,32 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
 
         let t = Instant::now();
         let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
-        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?);
+        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?.into_iter().map(String::from));
         warnings.extend(stats.warnings.iter().cloned());
         stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
-        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?);
+        let heatmaps = crate::rasters::heatmaps(&v, &config.heatmaps)?;
+        written.extend(crate::rasters::write_heatmaps(&heatmaps, staging.path())?);
+        stages.push(StageEntry { name: "heatmaps".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        let terrain = crate::rasters::township_terrain(&v, &found)?;
+        if let Some(terrain) = &terrain {
+            crate::rasters::write_terrain(&v, terrain, staging.path())?;
+            written.push("township_terrain.csv".into());
+        }
+        stages.push(StageEntry { name: "terrain per township".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?.into_iter().map(String::from));
         stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);
         std::fs::write(staging.path().join("summary.zh.md"), zh).map_err(io_err(staging.path()))?;
         std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
-        written.extend(["summary.zh.md", "summary.en.md"]);
+        written.extend(["summary.zh.md", "summary.en.md"].map(String::from));
         stages.push(StageEntry {
             name: "summary".into(),
             seconds: t.elapsed().as_secs_f64(),
@@ -300,8 +312,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     let mut outputs = Vec::new();
     for name in written {
         outputs.push(OutputEntry {
-            path: name.into(),
-            sha256: riskmap_io::sha256_file(&staging.path().join(name))?,
+            sha256: riskmap_io::sha256_file(&staging.path().join(&name))?,
+            path: name,
         });
     }
     let manifest = Manifest {
