@@ -454,11 +454,10 @@ pub fn local_moran(
             PermutationScheme::PerTownship => (0..n)
                 .into_par_iter()
                 .with_min_len(64)
-                .map(|i| match observed[i].positive {
-                    None => None,
-                    Some(positive) => {
-                        Some(per_township_count(&z, i, observed[i], positive, options))
-                    }
+                .map(|i| {
+                    observed[i]
+                        .positive
+                        .map(|positive| per_township_count(&z, i, observed[i], positive, options))
                 })
                 .collect(),
         };
