@@ -259,18 +259,22 @@ fn bounds(shape: &MultiPolygon<f64>) -> Option<Bounds> {
 }
 
 /// The segments of `shape` that reach into `b` grown by `tol`.
-fn segments_near(shape: &MultiPolygon<f64>, b: Bounds, tol: f64) -> Vec<([f64; 2], [f64; 2])> {
-    rings(shape)
-        .flat_map(|r| r.lines())
-        .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
-        .filter(|(p, q)| {
-            p[0].max(q[0]) >= b.lo[0] - tol
-                && p[0].min(q[0]) <= b.hi[0] + tol
-                && p[1].max(q[1]) >= b.lo[1] - tol
-                && p[1].min(q[1]) <= b.hi[1] + tol
-        })
-        .collect()
+fn segments_near(shape: &MultiPolygon<f64>, b: Bounds, tol: f64, out: &mut Vec<Segment>) {
+    out.clear();
+    out.extend(
+        rings(shape)
+            .flat_map(|r| r.lines())
+            .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
+            .filter(|(p, q)| {
+                p[0].max(q[0]) >= b.lo[0] - tol
+                    && p[0].min(q[0]) <= b.hi[0] + tol
+                    && p[1].max(q[1]) >= b.lo[1] - tol
+                    && p[1].min(q[1]) <= b.hi[1] + tol
+            }),
+    );
 }
+
+type Segment = ([f64; 2], [f64; 2]);
 
 /// Queen contiguity of `townships` (index = position in the slice).
 /// Deterministic and symmetric; townships without any neighbour are
@@ -484,19 +488,25 @@ fn shapes_touch(
     bb: Bounds,
     tol: f64,
 ) -> bool {
-    let sa = segments_near(a, bb, tol);
-    if sa.is_empty() {
-        return false;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(Vec<Segment>, Vec<Segment>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
-    let sb = segments_near(b, ba, tol);
-    sa.iter().any(|&s| {
-        sb.iter().any(|&t| {
-            // Cheap box rejection before the exact distance.
-            s.0[0].min(s.1[0]) <= t.0[0].max(t.1[0]) + tol
-                && t.0[0].min(t.1[0]) <= s.0[0].max(s.1[0]) + tol
-                && s.0[1].min(s.1[1]) <= t.0[1].max(t.1[1]) + tol
-                && t.0[1].min(t.1[1]) <= s.0[1].max(s.1[1]) + tol
-                && segment_distance_sq(s, t) <= tol * tol
+    SCRATCH.with_borrow_mut(|(sa, sb)| {
+        segments_near(a, bb, tol, sa);
+        if sa.is_empty() {
+            return false;
+        }
+        segments_near(b, ba, tol, sb);
+        sa.iter().any(|&s| {
+            sb.iter().any(|&t| {
+                // Cheap box rejection before the exact distance.
+                s.0[0].min(s.1[0]) <= t.0[0].max(t.1[0]) + tol
+                    && t.0[0].min(t.1[0]) <= s.0[0].max(s.1[0]) + tol
+                    && s.0[1].min(s.1[1]) <= t.0[1].max(t.1[1]) + tol
+                    && t.0[1].min(t.1[1]) <= s.0[1].max(s.1[1]) + tol
+                    && segment_distance_sq(s, t) <= tol * tol
+            })
         })
     })
 }
