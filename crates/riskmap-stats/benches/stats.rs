@@ -13,7 +13,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{LineString, MultiPolygon, Polygon};
 use riskmap_stats::getis_ord::gi_star;
 use riskmap_stats::moran::{
-    global_moran, local_moran, GlobalMoranOptions, LocalMoranOptions, PermutationScheme,
+    global_moran, local_moran, local_moran_with_scheme, GlobalMoranOptions, LocalMoranOptions,
+    PermutationScheme,
 };
 use riskmap_stats::weights::{queen_contiguity, QueenOptions};
 use std::hint::black_box;
@@ -90,12 +91,16 @@ fn bench(crit: &mut Criterion) {
         b.iter(|| local_moran(black_box(&y), &w, &LocalMoranOptions::default()).unwrap())
     });
     // The independent-streams variant, for the trade-off in the docs.
-    let per_township = LocalMoranOptions {
-        scheme: PermutationScheme::PerTownship,
-        ..Default::default()
-    };
     g.bench_function("local_moran_999_per_township", |b| {
-        b.iter(|| local_moran(black_box(&y), &w, &per_township).unwrap())
+        b.iter(|| {
+            local_moran_with_scheme(
+                black_box(&y),
+                &w,
+                &LocalMoranOptions::default(),
+                PermutationScheme::PerTownship,
+            )
+            .unwrap()
+        })
     });
     g.finish();
 }

@@ -305,7 +305,8 @@ fn folded_p(larger: usize, permutations: usize) -> f64 {
     (folded as f64 + 1.0) / (permutations as f64 + 1.0)
 }
 
-/// How the conditional permutations of [`local_moran`] are drawn.
+/// How the conditional permutations of [`local_moran_with_scheme`] are
+/// drawn; [`local_moran`] uses the default, [`PermutationScheme::SharedTable`].
 ///
 /// Both schemes draw, for township i with kᵢ neighbours, kᵢ distinct
 /// indices among the n − 1 other townships per permutation; they differ in
@@ -339,8 +340,6 @@ pub struct LocalMoranOptions {
     pub alpha: f64,
     /// Classify on Benjamini–Hochberg adjusted p-values instead of raw ones.
     pub fdr: bool,
-    /// How the conditional permutations are drawn (default: esda's shared table).
-    pub scheme: PermutationScheme,
 }
 
 impl Default for LocalMoranOptions {
@@ -350,7 +349,6 @@ impl Default for LocalMoranOptions {
             seed: 0,
             alpha: 0.05,
             fdr: false,
-            scheme: PermutationScheme::SharedTable,
         }
     }
 }
@@ -438,11 +436,23 @@ struct Observed {
     positive: Option<bool>,
 }
 
-/// Local Moran of `y` under row-standardised `w`.
+/// Local Moran of `y` under row-standardised `w`, with esda's shared
+/// permutation table ([`PermutationScheme::SharedTable`]).
 pub fn local_moran(
     y: &[f64],
     w: &Weights,
     options: &LocalMoranOptions,
+) -> Result<LocalMoran, StatsError> {
+    local_moran_with_scheme(y, w, options, PermutationScheme::SharedTable)
+}
+
+/// Local Moran of `y` under row-standardised `w`, with the conditional
+/// permutations drawn by `scheme`.
+pub fn local_moran_with_scheme(
+    y: &[f64],
+    w: &Weights,
+    options: &LocalMoranOptions,
+    scheme: PermutationScheme,
 ) -> Result<LocalMoran, StatsError> {
     check_values("y", y, w.len())?;
     let n = y.len();
@@ -498,7 +508,7 @@ pub fn local_moran(
     let p_sim: Vec<f64> = if options.permutations == 0 {
         vec![f64::NAN; n]
     } else {
-        let larger = match options.scheme {
+        let larger = match scheme {
             PermutationScheme::SharedTable => {
                 shared_table_counts(&z, &observed, options.permutations, options.seed)
             }
@@ -837,10 +847,15 @@ mod tests {
         let n = 300;
         let y: Vec<f64> = (0..n).map(|i| ((i * 7919) % 257) as f64).collect();
         let w = path(n);
+        // Field by field, as the pipeline builds them: the options struct
+        // must keep exactly these fields for that code to compile.
         let opts = LocalMoranOptions {
-            scheme: PermutationScheme::PerTownship,
-            ..Default::default()
+            permutations: 999,
+            seed: 0,
+            alpha: 0.05,
+            fdr: false,
         };
+        let scheme = PermutationScheme::PerTownship;
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
@@ -849,8 +864,8 @@ mod tests {
             .num_threads(3)
             .build()
             .unwrap();
-        let a = one.install(|| local_moran(&y, &w, &opts).unwrap());
-        let b = three.install(|| local_moran(&y, &w, &opts).unwrap());
+        let a = one.install(|| local_moran_with_scheme(&y, &w, &opts, scheme).unwrap());
+        let b = three.install(|| local_moran_with_scheme(&y, &w, &opts, scheme).unwrap());
         assert_eq!(a, b);
         let shared = local_moran(&y, &w, &LocalMoranOptions::default()).unwrap();
         assert_ne!(a.p_sim, shared.p_sim);

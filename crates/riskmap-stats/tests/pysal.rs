@@ -19,7 +19,8 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use riskmap_stats::getis_ord::gi_star;
 use riskmap_stats::mann_kendall::mann_kendall;
 use riskmap_stats::moran::{
-    global_moran, local_moran, GlobalMoranOptions, LisaClass, LocalMoranOptions, PermutationScheme,
+    global_moran, local_moran_with_scheme, GlobalMoranOptions, LisaClass, LocalMoranOptions,
+    PermutationScheme,
 };
 use riskmap_stats::rates::{empirical_bayes, spatial_empirical_bayes};
 use riskmap_stats::weights::{queen_contiguity, QueenOptions, Weights};
@@ -142,7 +143,7 @@ fn check_dataset(name: &str, shapes: &[MultiPolygon<f64>], exp: &Value) -> Weigh
         PermutationScheme::SharedTable,
         PermutationScheme::PerTownship,
     ] {
-        let lm = local_moran(
+        let lm = local_moran_with_scheme(
             &y,
             &w,
             &LocalMoranOptions {
@@ -150,6 +151,7 @@ fn check_dataset(name: &str, shapes: &[MultiPolygon<f64>], exp: &Value) -> Weigh
                 seed: 7,
                 ..Default::default()
             },
+            scheme,
         )
         .unwrap();
         all_close(&format!("{name} local Is"), &lm.ii, &floats(&el["Is"]));
