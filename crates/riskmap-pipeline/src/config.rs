@@ -17,6 +17,13 @@
 //! occurred_at = "发生时间"
 //! [sources.incidents.values.category]   # value in the file = SPEC key
 //! "工贸" = "industrial_trade"
+//!
+//! [scores]                       # see riskmap_score::ScoreConfig and docs/METHODOLOGY.md
+//! across = "geometric"
+//! [scores.dimensions]
+//! natural = 1.5
+//! [scores.levels]
+//! method = "quantile"
 //! ```
 
 use std::collections::BTreeMap;
@@ -37,6 +44,9 @@ pub struct Config {
     /// Validation settings.
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// Score weights, transforms, levels and Monte Carlo settings (`[scores]`).
+    #[serde(default)]
+    pub scores: riskmap_score::ScoreConfig,
 }
 
 /// Settings of one source.
@@ -142,6 +152,7 @@ impl Config {
                 }
             }
         }
+        config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         if !(config.validate.snap_tolerance_m >= 0.0) {
             return Err(PipelineError::Input(format!("{}: `validate.snap_tolerance_m` must be 0 or more metres", path.display())));
         }
@@ -195,5 +206,11 @@ mod tests {
         assert!(e.contains("sources.fires.crs"), "{e}");
         let e = load("[validate]\nsnap_tolerance_m = -5\n").unwrap_err().to_string();
         assert!(e.contains("snap_tolerance_m"), "{e}");
+        let e = load("[scores]\ndraw = 10\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("draw"), "{e}");
+        let e = load("[scores.indicators]\nhiden_hazards = 2.0\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"), "{e}");
+        let c = load("[scores]\nacross = \"arithmetic\"\n[scores.dimensions]\nnatural = 2.0\n[scores.levels]\nmethod = \"quantile\"\n").unwrap();
+        assert_eq!(c.scores.dimension_weight(riskmap_score::Dimension::Natural), 2.0);
     }
 }

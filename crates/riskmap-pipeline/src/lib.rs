@@ -23,6 +23,7 @@ mod error;
 pub mod panel;
 pub mod region;
 pub mod run;
+pub mod scores;
 pub mod staging;
 pub mod summary;
 pub mod synth;

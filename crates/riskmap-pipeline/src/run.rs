@@ -18,7 +18,6 @@ use crate::PipelineError;
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
     ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
-    ("risk scores (township_scores.*)", "issue 5"),
     ("forecast (forecast.csv)", "issue 6"),
     ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
@@ -221,6 +220,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
         written.extend(["summary.zh.md", "summary.en.md"]);
         stages.push(StageEntry { name: "summary".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let scored = crate::scores::run(&v, &panel, &exposure, &found, &config, &opts.data, staging.path())?;
+        written.extend(scored.written);
+        warnings.extend(scored.notes);
+        stages.extend(scored.stages);
     }
 
     let missing = Source::ALL.iter().filter(|s| !found.iter().any(|f| f.source == **s)).map(|s| s.stem().to_owned()).collect();

@@ -205,7 +205,7 @@ fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
 
 /// Reads and checks the townships layer: renamed columns, any coordinate
 /// system (transformed to WGS84), invalid polygons reported.
-fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>), PipelineError> {
+pub(crate) fn read_townships(path: &Path, cfg: &SourceConfig, warnings: &mut Vec<String>) -> Result<(Vec<Township>, Vec<MultiPolygon<f64>>), PipelineError> {
     let mut layer = riskmap_io::read_vector(path)?;
     let crs = match &cfg.crs {
         Some(c) => crate::config::parse_crs(c).expect("checked when the configuration was loaded"),
@@ -328,7 +328,7 @@ fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> Option<
 
 /// Renames columns to SPEC names: first those `riskmap.toml` names, then the
 /// common Chinese headers of [`DEFAULT_ALIASES`] where the SPEC name is absent.
-fn rename_columns(records: &mut Records, cfg: &SourceConfig, path: &Path, stem: &str) -> Result<(), PipelineError> {
+pub(crate) fn rename_columns(records: &mut Records, cfg: &SourceConfig, path: &Path, stem: &str) -> Result<(), PipelineError> {
     for (spec, in_file) in &cfg.columns {
         let i = records.columns.iter().position(|c| c == in_file).ok_or_else(|| {
             input_err(

@@ -64,19 +64,38 @@ pub fn dimensions(scores: &[Option<f64>], indicator_w: &[f64]) -> [Option<f64>; 
 
 /// What risk combines: the dimension scores with coping turned into its lack.
 pub fn risk_terms(dims: &[Option<f64>; 5]) -> [Option<f64>; 5] {
-    std::array::from_fn(|d| dims[d].map(|v| if d == Dimension::Coping.index() { 10.0 - v } else { v }))
+    std::array::from_fn(|d| {
+        dims[d].map(|v| {
+            if d == Dimension::Coping.index() {
+                10.0 - v
+            } else {
+                v
+            }
+        })
+    })
 }
 
 /// Overall risk 0–10 over the dimensions present; `None` if none is.
 pub fn risk(dims: &[Option<f64>; 5], dim_w: &[f64; 5], mean: Mean) -> Option<f64> {
     let terms = risk_terms(dims);
-    let total: f64 = (0..5).filter(|&d| terms[d].is_some()).map(|d| dim_w[d]).sum();
+    let total: f64 = (0..5)
+        .filter(|&d| terms[d].is_some())
+        .map(|d| dim_w[d])
+        .sum();
     if total <= 0.0 {
         return None;
     }
     let r = match mean {
-        Mean::Arithmetic => (0..5).filter_map(|d| terms[d].map(|v| dim_w[d] / total * v)).sum::<f64>(),
-        Mean::Geometric => (0..5).filter_map(|d| terms[d].map(|v| dim_w[d] / total * (1.0 + v).ln())).sum::<f64>().exp() - 1.0,
+        Mean::Arithmetic => (0..5)
+            .filter_map(|d| terms[d].map(|v| dim_w[d] / total * v))
+            .sum::<f64>(),
+        Mean::Geometric => {
+            (0..5)
+                .filter_map(|d| terms[d].map(|v| dim_w[d] / total * (1.0 + v).ln()))
+                .sum::<f64>()
+                .exp()
+                - 1.0
+        }
     };
     Some(r.clamp(0.0, 10.0))
 }
@@ -149,17 +168,33 @@ mod tests {
         assert!((risk(&dims, &w, Mean::Arithmetic).unwrap() - 15.0 / 4.0).abs() < 1e-12);
         assert_eq!(risk(&[None; 5], &w, Mean::Geometric), None);
         // All at the top gives 10, all at the bottom 0.
-        assert!((risk(&[Some(10.0), Some(10.0), Some(10.0), Some(10.0), Some(0.0)], &w, Mean::Geometric).unwrap() - 10.0).abs() < 1e-12);
+        assert!(
+            (risk(
+                &[Some(10.0), Some(10.0), Some(10.0), Some(10.0), Some(0.0)],
+                &w,
+                Mean::Geometric
+            )
+            .unwrap()
+                - 10.0)
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
     fn ranks_and_levels() {
         assert_eq!(ranks(&[1.0, 5.0, 3.0, 5.0]), vec![4, 1, 3, 2]);
-        let fixed = LevelConfig::default();
+        let fixed = LevelConfig {
+            method: LevelMethod::Fixed,
+            ..LevelConfig::default()
+        };
         assert_eq!(level(6.5, 1, 10, &fixed), Level::Red);
         assert_eq!(level(6.49, 1, 10, &fixed), Level::Orange);
         assert_eq!(level(3.4, 1, 10, &fixed), Level::Blue);
-        let q = LevelConfig { method: LevelMethod::Quantile, ..LevelConfig::default() };
+        let q = LevelConfig {
+            method: LevelMethod::Quantile,
+            ..LevelConfig::default()
+        };
         let levels: Vec<Level> = (1..=18).map(|r| level(0.0, r, 18, &q)).collect();
         // ceil(1.8) = 2 red, ceil(5.4) = 6 red or orange, ceil(10.8) = 11 down to yellow.
         assert_eq!(levels.iter().filter(|l| **l == Level::Red).count(), 2);

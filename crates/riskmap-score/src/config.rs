@@ -61,7 +61,7 @@ pub enum LevelMethod {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LevelConfig {
-    /// Fixed breaks or rank shares.
+    /// Rank shares (default: the colours say "among the top 10% of this region", which is what a min–max score supports) or fixed breaks.
     pub method: LevelMethod,
     /// Lower bounds of red, orange and yellow on the 0–10 scale (descending).
     pub breaks: [f64; 3],
@@ -71,7 +71,11 @@ pub struct LevelConfig {
 
 impl Default for LevelConfig {
     fn default() -> Self {
-        LevelConfig { method: LevelMethod::Fixed, breaks: [6.5, 5.0, 3.5], shares: [0.1, 0.2, 0.3] }
+        LevelConfig {
+            method: LevelMethod::Quantile,
+            breaks: [6.5, 5.0, 3.5],
+            shares: [0.1, 0.2, 0.3],
+        }
     }
 }
 
@@ -91,7 +95,11 @@ pub struct HiddenHazardWeights {
 
 impl Default for HiddenHazardWeights {
     fn default() -> Self {
-        HiddenHazardWeights { general: 1.0, major: [10.0, 8.0, 6.0, 5.0, 5.0], overdue_factor: 2.0 }
+        HiddenHazardWeights {
+            general: 1.0,
+            major: [10.0, 8.0, 6.0, 5.0, 5.0],
+            overdue_factor: 2.0,
+        }
     }
 }
 
@@ -118,7 +126,14 @@ pub struct UncertaintyConfig {
 
 impl Default for UncertaintyConfig {
     fn default() -> Self {
-        UncertaintyConfig { draws: 200, seed: 2021, concentration: 50.0, resample_counts: true, unstable_rank_share: 0.2, unstable_level_prob: 0.5 }
+        UncertaintyConfig {
+            draws: 200,
+            seed: 2021,
+            concentration: 50.0,
+            resample_counts: true,
+            unstable_rank_share: 1.0 / 3.0,
+            unstable_level_prob: 0.5,
+        }
     }
 }
 
@@ -204,30 +219,48 @@ impl ScoreConfig {
         let ids: Vec<&str> = INDICATORS.iter().map(|d| d.id).collect();
         for (name, w) in &self.dimensions {
             if Dimension::from_name(name).is_none() {
-                return err(format!("scores.dimensions.{name}"), "unknown dimension; use stock, incremental, natural, fire or coping".into());
+                return err(
+                    format!("scores.dimensions.{name}"),
+                    "unknown dimension; use stock, incremental, natural, fire or coping".into(),
+                );
             }
             if !(w.is_finite() && *w >= 0.0) {
-                return err(format!("scores.dimensions.{name}"), format!("weight {w} must be 0 or more"));
+                return err(
+                    format!("scores.dimensions.{name}"),
+                    format!("weight {w} must be 0 or more"),
+                );
             }
         }
         for (map, what) in [(&self.indicators, "indicators")] {
             for (name, w) in map {
                 if !ids.contains(&name.as_str()) {
-                    return err(format!("scores.{what}.{name}"), format!("unknown indicator; use one of: {}", ids.join(", ")));
+                    return err(
+                        format!("scores.{what}.{name}"),
+                        format!("unknown indicator; use one of: {}", ids.join(", ")),
+                    );
                 }
                 if !(w.is_finite() && *w >= 0.0) {
-                    return err(format!("scores.{what}.{name}"), format!("weight {w} must be 0 or more"));
+                    return err(
+                        format!("scores.{what}.{name}"),
+                        format!("weight {w} must be 0 or more"),
+                    );
                 }
             }
         }
         for name in self.transforms.keys() {
             if !ids.contains(&name.as_str()) {
-                return err(format!("scores.transforms.{name}"), format!("unknown indicator; use one of: {}", ids.join(", ")));
+                return err(
+                    format!("scores.transforms.{name}"),
+                    format!("unknown indicator; use one of: {}", ids.join(", ")),
+                );
             }
         }
         let [lo, hi] = self.cap_quantiles;
         if !(0.0 <= lo && lo < hi && hi <= 1.0) {
-            return err("scores.cap_quantiles".into(), "write two quantiles 0 <= lo < hi <= 1, e.g. [0.05, 0.95]".into());
+            return err(
+                "scores.cap_quantiles".into(),
+                "write two quantiles 0 <= lo < hi <= 1, e.g. [0.05, 0.95]".into(),
+            );
         }
         if self.window_years == 0 {
             return err("scores.window_years".into(), "must be at least 1".into());
@@ -241,7 +274,11 @@ impl ScoreConfig {
                 return err(format!("scores.{key}"), format!("{v} must be positive"));
             }
         }
-        for (key, v) in [("death_weight", self.death_weight), ("injury_weight", self.injury_weight), ("skew_threshold", self.skew_threshold)] {
+        for (key, v) in [
+            ("death_weight", self.death_weight),
+            ("injury_weight", self.injury_weight),
+            ("skew_threshold", self.skew_threshold),
+        ] {
             if !(v.is_finite() && v >= 0.0) {
                 return err(format!("scores.{key}"), format!("{v} must be 0 or more"));
             }
@@ -256,11 +293,20 @@ impl ScoreConfig {
         }
         let hh = &self.hidden_hazards;
         if !(hh.general >= 0.0 && hh.major.iter().all(|w| *w >= 0.0) && hh.overdue_factor >= 1.0) {
-            return err("scores.hidden_hazards".into(), "weights must be 0 or more and overdue_factor at least 1".into());
+            return err(
+                "scores.hidden_hazards".into(),
+                "weights must be 0 or more and overdue_factor at least 1".into(),
+            );
         }
-        for (key, v) in [("unstable_rank_share", self.uncertainty.unstable_rank_share), ("unstable_level_prob", self.uncertainty.unstable_level_prob)] {
+        for (key, v) in [
+            ("unstable_rank_share", self.uncertainty.unstable_rank_share),
+            ("unstable_level_prob", self.uncertainty.unstable_level_prob),
+        ] {
             if !(0.0..=1.0).contains(&v) {
-                return err(format!("scores.uncertainty.{key}"), format!("{v} must be within 0–1"));
+                return err(
+                    format!("scores.uncertainty.{key}"),
+                    format!("{v} must be within 0–1"),
+                );
             }
         }
         Ok(())
@@ -273,11 +319,17 @@ impl ScoreConfig {
 
     /// The weight of indicator `k` (index into [`INDICATORS`]).
     pub fn indicator_weight(&self, k: usize) -> f64 {
-        self.indicators.get(INDICATORS[k].id).copied().unwrap_or(INDICATORS[k].weight)
+        self.indicators
+            .get(INDICATORS[k].id)
+            .copied()
+            .unwrap_or(INDICATORS[k].weight)
     }
 
     /// The transform of indicator `k`.
     pub fn transform(&self, k: usize) -> Transform {
-        self.transforms.get(INDICATORS[k].id).copied().unwrap_or(Transform::Auto)
+        self.transforms
+            .get(INDICATORS[k].id)
+            .copied()
+            .unwrap_or(Transform::Auto)
     }
 }

@@ -25,7 +25,13 @@ pub fn marshall_global(y: &[f64], n: &[f64]) -> Option<Vec<f64>> {
         return None;
     }
     let m = sy / sn;
-    let s2 = y.iter().zip(n).filter(|(_, n)| **n > 0.0).map(|(y, n)| n * (y / n - m).powi(2)).sum::<f64>() / sn;
+    let s2 = y
+        .iter()
+        .zip(n)
+        .filter(|(_, n)| **n > 0.0)
+        .map(|(y, n)| n * (y / n - m).powi(2))
+        .sum::<f64>()
+        / sn;
     let n_bar = sn / y.len() as f64;
     let a = (s2 - m / n_bar).max(0.0);
     Some(
@@ -59,7 +65,10 @@ mod tests {
     #[test]
     fn large_exposures_keep_their_own_rate() {
         let r = marshall_global(&[1000.0, 5000.0], &[1000.0, 1000.0]).unwrap();
-        assert!((r[0] - 1.0).abs() < 0.01 && (r[1] - 5.0).abs() < 0.01, "{r:?}");
+        assert!(
+            (r[0] - 1.0).abs() < 0.01 && (r[1] - 5.0).abs() < 0.01,
+            "{r:?}"
+        );
         assert!(marshall_global(&[], &[]).is_none());
         assert!(marshall_global(&[1.0], &[0.0]).is_none());
     }

@@ -59,9 +59,19 @@ pub struct Context<'a> {
 }
 
 /// The top three reasons (fewer if fewer push it up).
-pub fn reasons(c: &Context<'_>, w: &[f64], dim_w: &[f64; 5], median_scaled: &[Option<f64>], median_raw: &[Option<f64>], cfg: &ScoreConfig) -> Vec<Reason> {
+pub fn reasons(
+    c: &Context<'_>,
+    w: &[f64],
+    dim_w: &[f64; 5],
+    median_scaled: &[Option<f64>],
+    median_raw: &[Option<f64>],
+    cfg: &ScoreConfig,
+) -> Vec<Reason> {
     let terms = risk_terms(c.dims);
-    let total_dim_w: f64 = (0..5).filter(|&d| terms[d].is_some()).map(|d| dim_w[d]).sum();
+    let total_dim_w: f64 = (0..5)
+        .filter(|&d| terms[d].is_some())
+        .map(|d| dim_w[d])
+        .sum();
     let mut within = [0.0; 5];
     for (k, s) in c.scaled.iter().enumerate() {
         if s.is_some() {
@@ -70,7 +80,9 @@ pub fn reasons(c: &Context<'_>, w: &[f64], dim_w: &[f64; 5], median_scaled: &[Op
     }
     let mut out: Vec<Reason> = Vec::new();
     for (k, def) in INDICATORS.iter().enumerate() {
-        let (Some(s), Some(med), Some(raw)) = (c.scaled[k], median_scaled[k], c.raw[k]) else { continue };
+        let (Some(s), Some(med), Some(raw)) = (c.scaled[k], median_scaled[k], c.raw[k]) else {
+            continue;
+        };
         let d = def.dimension.index();
         let Some(term) = terms[d] else { continue };
         if total_dim_w <= 0.0 || within[d] <= 0.0 {
@@ -80,14 +92,27 @@ pub fn reasons(c: &Context<'_>, w: &[f64], dim_w: &[f64; 5], median_scaled: &[Op
             Mean::Arithmetic => dim_w[d] / total_dim_w,
             Mean::Geometric => dim_w[d] / total_dim_w * (1.0 + c.risk) / (1.0 + term),
         };
-        let gap = if def.dimension == Dimension::Coping { med - s } else { s - med };
+        let gap = if def.dimension == Dimension::Coping {
+            med - s
+        } else {
+            s - med
+        };
         let contribution = sens * w[k] / within[d] * gap;
         if contribution > 1e-9 {
             let (zh, en) = phrase(k, c.town, raw, median_raw[k].unwrap_or(0.0), cfg);
-            out.push(Reason { indicator: def.id, contribution, zh, en });
+            out.push(Reason {
+                indicator: def.id,
+                contribution,
+                zh,
+                en,
+            });
         }
     }
-    out.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.indicator.cmp(b.indicator)));
+    out.sort_by(|a, b| {
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then(a.indicator.cmp(b.indicator))
+    });
     out.truncate(3);
     out
 }

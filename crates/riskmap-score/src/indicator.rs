@@ -28,7 +28,13 @@ pub enum Dimension {
 
 impl Dimension {
     /// Every dimension, in output order.
-    pub const ALL: [Dimension; 5] = [Dimension::Stock, Dimension::Incremental, Dimension::Natural, Dimension::Fire, Dimension::Coping];
+    pub const ALL: [Dimension; 5] = [
+        Dimension::Stock,
+        Dimension::Incremental,
+        Dimension::Natural,
+        Dimension::Fire,
+        Dimension::Coping,
+    ];
 
     /// Column name (`stock`).
     pub fn name(self) -> &'static str {
@@ -83,28 +89,160 @@ pub struct IndicatorDef {
 
 /// Every indicator. Indices into this table are used throughout.
 pub const INDICATORS: &[IndicatorDef] = &[
-    ind("accidents", Dimension::Stock, 1.0, "incidents", "production-safety accidents a year, recency- and severity-weighted"),
-    ind("accident_rate", Dimension::Stock, 1.0, "incidents, population", "the same per 10,000 people, empirical-Bayes smoothed"),
-    ind("high_risk_enterprises", Dimension::Stock, 0.5, "enterprises", "high-risk enterprises per km²"),
-    ind("major_hazard_sources", Dimension::Stock, 0.5, "enterprises", "registered major hazard sources"),
-    ind("hidden_hazards", Dimension::Stock, 1.0, "hidden_hazards", "open and overdue hidden hazards, weighted by level and supervising authority"),
-    ind("pipelines", Dimension::Incremental, 1.0, "pipelines", "km of oil and gas pipelines"),
-    ind("scenic_visitors", Dimension::Incremental, 1.0, "scenic_areas", "scenic-area visitors a year"),
-    ind("new_high_risk_enterprises", Dimension::Incremental, 1.0, "enterprises", "high-risk enterprises opened recently"),
-    ind("accident_trend", Dimension::Incremental, 1.0, "incidents", "log ratio of the last two years' accident rate to the years before"),
-    ind("forest_fires", Dimension::Natural, 1.0, "forest_fires", "forest fires a year, recency-weighted"),
-    ind("forest_area", Dimension::Natural, 1.0, "forest_cover", "forest area, ha"),
-    ind("forest_cover", Dimension::Natural, 0.5, "forest_cover", "mean forest fraction"),
-    ind("geohazard_events", Dimension::Natural, 1.0, "geohazard_events", "geohazard events a year, recency-weighted"),
-    ind("geohazard_people", Dimension::Natural, 1.0, "geohazard_sites", "people threatened by active geohazard sites"),
-    ind("geohazard_sites", Dimension::Natural, 0.5, "geohazard_sites", "active geohazard sites"),
-    ind("steep_share", Dimension::Natural, 0.5, "dem", "share of the area steeper than 25°"),
-    ind("elevation", Dimension::Natural, 0.25, "dem", "mean elevation, m"),
-    ind("fires", Dimension::Fire, 1.0, "fires", "fires a year, recency-weighted"),
-    ind("fire_rate", Dimension::Fire, 1.0, "fires, population", "fires per 10,000 people, empirical-Bayes smoothed"),
-    ind("fire_casualties", Dimension::Fire, 0.5, "fires", "fire deaths and injuries a year, recency-weighted"),
-    ind("old_communities", Dimension::Fire, 0.75, "communities", "old residential communities"),
-    ind("highrise_communities", Dimension::Fire, 0.5, "communities", "high-rise residential communities"),
+    ind(
+        "accidents",
+        Dimension::Stock,
+        1.0,
+        "incidents",
+        "production-safety accidents a year, recency- and severity-weighted",
+    ),
+    ind(
+        "accident_rate",
+        Dimension::Stock,
+        1.0,
+        "incidents, population",
+        "the same per 10,000 people, empirical-Bayes smoothed",
+    ),
+    ind(
+        "high_risk_enterprises",
+        Dimension::Stock,
+        0.5,
+        "enterprises",
+        "high-risk enterprises per km²",
+    ),
+    ind(
+        "major_hazard_sources",
+        Dimension::Stock,
+        0.5,
+        "enterprises",
+        "registered major hazard sources",
+    ),
+    ind(
+        "hidden_hazards",
+        Dimension::Stock,
+        1.0,
+        "hidden_hazards",
+        "open and overdue hidden hazards, weighted by level and supervising authority",
+    ),
+    ind(
+        "pipelines",
+        Dimension::Incremental,
+        1.0,
+        "pipelines",
+        "km of oil and gas pipelines",
+    ),
+    ind(
+        "scenic_visitors",
+        Dimension::Incremental,
+        1.0,
+        "scenic_areas",
+        "scenic-area visitors a year",
+    ),
+    ind(
+        "new_high_risk_enterprises",
+        Dimension::Incremental,
+        1.0,
+        "enterprises",
+        "high-risk enterprises opened recently",
+    ),
+    ind(
+        "accident_trend",
+        Dimension::Incremental,
+        1.0,
+        "incidents",
+        "log ratio of the last two years' accident rate to the years before",
+    ),
+    ind(
+        "forest_fires",
+        Dimension::Natural,
+        1.0,
+        "forest_fires",
+        "forest fires a year, recency-weighted",
+    ),
+    ind(
+        "forest_area",
+        Dimension::Natural,
+        1.0,
+        "forest_cover",
+        "forest area, ha",
+    ),
+    ind(
+        "forest_cover",
+        Dimension::Natural,
+        0.5,
+        "forest_cover",
+        "mean forest fraction",
+    ),
+    ind(
+        "geohazard_events",
+        Dimension::Natural,
+        1.0,
+        "geohazard_events",
+        "geohazard events a year, recency-weighted",
+    ),
+    ind(
+        "geohazard_people",
+        Dimension::Natural,
+        1.0,
+        "geohazard_sites",
+        "people threatened by active geohazard sites",
+    ),
+    ind(
+        "geohazard_sites",
+        Dimension::Natural,
+        0.5,
+        "geohazard_sites",
+        "active geohazard sites",
+    ),
+    ind(
+        "steep_share",
+        Dimension::Natural,
+        0.5,
+        "dem",
+        "share of the area steeper than 25°",
+    ),
+    ind(
+        "elevation",
+        Dimension::Natural,
+        0.25,
+        "dem",
+        "mean elevation, m",
+    ),
+    ind(
+        "fires",
+        Dimension::Fire,
+        1.0,
+        "fires",
+        "fires a year, recency-weighted",
+    ),
+    ind(
+        "fire_rate",
+        Dimension::Fire,
+        1.0,
+        "fires, population",
+        "fires per 10,000 people, empirical-Bayes smoothed",
+    ),
+    ind(
+        "fire_casualties",
+        Dimension::Fire,
+        0.5,
+        "fires",
+        "fire deaths and injuries a year, recency-weighted",
+    ),
+    ind(
+        "old_communities",
+        Dimension::Fire,
+        0.75,
+        "communities",
+        "old residential communities",
+    ),
+    ind(
+        "highrise_communities",
+        Dimension::Fire,
+        0.5,
+        "communities",
+        "high-rise residential communities",
+    ),
     IndicatorDef {
         id: "shelter_capacity",
         dimension: Dimension::Coping,
@@ -123,13 +261,82 @@ pub const INDICATORS: &[IndicatorDef] = &[
     },
 ];
 
-const fn ind(id: &'static str, dimension: Dimension, weight: f64, sources: &'static str, en: &'static str) -> IndicatorDef {
-    IndicatorDef { id, dimension, weight, inverted: false, sources, en }
+/// Indices into [`INDICATORS`] by id, for the hot loops (checked against the
+/// table by a test).
+pub mod id {
+    /// `accidents`.
+    pub const ACCIDENTS: usize = 0;
+    /// `accident_rate`.
+    pub const ACCIDENT_RATE: usize = 1;
+    /// `high_risk_enterprises`.
+    pub const HIGH_RISK_ENTERPRISES: usize = 2;
+    /// `major_hazard_sources`.
+    pub const MAJOR_HAZARD_SOURCES: usize = 3;
+    /// `hidden_hazards`.
+    pub const HIDDEN_HAZARDS: usize = 4;
+    /// `pipelines`.
+    pub const PIPELINES: usize = 5;
+    /// `scenic_visitors`.
+    pub const SCENIC_VISITORS: usize = 6;
+    /// `new_high_risk_enterprises`.
+    pub const NEW_HIGH_RISK_ENTERPRISES: usize = 7;
+    /// `accident_trend`.
+    pub const ACCIDENT_TREND: usize = 8;
+    /// `forest_fires`.
+    pub const FOREST_FIRES: usize = 9;
+    /// `forest_area`.
+    pub const FOREST_AREA: usize = 10;
+    /// `forest_cover`.
+    pub const FOREST_COVER: usize = 11;
+    /// `geohazard_events`.
+    pub const GEOHAZARD_EVENTS: usize = 12;
+    /// `geohazard_people`.
+    pub const GEOHAZARD_PEOPLE: usize = 13;
+    /// `geohazard_sites`.
+    pub const GEOHAZARD_SITES: usize = 14;
+    /// `steep_share`.
+    pub const STEEP_SHARE: usize = 15;
+    /// `elevation`.
+    pub const ELEVATION: usize = 16;
+    /// `fires`.
+    pub const FIRES: usize = 17;
+    /// `fire_rate`.
+    pub const FIRE_RATE: usize = 18;
+    /// `fire_casualties`.
+    pub const FIRE_CASUALTIES: usize = 19;
+    /// `old_communities`.
+    pub const OLD_COMMUNITIES: usize = 20;
+    /// `highrise_communities`.
+    pub const HIGHRISE_COMMUNITIES: usize = 21;
+    /// `shelter_capacity`.
+    pub const SHELTER_CAPACITY: usize = 22;
+    /// `fire_station_distance`.
+    pub const FIRE_STATION_DISTANCE: usize = 23;
+}
+
+const fn ind(
+    id: &'static str,
+    dimension: Dimension,
+    weight: f64,
+    sources: &'static str,
+    en: &'static str,
+) -> IndicatorDef {
+    IndicatorDef {
+        id,
+        dimension,
+        weight,
+        inverted: false,
+        sources,
+        en,
+    }
 }
 
 /// Index of indicator `id` (panics on an unknown id: ids are fixed here).
 pub fn index_of(id: &str) -> usize {
-    INDICATORS.iter().position(|d| d.id == id).unwrap_or_else(|| panic!("no indicator {id}"))
+    INDICATORS
+        .iter()
+        .position(|d| d.id == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
 }
 
 /// Recency weights and year exposures of the series positions in the window.
@@ -147,7 +354,11 @@ impl Window {
         let years = (first..n)
             .map(|k| {
                 let age = (n - 1 - k) as f64;
-                let share = if k + 1 == n { region.year_fraction.clamp(1e-3, 1.0) } else { 1.0 };
+                let share = if k + 1 == n {
+                    region.year_fraction.clamp(1e-3, 1.0)
+                } else {
+                    1.0
+                };
                 (k, 0.5f64.powf(age / cfg.half_life_years), share)
             })
             .collect();
@@ -156,7 +367,9 @@ impl Window {
 
     /// Recency-weighted events a year: Σ w·v / Σ w·share.
     pub fn annual(&self, values: &[f64]) -> f64 {
-        let (num, den) = self.years.iter().fold((0.0, 0.0), |(a, b), &(k, w, s)| (a + w * values.get(k).copied().unwrap_or(0.0), b + w * s));
+        let (num, den) = self.years.iter().fold((0.0, 0.0), |(a, b), &(k, w, s)| {
+            (a + w * values.get(k).copied().unwrap_or(0.0), b + w * s)
+        });
         if den > 0.0 {
             num / den
         } else {
@@ -178,7 +391,9 @@ fn harm(series: &[&Series], cfg: &ScoreConfig, len: usize) -> (Vec<f64>, Vec<f64
         for k in 0..len {
             let c = s.counts.get(k).copied().unwrap_or(0.0);
             counts[k] += c;
-            harm[k] += c + cfg.death_weight * s.deaths.get(k).copied().unwrap_or(0.0) + cfg.injury_weight * s.injuries.get(k).copied().unwrap_or(0.0);
+            harm[k] += c
+                + cfg.death_weight * s.deaths.get(k).copied().unwrap_or(0.0)
+                + cfg.injury_weight * s.injuries.get(k).copied().unwrap_or(0.0);
         }
     }
     (counts, harm)
@@ -200,7 +415,12 @@ fn resample<R: Rng>(counts: &mut [f64], harm: &mut [f64], window: &Window, rng: 
 
 /// Raw indicator values: `values[township][indicator]`, `None` where the
 /// source is missing. With `rng`, event counts are resampled first.
-pub fn raw_values<R: Rng>(region: &RegionInput, cfg: &ScoreConfig, window: &Window, mut rng: Option<&mut R>) -> Vec<Vec<Option<f64>>> {
+pub fn raw_values<R: Rng>(
+    region: &RegionInput,
+    cfg: &ScoreConfig,
+    window: &Window,
+    mut rng: Option<&mut R>,
+) -> Vec<Vec<Option<f64>>> {
     let len = (region.as_of_year - region.first_year + 1).max(0) as usize;
     let n_ind = INDICATORS.len();
     let mut out = vec![vec![None; n_ind]; region.townships.len()];
@@ -210,7 +430,7 @@ pub fn raw_values<R: Rng>(region: &RegionInput, cfg: &ScoreConfig, window: &Wind
     let recent = 2usize.min(window.years.len());
     for (i, t) in region.townships.iter().enumerate() {
         let v = &mut out[i];
-        let mut set = |id: &str, x: Option<f64>| v[index_of(id)] = x.filter(|x| x.is_finite());
+        let mut set = |k: usize, x: Option<f64>| v[k] = x.filter(|x| x.is_finite());
         if let Some(inc) = &t.incidents {
             let refs: Vec<&Series> = inc.iter().collect();
             let (mut counts, mut h) = harm(&refs, cfg, len);
@@ -220,84 +440,128 @@ pub fn raw_values<R: Rng>(region: &RegionInput, cfg: &ScoreConfig, window: &Wind
                 }
             }
             let a = window.annual(&h);
-            set("accidents", Some(a));
+            set(id::ACCIDENTS, Some(a));
             accident_harm[i] = Some(a * window.weighted_years());
             if window.years.len() > recent {
                 let rate = |ys: &[(usize, f64, f64)]| {
-                    let (c, e) = ys.iter().fold((0.0, 0.0), |(c, e), &(k, _, s)| (c + counts[k], e + s));
+                    let (c, e) = ys
+                        .iter()
+                        .fold((0.0, 0.0), |(c, e), &(k, _, s)| (c + counts[k], e + s));
                     c / e
                 };
                 let split = window.years.len() - recent;
-                let trend = ((rate(&window.years[split..]) + 1.0) / (rate(&window.years[..split]) + 1.0)).ln();
-                set("accident_trend", Some(trend));
+                let trend = ((rate(&window.years[split..]) + 1.0)
+                    / (rate(&window.years[..split]) + 1.0))
+                    .ln();
+                set(id::ACCIDENT_TREND, Some(trend));
             }
         }
         if let Some(f) = &t.fires {
             // The count and the rate use events; casualties are their own
             // indicator and keep their number per fire when fires are resampled.
-            let mut counts: Vec<f64> = (0..len).map(|k| f.counts.get(k).copied().unwrap_or(0.0)).collect();
-            let mut casualties: Vec<f64> = (0..len).map(|k| f.deaths.get(k).copied().unwrap_or(0.0) + f.injuries.get(k).copied().unwrap_or(0.0)).collect();
+            let mut counts: Vec<f64> = (0..len)
+                .map(|k| f.counts.get(k).copied().unwrap_or(0.0))
+                .collect();
+            let mut casualties: Vec<f64> = (0..len)
+                .map(|k| {
+                    f.deaths.get(k).copied().unwrap_or(0.0)
+                        + f.injuries.get(k).copied().unwrap_or(0.0)
+                })
+                .collect();
             if let Some(r) = rng.as_deref_mut() {
                 if cfg.uncertainty.resample_counts {
                     resample(&mut counts, &mut casualties, window, r);
                 }
             }
             let a = window.annual(&counts);
-            set("fires", Some(a));
-            set("fire_casualties", Some(window.annual(&casualties)));
+            set(id::FIRES, Some(a));
+            set(id::FIRE_CASUALTIES, Some(window.annual(&casualties)));
             fire_harm[i] = Some(a * window.weighted_years());
         }
-        for (id, series) in [("forest_fires", &t.forest_fires), ("geohazard_events", &t.geohazard_events)] {
+        for (k, series) in [
+            (id::FOREST_FIRES, &t.forest_fires),
+            (id::GEOHAZARD_EVENTS, &t.geohazard_events),
+        ] {
             if let Some(s) = series {
-                let mut counts: Vec<f64> = (0..len).map(|k| s.counts.get(k).copied().unwrap_or(0.0)).collect();
+                let mut counts: Vec<f64> = (0..len)
+                    .map(|k| s.counts.get(k).copied().unwrap_or(0.0))
+                    .collect();
                 let mut h = counts.clone();
                 if let Some(r) = rng.as_deref_mut() {
                     if cfg.uncertainty.resample_counts {
                         resample(&mut counts, &mut h, window, r);
                     }
                 }
-                set(id, Some(window.annual(&counts)));
+                set(k, Some(window.annual(&counts)));
             }
         }
         if let Some(e) = &t.enterprises {
-            set("high_risk_enterprises", Some(e.high_risk / t.area_km2.max(1e-6)));
-            set("major_hazard_sources", Some(e.major_hazard_sources));
-            set("new_high_risk_enterprises", e.new_high_risk);
+            set(
+                id::HIGH_RISK_ENTERPRISES,
+                Some(e.high_risk / t.area_km2.max(1e-6)),
+            );
+            set(id::MAJOR_HAZARD_SOURCES, Some(e.major_hazard_sources));
+            set(id::NEW_HIGH_RISK_ENTERPRISES, e.new_high_risk);
         }
         if let Some(h) = &t.hidden_hazards {
             let w = &cfg.hidden_hazards;
-            let majors: f64 = Supervision::ALL.iter().map(|s| w.major[s.index()] * (h.open_major[s.index()] + w.overdue_factor * h.overdue_major[s.index()])).sum();
-            set("hidden_hazards", Some(w.general * (h.open_general + w.overdue_factor * h.overdue_general) + majors));
+            let majors: f64 = Supervision::ALL
+                .iter()
+                .map(|s| {
+                    w.major[s.index()]
+                        * (h.open_major[s.index()] + w.overdue_factor * h.overdue_major[s.index()])
+                })
+                .sum();
+            set(
+                id::HIDDEN_HAZARDS,
+                Some(w.general * (h.open_general + w.overdue_factor * h.overdue_general) + majors),
+            );
         }
-        set("pipelines", t.pipelines_km);
-        set("scenic_visitors", t.scenic_visitors);
+        set(id::PIPELINES, t.pipelines_km);
+        set(id::SCENIC_VISITORS, t.scenic_visitors);
         if let Some(r) = &t.raster {
-            set("forest_area", r.forest_ha);
-            set("forest_cover", r.forest_cover);
-            set("steep_share", r.steep_share);
-            set("elevation", r.mean_elevation_m);
+            set(id::FOREST_AREA, r.forest_ha);
+            set(id::FOREST_COVER, r.forest_cover);
+            set(id::STEEP_SHARE, r.steep_share);
+            set(id::ELEVATION, r.mean_elevation_m);
         }
         if let Some(s) = &t.geohazard_sites {
-            set("geohazard_sites", Some(s.active));
-            set("geohazard_people", s.threatened_people);
+            set(id::GEOHAZARD_SITES, Some(s.active));
+            set(id::GEOHAZARD_PEOPLE, s.threatened_people);
         }
         if let Some(c) = &t.communities {
-            set("old_communities", c.old);
-            set("highrise_communities", c.highrise);
+            set(id::OLD_COMMUNITIES, c.old);
+            set(id::HIGHRISE_COMMUNITIES, c.highrise);
         }
-        set("shelter_capacity", t.shelter_capacity.zip(t.population).filter(|(_, p)| *p > 0.0).map(|(c, p)| c / p * 1000.0));
-        set("fire_station_distance", t.fire_station_distance_km);
+        set(
+            id::SHELTER_CAPACITY,
+            t.shelter_capacity
+                .zip(t.population)
+                .filter(|(_, p)| *p > 0.0)
+                .map(|(c, p)| c / p * 1000.0),
+        );
+        set(id::FIRE_STATION_DISTANCE, t.fire_station_distance_km);
     }
     // Empirical-Bayes rates per 10,000 people, pooled over the townships that
     // have both the events and a population.
     let weighted_years = window.weighted_years();
-    for (id, harm) in [("accident_rate", &accident_harm), ("fire_rate", &fire_harm)] {
-        let idx: Vec<usize> = (0..region.townships.len()).filter(|&i| harm[i].is_some() && region.townships[i].population.is_some_and(|p| p > 0.0)).collect();
+    for (k, harm) in [
+        (id::ACCIDENT_RATE, &accident_harm),
+        (id::FIRE_RATE, &fire_harm),
+    ] {
+        let idx: Vec<usize> = (0..region.townships.len())
+            .filter(|&i| {
+                harm[i].is_some() && region.townships[i].population.is_some_and(|p| p > 0.0)
+            })
+            .collect();
         let y: Vec<f64> = idx.iter().map(|&i| harm[i].expect("filtered")).collect();
-        let n: Vec<f64> = idx.iter().map(|&i| region.townships[i].population.expect("filtered") / 1e4 * weighted_years).collect();
+        let n: Vec<f64> = idx
+            .iter()
+            .map(|&i| region.townships[i].population.expect("filtered") / 1e4 * weighted_years)
+            .collect();
         if let Some(rates) = marshall_global(&y, &n) {
             for (j, &i) in idx.iter().enumerate() {
-                out[i][index_of(id)] = Some(rates[j]).filter(|x| x.is_finite());
+                out[i][k] = Some(rates[j]).filter(|x| x.is_finite());
             }
         }
     }
@@ -314,7 +578,13 @@ fn fmt_n(x: f64) -> String {
 
 /// The planner's phrase for indicator `k` of township `t` with raw value
 /// `raw` (region median `median`): (Chinese, English).
-pub fn phrase(k: usize, t: &TownshipInput, raw: f64, median: f64, cfg: &ScoreConfig) -> (String, String) {
+pub fn phrase(
+    k: usize,
+    t: &TownshipInput,
+    raw: f64,
+    median: f64,
+    cfg: &ScoreConfig,
+) -> (String, String) {
     let n = fmt_n(raw);
     let m = fmt_n(median);
     let years = cfg.window_years;
@@ -361,24 +631,94 @@ pub fn phrase(k: usize, t: &TownshipInput, raw: f64, median: f64, cfg: &ScoreCon
 
 /// "3处市级挂牌督办重大隐患逾期未整改": the most serious part of the ledger.
 fn hidden_hazard_phrase(t: &TownshipInput) -> (String, String) {
-    let Some(h) = &t.hidden_hazards else { return (String::new(), String::new()) };
+    let Some(h) = &t.hidden_hazards else {
+        return (String::new(), String::new());
+    };
     let plural = |n: f64| if (n - 1.0).abs() < 1e-9 { "" } else { "s" };
     for (overdue, arr) in [(true, &h.overdue_major), (false, &h.open_major)] {
         if let Some(s) = Supervision::ALL.into_iter().find(|s| arr[s.index()] > 0.0) {
             let n = arr[s.index()];
             let total: f64 = arr.iter().sum();
-            let more_zh = if total > n { format!("（重大隐患共{}处）", fmt_n(total)) } else { String::new() };
-            let more_en = if total > n { format!(" ({} major in all)", fmt_n(total)) } else { String::new() };
-            return if overdue {
-                (format!("{}处{}重大隐患逾期未整改{more_zh}", fmt_n(n), s.phrase_zh()), format!("{} overdue major hidden hazard{}{}{more_en}", fmt_n(n), plural(n), s.phrase_en()))
+            let more_zh = if total > n {
+                format!("（重大隐患共{}处）", fmt_n(total))
             } else {
-                (format!("{}处{}重大隐患正在整改{more_zh}", fmt_n(n), s.phrase_zh()), format!("{} open major hidden hazard{}{}{more_en}", fmt_n(n), plural(n), s.phrase_en()))
+                String::new()
+            };
+            let more_en = if total > n {
+                format!(" ({} major in all)", fmt_n(total))
+            } else {
+                String::new()
+            };
+            return if overdue {
+                (
+                    format!("{}处{}重大隐患逾期未整改{more_zh}", fmt_n(n), s.phrase_zh()),
+                    format!(
+                        "{} overdue major hidden hazard{}{}{more_en}",
+                        fmt_n(n),
+                        plural(n),
+                        s.phrase_en()
+                    ),
+                )
+            } else {
+                (
+                    format!("{}处{}重大隐患正在整改{more_zh}", fmt_n(n), s.phrase_zh()),
+                    format!(
+                        "{} open major hidden hazard{}{}{more_en}",
+                        fmt_n(n),
+                        plural(n),
+                        s.phrase_en()
+                    ),
+                )
             };
         }
     }
     let (o, g) = (h.overdue_general, h.open_general);
     (
         format!("一般隐患{}处逾期未整改、{}处正在整改", fmt_n(o), fmt_n(g)),
-        format!("{} overdue and {} open general hidden hazards", fmt_n(o), fmt_n(g)),
+        format!(
+            "{} overdue and {} open general hidden hazards",
+            fmt_n(o),
+            fmt_n(g)
+        ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_constants_match_the_table() {
+        let consts = [
+            (id::ACCIDENTS, "accidents"),
+            (id::ACCIDENT_RATE, "accident_rate"),
+            (id::HIGH_RISK_ENTERPRISES, "high_risk_enterprises"),
+            (id::MAJOR_HAZARD_SOURCES, "major_hazard_sources"),
+            (id::HIDDEN_HAZARDS, "hidden_hazards"),
+            (id::PIPELINES, "pipelines"),
+            (id::SCENIC_VISITORS, "scenic_visitors"),
+            (id::NEW_HIGH_RISK_ENTERPRISES, "new_high_risk_enterprises"),
+            (id::ACCIDENT_TREND, "accident_trend"),
+            (id::FOREST_FIRES, "forest_fires"),
+            (id::FOREST_AREA, "forest_area"),
+            (id::FOREST_COVER, "forest_cover"),
+            (id::GEOHAZARD_EVENTS, "geohazard_events"),
+            (id::GEOHAZARD_PEOPLE, "geohazard_people"),
+            (id::GEOHAZARD_SITES, "geohazard_sites"),
+            (id::STEEP_SHARE, "steep_share"),
+            (id::ELEVATION, "elevation"),
+            (id::FIRES, "fires"),
+            (id::FIRE_RATE, "fire_rate"),
+            (id::FIRE_CASUALTIES, "fire_casualties"),
+            (id::OLD_COMMUNITIES, "old_communities"),
+            (id::HIGHRISE_COMMUNITIES, "highrise_communities"),
+            (id::SHELTER_CAPACITY, "shelter_capacity"),
+            (id::FIRE_STATION_DISTANCE, "fire_station_distance"),
+        ];
+        assert_eq!(consts.len(), INDICATORS.len());
+        for (k, name) in consts {
+            assert_eq!(INDICATORS[k].id, name);
+            assert_eq!(index_of(name), k);
+        }
+    }
 }

@@ -9,12 +9,21 @@ use serde::{Deserialize, Serialize};
 
 /// The incident categories of SPEC, in SPEC order; [`TownshipInput::incidents`]
 /// is indexed by this order.
-pub const INCIDENT_CATEGORIES: [&str; 7] = ["industrial_trade", "road_traffic", "construction", "hazardous_chemicals", "fireworks", "mining", "other"];
+pub const INCIDENT_CATEGORIES: [&str; 7] = [
+    "industrial_trade",
+    "road_traffic",
+    "construction",
+    "hazardous_chemicals",
+    "fireworks",
+    "mining",
+    "other",
+];
 
 /// Enterprise sectors counted as high-risk (高危行业): hazardous chemicals,
 /// fireworks, mining and construction, the sectors whose new projects go
 /// through the 三同时 review and whose accidents the county report names.
-pub const HIGH_RISK_SECTORS: [&str; 4] = ["hazardous_chemicals", "fireworks", "mining", "construction"];
+pub const HIGH_RISK_SECTORS: [&str; 4] =
+    ["hazardous_chemicals", "fireworks", "mining", "construction"];
 
 /// Who supervises a major hidden hazard's rectification (挂牌督办), from the
 /// highest authority down; [`HiddenHazards`] arrays are indexed by this order.
@@ -35,7 +44,13 @@ pub enum Supervision {
 
 impl Supervision {
     /// Every value, in index order.
-    pub const ALL: [Supervision; 5] = [Supervision::Province, Supervision::City, Supervision::County, Supervision::SafetyCommittee, Supervision::Unlisted];
+    pub const ALL: [Supervision; 5] = [
+        Supervision::Province,
+        Supervision::City,
+        Supervision::County,
+        Supervision::SafetyCommittee,
+        Supervision::Unlisted,
+    ];
 
     /// Parses a ledger value (`province`, `city`, `county`, `safety_committee`,
     /// or the Chinese 省/市/县/安委会); anything else is `Unlisted`.
@@ -97,7 +112,11 @@ pub struct Series {
 impl Series {
     /// A series of `years` zero years.
     pub fn zeros(years: usize) -> Series {
-        Series { counts: vec![0.0; years], deaths: vec![0.0; years], injuries: vec![0.0; years] }
+        Series {
+            counts: vec![0.0; years],
+            deaths: vec![0.0; years],
+            injuries: vec![0.0; years],
+        }
     }
 }
 

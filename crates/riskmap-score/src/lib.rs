@@ -55,8 +55,13 @@ pub mod transform;
 pub mod uncertainty;
 
 pub use aggregate::Level;
-pub use config::{ConfigError, LevelConfig, LevelMethod, Mean, ScoreConfig, Transform, UncertaintyConfig};
+pub use config::{
+    ConfigError, LevelConfig, LevelMethod, Mean, ScoreConfig, Transform, UncertaintyConfig,
+};
 pub use explain::Reason;
 pub use indicator::{Dimension, IndicatorDef, INDICATORS};
-pub use input::{Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput, Series, Supervision, TownshipInput, HIGH_RISK_SECTORS, INCIDENT_CATEGORIES};
+pub use input::{
+    Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput, Series,
+    Supervision, TownshipInput, HIGH_RISK_SECTORS, INCIDENT_CATEGORIES,
+};
 pub use score::{score, IndicatorReport, MissingNote, Scores, TownshipScore};

@@ -115,14 +115,20 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
     let window = Window::new(region, cfg);
     let raw = raw_values::<ChaCha8Rng>(region, cfg, &window, None);
 
-    let w: Vec<f64> = (0..INDICATORS.len()).map(|k| cfg.indicator_weight(k)).collect();
+    let w: Vec<f64> = (0..INDICATORS.len())
+        .map(|k| cfg.indicator_weight(k))
+        .collect();
     let dim_w: [f64; 5] = std::array::from_fn(|d| cfg.dimension_weight(Dimension::ALL[d]));
     let mut scales: Vec<Option<Scale>> = Vec::with_capacity(INDICATORS.len());
     let mut reports = Vec::new();
     let mut missing = Vec::new();
     for (k, def) in INDICATORS.iter().enumerate() {
         let values: Vec<f64> = raw.iter().filter_map(|r| r[k]).collect();
-        let scale = if w[k] > 0.0 { Scale::fit(&values, cfg.transform(k), def.inverted, cfg) } else { None };
+        let scale = if w[k] > 0.0 {
+            Scale::fit(&values, cfg.transform(k), def.inverted, cfg)
+        } else {
+            None
+        };
         let status = match (values.is_empty(), w[k] > 0.0, scale.is_some()) {
             (true, _, _) => "missing",
             (false, false, _) => "zero_weight",
@@ -130,7 +136,13 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
             (false, true, true) => "used",
         };
         if values.len() < n && w[k] > 0.0 {
-            missing.push(MissingNote { indicator: def.id, sources: def.sources, dimension: def.dimension.name(), townships: n - values.len(), everywhere: values.is_empty() });
+            missing.push(MissingNote {
+                indicator: def.id,
+                sources: def.sources,
+                dimension: def.dimension.name(),
+                townships: n - values.len(),
+                everywhere: values.is_empty(),
+            });
         }
         reports.push(IndicatorReport {
             id: def.id,
@@ -146,17 +158,35 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
         scales.push(scale);
     }
 
-    let scaled: Vec<Vec<Option<f64>>> = raw.iter().map(|row| row.iter().zip(&scales).map(|(x, s)| x.zip(*s).map(|(x, s)| s.apply(x))).collect()).collect();
+    let scaled: Vec<Vec<Option<f64>>> = raw
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&scales)
+                .map(|(x, s)| x.zip(*s).map(|(x, s)| s.apply(x)))
+                .collect()
+        })
+        .collect();
     let dims: Vec<[Option<f64>; 5]> = scaled.iter().map(|s| dimensions(s, &w)).collect();
     let risks: Vec<Option<f64>> = dims.iter().map(|d| risk(d, &dim_w, cfg.across)).collect();
     let rank_keys: Vec<f64> = risks.iter().map(|r| r.unwrap_or(-1.0)).collect();
     let rk = ranks(&rank_keys);
-    let levels: Vec<Level> = (0..n).map(|i| level(rank_keys[i], rk[i], n, &cfg.levels)).collect();
+    let levels: Vec<Level> = (0..n)
+        .map(|i| level(rank_keys[i], rk[i], n, &cfg.levels))
+        .collect();
     let intervals = monte_carlo(region, cfg, &window, &raw, &scales, &w, &dim_w, &levels);
 
-    let median_scaled: Vec<Option<f64>> = (0..INDICATORS.len()).map(|k| median(scaled.iter().filter_map(|s| s[k]))).collect();
-    let median_raw: Vec<Option<f64>> = (0..INDICATORS.len()).map(|k| median(raw.iter().filter_map(|s| s[k]))).collect();
-    let dimensions_missing = Dimension::ALL.iter().filter(|d| dims.iter().all(|x| x[d.index()].is_none())).map(|d| d.name()).collect();
+    let median_scaled: Vec<Option<f64>> = (0..INDICATORS.len())
+        .map(|k| median(scaled.iter().filter_map(|s| s[k])))
+        .collect();
+    let median_raw: Vec<Option<f64>> = (0..INDICATORS.len())
+        .map(|k| median(raw.iter().filter_map(|s| s[k])))
+        .collect();
+    let dimensions_missing = Dimension::ALL
+        .iter()
+        .filter(|d| dims.iter().all(|x| x[d.index()].is_none()))
+        .map(|d| d.name())
+        .collect();
     let u = &cfg.uncertainty;
     let townships = (0..n)
         .map(|i| {
@@ -165,10 +195,22 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
             let (p10, p90, p_red, agree) = if intervals.rank_p10.is_empty() {
                 (f64::NAN, f64::NAN, f64::NAN, 1.0)
             } else {
-                (intervals.rank_p10[i], intervals.rank_p90[i], intervals.p_red[i], intervals.level_agreement[i])
+                (
+                    intervals.rank_p10[i],
+                    intervals.rank_p90[i],
+                    intervals.p_red[i],
+                    intervals.level_agreement[i],
+                )
             };
-            let unstable = (p90 - p10) > u.unstable_rank_share * n as f64 || agree < u.unstable_level_prob;
-            let ctx = Context { town: t, raw: &raw[i], scaled: &scaled[i], dims: &dims[i], risk: r };
+            let unstable =
+                (p90 - p10) > u.unstable_rank_share * n as f64 || agree < u.unstable_level_prob;
+            let ctx = Context {
+                town: t,
+                raw: &raw[i],
+                scaled: &scaled[i],
+                dims: &dims[i],
+                risk: r,
+            };
             TownshipScore {
                 code: t.code.clone(),
                 name: t.name.clone(),
@@ -181,11 +223,20 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
                 p_red,
                 unstable,
                 reasons: reasons(&ctx, &w, &dim_w, &median_scaled, &median_raw, cfg),
-                missing: (0..INDICATORS.len()).filter(|&k| raw[i][k].is_none() && w[k] > 0.0).map(|k| INDICATORS[k].id).collect(),
+                missing: (0..INDICATORS.len())
+                    .filter(|&k| raw[i][k].is_none() && w[k] > 0.0)
+                    .map(|k| INDICATORS[k].id)
+                    .collect(),
                 indicators: scaled[i].clone(),
                 raw: raw[i].clone(),
             }
         })
         .collect();
-    Ok(Scores { townships, indicators: reports, missing, dimensions_missing, draws: u.draws })
+    Ok(Scores {
+        townships,
+        indicators: reports,
+        missing,
+        dimensions_missing,
+        draws: u.draws,
+    })
 }

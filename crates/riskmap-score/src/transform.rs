@@ -49,7 +49,12 @@ impl Scale {
     /// Fits the scale to the values present; `None` when they do not vary
     /// (an indicator with one value everywhere says nothing about who is
     /// riskier and is left out, and reported as such).
-    pub fn fit(values: &[f64], transform: Transform, inverted: bool, cfg: &ScoreConfig) -> Option<Scale> {
+    pub fn fit(
+        values: &[f64],
+        transform: Transform,
+        inverted: bool,
+        cfg: &ScoreConfig,
+    ) -> Option<Scale> {
         if values.is_empty() {
             return None;
         }
@@ -60,16 +65,28 @@ impl Scale {
             Transform::Linear => false,
             Transform::Auto => nonneg && skew > cfg.skew_threshold,
         };
-        let mut t: Vec<f64> = values.iter().map(|v| if log { v.ln_1p() } else { *v }).collect();
+        let mut t: Vec<f64> = values
+            .iter()
+            .map(|v| if log { v.ln_1p() } else { *v })
+            .collect();
         t.sort_by(f64::total_cmp);
-        let (mut lo, mut hi) = (quantile(&t, cfg.cap_quantiles[0]), quantile(&t, cfg.cap_quantiles[1]));
+        let (mut lo, mut hi) = (
+            quantile(&t, cfg.cap_quantiles[0]),
+            quantile(&t, cfg.cap_quantiles[1]),
+        );
         if hi <= lo {
             // Most townships share one value (often zero): the caps collapse,
             // so fall back to the plain range, which still separates the few
             // that differ.
             (lo, hi) = (t[0], t[t.len() - 1]);
         }
-        (hi > lo).then_some(Scale { log, lo, hi, inverted, skewness: skew })
+        (hi > lo).then_some(Scale {
+            log,
+            lo,
+            hi,
+            inverted,
+            skewness: skew,
+        })
     }
 
     /// The 0–10 score of a raw value.
@@ -122,7 +139,16 @@ mod tests {
         assert_eq!(inv.apply(5.0), 0.0);
         assert!(Scale::fit(&[2.0, 2.0, 2.0], Transform::Auto, false, &cfg).is_none());
         // Mostly zeros: the caps collapse and the plain range is used.
-        let z = Scale::fit(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0], Transform::Linear, false, &cfg).unwrap();
+        let z = Scale::fit(
+            &[
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                0.0, 0.0, 0.0, 3.0,
+            ],
+            Transform::Linear,
+            false,
+            &cfg,
+        )
+        .unwrap();
         assert_eq!(z.apply(3.0), 10.0);
     }
 }

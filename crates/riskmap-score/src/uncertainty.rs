@@ -48,7 +48,15 @@ fn dirichlet(w: &[f64], concentration: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     let total: f64 = w.iter().filter(|x| **x > 0.0).sum();
     let mut out: Vec<f64> = w
         .iter()
-        .map(|&x| if x > 0.0 { Gamma::new(concentration * x / total, 1.0).map(|g| g.sample(rng)).unwrap_or(x) } else { 0.0 })
+        .map(|&x| {
+            if x > 0.0 {
+                Gamma::new(concentration * x / total, 1.0)
+                    .map(|g| g.sample(rng))
+                    .unwrap_or(x)
+            } else {
+                0.0
+            }
+        })
         .collect();
     let s: f64 = out.iter().sum();
     if s > 0.0 {
@@ -59,7 +67,16 @@ fn dirichlet(w: &[f64], concentration: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 
 /// Runs the draws. `scales[k]` is `None` for indicators left out; `w` and
 /// `dim_w` are the configured weights; `base` the point-estimate levels.
-pub fn monte_carlo(region: &RegionInput, cfg: &ScoreConfig, window: &Window, base_raw: &[Vec<Option<f64>>], scales: &[Option<Scale>], w: &[f64], dim_w: &[f64; 5], base: &[Level]) -> Intervals {
+pub fn monte_carlo(
+    region: &RegionInput,
+    cfg: &ScoreConfig,
+    window: &Window,
+    base_raw: &[Vec<Option<f64>>],
+    scales: &[Option<Scale>],
+    w: &[f64],
+    dim_w: &[f64; 5],
+    base: &[Level],
+) -> Intervals {
     let n = region.townships.len();
     let u = &cfg.uncertainty;
     if u.draws == 0 || n == 0 {
@@ -72,13 +89,21 @@ pub fn monte_carlo(region: &RegionInput, cfg: &ScoreConfig, window: &Window, bas
             // Weights: within each dimension, then across dimensions.
             let mut wd = w.to_vec();
             for dim in 0..5 {
-                let members: Vec<usize> = (0..INDICATORS.len()).filter(|&k| INDICATORS[k].dimension.index() == dim && scales[k].is_some()).collect();
-                let drawn = dirichlet(&members.iter().map(|&k| w[k]).collect::<Vec<_>>(), u.concentration, &mut rng);
+                let members: Vec<usize> = (0..INDICATORS.len())
+                    .filter(|&k| INDICATORS[k].dimension.index() == dim && scales[k].is_some())
+                    .collect();
+                let drawn = dirichlet(
+                    &members.iter().map(|&k| w[k]).collect::<Vec<_>>(),
+                    u.concentration,
+                    &mut rng,
+                );
                 for (j, &k) in members.iter().enumerate() {
                     wd[k] = drawn[j];
                 }
             }
-            let dw: [f64; 5] = dirichlet(dim_w, u.concentration, &mut rng).try_into().expect("five dimensions");
+            let dw: [f64; 5] = dirichlet(dim_w, u.concentration, &mut rng)
+                .try_into()
+                .expect("five dimensions");
             let resampled;
             let raw = if u.resample_counts {
                 resampled = raw_values(region, cfg, window, Some(&mut rng));
@@ -89,7 +114,11 @@ pub fn monte_carlo(region: &RegionInput, cfg: &ScoreConfig, window: &Window, bas
             let r: Vec<f64> = raw
                 .iter()
                 .map(|row| {
-                    let s: Vec<Option<f64>> = row.iter().zip(scales).map(|(x, sc)| x.zip(*sc).map(|(x, sc)| sc.apply(x))).collect();
+                    let s: Vec<Option<f64>> = row
+                        .iter()
+                        .zip(scales)
+                        .map(|(x, sc)| x.zip(*sc).map(|(x, sc)| sc.apply(x)))
+                        .collect();
                     risk(&dimensions(&s, &wd), &dw, cfg.across).unwrap_or(-1.0)
                 })
                 .collect();
@@ -107,8 +136,10 @@ pub fn monte_carlo(region: &RegionInput, cfg: &ScoreConfig, window: &Window, bas
         out.rank_p10.push(quantile(&column, 0.1));
         out.rank_p90.push(quantile(&column, 0.9));
         let m = draws.len() as f64;
-        out.p_red.push(draws.iter().filter(|(_, lv)| lv[i] == Level::Red).count() as f64 / m);
-        out.level_agreement.push(draws.iter().filter(|(_, lv)| lv[i] == base[i]).count() as f64 / m);
+        out.p_red
+            .push(draws.iter().filter(|(_, lv)| lv[i] == Level::Red).count() as f64 / m);
+        out.level_agreement
+            .push(draws.iter().filter(|(_, lv)| lv[i] == base[i]).count() as f64 / m);
     }
     out
 }

@@ -9,10 +9,22 @@ use rand_chacha::ChaCha8Rng;
 use riskmap_score::*;
 
 fn series(rng: &mut ChaCha8Rng, years: usize, mean: f64) -> Series {
-    let counts: Vec<f64> = (0..years).map(|_| (rng.random::<f64>() * 2.0 * mean).round()).collect();
-    let deaths = counts.iter().map(|c| (c * rng.random::<f64>() * 0.2).round()).collect();
-    let injuries = counts.iter().map(|c| (c * rng.random::<f64>() * 0.5).round()).collect();
-    Series { counts, deaths, injuries }
+    let counts: Vec<f64> = (0..years)
+        .map(|_| (rng.random::<f64>() * 2.0 * mean).round())
+        .collect();
+    let deaths = counts
+        .iter()
+        .map(|c| (c * rng.random::<f64>() * 0.2).round())
+        .collect();
+    let injuries = counts
+        .iter()
+        .map(|c| (c * rng.random::<f64>() * 0.5).round())
+        .collect();
+    Series {
+        counts,
+        deaths,
+        injuries,
+    }
 }
 
 /// A random region of `n` townships with every source present.
@@ -22,7 +34,11 @@ fn region(seed: u64, n: usize) -> RegionInput {
     let townships = (0..n)
         .map(|i| {
             let pop = 5_000.0 + rng.random::<f64>() * 80_000.0;
-            let mut hh = HiddenHazards { open_general: (rng.random::<f64>() * 30.0).round(), overdue_general: (rng.random::<f64>() * 5.0).round(), ..Default::default() };
+            let mut hh = HiddenHazards {
+                open_general: (rng.random::<f64>() * 30.0).round(),
+                overdue_general: (rng.random::<f64>() * 5.0).round(),
+                ..Default::default()
+            };
             hh.open_major[rng.random_range(0..5)] = (rng.random::<f64>() * 2.0).round();
             hh.overdue_major[rng.random_range(0..5)] = (rng.random::<f64>() * 1.5).round();
             let (ff, ge) = (rng.random::<f64>() * 1.5, rng.random::<f64>());
@@ -31,11 +47,16 @@ fn region(seed: u64, n: usize) -> RegionInput {
                 name: format!("T{i}"),
                 population: Some(pop),
                 area_km2: 20.0 + rng.random::<f64>() * 150.0,
-                incidents: Some(Box::new(std::array::from_fn(|c| series(&mut rng, years, if c == 1 { pop / 20_000.0 } else { 0.4 })))),
+                incidents: Some(Box::new(std::array::from_fn(|c| {
+                    series(&mut rng, years, if c == 1 { pop / 20_000.0 } else { 0.4 })
+                }))),
                 fires: Some(series(&mut rng, years, pop / 1_500.0)),
                 forest_fires: Some(series(&mut rng, years, ff)),
                 geohazard_events: Some(series(&mut rng, years, ge)),
-                geohazard_sites: Some(GeohazardSites { active: (rng.random::<f64>() * 8.0).round(), threatened_people: Some((rng.random::<f64>() * 400.0).round()) }),
+                geohazard_sites: Some(GeohazardSites {
+                    active: (rng.random::<f64>() * 8.0).round(),
+                    threatened_people: Some((rng.random::<f64>() * 400.0).round()),
+                }),
                 hidden_hazards: Some(hh),
                 enterprises: Some(Enterprises {
                     total: 100.0,
@@ -43,7 +64,11 @@ fn region(seed: u64, n: usize) -> RegionInput {
                     major_hazard_sources: (rng.random::<f64>() * 3.0).round(),
                     new_high_risk: Some((rng.random::<f64>() * 4.0).round()),
                 }),
-                communities: Some(Communities { total: 30.0, old: Some((rng.random::<f64>() * 12.0).round()), highrise: Some((rng.random::<f64>() * 10.0).round()) }),
+                communities: Some(Communities {
+                    total: 30.0,
+                    old: Some((rng.random::<f64>() * 12.0).round()),
+                    highrise: Some((rng.random::<f64>() * 10.0).round()),
+                }),
                 shelter_capacity: Some(rng.random::<f64>() * pop * 0.05),
                 fire_station_distance_km: Some(rng.random::<f64>() * 15.0),
                 pipelines_km: Some(rng.random::<f64>() * 20.0),
@@ -57,11 +82,22 @@ fn region(seed: u64, n: usize) -> RegionInput {
             }
         })
         .collect();
-    RegionInput { first_year: 2015, as_of_year: 2021, year_fraction: 11.0 / 12.0, townships }
+    RegionInput {
+        first_year: 2015,
+        as_of_year: 2021,
+        year_fraction: 11.0 / 12.0,
+        townships,
+    }
 }
 
 fn no_mc() -> ScoreConfig {
-    ScoreConfig { uncertainty: UncertaintyConfig { draws: 0, ..Default::default() }, ..Default::default() }
+    ScoreConfig {
+        uncertainty: UncertaintyConfig {
+            draws: 0,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 fn dim(s: &Scores, i: usize, d: Dimension) -> f64 {
@@ -100,8 +136,14 @@ fn more_shelter_capacity_never_lowers_coping_and_more_fires_never_lower_fire() {
         *more.townships[i].shelter_capacity.as_mut().unwrap() *= 1.5;
         more.townships[i].fires.as_mut().unwrap().counts[6] += 20.0;
         let after = score(&more, &no_mc()).unwrap();
-        assert!(dim(&after, i, Dimension::Coping) >= dim(&before, i, Dimension::Coping) - 1e-9, "seed {seed}");
-        assert!(dim(&after, i, Dimension::Fire) >= dim(&before, i, Dimension::Fire) - 1e-9, "seed {seed}");
+        assert!(
+            dim(&after, i, Dimension::Coping) >= dim(&before, i, Dimension::Coping) - 1e-9,
+            "seed {seed}"
+        );
+        assert!(
+            dim(&after, i, Dimension::Fire) >= dim(&before, i, Dimension::Fire) - 1e-9,
+            "seed {seed}"
+        );
     }
 }
 
@@ -134,14 +176,34 @@ fn a_missing_source_is_dropped_renormalised_and_reported() {
     }
     let cfg = no_mc();
     let s = score(&gone, &cfg).unwrap();
-    let note = s.missing.iter().find(|m| m.indicator == "hidden_hazards").expect("reported");
+    let note = s
+        .missing
+        .iter()
+        .find(|m| m.indicator == "hidden_hazards")
+        .expect("reported");
     assert!(note.everywhere && note.dimension == "stock" && note.townships == 30);
-    assert_eq!(s.indicators.iter().find(|r| r.id == "hidden_hazards").unwrap().status, "missing");
+    assert_eq!(
+        s.indicators
+            .iter()
+            .find(|r| r.id == "hidden_hazards")
+            .unwrap()
+            .status,
+        "missing"
+    );
     // Stock is the weighted mean of the indicators that are there: no zero
     // stands in for the missing ledger.
-    let present: Vec<usize> = (0..INDICATORS.len()).filter(|&k| INDICATORS[k].dimension == Dimension::Stock && INDICATORS[k].id != "hidden_hazards").collect();
+    let present: Vec<usize> = (0..INDICATORS.len())
+        .filter(|&k| {
+            INDICATORS[k].dimension == Dimension::Stock && INDICATORS[k].id != "hidden_hazards"
+        })
+        .collect();
     for t in &s.townships {
-        let (num, den) = present.iter().fold((0.0, 0.0), |(a, b), &k| (a + INDICATORS[k].weight * t.indicators[k].unwrap(), b + INDICATORS[k].weight));
+        let (num, den) = present.iter().fold((0.0, 0.0), |(a, b), &k| {
+            (
+                a + INDICATORS[k].weight * t.indicators[k].unwrap(),
+                b + INDICATORS[k].weight,
+            )
+        });
         assert!((t.dimension(Dimension::Stock).unwrap() - num / den).abs() < 1e-9);
         assert!(t.missing.contains(&"hidden_hazards"));
     }
@@ -150,31 +212,75 @@ fn a_missing_source_is_dropped_renormalised_and_reported() {
     let mut one = base.clone();
     one.townships[4].hidden_hazards = None;
     let s = score(&one, &cfg).unwrap();
-    assert_eq!(s.missing.iter().find(|m| m.indicator == "hidden_hazards").unwrap().townships, 1);
+    assert_eq!(
+        s.missing
+            .iter()
+            .find(|m| m.indicator == "hidden_hazards")
+            .unwrap()
+            .townships,
+        1
+    );
     assert_eq!(s.townships[4].missing, vec!["hidden_hazards"]);
     assert!(s.townships[5].missing.is_empty());
 
     // A whole dimension missing: risk is combined over the others, and said.
     let mut no_natural = base.clone();
     for t in &mut no_natural.townships {
-        (t.forest_fires, t.geohazard_events, t.geohazard_sites, t.raster) = (None, None, None, None);
+        (
+            t.forest_fires,
+            t.geohazard_events,
+            t.geohazard_sites,
+            t.raster,
+        ) = (None, None, None, None);
     }
     let s = score(&no_natural, &cfg).unwrap();
     assert_eq!(s.dimensions_missing, vec!["natural"]);
-    assert!(s.townships.iter().all(|t| t.dimension(Dimension::Natural).is_none() && t.risk > 0.0));
+    assert!(s
+        .townships
+        .iter()
+        .all(|t| t.dimension(Dimension::Natural).is_none() && t.risk > 0.0));
 }
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let r = region(11, 40);
-    let cfg = ScoreConfig { uncertainty: UncertaintyConfig { draws: 64, ..Default::default() }, ..Default::default() };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| score(&r, &cfg).unwrap());
-    let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| score(&r, &cfg).unwrap());
+    let cfg = ScoreConfig {
+        uncertainty: UncertaintyConfig {
+            draws: 64,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| score(&r, &cfg).unwrap());
+    let four = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap()
+        .install(|| score(&r, &cfg).unwrap());
     assert_eq!(one, four);
     assert_eq!(one, score(&r, &cfg).unwrap());
     // Another seed gives other draws.
-    let other = ScoreConfig { uncertainty: UncertaintyConfig { draws: 64, seed: 7, ..Default::default() }, ..Default::default() };
-    assert_ne!(one.townships.iter().map(|t| t.rank_p10).collect::<Vec<_>>(), score(&r, &other).unwrap().townships.iter().map(|t| t.rank_p10).collect::<Vec<_>>());
+    let other = ScoreConfig {
+        uncertainty: UncertaintyConfig {
+            draws: 64,
+            seed: 7,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert_ne!(
+        one.townships.iter().map(|t| t.rank_p10).collect::<Vec<_>>(),
+        score(&r, &other)
+            .unwrap()
+            .townships
+            .iter()
+            .map(|t| t.rank_p10)
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -185,29 +291,69 @@ fn a_clear_leader_is_stably_red_and_a_tie_is_unstable() {
     for s in t.incidents.as_mut().unwrap().iter_mut() {
         s.counts.iter_mut().for_each(|c| *c += 40.0);
     }
-    t.fires.as_mut().unwrap().counts.iter_mut().for_each(|c| *c += 400.0);
-    t.forest_fires.as_mut().unwrap().counts.iter_mut().for_each(|c| *c += 30.0);
-    t.geohazard_events.as_mut().unwrap().counts.iter_mut().for_each(|c| *c += 30.0);
+    t.fires
+        .as_mut()
+        .unwrap()
+        .counts
+        .iter_mut()
+        .for_each(|c| *c += 400.0);
+    t.forest_fires
+        .as_mut()
+        .unwrap()
+        .counts
+        .iter_mut()
+        .for_each(|c| *c += 30.0);
+    t.geohazard_events
+        .as_mut()
+        .unwrap()
+        .counts
+        .iter_mut()
+        .for_each(|c| *c += 30.0);
     t.hidden_hazards.as_mut().unwrap().overdue_major[1] = 12.0;
     t.shelter_capacity = Some(0.0);
     t.fire_station_distance_km = Some(40.0);
     for x in [&mut t.pipelines_km, &mut t.scenic_visitors] {
         *x = x.map(|v| v * 100.0);
     }
-    let cfg = ScoreConfig { levels: LevelConfig { method: LevelMethod::Quantile, ..Default::default() }, ..Default::default() };
+    let cfg = ScoreConfig {
+        levels: LevelConfig {
+            method: LevelMethod::Quantile,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let s = score(&r, &cfg).unwrap();
     let lead = &s.townships[0];
-    assert_eq!((lead.rank, lead.rank_p10, lead.rank_p90, lead.p_red, lead.unstable), (1, 1.0, 1.0, 1.0, false));
+    assert_eq!(
+        (
+            lead.rank,
+            lead.rank_p10,
+            lead.rank_p90,
+            lead.p_red,
+            lead.unstable
+        ),
+        (1, 1.0, 1.0, 1.0, false)
+    );
 
     // Identical townships: ranks are decided by noise alone.
     let mut same = region(2, 20);
     let first = same.townships[0].clone();
     for (i, t) in same.townships.iter_mut().enumerate() {
-        *t = TownshipInput { code: format!("{i:012}"), ..first.clone() };
+        *t = TownshipInput {
+            code: format!("{i:012}"),
+            ..first.clone()
+        };
     }
     same.townships[0].fires.as_mut().unwrap().counts[6] += 1.0; // some variation so fire scales fit
     let s = score(&same, &cfg).unwrap();
-    assert!(s.townships.iter().filter(|t| t.unstable).count() >= 10, "{:?}", s.townships.iter().map(|t| (t.rank_p10, t.rank_p90)).collect::<Vec<_>>());
+    assert!(
+        s.townships.iter().filter(|t| t.unstable).count() >= 10,
+        "{:?}",
+        s.townships
+            .iter()
+            .map(|t| (t.rank_p10, t.rank_p90))
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -216,18 +362,47 @@ fn reasons_speak_the_planners_language() {
     let mut r = region(9, 20);
     let first = r.townships[0].clone();
     for (i, t) in r.townships.iter_mut().enumerate() {
-        *t = TownshipInput { code: format!("{i:012}"), hidden_hazards: Some(HiddenHazards { open_general: (i % 3) as f64, ..Default::default() }), ..first.clone() };
+        *t = TownshipInput {
+            code: format!("{i:012}"),
+            hidden_hazards: Some(HiddenHazards {
+                open_general: (i % 3) as f64,
+                ..Default::default()
+            }),
+            ..first.clone()
+        };
     }
-    r.townships[3].hidden_hazards = Some(HiddenHazards { overdue_major: [0.0, 3.0, 0.0, 0.0, 0.0], open_general: 4.0, ..Default::default() });
+    r.townships[3].hidden_hazards = Some(HiddenHazards {
+        overdue_major: [0.0, 3.0, 0.0, 0.0, 0.0],
+        open_general: 4.0,
+        ..Default::default()
+    });
     let s = score(&r, &no_mc()).unwrap();
     let reasons = &s.townships[3].reasons;
-    let hh = reasons.iter().find(|x| x.indicator == "hidden_hazards").unwrap_or_else(|| panic!("{reasons:#?} {:?}", s.townships[3].indicators));
-    assert_eq!(hh.en, "3 overdue major hidden hazards supervised by the city");
+    let hh = reasons
+        .iter()
+        .find(|x| x.indicator == "hidden_hazards")
+        .unwrap_or_else(|| panic!("{reasons:#?} {:?}", s.townships[3].indicators));
+    assert_eq!(
+        hh.en,
+        "3 overdue major hidden hazards supervised by the city"
+    );
     assert_eq!(hh.zh, "3处市级挂牌督办重大隐患逾期未整改");
-    assert!(reasons.len() <= 3 && reasons.windows(2).all(|w| w[0].contribution >= w[1].contribution));
+    assert!(
+        reasons.len() <= 3
+            && reasons
+                .windows(2)
+                .all(|w| w[0].contribution >= w[1].contribution)
+    );
     // The lowest-risk township has nothing, or little, pushing it up.
     let last = s.townships.iter().max_by_key(|t| t.rank).unwrap();
-    assert!(last.reasons.iter().map(|r| r.contribution).sum::<f64>() < s.townships[3].reasons.iter().map(|r| r.contribution).sum::<f64>());
+    assert!(
+        last.reasons.iter().map(|r| r.contribution).sum::<f64>()
+            < s.townships[3]
+                .reasons
+                .iter()
+                .map(|r| r.contribution)
+                .sum::<f64>()
+    );
 }
 
 #[test]
@@ -235,21 +410,33 @@ fn configuration_errors_name_the_key() {
     let parse = |text: &str| toml::from_str::<ScoreConfig>(text);
     let e = parse("drws = 10").unwrap_err().to_string();
     assert!(e.contains("drws"), "{e}");
-    let e = parse("[levels]\nmethod = \"jenks\"").unwrap_err().to_string();
+    let e = parse("[levels]\nmethod = \"jenks\"")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("jenks"), "{e}");
     let c = parse("[indicators]\nhiden_hazards = 2.0").unwrap();
-    assert_eq!(c.check().unwrap_err().key, "scores.indicators.hiden_hazards");
+    assert_eq!(
+        c.check().unwrap_err().key,
+        "scores.indicators.hiden_hazards"
+    );
     let c = parse("[dimensions]\nnatural = -1").unwrap();
     assert_eq!(c.check().unwrap_err().key, "scores.dimensions.natural");
     let c = parse("[levels]\nbreaks = [3.0, 5.0, 6.5]").unwrap();
     assert_eq!(c.check().unwrap_err().key, "scores.levels.breaks");
     let c = parse("across = \"arithmetic\"\n[indicators]\nhidden_hazards = 2.0\n[uncertainty]\ndraws = 10\n[transforms]\npipelines = \"log\"").unwrap();
     assert!(c.check().is_ok());
-    assert_eq!((c.across, c.uncertainty.draws, c.indicator_weight(4)), (Mean::Arithmetic, 10, 2.0));
+    assert_eq!(
+        (c.across, c.uncertainty.draws, c.indicator_weight(4)),
+        (Mean::Arithmetic, 10, 2.0)
+    );
     // Weights move the ranking: doubling a dimension's weight helps its leader.
     let r = region(4, 30);
     let base = score(&r, &no_mc()).unwrap();
-    let natural_leader = (0..30).max_by(|&a, &b| dim(&base, a, Dimension::Natural).total_cmp(&dim(&base, b, Dimension::Natural))).unwrap();
+    let natural_leader = (0..30)
+        .max_by(|&a, &b| {
+            dim(&base, a, Dimension::Natural).total_cmp(&dim(&base, b, Dimension::Natural))
+        })
+        .unwrap();
     let mut heavy = no_mc();
     heavy.dimensions.insert("natural".into(), 5.0);
     let s = score(&r, &heavy).unwrap();

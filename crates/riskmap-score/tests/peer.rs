@@ -12,7 +12,11 @@ fn peer() -> serde_json::Value {
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -33,7 +37,11 @@ fn skewness_and_quantiles_match_scipy_and_numpy() {
 #[test]
 fn eb_rates_match_pysal_esda() {
     let p = peer();
-    let (y, n, expected) = (floats(&p["eb_counts"]), floats(&p["eb_exposure"]), floats(&p["eb_rates"]));
+    let (y, n, expected) = (
+        floats(&p["eb_counts"]),
+        floats(&p["eb_exposure"]),
+        floats(&p["eb_rates"]),
+    );
     let got = marshall_global(&y, &n).unwrap();
     assert_eq!(got.len(), expected.len());
     for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
