@@ -21,7 +21,7 @@ pub fn marshall_global(y: &[f64], n: &[f64]) -> Option<Vec<f64>> {
         return None;
     }
     let (sy, sn): (f64, f64) = (y.iter().sum(), n.iter().sum());
-    if !(sn > 0.0) {
+    if sn.is_nan() || sn <= 0.0 {
         return None;
     }
     let m = sy / sn;

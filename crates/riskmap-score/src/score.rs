@@ -11,7 +11,7 @@ use crate::explain::{median, reasons, Context, Reason};
 use crate::indicator::{raw_values, Dimension, Window, INDICATORS};
 use crate::input::RegionInput;
 use crate::transform::Scale;
-use crate::uncertainty::monte_carlo;
+use crate::uncertainty::{monte_carlo, Model};
 
 /// One township's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,7 +174,12 @@ pub fn score(region: &RegionInput, cfg: &ScoreConfig) -> Result<Scores, ConfigEr
     let levels: Vec<Level> = (0..n)
         .map(|i| level(rank_keys[i], rk[i], n, &cfg.levels))
         .collect();
-    let intervals = monte_carlo(region, cfg, &window, &raw, &scales, &w, &dim_w, &levels);
+    let model = Model {
+        scales: &scales,
+        w: &w,
+        dim_w: &dim_w,
+    };
+    let intervals = monte_carlo(region, cfg, &window, &raw, &model, &levels);
 
     let median_scaled: Vec<Option<f64>> = (0..INDICATORS.len())
         .map(|k| median(scaled.iter().filter_map(|s| s[k])))

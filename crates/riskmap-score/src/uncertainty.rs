@@ -65,18 +65,27 @@ fn dirichlet(w: &[f64], concentration: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
     out
 }
 
-/// Runs the draws. `scales[k]` is `None` for indicators left out; `w` and
-/// `dim_w` are the configured weights; `base` the point-estimate levels.
+/// The fitted model the draws perturb.
+pub struct Model<'a> {
+    /// Scales per indicator; `None` for indicators left out.
+    pub scales: &'a [Option<Scale>],
+    /// Configured indicator weights.
+    pub w: &'a [f64],
+    /// Configured dimension weights.
+    pub dim_w: &'a [f64; 5],
+}
+
+/// Runs the draws around `model`; `base_raw` are the observed raw values
+/// and `base` the point-estimate levels.
 pub fn monte_carlo(
     region: &RegionInput,
     cfg: &ScoreConfig,
     window: &Window,
     base_raw: &[Vec<Option<f64>>],
-    scales: &[Option<Scale>],
-    w: &[f64],
-    dim_w: &[f64; 5],
+    model: &Model<'_>,
     base: &[Level],
 ) -> Intervals {
+    let Model { scales, w, dim_w } = *model;
     let n = region.townships.len();
     let u = &cfg.uncertainty;
     if u.draws == 0 || n == 0 {
