@@ -14,11 +14,19 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("synth");
     group.sample_size(10);
     for preset in [Preset::County, Preset::Province] {
-        let cfg = SynthConfig { preset, seed: 2021, years: (2015, 2021) };
-        group.bench_function(format!("generate/{}", preset.name()), |b| b.iter(|| generate(&cfg).unwrap()));
+        let cfg = SynthConfig {
+            preset,
+            seed: 2021,
+            years: (2015, 2021),
+        };
+        group.bench_function(format!("generate/{}", preset.name()), |b| {
+            b.iter(|| generate(&cfg).unwrap())
+        });
         let dir = tempfile::tempdir().unwrap();
         let opts = SynthOptions::new(preset, 2021);
-        group.bench_function(format!("generate_and_write/{}", preset.name()), |b| b.iter(|| write_region(&opts, dir.path()).unwrap()));
+        group.bench_function(format!("generate_and_write/{}", preset.name()), |b| {
+            b.iter(|| write_region(&opts, dir.path()).unwrap())
+        });
     }
     group.finish();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages riskmap builds and runs with, when they are
 # missing: GDAL's C library and headers (for the gdal crate), pkg-config (to
-# find them) and a C compiler. Safe to run again: it installs nothing that is
+# find them), a C compiler and Chromium (the report's browser test). Safe to run again: it installs nothing that is
 # already there. Needs root or sudo on Debian/Ubuntu.
 set -euo pipefail
 
@@ -10,6 +10,8 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev)
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v gdalinfo >/dev/null 2>&1 || need+=(gdal-bin)
+# Headless Chromium opens report.html in riskmap-render's browser test.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
 use riskmap_pipeline::run::PLANNED_STAGES;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
@@ -15,7 +16,8 @@ Examples:
   riskmap synth --preset county --seed 2021 --out data/county
   riskmap synth --preset province --seed 7 --years 2016..2021 --out data/province
   riskmap validate --data datasets/demo --out out/validate
-  riskmap run --data data/county --out out/county --as-of 2021-12-01";
+  riskmap run --data data/county --out out/county --as-of 2021-12-01
+  riskmap backtest --data datasets/demo --out out/backtest";
 
 /// riskmap: township-level emergency risk for a county bureau, as a parallel batch engine.
 #[derive(Debug, Parser)]
@@ -51,7 +53,9 @@ enum Command {
         out: PathBuf,
     },
     /// Write a synthetic region folder with its ground truth under OUT/truth/.
-    #[command(after_help = "Examples:\n  riskmap synth --preset county --seed 2021 --out data/county\n  riskmap synth --preset province --seed 7 --years 2016..2021 --format parquet --out data/province")]
+    #[command(
+        after_help = "Examples:\n  riskmap synth --preset county --seed 2021 --out data/county\n  riskmap synth --preset province --seed 7 --years 2016..2021 --format parquet --out data/province"
+    )]
     Synth {
         /// Region size.
         #[arg(long, value_enum, default_value = "county")]
@@ -83,7 +87,9 @@ enum Command {
         as_of: Option<String>,
     },
     /// The nightly job: validate and join, then the stages built so far; writes manifest.json.
-    #[command(after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01")]
+    #[command(
+        after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01"
+    )]
     Run {
         /// Region folder (SPEC layout).
         #[arg(long)]
@@ -95,10 +101,38 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Rolling-origin evaluation of the forecasting models; writes leaderboard.csv and predictions.parquet.
+    #[command(after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020")]
+    Backtest(BacktestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BacktestArgs {
+    /// Region folder (SPEC layout).
+    #[arg(long)]
+    data: PathBuf,
+    /// Output folder for leaderboard.csv and predictions.parquet.
+    #[arg(long)]
+    out: PathBuf,
+    /// Models, comma-separated (default: all). Built in: naive, historic_mean, moving_average, ses, holt_damped,
+    /// glm_poisson, glm_negbin, eb, spatial_eb, croston, sba, tsb, adida, reconcile_bu, reconcile_mint, ensemble, oracle.
+    #[arg(long, value_delimiter = ',')]
+    models: Option<Vec<String>>,
+    /// Origins (last fitted years) Y1..Y2, inclusive (default: the last 5).
+    #[arg(long, value_parser = parse_years)]
+    origins: Option<(i32, i32)>,
+    /// Predictions made elsewhere (Parquet or CSV in the predictions.parquet layout), scored alongside.
+    #[arg(long)]
+    external: Option<PathBuf>,
+    /// As-of date, YYYY-MM-DD (default: the day after the latest record).
+    #[arg(long)]
+    as_of: Option<String>,
 }
 
 fn parse_years(s: &str) -> Result<(i32, i32), String> {
-    let (a, b) = s.split_once("..").ok_or_else(|| format!("{s}: write years as Y1..Y2, e.g. 2015..2021"))?;
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("{s}: write years as Y1..Y2, e.g. 2015..2021"))?;
     let a = a.trim().parse().map_err(|_| format!("{a}: not a year"))?;
     let b = b.trim().parse().map_err(|_| format!("{b}: not a year"))?;
     Ok((a, b))
@@ -114,10 +148,20 @@ fn preset(p: PresetArg) -> Preset {
 
 fn print_run(report: &RunReport) {
     let m = &report.manifest;
-    println!("as of {}; {} sources:", m.as_of.as_deref().unwrap_or("-"), m.inputs.len());
-    println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  file", "source", "read", "accepted", "rejected", "outside", "snapped");
+    println!(
+        "as of {}; {} sources:",
+        m.as_of.as_deref().unwrap_or("-"),
+        m.inputs.len()
+    );
+    println!(
+        "  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  file",
+        "source", "read", "accepted", "rejected", "outside", "snapped"
+    );
     for i in &m.inputs {
-        println!("  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}", i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path);
+        println!(
+            "  {:<18} {:>10} {:>10} {:>9} {:>8} {:>8}  {}",
+            i.source, i.rows_read, i.accepted, i.rejected, i.outside, i.snapped, i.path
+        );
     }
     for w in &m.warnings {
         println!("warning: {w}");
@@ -152,9 +196,18 @@ pub fn main() -> Result<(), PipelineError> {
         }
     };
     match cli.command {
-        Command::Synth { preset: p, seed, years, format, out } => {
+        Command::Synth {
+            preset: p,
+            seed,
+            years,
+            format,
+            out,
+        } => {
             let mut opts = SynthOptions::new(preset(p), seed);
-            opts.config = SynthConfig { years: years.unwrap_or(DEFAULT_YEARS), ..opts.config };
+            opts.config = SynthConfig {
+                years: years.unwrap_or(DEFAULT_YEARS),
+                ..opts.config
+            };
             if let Some(f) = format {
                 opts.table_format = match f {
                     FormatArg::Csv => TableFormat::Csv,
@@ -178,18 +231,63 @@ pub fn main() -> Result<(), PipelineError> {
         Command::Demo { out } => {
             let data = out.join("data");
             let s = write_region(&SynthOptions::new(Preset::County, 2021), &data)?;
-            println!("demo county: {} townships written to {}", s.townships, data.display());
-            let report = run(&RunOptions { data, out: out.clone(), as_of: None, validate_only: false })?;
+            println!(
+                "demo county: {} townships written to {}",
+                s.townships,
+                data.display()
+            );
+            let report = run(&RunOptions {
+                data,
+                out: out.clone(),
+                as_of: None,
+                validate_only: false,
+            })?;
             print_run(&report);
-            println!("year-to-date statistics: {} and {}", out.join("summary.zh.md").display(), out.join("summary.en.md").display());
-            println!("results: {} (maps and the report arrive with issue 7)", out.display());
+            println!(
+                "year-to-date statistics: {} and {}",
+                out.join("summary.zh.md").display(),
+                out.join("summary.en.md").display()
+            );
+            println!(
+                "results: {} (maps and the report arrive with issue 7)",
+                out.display()
+            );
         }
         Command::Run { data, out, as_of } => {
-            let report = run(&RunOptions { data, out, as_of, validate_only: false })?;
+            let report = run(&RunOptions {
+                data,
+                out,
+                as_of,
+                validate_only: false,
+            })?;
             print_run(&report);
         }
+        Command::Backtest(a) => {
+            let opts = BacktestOptions { data: a.data, out: a.out.clone(), models: a.models, origins: a.origins, external: a.external, as_of: a.as_of };
+            let r = run_backtest(&opts)?;
+            println!(
+                "backtest: {} townships, {} measures, origins {:?}, models {:.2} s",
+                r.townships, r.measures, r.origins, r.seconds
+            );
+            println!("  {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "model (all)", "mae", "rmse", "crps", "cover80", "spearman", "hit10%");
+            for l in r.leaderboard.iter().filter(|l| l.measure == "all") {
+                println!(
+                    "  {:<16} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
+                    l.model, l.mae, l.rmse, l.crps, l.coverage_80, l.spearman, l.hit_rate_top10pct
+                );
+            }
+            for n in &r.notes {
+                println!("note: {n}");
+            }
+            println!("leaderboard: {}", a.out.join("leaderboard.csv").display());
+        }
         Command::Validate { data, out, as_of } => {
-            let report = run(&RunOptions { data, out, as_of, validate_only: true })?;
+            let report = run(&RunOptions {
+                data,
+                out,
+                as_of,
+                validate_only: true,
+            })?;
             print_run(&report);
         }
     }

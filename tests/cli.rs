@@ -15,7 +15,11 @@ macro_rules! riskmap {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn manifest(dir: &Path) -> serde_json::Value {
@@ -25,7 +29,17 @@ fn manifest(dir: &Path) -> serde_json::Value {
 #[test]
 fn synth_writes_every_source_and_the_truth() {
     let dir = tempfile::tempdir().unwrap();
-    let out = riskmap!("synth", "--preset", "county", "--seed", "5", "--years", "2019..2021", "--out", dir.path());
+    let out = riskmap!(
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        "5",
+        "--years",
+        "2019..2021",
+        "--out",
+        dir.path()
+    );
     assert!(out.status.success(), "{}", text(&out));
     for f in [
         "townships.gpkg",
@@ -54,11 +68,25 @@ fn synth_writes_every_source_and_the_truth() {
     }
     // The truth runs one year past the data, for every township and month.
     let intensity = riskmap_io::read_table(&dir.path().join("truth/intensity.parquet")).unwrap();
-    let years: Vec<i32> = intensity.column("year").unwrap().i32().unwrap().iter().flatten().collect();
-    assert_eq!((years.iter().min(), years.iter().max()), (Some(&2019), Some(&2022)));
+    let years: Vec<i32> = intensity
+        .column("year")
+        .unwrap()
+        .i32()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        (years.iter().min(), years.iter().max()),
+        (Some(&2019), Some(&2022))
+    );
     let townships = riskmap_io::read_vector(&dir.path().join("townships.gpkg")).unwrap();
     let n = townships.geometries.len();
-    assert_eq!(intensity.height(), n * 4 * 12 * 11, "townships x years x months x measures");
+    assert_eq!(
+        intensity.height(),
+        n * 4 * 12 * 11,
+        "townships x years x months x measures"
+    );
     assert_eq!(townships.crs, riskmap_domain::Crs::Epsg(4326));
 }
 
@@ -77,7 +105,10 @@ fn demo_runs_the_existing_stages_and_says_what_is_not_built() {
     assert_eq!(townships["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(m["missing"], serde_json::json!(["area_counts"]));
     // Nothing is left in staging.
-    assert!(std::fs::read_dir(dir.path()).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().starts_with(".riskmap")));
+    assert!(std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().starts_with(".riskmap")));
 }
 
 #[test]
@@ -89,20 +120,44 @@ fn bad_input_exits_1_with_a_message_naming_what_to_fix() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("no townships"), "{}", text(&out));
 
-    let out = riskmap!("run", "--data", dir.path().join("nowhere"), "--out", dir.path().join("out"));
+    let out = riskmap!(
+        "run",
+        "--data",
+        dir.path().join("nowhere"),
+        "--out",
+        dir.path().join("out")
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("not a folder"), "{}", text(&out));
 
-    let out = riskmap!("run", "--data", &empty, "--out", dir.path().join("out"), "--as-of", "2021-02-30");
+    let out = riskmap!(
+        "run",
+        "--data",
+        &empty,
+        "--out",
+        dir.path().join("out"),
+        "--as-of",
+        "2021-02-30"
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("YYYY-MM-DD"), "{}", text(&out));
 
-    let out = riskmap!("synth", "--years", "2021..2015", "--out", dir.path().join("s"));
+    let out = riskmap!(
+        "synth",
+        "--years",
+        "2021..2015",
+        "--out",
+        dir.path().join("s")
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("first year"), "{}", text(&out));
 
     let out = riskmap!("frobnicate");
-    assert_eq!(out.status.code(), Some(1), "usage errors are bad input, not internal errors");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "usage errors are bad input, not internal errors"
+    );
 }
 
 #[test]
@@ -110,7 +165,13 @@ fn help_lists_the_commands_with_examples() {
     let out = riskmap!("--help");
     assert!(out.status.success());
     let t = text(&out);
-    for word in ["demo", "synth", "run", "Examples:", "riskmap demo --out out/demo"] {
+    for word in [
+        "demo",
+        "synth",
+        "run",
+        "Examples:",
+        "riskmap demo --out out/demo",
+    ] {
         assert!(t.contains(word), "--help lacks {word}: {t}");
     }
 }
@@ -123,7 +184,16 @@ fn synth_writes_the_same_bytes_with_one_or_two_threads() {
         let out_dir = dir.path().join(threads);
         let out = Command::new(env!("CARGO_BIN_EXE_riskmap"))
             .env("RAYON_NUM_THREADS", threads)
-            .args(["synth", "--preset", "county", "--seed", "11", "--years", "2020..2021", "--out"])
+            .args([
+                "synth",
+                "--preset",
+                "county",
+                "--seed",
+                "11",
+                "--years",
+                "2020..2021",
+                "--out",
+            ])
             .arg(&out_dir)
             .output()
             .unwrap();
@@ -132,7 +202,10 @@ fn synth_writes_the_same_bytes_with_one_or_two_threads() {
         for sub in ["", "truth"] {
             for e in std::fs::read_dir(out_dir.join(sub)).unwrap().flatten() {
                 if e.path().is_file() {
-                    files.push((format!("{sub}/{}", e.file_name().to_string_lossy()), std::fs::read(e.path()).unwrap()));
+                    files.push((
+                        format!("{sub}/{}", e.file_name().to_string_lossy()),
+                        std::fs::read(e.path()).unwrap(),
+                    ));
                 }
             }
         }

@@ -36,8 +36,16 @@ fn synth_reproduces_the_committed_demo_county() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(files(dir.path()), files(&committed), "the set of files differs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        files(dir.path()),
+        files(&committed),
+        "the set of files differs"
+    );
     for f in files(&committed) {
         let (a, b) = (committed.join(&f), dir.path().join(&f));
         if std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap() {

@@ -24,15 +24,44 @@ fn a_bow_tie_township_is_repaired_and_reported() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(["validate", "--data"]).arg(&data).arg("--out").arg(&out).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+        .args(["validate", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("339901001000") && stdout.contains("repaired"), "{stdout}");
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert!(manifest["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("repaired")));
+    assert!(
+        stdout.contains("339901001000") && stdout.contains("repaired"),
+        "{stdout}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(manifest["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("repaired")));
 
     let a = riskmap_io::read_records(&out.join("assigned.parquet")).unwrap();
-    let codes: Vec<(String, String)> = (0..a.height()).map(|r| (a.column("id").unwrap()[r].clone().unwrap(), a.column("code").unwrap()[r].clone().unwrap())).collect();
+    let codes: Vec<(String, String)> = (0..a.height())
+        .map(|r| {
+            (
+                a.column("id")
+                    .unwrap()
+                    .text(r)
+                    .map(|c| c.into_owned())
+                    .unwrap(),
+                a.column("code")
+                    .unwrap()
+                    .text(r)
+                    .map(|c| c.into_owned())
+                    .unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
         codes,
         vec![

@@ -81,7 +81,7 @@ fn check(preset: &str, seed: u64, dir: &Path) -> Checked {
         assert!(scores.column(c).is_some(), "no column {c}");
     }
     let n = scores.height();
-    let col = |c: &str| scores.column(c).unwrap();
+    let col = |c: &str| scores.text_column(c).unwrap();
     let num = |c: &str| -> Vec<f64> { col(c).iter().map(|v| v.as_deref().unwrap().parse().unwrap()).collect() };
     let mut rank: Vec<usize> = num("rank").into_iter().map(|r| r as usize).collect();
     rank.sort();
@@ -110,10 +110,11 @@ fn check(preset: &str, seed: u64, dir: &Path) -> Checked {
     let last = chrono_year_before(as_of);
     let truth = riskmap_io::read_records(&data.join("truth/intensity.parquet")).unwrap();
     let (tc, ty, tm, te) = (truth.column("code").unwrap(), truth.column("year").unwrap(), truth.column("measure").unwrap(), truth.column("expected").unwrap());
+    let last: f64 = last.parse().unwrap();
     let mut expected: HashMap<(String, String), f64> = HashMap::new();
     for r in 0..truth.height() {
-        if ty[r].as_deref() == Some(last.as_str()) {
-            *expected.entry((tc[r].clone().unwrap(), tm[r].clone().unwrap())).or_default() += te[r].as_deref().unwrap().parse::<f64>().unwrap();
+        if ty.number(r).unwrap() == Some(last) {
+            *expected.entry((tc.text(r).unwrap().into_owned(), tm.text(r).unwrap().into_owned())).or_default() += te.number(r).unwrap().unwrap();
         }
     }
     let codes: Vec<String> = col("code").iter().map(|c| c.clone().unwrap()).collect();

@@ -9,29 +9,69 @@ use std::process::Command;
 fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
     let df = riskmap_io::read_records(path).unwrap();
     (0..df.height())
-        .map(|r| df.columns.iter().zip(&df.cells).map(|(c, v)| (c.clone(), v[r].clone().unwrap_or_default())).collect())
+        .map(|r| {
+            df.columns
+                .iter()
+                .zip(&df.cells)
+                .map(|(c, v)| {
+                    (
+                        c.clone(),
+                        v.text(r).map(|c| c.into_owned()).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
         .collect()
 }
 
 fn check_region(data: &Path) {
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(["validate", "--data"]).arg(data).arg("--out").arg(out.path()).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+        .args(["validate", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
     for input in manifest["inputs"].as_array().unwrap() {
         let n = |k: &str| input[k].as_u64().unwrap();
-        assert_eq!(n("rows_read"), n("accepted") + n("rejected"), "{}: counts do not add up", input["source"]);
+        assert_eq!(
+            n("rows_read"),
+            n("accepted") + n("rejected"),
+            "{}: counts do not add up",
+            input["source"]
+        );
         assert!(n("outside") <= n("rejected") && n("snapped") <= n("accepted"));
     }
 
-    let dirt_file = if data.join("truth/origins.csv").exists() { "truth/origins.csv" } else { "truth/origins.parquet" };
+    let dirt_file = if data.join("truth/origins.csv").exists() {
+        "truth/origins.csv"
+    } else {
+        "truth/origins.parquet"
+    };
     let origins = riskmap_io::read_records(&data.join(dirt_file)).unwrap();
     let col = |name: &str| origins.column(name).unwrap();
     let origin: HashMap<(String, String), (String, String)> = (0..origins.height())
         .map(|r| {
-            let key = (col("source")[r].clone().unwrap(), col("row")[r].clone().unwrap());
-            (key, (col("code")[r].clone().unwrap(), col("dirt")[r].clone().unwrap_or_default()))
+            let key = (
+                col("source").text(r).map(|c| c.into_owned()).unwrap(),
+                col("row").text(r).map(|c| c.into_owned()).unwrap(),
+            );
+            (
+                key,
+                (
+                    col("code").text(r).map(|c| c.into_owned()).unwrap(),
+                    col("dirt")
+                        .text(r)
+                        .map(|c| c.into_owned())
+                        .unwrap_or_default(),
+                ),
+            )
         })
         .collect();
     let dirt: HashMap<(String, String), String> = csv_rows(&data.join("truth/dirt.csv"))
@@ -40,7 +80,10 @@ fn check_region(data: &Path) {
         .collect();
 
     let rejected = csv_rows(&out.path().join("rejected.csv"));
-    let rejected_rows: HashSet<(String, String)> = rejected.iter().map(|r| (r["source"].clone(), r["row"].clone())).collect();
+    let rejected_rows: HashSet<(String, String)> = rejected
+        .iter()
+        .map(|r| (r["source"].clone(), r["row"].clone()))
+        .collect();
     for r in &rejected {
         let key = (r["source"].clone(), r["row"].clone());
         let (_, kind) = &origin[&key];
@@ -62,7 +105,12 @@ fn check_region(data: &Path) {
         let must_reject = match kind.as_str() {
             "wrong_township_code" => false,
             "outside" => {
-                let metres: f64 = dirt[key].split_whitespace().next().unwrap().parse().unwrap();
+                let metres: f64 = dirt[key]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 if (90.0..=110.0).contains(&metres) {
                     continue; // near the tolerance: metric approximations differ
                 }
@@ -75,7 +123,15 @@ fn check_region(data: &Path) {
         if rejected_rows.contains(key) == must_reject {
             e.0 += 1;
         } else {
-            panic!("{kind} row {key:?} {} but should {}", if must_reject { "accepted" } else { "rejected" }, if must_reject { "be rejected" } else { "be kept" });
+            panic!(
+                "{kind} row {key:?} {} but should {}",
+                if must_reject { "accepted" } else { "rejected" },
+                if must_reject {
+                    "be rejected"
+                } else {
+                    "be kept"
+                }
+            );
         }
     }
     assert!(caught.len() >= 7, "dirt kinds seen: {caught:?}");
@@ -83,20 +139,43 @@ fn check_region(data: &Path) {
     // Accepted points land where they were generated (snapped ones excepted:
     // the nearest township of a point pushed outside may be a neighbour).
     let assigned = riskmap_io::read_records(&out.path().join("assigned.parquet")).unwrap();
-    let (src, ids, codes) = (assigned.column("source").unwrap(), assigned.column("id").unwrap(), assigned.column("code").unwrap());
+    let (src, ids, codes) = (
+        assigned.column("source").unwrap(),
+        assigned.column("id").unwrap(),
+        assigned.column("code").unwrap(),
+    );
     let mut by_id: HashMap<(String, String), (String, String)> = HashMap::new();
     for r in 0..origins.height() {
-        let (s, id) = (col("source")[r].clone().unwrap(), col("id")[r].clone().unwrap_or_default());
-        by_id.entry((s, id)).or_insert((col("code")[r].clone().unwrap(), col("dirt")[r].clone().unwrap_or_default()));
+        let (s, id) = (
+            col("source").text(r).map(|c| c.into_owned()).unwrap(),
+            col("id")
+                .text(r)
+                .map(|c| c.into_owned())
+                .unwrap_or_default(),
+        );
+        by_id.entry((s, id)).or_insert((
+            col("code").text(r).map(|c| c.into_owned()).unwrap(),
+            col("dirt")
+                .text(r)
+                .map(|c| c.into_owned())
+                .unwrap_or_default(),
+        ));
     }
     let mut checked = 0;
     for r in 0..assigned.height() {
-        let key = (src[r].clone().unwrap(), ids[r].clone().unwrap());
+        let key = (
+            src.text(r).map(|c| c.into_owned()).unwrap(),
+            ids.text(r).map(|c| c.into_owned()).unwrap(),
+        );
         let (code, kind) = &by_id[&key];
         if kind == "outside" {
             continue;
         }
-        assert_eq!(codes[r].as_ref().unwrap(), code, "{key:?} assigned to the wrong township");
+        assert_eq!(
+            &*codes.text(r).unwrap(),
+            code,
+            "{key:?} assigned to the wrong township"
+        );
         checked += 1;
     }
     assert!(checked > 1000);
@@ -104,15 +183,24 @@ fn check_region(data: &Path) {
     // Every wrong township_code is listed; the only others are points snapped
     // onto a neighbour of the township they were pushed out of.
     let mismatches = csv_rows(&out.path().join("township_code_mismatches.csv"));
-    let listed: HashSet<(String, String)> = mismatches.iter().map(|r| (r["source"].clone(), r["row"].clone())).collect();
+    let listed: HashSet<(String, String)> = mismatches
+        .iter()
+        .map(|r| (r["source"].clone(), r["row"].clone()))
+        .collect();
     for (key, (_, kind)) in &origin {
         if kind == "wrong_township_code" {
-            assert!(listed.contains(key), "{key:?} has a wrong township_code but is not listed");
+            assert!(
+                listed.contains(key),
+                "{key:?} has a wrong township_code but is not listed"
+            );
         }
     }
     for key in &listed {
         let kind = &origin[key].1;
-        assert!(kind == "wrong_township_code" || kind == "outside", "{key:?} ({kind}) listed as a mismatch");
+        assert!(
+            kind == "wrong_township_code" || kind == "outside",
+            "{key:?} ({kind}) listed as a mismatch"
+        );
     }
 }
 
@@ -125,7 +213,16 @@ fn validate_catches_the_demo_countys_dirt_and_places_every_point() {
 fn validate_catches_the_province_dirt_and_places_every_point() {
     let dir = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["synth", "--preset", "province", "--seed", "3", "--years", "2019..2021", "--out"])
+        .args([
+            "synth",
+            "--preset",
+            "province",
+            "--seed",
+            "3",
+            "--years",
+            "2019..2021",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -48,7 +48,10 @@ impl Raster {
     /// The coordinates of the centre of cell (`col`, `row`).
     pub fn cell_center(&self, col: usize, row: usize) -> (f64, f64) {
         let g = &self.geo_transform;
-        (g[0] + (col as f64 + 0.5) * g[1], g[3] + (row as f64 + 0.5) * g[5])
+        (
+            g[0] + (col as f64 + 0.5) * g[1],
+            g[3] + (row as f64 + 0.5) * g[5],
+        )
     }
 
     /// The value of cell (`col`, `row`).

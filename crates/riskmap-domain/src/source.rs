@@ -121,7 +121,10 @@ mod tests {
 
     #[test]
     fn point_sources_require_coordinates() {
-        for &s in Source::ALL.iter().filter(|s| s.geometry() == GeometryKind::Point) {
+        for &s in Source::ALL
+            .iter()
+            .filter(|s| s.geometry() == GeometryKind::Point)
+        {
             assert!(s.required_columns().contains(&"lon"), "{s}");
             assert!(s.required_columns().contains(&"lat"), "{s}");
         }

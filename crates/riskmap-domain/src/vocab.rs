@@ -136,7 +136,10 @@ mod tests {
             assert_eq!(IncidentCategory::from_label(c.label_zh()), Some(c));
         }
         for &t in GeohazardType::ALL {
-            assert_eq!(GeohazardType::from_label(&format!(" {} ", t.label_zh())), Some(t));
+            assert_eq!(
+                GeohazardType::from_label(&format!(" {} ", t.label_zh())),
+                Some(t)
+            );
         }
         assert_eq!(HazardLevel::from_label("MAJOR"), Some(HazardLevel::Major));
         assert_eq!(RiskLevel::from_label("较大"), Some(RiskLevel::Orange));

@@ -36,7 +36,11 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
                 // One bad point fails the batch: transform one by one.
                 for p in points.iter_mut() {
                     let (mut x, mut y) = ([p[0]], [p[1]]);
-                    *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() { [x[0], y[0]] } else { [f64::NAN, f64::NAN] };
+                    *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() {
+                        [x[0], y[0]]
+                    } else {
+                        [f64::NAN, f64::NAN]
+                    };
                 }
             }
             Ok(())
@@ -44,8 +48,47 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
     }
 }
 
+/// Transforms WGS84 lon/lat `points` to `to` (an EPSG system, e.g. a UTM
+/// zone for work in metres) in place; points that cannot be transformed
+/// become NaN.
+pub fn from_wgs84(to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::GdalError> {
+    if to == 4326 {
+        return Ok(());
+    }
+    let source = spatial_ref(Crs::WGS84)?;
+    let target = spatial_ref(Crs::Epsg(to))?;
+    let t = gdal::spatial_ref::CoordTransform::new(&source, &target)?;
+    let mut xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
+    let mut ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
+    if t.transform_coords(&mut xs, &mut ys, &mut []).is_ok() {
+        for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
+            *p = [x, y];
+        }
+    } else {
+        for p in points.iter_mut() {
+            let (mut x, mut y) = ([p[0]], [p[1]]);
+            *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() { [x[0], y[0]] } else { [f64::NAN, f64::NAN] };
+        }
+    }
+    Ok(())
+}
+
+/// The WGS84 UTM zone (EPSG 326xx north, 327xx south) around a lon/lat:
+/// the metric system riskmap uses for grids and kernel density.
+pub fn utm_epsg(lon: f64, lat: f64) -> u32 {
+    let zone = (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1;
+    if lat >= 0.0 {
+        32600 + zone
+    } else {
+        32700 + zone
+    }
+}
+
 /// Transforms a geometry to WGS84 lon/lat in place.
-pub fn geometry_to_wgs84(from: Crs, geometry: &mut geo::Geometry<f64>) -> Result<(), gdal::errors::GdalError> {
+pub fn geometry_to_wgs84(
+    from: Crs,
+    geometry: &mut geo::Geometry<f64>,
+) -> Result<(), gdal::errors::GdalError> {
     if from == Crs::WGS84 {
         return Ok(());
     }
@@ -83,6 +126,9 @@ mod tests {
         let mut q = [[gx, gy]];
         to_wgs84(Crs::Gcj02, &mut q).unwrap();
         // ...and comes back within a millimetre (1e-8 degrees).
-        assert!((q[0][0] - wgs.0).abs() < 1e-8 && (q[0][1] - wgs.1).abs() < 1e-8, "{q:?}");
+        assert!(
+            (q[0][0] - wgs.0).abs() < 1e-8 && (q[0][1] - wgs.1).abs() < 1e-8,
+            "{q:?}"
+        );
     }
 }

@@ -49,14 +49,27 @@ pub enum IoError {
 
 impl IoError {
     pub(crate) fn os(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> IoError + '_ {
-        move |source| IoError::Os { path: path.to_owned(), source }
+        move |source| IoError::Os {
+            path: path.to_owned(),
+            source,
+        }
     }
 
-    pub(crate) fn table(path: &std::path::Path) -> impl FnOnce(polars::prelude::PolarsError) -> IoError + '_ {
-        move |source| IoError::Table { path: path.to_owned(), source }
+    pub(crate) fn table(
+        path: &std::path::Path,
+    ) -> impl FnOnce(polars::prelude::PolarsError) -> IoError + '_ {
+        move |source| IoError::Table {
+            path: path.to_owned(),
+            source,
+        }
     }
 
-    pub(crate) fn gdal(path: &std::path::Path) -> impl FnOnce(gdal::errors::GdalError) -> IoError + '_ {
-        move |source| IoError::Gdal { path: path.to_owned(), source }
+    pub(crate) fn gdal(
+        path: &std::path::Path,
+    ) -> impl FnOnce(gdal::errors::GdalError) -> IoError + '_ {
+        move |source| IoError::Gdal {
+            path: path.to_owned(),
+            source,
+        }
     }
 }

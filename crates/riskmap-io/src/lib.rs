@@ -26,6 +26,6 @@ pub mod vector;
 pub use error::IoError;
 pub use hash::sha256_file;
 pub use raster::{read_raster, write_raster};
-pub use records::{read_records, read_records_with, Records};
+pub use records::{read_records, read_records_with, Cells, Records};
 pub use table::{read_table, write_table};
 pub use vector::{read_vector, write_vector};

@@ -16,8 +16,15 @@ pub fn write_raster(raster: &Raster, path: &Path) -> Result<(), IoError> {
     }
     (|| -> Result<(), gdal::errors::GdalError> {
         let driver = DriverManager::get_driver_by_name("GTiff")?;
-        let options = RasterCreationOptions::from_iter(["COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES"]);
-        let mut ds = driver.create_with_band_type_with_options::<f32, _>(path, raster.width, raster.height, 1, &options)?;
+        let options =
+            RasterCreationOptions::from_iter(["COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES"]);
+        let mut ds = driver.create_with_band_type_with_options::<f32, _>(
+            path,
+            raster.width,
+            raster.height,
+            1,
+            &options,
+        )?;
         ds.set_geo_transform(&raster.geo_transform)?;
         ds.set_spatial_ref(&spatial_ref(raster.crs)?)?;
         let mut band = ds.rasterband(1)?;
@@ -32,11 +39,25 @@ pub fn write_raster(raster: &Raster, path: &Path) -> Result<(), IoError> {
 pub fn read_raster(path: &Path) -> Result<Raster, IoError> {
     let ds = Dataset::open(path).map_err(IoError::gdal(path))?;
     let geo_transform = ds.geo_transform().map_err(IoError::gdal(path))?;
-    let crs = ds.spatial_ref().ok().and_then(|s| s.auth_code().ok()).map_or(Crs::WGS84, |c| Crs::Epsg(c as u32));
+    let crs = ds
+        .spatial_ref()
+        .ok()
+        .and_then(|s| s.auth_code().ok())
+        .map_or(Crs::WGS84, |c| Crs::Epsg(c as u32));
     let band = ds.rasterband(1).map_err(IoError::gdal(path))?;
     let nodata = band.no_data_value();
-    let ((width, height), data) = band.read_band_as::<f32>().map_err(IoError::gdal(path))?.into_shape_and_vec();
-    Ok(Raster { width, height, geo_transform, crs, nodata, data })
+    let ((width, height), data) = band
+        .read_band_as::<f32>()
+        .map_err(IoError::gdal(path))?
+        .into_shape_and_vec();
+    Ok(Raster {
+        width,
+        height,
+        geo_transform,
+        crs,
+        nodata,
+        data,
+    })
 }
 
 #[cfg(test)]

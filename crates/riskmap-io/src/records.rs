@@ -1,13 +1,17 @@
-//! Records as they come: every cell as text, whatever the file. Validation
-//! (in the pipeline) parses the text and says, per row, what is wrong; the
-//! reader only decodes.
+//! Records as they come, whatever the file. Validation (in the pipeline)
+//! parses each cell and says, per row, what is wrong; the reader only decodes.
+//! Cells are read as text ([`Cells::text`]) or as numbers ([`Cells::number`]);
+//! a column keeps the form the file gave it (a Parquet float column stays
+//! floats, CSV text stays in polars' string array), so no cell is copied into
+//! a `String` of its own unless a caller asks for it.
 //!
 //! CSV may be UTF-8, UTF-8 with a byte-order mark, or GBK (as Excel writes
 //! CSV on a Chinese Windows): UTF-8 is tried first and GBK used when the bytes
-//! are not valid UTF-8. Parquet columns are cast to text. Point layers (GPKG,
+//! are not valid UTF-8. Parquet columns keep their types. Point layers (GPKG,
 //! GeoJSON, Shapefile, FlatGeobuf) give their attributes as text and their
 //! point geometry as `lon`/`lat` columns.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -15,13 +19,95 @@ use polars::prelude::*;
 
 use crate::IoError;
 
-/// A table of text cells.
-#[derive(Debug, Clone, PartialEq)]
+/// One column of cells.
+#[derive(Debug, Clone)]
+pub enum Cells {
+    /// Text decoded cell by cell (Excel, point layers' coordinates).
+    Text(Vec<Option<String>>),
+    /// Text in one polars string array (CSV, text and date columns of Parquet
+    /// and layers), in a single chunk so that a cell is found in O(1).
+    Str(StringChunked),
+    /// Whole numbers as the file typed them.
+    Int(Vec<Option<i64>>),
+    /// Floating-point numbers as the file typed them.
+    Float(Vec<Option<f64>>),
+}
+
+impl Cells {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        match self {
+            Cells::Text(v) => v.len(),
+            Cells::Str(s) => s.len(),
+            Cells::Int(v) => v.len(),
+            Cells::Float(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cell `r` as trimmed text; `None` for a blank or null cell.
+    pub fn text(&self, r: usize) -> Option<Cow<'_, str>> {
+        match self {
+            Cells::Text(v) => v[r].as_deref().map(Cow::Borrowed),
+            Cells::Str(s) => s
+                .get(r)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(Cow::Borrowed),
+            Cells::Int(v) => v[r].map(|n| Cow::Owned(n.to_string())),
+            Cells::Float(v) => v[r].map(|x| Cow::Owned(x.to_string())),
+        }
+    }
+
+    /// Every cell as text, in order (see [`Cells::text`]).
+    pub fn texts(&self) -> impl Iterator<Item = Option<Cow<'_, str>>> + '_ {
+        (0..self.len()).map(|r| self.text(r))
+    }
+
+    /// Whether cell `r` is blank or null (without formatting a number as text).
+    pub fn is_blank(&self, r: usize) -> bool {
+        match self {
+            Cells::Int(v) => v[r].is_none(),
+            Cells::Float(v) => v[r].is_none(),
+            _ => self.text(r).is_none(),
+        }
+    }
+
+    /// Cell `r` as a number: `Ok(None)` for a blank cell, `Err(text)` for
+    /// text that is not a number (NaN and infinities count as not numbers).
+    pub fn number(&self, r: usize) -> Result<Option<f64>, Cow<'_, str>> {
+        let finite = |x: f64| {
+            if x.is_finite() {
+                Ok(Some(x))
+            } else {
+                Err(Cow::Owned(x.to_string()))
+            }
+        };
+        match self {
+            Cells::Int(v) => Ok(v[r].map(|n| n as f64)),
+            Cells::Float(v) => v[r].map_or(Ok(None), finite),
+            _ => match self.text(r) {
+                None => Ok(None),
+                Some(t) => match t.parse::<f64>() {
+                    Ok(x) => finite(x).map_err(|_| t),
+                    Err(_) => Err(t),
+                },
+            },
+        }
+    }
+}
+
+/// A table of cells.
+#[derive(Debug, Clone)]
 pub struct Records {
     /// Column names as in the file.
     pub columns: Vec<String>,
-    /// Cells, column by column; `None` for a blank or null cell.
-    pub cells: Vec<Vec<Option<String>>>,
+    /// Cells, column by column.
+    pub cells: Vec<Cells>,
     /// The text encoding the file was read with (`utf-8`, `utf-8-bom`, `gbk`, `binary`).
     pub encoding: &'static str,
 }
@@ -29,18 +115,31 @@ pub struct Records {
 impl Records {
     /// Number of rows.
     pub fn height(&self) -> usize {
-        self.cells.first().map_or(0, Vec::len)
+        self.cells.first().map_or(0, Cells::len)
     }
 
     /// The cells of column `name`, if present.
-    pub fn column(&self, name: &str) -> Option<&[Option<String>]> {
-        self.columns.iter().position(|c| c == name).map(|i| self.cells[i].as_slice())
+    pub fn column(&self, name: &str) -> Option<&Cells> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map(|i| &self.cells[i])
+    }
+
+    /// Column `name` copied out as text cells (convenient in tests and
+    /// small tables; validation reads cells in place instead).
+    pub fn text_column(&self, name: &str) -> Option<Vec<Option<String>>> {
+        self.column(name)
+            .map(|c| c.texts().map(|t| t.map(Cow::into_owned)).collect())
     }
 }
 
 /// Decodes CSV bytes to UTF-8, returning the text and the encoding used.
 /// `forced` (`gbk` or `utf-8`) skips detection.
-pub fn decode_text<'a>(bytes: &'a [u8], forced: Option<&str>) -> (std::borrow::Cow<'a, str>, &'static str) {
+pub fn decode_text<'a>(
+    bytes: &'a [u8],
+    forced: Option<&str>,
+) -> (std::borrow::Cow<'a, str>, &'static str) {
     match forced.map(str::to_ascii_lowercase).as_deref() {
         Some("gbk") => return (encoding_rs::GBK.decode(bytes).0, "gbk"),
         Some("utf-8" | "utf8") => {
@@ -63,16 +162,48 @@ pub fn decode_text<'a>(bytes: &'a [u8], forced: Option<&str>) -> (std::borrow::C
     }
 }
 
-fn frame_to_records(df: &DataFrame, path: &Path, encoding: &'static str) -> Result<Records, IoError> {
+fn frame_to_records(
+    df: &DataFrame,
+    path: &Path,
+    encoding: &'static str,
+) -> Result<Records, IoError> {
     let mut columns = Vec::new();
     let mut cells = Vec::new();
     for c in df.columns() {
         columns.push(c.name().trim().to_string());
-        let text = c.cast(&DataType::String).map_err(IoError::table(path))?;
-        let text = text.str().map_err(IoError::table(path))?;
-        cells.push(text.iter().map(|v| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)).collect());
+        let column = c.as_materialized_series();
+        let typed = match column.dtype() {
+            DataType::Float32 | DataType::Float64 => {
+                let f = column
+                    .cast(&DataType::Float64)
+                    .map_err(IoError::table(path))?;
+                Cells::Float(f.f64().map_err(IoError::table(path))?.iter().collect())
+            }
+            dt if dt.is_integer() => {
+                let n = column
+                    .cast(&DataType::Int64)
+                    .map_err(IoError::table(path))?;
+                Cells::Int(n.i64().map_err(IoError::table(path))?.iter().collect())
+            }
+            _ => {
+                let text = column
+                    .cast(&DataType::String)
+                    .map_err(IoError::table(path))?;
+                Cells::Str(
+                    text.str()
+                        .map_err(IoError::table(path))?
+                        .rechunk()
+                        .into_owned(),
+                )
+            }
+        };
+        cells.push(typed);
     }
-    Ok(Records { columns, cells, encoding })
+    Ok(Records {
+        columns,
+        cells,
+        encoding,
+    })
 }
 
 /// Reads a CSV (UTF-8, UTF-8 with BOM or GBK), Parquet, Excel or point-layer
@@ -83,7 +214,11 @@ pub fn read_records(path: &Path) -> Result<Records, IoError> {
 
 /// As [`read_records`], with the CSV encoding given (`gbk`, `utf-8`) or detected (`None`).
 pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" => {
             let bytes = std::fs::read(path).map_err(IoError::os(path))?;
@@ -98,7 +233,9 @@ pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records,
         }
         "parquet" => {
             let file = std::fs::File::open(path).map_err(IoError::os(path))?;
-            let df = ParquetReader::new(file).finish().map_err(IoError::table(path))?;
+            let df = ParquetReader::new(file)
+                .finish()
+                .map_err(IoError::table(path))?;
             frame_to_records(&df, path, "binary")
         }
         "xlsx" | "xls" | "xlsb" | "ods" => read_workbook(path),
@@ -110,8 +247,8 @@ pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records,
             for g in &layer.geometries {
                 match g {
                     geo::Geometry::Point(p) => {
-                        lon.push(Some(p.x().to_string()));
-                        lat.push(Some(p.y().to_string()));
+                        lon.push(Some(p.x()));
+                        lat.push(Some(p.y()));
                     }
                     _ => {
                         lon.push(None);
@@ -120,10 +257,13 @@ pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records,
                 }
             }
             rec.columns.extend(["lon".to_owned(), "lat".to_owned()]);
-            rec.cells.extend([lon, lat]);
+            rec.cells.extend([Cells::Float(lon), Cells::Float(lat)]);
             Ok(rec)
         }
-        _ => Err(IoError::Format { path: path.to_owned(), supported: ".csv, .parquet, .gpkg, .geojson, .shp, .fgb" }),
+        _ => Err(IoError::Format {
+            path: path.to_owned(),
+            supported: ".csv, .parquet, .gpkg, .geojson, .shp, .fgb",
+        }),
     }
 }
 
@@ -131,14 +271,21 @@ pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records,
 /// become ISO 8601 text, numbers their shortest decimal form.
 fn read_workbook(path: &Path) -> Result<Records, IoError> {
     use calamine::{open_workbook_auto, Data, DataType, Reader};
-    let content = |message: String| IoError::Content { path: path.to_owned(), message };
-    let mut book = open_workbook_auto(path).map_err(|e| content(format!("cannot open the workbook: {e}")))?;
+    let content = |message: String| IoError::Content {
+        path: path.to_owned(),
+        message,
+    };
+    let mut book =
+        open_workbook_auto(path).map_err(|e| content(format!("cannot open the workbook: {e}")))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| content("the workbook has no sheet".into()))?
         .map_err(|e| content(format!("cannot read the first sheet: {e}")))?;
     let mut rows = range.rows();
-    let header: Vec<String> = rows.next().map(|r| r.iter().map(|c| c.to_string().trim().to_owned()).collect()).unwrap_or_default();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| c.to_string().trim().to_owned()).collect())
+        .unwrap_or_default();
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
     for row in rows {
         for (j, column) in cells.iter_mut().enumerate() {
@@ -157,7 +304,11 @@ fn read_workbook(path: &Path) -> Result<Records, IoError> {
             column.push(text);
         }
     }
-    Ok(Records { columns: header, cells, encoding: "binary" })
+    Ok(Records {
+        columns: header,
+        cells: cells.into_iter().map(Cells::Text).collect(),
+        encoding: "binary",
+    })
 }
 
 #[cfg(test)]
@@ -172,12 +323,21 @@ mod tests {
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(text.as_bytes());
         let mut seen = Vec::new();
-        for (name, bytes) in [("u.csv", text.as_bytes().to_vec()), ("b.csv", bom), ("g.csv", gbk.into_owned())] {
+        for (name, bytes) in [
+            ("u.csv", text.as_bytes().to_vec()),
+            ("b.csv", bom),
+            ("g.csv", gbk.into_owned()),
+        ] {
             let p = dir.path().join(name);
             std::fs::write(&p, bytes).unwrap();
             let r = read_records(&p).unwrap();
             assert_eq!(r.columns, vec!["编号", "发生时间", "经度"]);
-            assert_eq!(r.column("发生时间").unwrap(), &[Some("2021-04-04".to_owned()), None]);
+            let dates = r.column("发生时间").unwrap();
+            assert_eq!(
+                (dates.text(0).as_deref(), dates.text(1)),
+                (Some("2021-04-04"), None)
+            );
+            assert_eq!(r.column("经度").unwrap().number(0), Ok(Some(119.5)));
             seen.push(r.encoding);
         }
         assert_eq!(seen, vec!["utf-8", "utf-8-bom", "gbk"]);
@@ -194,21 +354,33 @@ mod workbook_tests {
         let p = dir.path().join("事故台账.xlsx");
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
-        for (j, h) in ["编号", "发生时间", "经度", "纬度", "死亡人数"].iter().enumerate() {
+        for (j, h) in ["编号", "发生时间", "经度", "纬度", "死亡人数"]
+            .iter()
+            .enumerate()
+        {
             sheet.write_string(0, j as u16, *h).unwrap();
         }
         let date = rust_xlsxwriter::ExcelDateTime::parse_from_str("2021-04-04T10:30:00").unwrap();
         let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
         sheet.write_string(1, 0, "SG1").unwrap();
-        sheet.write_datetime_with_format(1, 1, &date, &format).unwrap();
+        sheet
+            .write_datetime_with_format(1, 1, &date, &format)
+            .unwrap();
         sheet.write_number(1, 2, 119.62).unwrap();
         sheet.write_number(1, 3, 29.08).unwrap();
         sheet.write_number(1, 4, 1.0).unwrap();
         book.save(&p).unwrap();
         let r = read_records(&p).unwrap();
-        assert_eq!(r.columns, vec!["编号", "发生时间", "经度", "纬度", "死亡人数"]);
-        assert_eq!(r.column("发生时间").unwrap()[0].as_deref(), Some("2021-04-04T10:30:00"));
-        assert_eq!(r.column("经度").unwrap()[0].as_deref(), Some("119.62"));
-        assert_eq!(r.column("死亡人数").unwrap()[0].as_deref(), Some("1"));
+        assert_eq!(
+            r.columns,
+            vec!["编号", "发生时间", "经度", "纬度", "死亡人数"]
+        );
+        assert_eq!(
+            r.column("发生时间").unwrap().text(0).as_deref(),
+            Some("2021-04-04T10:30:00")
+        );
+        assert_eq!(r.column("经度").unwrap().text(0).as_deref(), Some("119.62"));
+        assert_eq!(r.column("死亡人数").unwrap().text(0).as_deref(), Some("1"));
+        assert_eq!(r.column("死亡人数").unwrap().number(0), Ok(Some(1.0)));
     }
 }

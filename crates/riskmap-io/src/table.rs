@@ -8,7 +8,10 @@ use polars::prelude::*;
 use crate::IoError;
 
 fn ending(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Writes `df` as CSV (UTF-8, header, `,`) or Parquet, by the file's ending.
@@ -20,13 +23,22 @@ pub fn write_table(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
     match ending(path).as_str() {
         "csv" => {
             let mut file = File::create(path).map_err(IoError::os(path))?;
-            CsvWriter::new(&mut file).include_header(true).finish(df).map_err(IoError::table(path))
+            CsvWriter::new(&mut file)
+                .include_header(true)
+                .finish(df)
+                .map_err(IoError::table(path))
         }
         "parquet" => {
             let file = File::create(path).map_err(IoError::os(path))?;
-            ParquetWriter::new(file).finish(df).map(|_| ()).map_err(IoError::table(path))
+            ParquetWriter::new(file)
+                .finish(df)
+                .map(|_| ())
+                .map_err(IoError::table(path))
         }
-        _ => Err(IoError::Format { path: path.to_owned(), supported: ".csv, .parquet" }),
+        _ => Err(IoError::Format {
+            path: path.to_owned(),
+            supported: ".csv, .parquet",
+        }),
     }
 }
 
@@ -40,9 +52,14 @@ pub fn read_table(path: &Path) -> Result<DataFrame, IoError> {
             .map_err(IoError::table(path)),
         "parquet" => {
             let file = File::open(path).map_err(IoError::os(path))?;
-            ParquetReader::new(file).finish().map_err(IoError::table(path))
+            ParquetReader::new(file)
+                .finish()
+                .map_err(IoError::table(path))
         }
-        _ => Err(IoError::Format { path: path.to_owned(), supported: ".csv, .parquet" }),
+        _ => Err(IoError::Format {
+            path: path.to_owned(),
+            supported: ".csv, .parquet",
+        }),
     }
 }
 
@@ -59,8 +76,14 @@ mod tests {
             write_table(&mut df, &p).unwrap();
             let back = read_table(&p).unwrap();
             assert_eq!(back.shape(), (2, 3));
-            assert_eq!(back.column("rate").unwrap().f64().unwrap().get(1), Some(119.123456));
+            assert_eq!(
+                back.column("rate").unwrap().f64().unwrap().get(1),
+                Some(119.123456)
+            );
         }
-        assert!(matches!(write_table(&mut df, &dir.path().join("t.txt")), Err(IoError::Format { .. })));
+        assert!(matches!(
+            write_table(&mut df, &dir.path().join("t.txt")),
+            Err(IoError::Format { .. })
+        ));
     }
 }

@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use gdal::vector::{Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use gdal::vector::{
+    Feature, FieldValue, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
 use gdal::{Dataset, DriverManager};
 use polars::prelude::*;
 use riskmap_domain::{Crs, VectorLayer};
@@ -51,7 +53,10 @@ fn geometry_type(layer: &VectorLayer) -> OGRwkbGeometryType::Type {
 /// ending. GeoPackages are written with a fixed timestamp so that the same
 /// layer always gives the same bytes.
 pub fn write_vector(layer: &VectorLayer, path: &Path) -> Result<(), IoError> {
-    let driver = driver_name(path).ok_or_else(|| IoError::Format { path: path.to_owned(), supported: SUPPORTED })?;
+    let driver = driver_name(path).ok_or_else(|| IoError::Format {
+        path: path.to_owned(),
+        supported: SUPPORTED,
+    })?;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(IoError::os(parent))?;
     }
@@ -85,7 +90,11 @@ fn fill(ds: &mut Dataset, layer: &VectorLayer) -> Result<(), gdal::errors::GdalE
         name: &layer.name,
         srs: Some(&srs),
         ty: geometry_type(layer),
-        options: if layer.geometries.is_empty() { None } else { Some(options) },
+        options: if layer.geometries.is_empty() {
+            None
+        } else {
+            Some(options)
+        },
     })?;
     let df = &layer.attributes;
     let fields: Vec<(&str, OGRFieldType::Type)> = df
@@ -93,9 +102,13 @@ fn fill(ds: &mut Dataset, layer: &VectorLayer) -> Result<(), gdal::errors::GdalE
         .iter()
         .map(|c| {
             let ty = match c.dtype() {
-                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => {
-                    OGRFieldType::OFTInteger64
-                }
+                DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32 => OGRFieldType::OFTInteger64,
                 DataType::Float32 | DataType::Float64 => OGRFieldType::OFTReal,
                 _ => OGRFieldType::OFTString,
             };
@@ -118,9 +131,21 @@ fn fill(ds: &mut Dataset, layer: &VectorLayer) -> Result<(), gdal::errors::GdalE
         let mut feature = Feature::new(out.defn())?;
         for (j, c) in columns.iter().enumerate() {
             let value = match c.dtype() {
-                DataType::Int64 => c.i64().ok().and_then(|a| a.get(row)).map(FieldValue::Integer64Value),
-                DataType::Float64 => c.f64().ok().and_then(|a| a.get(row)).map(FieldValue::RealValue),
-                _ => c.str().ok().and_then(|a| a.get(row)).map(|s| FieldValue::StringValue(s.to_owned())),
+                DataType::Int64 => c
+                    .i64()
+                    .ok()
+                    .and_then(|a| a.get(row))
+                    .map(FieldValue::Integer64Value),
+                DataType::Float64 => c
+                    .f64()
+                    .ok()
+                    .and_then(|a| a.get(row))
+                    .map(FieldValue::RealValue),
+                _ => c
+                    .str()
+                    .ok()
+                    .and_then(|a| a.get(row))
+                    .map(|s| FieldValue::StringValue(s.to_owned())),
             };
             match value {
                 Some(v) => feature.set_field(j, &v)?,
@@ -139,8 +164,15 @@ pub fn read_vector(path: &Path) -> Result<VectorLayer, IoError> {
     let gdal_err = IoError::gdal(path);
     let ds = Dataset::open(path).map_err(gdal_err)?;
     let mut layer = ds.layer(0).map_err(IoError::gdal(path))?;
-    let crs = layer.spatial_ref().and_then(|s| s.auth_code().ok()).map_or(Crs::WGS84, |c| Crs::Epsg(c as u32));
-    let defs: Vec<(String, OGRFieldType::Type)> = layer.defn().fields().map(|f| (f.name(), f.field_type())).collect();
+    let crs = layer
+        .spatial_ref()
+        .and_then(|s| s.auth_code().ok())
+        .map_or(Crs::WGS84, |c| Crs::Epsg(c as u32));
+    let defs: Vec<(String, OGRFieldType::Type)> = layer
+        .defn()
+        .fields()
+        .map(|f| (f.name(), f.field_type()))
+        .collect();
     let mut geometries = Vec::new();
     let mut ints: Vec<Vec<Option<i64>>> = vec![Vec::new(); defs.len()];
     let mut reals: Vec<Vec<Option<f64>>> = vec![Vec::new(); defs.len()];
@@ -148,14 +180,19 @@ pub fn read_vector(path: &Path) -> Result<VectorLayer, IoError> {
     for (n, feature) in layer.features().enumerate() {
         let geom = feature
             .geometry()
-            .ok_or_else(|| IoError::Content { path: path.to_owned(), message: format!("feature {} has no geometry", n + 1) })?
+            .ok_or_else(|| IoError::Content {
+                path: path.to_owned(),
+                message: format!("feature {} has no geometry", n + 1),
+            })?
             .to_geo()
             .map_err(IoError::gdal(path))?;
         geometries.push(geom);
         for (j, (_, ty)) in defs.iter().enumerate() {
             let value = feature.field(j).map_err(IoError::gdal(path))?;
             match *ty {
-                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => ints[j].push(value.and_then(FieldValue::into_int64)),
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => {
+                    ints[j].push(value.and_then(FieldValue::into_int64))
+                }
                 OGRFieldType::OFTReal => reals[j].push(value.and_then(FieldValue::into_real)),
                 _ => strings[j].push(value.and_then(FieldValue::into_string)),
             }
@@ -167,12 +204,19 @@ pub fn read_vector(path: &Path) -> Result<VectorLayer, IoError> {
         .map(|(j, (name, ty))| {
             let name = PlSmallStr::from(name.as_str());
             match *ty {
-                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => Column::new(name, std::mem::take(&mut ints[j])),
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => {
+                    Column::new(name, std::mem::take(&mut ints[j]))
+                }
                 OGRFieldType::OFTReal => Column::new(name, std::mem::take(&mut reals[j])),
                 _ => Column::new(name, std::mem::take(&mut strings[j])),
             }
         })
         .collect();
     let attributes = DataFrame::new(geometries.len(), columns).map_err(IoError::table(path))?;
-    Ok(VectorLayer { name: layer.name(), crs, geometries, attributes })
+    Ok(VectorLayer {
+        name: layer.name(),
+        crs,
+        geometries,
+        attributes,
+    })
 }

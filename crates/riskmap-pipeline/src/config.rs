@@ -8,6 +8,14 @@
 //! snap_tolerance_m = 100        # points this close outside the region are snapped
 //! fix_swapped = false           # accept (and swap back) points with lon and lat exchanged
 //!
+//! [stats]
+//! permutations = 999            # local Moran conditional permutations
+//! seed = 2021                   # same seed, same pseudo p-values
+//! alpha = 0.05                  # significance of LISA classes and hot spots
+//! fdr = false                   # Benjamini–Hochberg correction of local Moran p-values
+//! cell_size_m = 1000            # emerging-hot-spot grid cell
+//! time_window = 1               # preceding years in a space-time neighbourhood
+//!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
 //! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
@@ -47,6 +55,33 @@ pub struct Config {
     /// Score weights, transforms, levels and Monte Carlo settings (`[scores]`).
     #[serde(default)]
     pub scores: riskmap_score::ScoreConfig,
+    /// Spatial statistics settings.
+    #[serde(default)]
+    pub stats: StatsConfig,
+}
+
+/// Spatial statistics settings (`[stats]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatsConfig {
+    /// Conditional permutations for local Moran pseudo p-values (and global Moran).
+    pub permutations: usize,
+    /// Seed of the permutations: the same seed gives the same p-values.
+    pub seed: u64,
+    /// Significance level for LISA classes and hot spots.
+    pub alpha: f64,
+    /// Benjamini–Hochberg false-discovery-rate correction of local Moran p-values.
+    pub fdr: bool,
+    /// Cell size of the emerging-hot-spot grid, metres.
+    pub cell_size_m: f64,
+    /// Preceding years in a space-time bin's neighbourhood.
+    pub time_window: usize,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        StatsConfig { permutations: 999, seed: 2021, alpha: 0.05, fdr: false, cell_size_m: 1000.0, time_window: 1 }
+    }
 }
 
 /// Settings of one source.
@@ -87,7 +122,10 @@ fn default_snap() -> f64 {
 
 impl Default for ValidateConfig {
     fn default() -> Self {
-        ValidateConfig { snap_tolerance_m: default_snap(), fix_swapped: false }
+        ValidateConfig {
+            snap_tolerance_m: default_snap(),
+            fix_swapped: false,
+        }
     }
 }
 
@@ -97,7 +135,9 @@ pub fn parse_crs(text: &str) -> Option<Crs> {
     if t == "GCJ02" || t == "GCJ-02" {
         return Some(Crs::Gcj02);
     }
-    t.strip_prefix("EPSG:").and_then(|n| n.parse().ok()).map(Crs::Epsg)
+    t.strip_prefix("EPSG:")
+        .and_then(|n| n.parse().ok())
+        .map(Crs::Epsg)
 }
 
 /// Column headers a Chinese export commonly uses, recognised without
@@ -123,16 +163,25 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let config: Config = toml::from_str(&text).map_err(|e| {
-            PipelineError::Input(format!("{}: {}; see the riskmap.toml keys in SPEC.md", path.display(), e.to_string().trim_end()))
+            PipelineError::Input(format!(
+                "{}: {}; see the riskmap.toml keys in SPEC.md",
+                path.display(),
+                e.to_string().trim_end()
+            ))
         })?;
         for (name, source) in &config.sources {
             if Source::from_stem(name).is_none() {
                 return Err(PipelineError::Input(format!(
                     "{}: unknown source `sources.{name}`; use one of: {}",
                     path.display(),
-                    Source::ALL.iter().map(|s| s.stem()).collect::<Vec<_>>().join(", ")
+                    Source::ALL
+                        .iter()
+                        .map(|s| s.stem())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
             if let Some(crs) = &source.crs {
@@ -144,7 +193,10 @@ impl Config {
                 }
             }
             if let Some(enc) = &source.encoding {
-                if !matches!(enc.to_ascii_lowercase().as_str(), "utf-8" | "utf8" | "gbk" | "auto") {
+                if !matches!(
+                    enc.to_ascii_lowercase().as_str(),
+                    "utf-8" | "utf8" | "gbk" | "auto"
+                ) {
                     return Err(PipelineError::Input(format!(
                         "{}: `sources.{name}.encoding = \"{enc}\"`: use utf-8, gbk or auto",
                         path.display()
@@ -153,8 +205,21 @@ impl Config {
             }
         }
         config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        let st = &config.stats;
+        if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
+            return Err(PipelineError::Input(format!(
+                "{}: [stats] needs 0 < alpha < 1, cell_size_m > 0 and time_window ≥ 1 (got alpha = {}, cell_size_m = {}, time_window = {})",
+                path.display(),
+                st.alpha,
+                st.cell_size_m,
+                st.time_window
+            )));
+        }
         if !(config.validate.snap_tolerance_m >= 0.0) {
-            return Err(PipelineError::Input(format!("{}: `validate.snap_tolerance_m` must be 0 or more metres", path.display())));
+            return Err(PipelineError::Input(format!(
+                "{}: `validate.snap_tolerance_m` must be 0 or more metres",
+                path.display()
+            )));
         }
         Ok(config)
     }
@@ -198,13 +263,21 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_name_the_key_and_the_file() {
-        let e = load("[sources.incidents]\npaht = \"x.csv\"\n").unwrap_err().to_string();
+        let e = load("[sources.incidents]\npaht = \"x.csv\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("riskmap.toml") && e.contains("paht"), "{e}");
-        let e = load("[sources.accidents]\npath = \"x.csv\"\n").unwrap_err().to_string();
+        let e = load("[sources.accidents]\npath = \"x.csv\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sources.accidents"), "{e}");
-        let e = load("[sources.fires]\ncrs = \"WGS84\"\n").unwrap_err().to_string();
+        let e = load("[sources.fires]\ncrs = \"WGS84\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sources.fires.crs"), "{e}");
-        let e = load("[validate]\nsnap_tolerance_m = -5\n").unwrap_err().to_string();
+        let e = load("[validate]\nsnap_tolerance_m = -5\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("snap_tolerance_m"), "{e}");
         let e = load("[scores]\ndraw = 10\n").unwrap_err().to_string();
         assert!(e.contains("riskmap.toml") && e.contains("draw"), "{e}");

@@ -18,12 +18,14 @@
 //! # Ok::<(), riskmap_pipeline::PipelineError>(())
 //! ```
 
+pub mod backtest;
 pub mod config;
 mod error;
 pub mod panel;
 pub mod region;
 pub mod run;
 pub mod scores;
+pub mod spatial_stats;
 pub mod staging;
 pub mod summary;
 pub mod synth;

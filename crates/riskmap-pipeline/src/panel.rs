@@ -53,32 +53,54 @@ pub struct Panel {
 pub fn build(v: &Validated) -> Panel {
     let mut panel = Panel::default();
     let mut measures = BTreeSet::new();
-    let mut first_year = v.as_of.year();
+    let mut first_year = v.current_year();
     for a in v.accepted.iter().filter(|a| a.source.is_event()) {
         let Some(when) = a.when else { continue };
         let (year, month) = (when.year(), when.month());
         first_year = first_year.min(year);
-        let cell = Cell { count: 1.0, deaths: a.severity[0], injuries: a.severity[1], loss_10k_cny: a.severity[2] };
+        let cell = Cell {
+            count: 1.0,
+            deaths: a.severity[0],
+            injuries: a.severity[1],
+            loss_10k_cny: a.severity[2],
+        };
         let mut names = vec![a.source.stem().to_owned()];
         if let Some(label) = &a.label {
             names.push(format!("{}:{label}", a.source.stem()));
         }
         for name in names {
             measures.insert(name.clone());
-            panel.yearly.entry((a.township, year, name.clone())).or_default().add(cell);
-            panel.monthly.entry((a.township, year, month, name)).or_default().add(cell);
+            panel
+                .yearly
+                .entry((a.township, year, name.clone()))
+                .or_default()
+                .add(cell);
+            panel
+                .monthly
+                .entry((a.township, year, month, name))
+                .or_default()
+                .add(cell);
         }
     }
     for c in &v.area_counts {
         first_year = first_year.min(c.year);
         measures.insert(c.measure.clone());
         let [count, deaths, injuries, loss_10k_cny] = c.values;
-        panel.yearly.entry((c.township, c.year, c.measure.clone())).or_default().add(Cell { count, deaths, injuries, loss_10k_cny });
+        panel
+            .yearly
+            .entry((c.township, c.year, c.measure.clone()))
+            .or_default()
+            .add(Cell {
+                count,
+                deaths,
+                injuries,
+                loss_10k_cny,
+            });
     }
-    panel.years = (first_year, v.as_of.year());
+    panel.years = (first_year, v.current_year());
     // Zeros: every township, year and measure.
     for t in 0..v.townships.len() {
-        for year in first_year..=v.as_of.year() {
+        for year in first_year..=v.current_year() {
             for m in &measures {
                 panel.yearly.entry((t, year, m.clone())).or_default();
             }
@@ -89,11 +111,18 @@ pub fn build(v: &Validated) -> Panel {
 
 /// Population per (township, year): the `population` table where given,
 /// else the township's own `population` for every year.
-pub fn exposure(v: &Validated, population: &HashMap<(String, i32), f64>, years: (i32, i32)) -> HashMap<(usize, i32), f64> {
+pub fn exposure(
+    v: &Validated,
+    population: &HashMap<(String, i32), f64>,
+    years: (i32, i32),
+) -> HashMap<(usize, i32), f64> {
     let mut out = HashMap::new();
     for (t, town) in v.townships.iter().enumerate() {
         for year in years.0..=years.1 {
-            let p = population.get(&(town.code.clone(), year)).copied().or(town.population);
+            let p = population
+                .get(&(town.code.clone(), year))
+                .copied()
+                .or(town.population);
             if let Some(p) = p {
                 out.insert((t, year), p);
             }
@@ -103,12 +132,17 @@ pub fn exposure(v: &Validated, population: &HashMap<(String, i32), f64>, years: 
 }
 
 /// The yearly panel as SPEC's `panel.parquet` frame.
-pub fn yearly_frame(v: &Validated, panel: &Panel, exposure: &HashMap<(usize, i32), f64>) -> Result<DataFrame, PipelineError> {
+pub fn yearly_frame(
+    v: &Validated,
+    panel: &Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+) -> Result<DataFrame, PipelineError> {
     let n = panel.yearly.len();
     let mut code = Vec::with_capacity(n);
     let mut year = Vec::with_capacity(n);
     let mut measure = Vec::with_capacity(n);
-    let (mut count, mut deaths, mut injuries, mut loss, mut expo) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut count, mut deaths, mut injuries, mut loss, mut expo) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((t, y, m), c) in &panel.yearly {
         code.push(v.townships[*t].code.clone());
         year.push(*y);
@@ -140,7 +174,8 @@ pub fn yearly_frame(v: &Validated, panel: &Panel, exposure: &HashMap<(usize, i32
 pub fn monthly_frame(v: &Validated, panel: &Panel) -> Result<DataFrame, PipelineError> {
     let n = panel.monthly.len();
     let mut cols: (Vec<String>, Vec<i32>, Vec<i32>, Vec<String>) = Default::default();
-    let (mut count, mut deaths, mut injuries, mut loss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut count, mut deaths, mut injuries, mut loss) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((t, y, mo, m), c) in &panel.monthly {
         cols.0.push(v.townships[*t].code.clone());
         cols.1.push(*y);
@@ -170,19 +205,41 @@ pub fn monthly_frame(v: &Validated, panel: &Panel) -> Result<DataFrame, Pipeline
 
 /// Reads the `population` table: (code, year) → population. Rows that do not
 /// parse are skipped and reported as warnings.
-pub fn read_population(path: &std::path::Path, warnings: &mut Vec<String>) -> Result<HashMap<(String, i32), f64>, PipelineError> {
+pub fn read_population(
+    path: &std::path::Path,
+    warnings: &mut Vec<String>,
+) -> Result<HashMap<(String, i32), f64>, PipelineError> {
     let r = riskmap_io::read_records(path)?;
-    let (Some(code), Some(year), Some(pop)) = (r.column("code"), r.column("year"), r.column("population")) else {
-        return Err(PipelineError::Input(format!("{}: the population table needs columns code, year and population", path.display())));
+    let (Some(code), Some(year), Some(pop)) =
+        (r.column("code"), r.column("year"), r.column("population"))
+    else {
+        return Err(PipelineError::Input(format!(
+            "{}: the population table needs columns code, year and population",
+            path.display()
+        )));
     };
     let mut out = HashMap::new();
     for i in 0..r.height() {
-        let parsed = (code[i].clone(), year[i].as_deref().and_then(|y| y.parse().ok()), pop[i].as_deref().and_then(|p| p.parse::<f64>().ok()));
+        let year = year
+            .number(i)
+            .ok()
+            .flatten()
+            .filter(|y| y.fract() == 0.0)
+            .map(|y| y as i32);
+        let parsed = (
+            code.text(i).map(|c| c.into_owned()),
+            year,
+            pop.number(i).ok().flatten(),
+        );
         match parsed {
             (Some(c), Some(y), Some(p)) if p >= 0.0 => {
                 out.insert((c, y), p);
             }
-            _ => warnings.push(format!("{}: row {} skipped: code, year and a non-negative population are needed", path.display(), i + 1)),
+            _ => warnings.push(format!(
+                "{}: row {} skipped: code, year and a non-negative population are needed",
+                path.display(),
+                i + 1
+            )),
         }
     }
     Ok(out)

@@ -54,10 +54,14 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()
 /// since silently picking one would hide data.
 pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, PipelineError> {
     if !data.is_dir() {
-        return Err(PipelineError::Input(format!("{}: not a folder; --data must name a region folder (see `riskmap synth`)", data.display())));
+        return Err(PipelineError::Input(format!(
+            "{}: not a folder; --data must name a region folder (see `riskmap synth`)",
+            data.display()
+        )));
     }
     let mut files = Vec::new();
-    walk(data, data, &mut files).map_err(|e| PipelineError::Input(format!("{}: {e}", data.display())))?;
+    walk(data, data, &mut files)
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", data.display())))?;
     let mut found: Vec<Found> = Vec::new();
     for (source, path) in config.paths(data) {
         if !path.is_file() {
@@ -70,10 +74,15 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
     }
     let configured: Vec<Source> = found.iter().map(|f| f.source).collect();
     for path in files {
-        let (Some(stem), Some(ext)) = (path.file_stem().and_then(|s| s.to_str()), path.extension().and_then(|s| s.to_str())) else {
+        let (Some(stem), Some(ext)) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
             continue;
         };
-        let Some(source) = Source::from_stem(stem) else { continue };
+        let Some(source) = Source::from_stem(stem) else {
+            continue;
+        };
         if configured.contains(&source) {
             continue;
         }
@@ -103,7 +112,14 @@ mod tests {
         let d = dir.path();
         std::fs::create_dir_all(d.join("truth")).unwrap();
         std::fs::create_dir_all(d.join("ledgers")).unwrap();
-        for f in ["townships.gpkg", "ledgers/fires.csv", "truth/incidents.csv", "notes.txt", "dem.tif", "fires.txt"] {
+        for f in [
+            "townships.gpkg",
+            "ledgers/fires.csv",
+            "truth/incidents.csv",
+            "notes.txt",
+            "dem.tif",
+            "fires.txt",
+        ] {
             std::fs::write(d.join(f), "").unwrap();
         }
         let found = find_sources(d, &Config::default()).unwrap();
@@ -111,6 +127,9 @@ mod tests {
         assert_eq!(names, vec![Source::Townships, Source::Fires, Source::Dem]);
         std::fs::write(d.join("fires.parquet"), "").unwrap();
         let err = find_sources(d, &Config::default()).unwrap_err().to_string();
-        assert!(err.contains("fires.csv") && err.contains("fires.parquet"), "{err}");
+        assert!(
+            err.contains("fires.csv") && err.contains("fires.parquet"),
+            "{err}"
+        );
     }
 }

@@ -11,14 +11,13 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::Serialize;
 
 use crate::region::{find_sources, Found};
-use crate::validate::{SourceCounts, Validated};
 use crate::staging::Staging;
+use crate::validate::{SourceCounts, Validated};
 use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("spatial statistics and heatmaps (spatial_stats.csv, global_stats.json, heatmaps/)", "issue 4"),
-    ("forecast (forecast.csv)", "issue 6"),
+    ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
     ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
@@ -87,11 +86,21 @@ pub struct RunReport {
 
 fn rows_of(found: &Found) -> Result<usize, PipelineError> {
     let path = &found.path;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match (found.source.geometry(), ext.as_str()) {
-        (GeometryKind::Raster, _) => riskmap_io::read_raster(path).map(|r| r.width * r.height).map_err(Into::into),
-        (_, "csv" | "parquet" | "xlsx") => riskmap_io::read_records(path).map(|r| r.height()).map_err(Into::into),
-        _ => riskmap_io::read_vector(path).map(|l| l.geometries.len()).map_err(Into::into),
+        (GeometryKind::Raster, _) => riskmap_io::read_raster(path)
+            .map(|r| r.width * r.height)
+            .map_err(Into::into),
+        (_, "csv" | "parquet" | "xlsx") => riskmap_io::read_records(path)
+            .map(|r| r.height())
+            .map_err(Into::into),
+        _ => riskmap_io::read_vector(path)
+            .map(|l| l.geometries.len())
+            .map_err(Into::into),
     }
 }
 
@@ -101,15 +110,21 @@ fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> PipelineError + 
 
 /// Writes `rejected.csv`, `assigned.parquet`, `township_code_mismatches.csv`
 /// and `unknown_labels.csv`.
-fn write_validation(v: &Validated, dir: &std::path::Path) -> Result<Vec<&'static str>, PipelineError> {
+fn write_validation(
+    v: &Validated,
+    dir: &std::path::Path,
+) -> Result<Vec<&'static str>, PipelineError> {
     use polars::prelude::{Column, DataFrame, PlSmallStr};
-    let text = |name: &str, values: Vec<Option<String>>| Column::new(PlSmallStr::from(name), values);
+    // Cells are borrowed (`&str`), not cloned: polars copies them once into its own buffers.
+    let text = |name: &str, values: Vec<Option<&str>>| Column::new(PlSmallStr::from(name), values);
     let int = |name: &str, values: Vec<i64>| Column::new(PlSmallStr::from(name), values);
-    let write = |name: &'static str, n: usize, cols: Vec<Column>| -> Result<&'static str, PipelineError> {
-        let mut df = DataFrame::new(n, cols).map_err(|e| PipelineError::Internal(e.to_string()))?;
-        riskmap_io::write_table(&mut df, &dir.join(name))?;
-        Ok(name)
-    };
+    let write =
+        |name: &'static str, n: usize, cols: Vec<Column>| -> Result<&'static str, PipelineError> {
+            let mut df =
+                DataFrame::new(n, cols).map_err(|e| PipelineError::Internal(e.to_string()))?;
+            riskmap_io::write_table(&mut df, &dir.join(name))?;
+            Ok(name)
+        };
     let r = &v.rejections;
     let a = &v.accepted;
     let m = &v.code_mismatches;
@@ -119,40 +134,57 @@ fn write_validation(v: &Validated, dir: &std::path::Path) -> Result<Vec<&'static
             "rejected.csv",
             r.len(),
             vec![
-                text("source", r.iter().map(|x| Some(x.source.clone())).collect()),
+                text(
+                    "source",
+                    r.iter().map(|x| Some(x.source.as_str())).collect(),
+                ),
                 int("row", r.iter().map(|x| x.row as i64).collect()),
-                text("id", r.iter().map(|x| x.id.clone()).collect()),
-                text("field", r.iter().map(|x| Some(x.field.clone())).collect()),
-                text("reason", r.iter().map(|x| Some(x.reason.clone())).collect()),
+                text("id", r.iter().map(|x| x.id.as_deref()).collect()),
+                text("field", r.iter().map(|x| Some(x.field.as_str())).collect()),
+                text(
+                    "reason",
+                    r.iter().map(|x| Some(x.reason.as_str())).collect(),
+                ),
             ],
         )?,
         write(
             "assigned.parquet",
             a.len(),
             vec![
-                text("source", a.iter().map(|x| Some(x.source.stem().to_owned())).collect()),
-                text("id", a.iter().map(|x| Some(x.id.clone())).collect()),
-                text("code", a.iter().map(|x| Some(v.townships[x.township].code.clone())).collect()),
+                text("source", a.iter().map(|x| Some(x.source.stem())).collect()),
+                text("id", a.iter().map(|x| Some(x.id.as_str())).collect()),
+                text(
+                    "code",
+                    a.iter()
+                        .map(|x| Some(v.townships[x.township].code.as_str()))
+                        .collect(),
+                ),
             ],
         )?,
         write(
             "township_code_mismatches.csv",
             m.len(),
             vec![
-                text("source", m.iter().map(|x| Some(x.0.clone())).collect()),
+                text("source", m.iter().map(|x| Some(x.0.as_str())).collect()),
                 int("row", m.iter().map(|x| x.1 as i64).collect()),
-                text("id", m.iter().map(|x| Some(x.2.clone())).collect()),
-                text("reported_code", m.iter().map(|x| Some(x.3.clone())).collect()),
-                text("located_code", m.iter().map(|x| Some(x.4.clone())).collect()),
+                text("id", m.iter().map(|x| Some(x.2.as_str())).collect()),
+                text(
+                    "reported_code",
+                    m.iter().map(|x| Some(x.3.as_str())).collect(),
+                ),
+                text(
+                    "located_code",
+                    m.iter().map(|x| Some(x.4.as_str())).collect(),
+                ),
             ],
         )?,
         write(
             "unknown_labels.csv",
             u.len(),
             vec![
-                text("source", u.keys().map(|k| Some(k.0.clone())).collect()),
-                text("field", u.keys().map(|k| Some(k.1.clone())).collect()),
-                text("label", u.keys().map(|k| Some(k.2.clone())).collect()),
+                text("source", u.keys().map(|k| Some(k.0.as_str())).collect()),
+                text("field", u.keys().map(|k| Some(k.1.as_str())).collect()),
+                text("label", u.keys().map(|k| Some(k.2.as_str())).collect()),
                 int("count", u.values().map(|n| *n as i64).collect()),
             ],
         )?,
@@ -163,7 +195,11 @@ fn write_validation(v: &Validated, dir: &std::path::Path) -> Result<Vec<&'static
 /// `validate_only`, stops after validation (`riskmap validate`).
 pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     let as_of = match &opts.as_of {
-        Some(d) => Some(parse_date(d).ok_or_else(|| PipelineError::Input(format!("--as-of {d}: not a date; write it as YYYY-MM-DD, e.g. 2021-12-01")))?),
+        Some(d) => Some(parse_date(d).ok_or_else(|| {
+            PipelineError::Input(format!(
+                "--as-of {d}: not a date; write it as YYYY-MM-DD, e.g. 2021-12-01"
+            ))
+        })?),
         None => None,
     };
     let staging = Staging::new(&opts.out)?;
@@ -175,12 +211,22 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let v = crate::validate::validate(&opts.data, &found, &config, as_of, today)?;
-    stages.push(StageEntry { name: "validate and join".into(), seconds: t.elapsed().as_secs_f64() });
+    stages.push(StageEntry {
+        name: "validate and join".into(),
+        seconds: t.elapsed().as_secs_f64(),
+    });
+    stages.extend(v.timings.iter().map(|(step, seconds)| StageEntry {
+        name: format!("validate and join: {step}"),
+        seconds: *seconds,
+    }));
 
     // Sources that validation does not cover yet: read and count.
     let t = Instant::now();
     let mut inputs = v.counts.clone();
-    for f in found.iter().filter(|f| f.source.geometry() != GeometryKind::Point && !matches!(f.source, Source::Townships | Source::AreaCounts)) {
+    for f in found.iter().filter(|f| {
+        f.source.geometry() != GeometryKind::Point
+            && !matches!(f.source, Source::Townships | Source::AreaCounts)
+    }) {
         let rows_read = rows_of(f)?;
         inputs.push(SourceCounts {
             source: f.source.stem().to_owned(),
@@ -192,11 +238,17 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             ..Default::default()
         });
     }
-    stages.push(StageEntry { name: "read other layers".into(), seconds: t.elapsed().as_secs_f64() });
+    stages.push(StageEntry {
+        name: "read other layers".into(),
+        seconds: t.elapsed().as_secs_f64(),
+    });
 
     let t = Instant::now();
     let mut written = write_validation(&v, staging.path())?;
-    stages.push(StageEntry { name: "write validation".into(), seconds: t.elapsed().as_secs_f64() });
+    stages.push(StageEntry {
+        name: "write validation".into(),
+        seconds: t.elapsed().as_secs_f64(),
+    });
 
     let mut warnings = v.warnings.clone();
     if !opts.validate_only {
@@ -208,18 +260,35 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         let panel = crate::panel::build(&v);
         let exposure = crate::panel::exposure(&v, &population, panel.years);
         let mut yearly = crate::panel::yearly_frame(&v, &panel, &exposure)?;
+        // (The spatial statistics stage below reads the panel and exposure.)
         riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
         let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
         written.extend(["panel.parquet", "panel_monthly.parquet"]);
-        stages.push(StageEntry { name: "panel".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "panel".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+
+        let t = Instant::now();
+        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
+        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?);
+        warnings.extend(stats.warnings.iter().cloned());
+        stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?);
+        stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);
         std::fs::write(staging.path().join("summary.zh.md"), zh).map_err(io_err(staging.path()))?;
         std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
         written.extend(["summary.zh.md", "summary.en.md"]);
-        stages.push(StageEntry { name: "summary".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "summary".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
 
         let scored = crate::scores::run(&v, &panel, &exposure, &found, &config, &opts.data, staging.path())?;
         written.extend(scored.written);
@@ -227,10 +296,17 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.extend(scored.stages);
     }
 
-    let missing = Source::ALL.iter().filter(|s| !found.iter().any(|f| f.source == **s)).map(|s| s.stem().to_owned()).collect();
+    let missing = Source::ALL
+        .iter()
+        .filter(|s| !found.iter().any(|f| f.source == **s))
+        .map(|s| s.stem().to_owned())
+        .collect();
     let mut outputs = Vec::new();
     for name in written {
-        outputs.push(OutputEntry { path: name.into(), sha256: riskmap_io::sha256_file(&staging.path().join(name))? });
+        outputs.push(OutputEntry {
+            path: name.into(),
+            sha256: riskmap_io::sha256_file(&staging.path().join(name))?,
+        });
     }
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -239,18 +315,33 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         missing,
         stages,
         warnings,
-        not_built: if opts.validate_only { Vec::new() } else { PLANNED_STAGES.iter().map(|(s, issue)| format!("{s}: {issue}")).collect() },
+        not_built: if opts.validate_only {
+            Vec::new()
+        } else {
+            PLANNED_STAGES
+                .iter()
+                .map(|(s, issue)| format!("{s}: {issue}"))
+                .collect()
+        },
         outputs,
     };
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| PipelineError::Internal(e.to_string()))?;
-    std::fs::write(staging.path().join("manifest.json"), json + "\n").map_err(io_err(staging.path()))?;
+    let json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(staging.path().join("manifest.json"), json + "\n")
+        .map_err(io_err(staging.path()))?;
     staging.commit()?;
-    Ok(RunReport { manifest, manifest_path: opts.out.join("manifest.json"), unknown_labels: v.unknown_labels.clone() })
+    Ok(RunReport {
+        manifest,
+        manifest_path: opts.out.join("manifest.json"),
+        unknown_labels: v.unknown_labels.clone(),
+    })
 }
 
 /// Parses `YYYY-MM-DD` strictly (month and day in range, leap years known).
 fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    (s.len() == 10).then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
+    (s.len() == 10)
+        .then(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -259,7 +350,10 @@ mod tests {
 
     #[test]
     fn as_of_dates_are_checked_strictly() {
-        assert_eq!(parse_date("2021-12-01"), chrono::NaiveDate::from_ymd_opt(2021, 12, 1));
+        assert_eq!(
+            parse_date("2021-12-01"),
+            chrono::NaiveDate::from_ymd_opt(2021, 12, 1)
+        );
         assert!(parse_date("2020-02-29").is_some());
         assert_eq!(parse_date("2021-02-29"), None);
         assert_eq!(parse_date("2021-13-01"), None);

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use geo::{Centroid, ChamberlainDuquetteArea, Geometry, MultiPolygon};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 use riskmap_domain::{Source, VectorLayer};
+use riskmap_io::Cells;
 use riskmap_score::{
     Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput,
     ScoreConfig, Scores, Series, Supervision, TownshipInput, HIGH_RISK_SECTORS,
@@ -63,7 +64,7 @@ struct Rows {
 }
 
 impl Rows {
-    fn col(&self, name: &str) -> Option<&[Option<String>]> {
+    fn col(&self, name: &str) -> Option<&Cells> {
         self.records.column(name)
     }
 
@@ -94,32 +95,12 @@ fn read_rows(
             *slot = Some(a.township);
         }
     }
-    // Coordinates in WGS84, for distances; rows that do not parse stay None
-    // (validation rejected them anyway).
-    let mut points: Vec<Option<[f64; 2]>> = match (records.column("lon"), records.column("lat")) {
-        (Some(lon), Some(lat)) => lon
-            .iter()
-            .zip(lat)
-            .map(|(x, y)| {
-                Some([
-                    x.as_deref()?.trim().parse().ok()?,
-                    y.as_deref()?.trim().parse().ok()?,
-                ])
-            })
-            .collect(),
-        _ => vec![None; records.height()],
-    };
-    if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
-        let idx: Vec<usize> = (0..points.len()).filter(|&i| points[i].is_some()).collect();
-        let mut xy: Vec<[f64; 2]> = idx.iter().map(|&i| points[i].expect("filtered")).collect();
-        riskmap_io::crs::to_wgs84(crs, &mut xy).map_err(|e| {
-            PipelineError::Input(format!(
-                "{}: cannot transform from {crs}: {e}",
-                f.path.display()
-            ))
-        })?;
-        for (&i, p) in idx.iter().zip(xy) {
-            points[i] = Some(p);
+    // Coordinates in WGS84 (after any coordinate-system change and swap
+    // fix), as validation accepted them.
+    let mut points = vec![None; records.height()];
+    for a in v.accepted.iter().filter(|a| a.source == source) {
+        if let Some(slot) = points.get_mut(a.row - 1) {
+            *slot = Some(a.point);
         }
     }
     Ok(Some(Rows {
@@ -129,17 +110,15 @@ fn read_rows(
     }))
 }
 
-fn number(cell: Option<&Option<String>>) -> Option<f64> {
-    cell?
-        .as_deref()?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|x| x.is_finite())
+fn number(cells: Option<&Cells>, r: usize) -> Option<f64> {
+    cells?.number(r).ok().flatten()
 }
 
-fn flag(cell: Option<&Option<String>>) -> Option<bool> {
-    let t = cell?.as_deref()?.trim().to_ascii_lowercase();
+fn flag(cells: Option<&Cells>, r: usize) -> Option<bool> {
+    let t = cells?
+        .text(r)
+        .map(|t| t.to_ascii_lowercase())
+        .unwrap_or_default();
     match t.as_str() {
         "true" | "1" | "yes" | "y" | "是" | "t" => Some(true),
         "false" | "0" | "no" | "n" | "否" | "f" | "" => Some(false),
@@ -147,11 +126,18 @@ fn flag(cell: Option<&Option<String>>) -> Option<bool> {
     }
 }
 
-fn date(cell: Option<&Option<String>>) -> Option<NaiveDate> {
-    cell?
-        .as_deref()
-        .and_then(|t| crate::validate::parse_when(t, None))
+fn date(cells: Option<&Cells>, r: usize) -> Option<NaiveDate> {
+    cells?
+        .text(r)
+        .and_then(|t| crate::validate::parse_when(&t, None))
         .map(|d| d.date())
+}
+
+fn text(cells: Option<&Cells>, r: usize) -> String {
+    cells
+        .and_then(|c| c.text(r))
+        .map(|t| t.into_owned())
+        .unwrap_or_default()
 }
 
 /// Kilometres between two lon/lat points (equirectangular at their mean
@@ -254,19 +240,16 @@ pub fn build_input(
             .accepted
             .iter()
             .filter(|a| a.source == Source::HiddenHazards)
-            .filter_map(|a| Some((a.row - 1, a.label.as_deref()?)))
+            .filter_map(|a| Some((a.row - 1, a.label?)))
             .collect();
         for (r, t) in rows.accepted() {
-            if date(rectified.map(|c| &c[r])).is_some_and(|d| d < as_of) {
+            if date(rectified, r).is_some_and(|d| d < as_of) {
                 continue;
             }
-            let overdue = date(deadline.map(|c| &c[r])).is_some_and(|d| d < as_of);
+            let overdue = date(deadline, r).is_some_and(|d| d < as_of);
             let h = &mut ledgers[t];
             if labels.get(&r) == Some(&"major") {
-                let s = supervision
-                    .and_then(|c| c[r].as_deref())
-                    .map_or(Supervision::Unlisted, Supervision::parse)
-                    .index();
+                let s = Supervision::parse(&text(supervision, r)).index();
                 if overdue {
                     h.overdue_major[s] += 1.0;
                 } else {
@@ -306,22 +289,20 @@ pub fn build_input(
             n
         ];
         for (r, t) in rows.accepted() {
-            let s = sector.and_then(|c| c[r].as_deref()).unwrap_or("");
-            let s = sector_map.get(s).map_or(s, String::as_str);
+            let s = text(sector, r);
+            let s = sector_map.get(&s).map_or(s.as_str(), String::as_str);
             let high = HIGH_RISK_SECTORS.contains(&s);
             let x = &mut e[t];
             x.total += 1.0;
             if high {
                 x.high_risk += 1.0;
-                if let (Some(count), Some(d)) =
-                    (x.new_high_risk.as_mut(), date(opened.map(|c| &c[r])))
-                {
+                if let (Some(count), Some(d)) = (x.new_high_risk.as_mut(), date(opened, r)) {
                     if d >= since && d < as_of {
                         *count += 1.0;
                     }
                 }
             }
-            if flag(major.map(|c| &c[r])) == Some(true) {
+            if flag(major, r) == Some(true) {
                 x.major_hazard_sources += 1.0;
             }
         }
@@ -349,14 +330,14 @@ pub fn build_input(
         ];
         for (r, t) in rows.accepted() {
             c[t].total += 1.0;
-            if let (Some(x), Some(true)) = (c[t].old.as_mut(), flag(old.map(|c| &c[r]))) {
+            if let (Some(x), Some(true)) = (c[t].old.as_mut(), flag(old, r)) {
                 *x += 1.0;
             }
-            if let (Some(x), Some(true)) = (c[t].highrise.as_mut(), flag(high.map(|c| &c[r]))) {
+            if let (Some(x), Some(true)) = (c[t].highrise.as_mut(), flag(high, r)) {
                 *x += 1.0;
             }
             if let Some(p) = rows.points[r] {
-                homes[t].push((p, number(households.map(|c| &c[r])).unwrap_or(1.0).max(0.0)));
+                homes[t].push((p, number(households, r).unwrap_or(1.0).max(0.0)));
             }
         }
         for (town, x) in towns.iter_mut().zip(c) {
@@ -406,7 +387,7 @@ pub fn build_input(
         if let Some(cap) = rows.col("capacity") {
             let mut c = vec![0.0; n];
             for (r, t) in rows.accepted() {
-                c[t] += number(Some(&cap[r])).unwrap_or(0.0);
+                c[t] += number(Some(cap), r).unwrap_or(0.0);
             }
             for (town, c) in towns.iter_mut().zip(c) {
                 town.shelter_capacity = Some(c);
@@ -424,11 +405,7 @@ pub fn build_input(
             n
         ];
         for (r, t) in rows.accepted() {
-            let st = status
-                .and_then(|c| c[r].as_deref())
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let st = text(status, r).to_ascii_lowercase();
             if matches!(
                 st.as_str(),
                 "treated" | "closed" | "已治理" | "已销号" | "销号"
@@ -436,10 +413,7 @@ pub fn build_input(
                 continue;
             }
             s[t].active += 1.0;
-            if let (Some(x), Some(p)) = (
-                s[t].threatened_people.as_mut(),
-                number(people.map(|c| &c[r])),
-            ) {
+            if let (Some(x), Some(p)) = (s[t].threatened_people.as_mut(), number(people, r)) {
                 *x += p;
             }
         }

@@ -20,17 +20,30 @@ impl Staging {
     pub fn new(out: &Path) -> Result<Staging, PipelineError> {
         let io = |p: &Path| {
             let p = p.to_owned();
-            move |e: std::io::Error| PipelineError::Input(format!("{}: {e}; check that the output folder is writable", p.display()))
+            move |e: std::io::Error| {
+                PipelineError::Input(format!(
+                    "{}: {e}; check that the output folder is writable",
+                    p.display()
+                ))
+            }
         };
         std::fs::create_dir_all(out).map_err(io(out))?;
         for entry in std::fs::read_dir(out).map_err(io(out))?.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(".riskmap-staging-") {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".riskmap-staging-")
+            {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
         let dir = out.join(format!(".riskmap-staging-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        Ok(Staging { out: out.to_owned(), dir, committed: false })
+        Ok(Staging {
+            out: out.to_owned(),
+            dir,
+            committed: false,
+        })
     }
 
     /// Where to write: the staging folder.
@@ -41,13 +54,16 @@ impl Staging {
     /// Moves every staged file and folder into the output folder, replacing
     /// what was there, and removes the staging folder.
     pub fn commit(mut self) -> Result<(), PipelineError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| PipelineError::Internal(format!("{}: {e}", self.dir.display())))?;
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| PipelineError::Internal(format!("{}: {e}", self.dir.display())))?;
         for entry in entries.flatten() {
             let target = self.out.join(entry.file_name());
             if target.is_dir() {
-                std::fs::remove_dir_all(&target).map_err(|e| PipelineError::Input(format!("{}: {e}", target.display())))?;
+                std::fs::remove_dir_all(&target)
+                    .map_err(|e| PipelineError::Input(format!("{}: {e}", target.display())))?;
             }
-            std::fs::rename(entry.path(), &target).map_err(|e| PipelineError::Input(format!("{}: {e}", target.display())))?;
+            std::fs::rename(entry.path(), &target)
+                .map_err(|e| PipelineError::Input(format!("{}: {e}", target.display())))?;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
         self.committed = true;
@@ -76,11 +92,17 @@ mod tests {
             std::fs::write(s.path().join("a.csv"), "half").unwrap();
             // Dropped without commit, as when a stage fails.
         }
-        assert_eq!(std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), "old");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.csv")).unwrap(),
+            "old"
+        );
         let s = Staging::new(dir.path()).unwrap();
         std::fs::write(s.path().join("a.csv"), "new").unwrap();
         s.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("a.csv")).unwrap(), "new");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.csv")).unwrap(),
+            "new"
+        );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

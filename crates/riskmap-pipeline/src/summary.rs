@@ -50,8 +50,21 @@ impl Period {
     pub fn for_as_of(as_of: NaiveDate) -> (Period, Period) {
         let last = as_of.pred_opt().expect("a date after the start of time");
         let start = NaiveDate::from_ymd_opt(last.year(), 1, 1).expect("valid year");
-        let year_before = |d: NaiveDate| d.with_year(d.year() - 1).unwrap_or_else(|| d.pred_opt().expect("valid").with_year(d.year() - 1).expect("valid"));
-        (Period { start, end: as_of }, Period { start: year_before(start), end: year_before(as_of) })
+        let year_before = |d: NaiveDate| {
+            d.with_year(d.year() - 1).unwrap_or_else(|| {
+                d.pred_opt()
+                    .expect("valid")
+                    .with_year(d.year() - 1)
+                    .expect("valid")
+            })
+        };
+        (
+            Period { start, end: as_of },
+            Period {
+                start: year_before(start),
+                end: year_before(as_of),
+            },
+        )
     }
 
     fn contains(&self, d: NaiveDate) -> bool {
@@ -106,7 +119,11 @@ pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figur
 /// Year-on-year change, phrased as the report phrases it.
 pub fn yoy_zh(now: f64, before: f64) -> String {
     if before == 0.0 {
-        return if now == 0.0 { "同比持平".into() } else { "去年同期为0".into() };
+        return if now == 0.0 {
+            "同比持平".into()
+        } else {
+            "去年同期为0".into()
+        };
     }
     let pct = (now - before) / before * 100.0;
     if pct.abs() < 0.05 {
@@ -121,7 +138,11 @@ pub fn yoy_zh(now: f64, before: f64) -> String {
 /// Year-on-year change in English.
 pub fn yoy_en(now: f64, before: f64) -> String {
     if before == 0.0 {
-        return if now == 0.0 { "unchanged year on year".into() } else { "none in the same period last year".into() };
+        return if now == 0.0 {
+            "unchanged year on year".into()
+        } else {
+            "none in the same period last year".into()
+        };
     }
     let pct = (now - before) / before * 100.0;
     if pct.abs() < 0.05 {
@@ -148,7 +169,13 @@ fn span_zh(p: Period) -> String {
     } else if last.month() == 1 {
         format!("{}年1月1日至{}日", p.start.year(), last.day())
     } else {
-        format!("{}年1–{}月（截至{}月{}日）", p.start.year(), last.month(), last.month(), last.day())
+        format!(
+            "{}年1–{}月（截至{}月{}日）",
+            p.start.year(),
+            last.month(),
+            last.month(),
+            last.day()
+        )
     }
 }
 
@@ -198,7 +225,11 @@ pub fn render(v: &Validated) -> (String, String) {
         n(now.dispatch.2),
         n(now.dispatch.3),
     );
-    let _ = writeln!(zh, "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。\n", cur.start, cur.end, prev.start, prev.end);
+    let _ = writeln!(
+        zh,
+        "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。\n",
+        cur.start, cur.end, prev.start, prev.end
+    );
     let _ = writeln!(zh, "## 分乡镇\n\n| 乡镇 | 代码 | 事故起数 | 死亡 | 事故同比 | 火灾起数 | 火灾同比 | 火灾损失（万元） |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
 
     let last = cur.end.pred_opt().expect("valid");
@@ -240,7 +271,11 @@ pub fn render(v: &Validated) -> (String, String) {
         n(now.dispatch.2),
         n(now.dispatch.3),
     );
-    let _ = writeln!(en, "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).\n", cur.start, cur.end, prev.start, prev.end);
+    let _ = writeln!(
+        en,
+        "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).\n",
+        cur.start, cur.end, prev.start, prev.end
+    );
     let _ = writeln!(en, "## By township\n\n| township | code | accidents | deaths | accidents y/y | fires | fires y/y | fire loss (10k CNY) |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
 
     for (t, town) in v.townships.iter().enumerate() {
@@ -282,13 +317,25 @@ mod tests {
     fn periods_compare_the_same_calendar_span() {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         let (cur, prev) = Period::for_as_of(d(2021, 12, 1));
-        assert_eq!((cur.start, cur.end, prev.start, prev.end), (d(2021, 1, 1), d(2021, 12, 1), d(2020, 1, 1), d(2020, 12, 1)));
+        assert_eq!(
+            (cur.start, cur.end, prev.start, prev.end),
+            (d(2021, 1, 1), d(2021, 12, 1), d(2020, 1, 1), d(2020, 12, 1))
+        );
         // Right after a full year: the whole year against the one before.
         let (cur, prev) = Period::for_as_of(d(2022, 1, 1));
-        assert_eq!((cur.start, cur.end, prev.start, prev.end), (d(2021, 1, 1), d(2022, 1, 1), d(2020, 1, 1), d(2021, 1, 1)));
+        assert_eq!(
+            (cur.start, cur.end, prev.start, prev.end),
+            (d(2021, 1, 1), d(2022, 1, 1), d(2020, 1, 1), d(2021, 1, 1))
+        );
         // 29 February has no twin a year earlier: that span ends on 28 February.
         let (_, prev) = Period::for_as_of(d(2020, 2, 29));
         assert_eq!(prev.end, d(2019, 2, 28));
-        assert_eq!(span_zh(Period { start: d(2021, 1, 1), end: d(2021, 12, 1) }), "2021年1–11月（截至11月30日）");
+        assert_eq!(
+            span_zh(Period {
+                start: d(2021, 1, 1),
+                end: d(2021, 12, 1)
+            }),
+            "2021年1–11月（截至11月30日）"
+        );
     }
 }

@@ -42,8 +42,16 @@ impl SynthOptions {
     /// The defaults for a preset and seed: years 2015–2021.
     pub fn new(preset: Preset, seed: u64) -> SynthOptions {
         SynthOptions {
-            config: SynthConfig { preset, seed, years: DEFAULT_YEARS },
-            table_format: if preset == Preset::County { TableFormat::Csv } else { TableFormat::Parquet },
+            config: SynthConfig {
+                preset,
+                seed,
+                years: DEFAULT_YEARS,
+            },
+            table_format: if preset == Preset::County {
+                TableFormat::Csv
+            } else {
+                TableFormat::Parquet
+            },
         }
     }
 }
@@ -73,9 +81,16 @@ pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, Pip
     let dir = staging.path();
     let mut rows = Vec::new();
     write_vector(&region.townships, &dir.join("townships.gpkg"))?;
-    rows.push(("townships.gpkg".to_owned(), region.townships.geometries.len()));
+    rows.push((
+        "townships.gpkg".to_owned(),
+        region.townships.geometries.len(),
+    ));
     for (source, df) in region.tables.iter_mut() {
-        let format = if *source == Source::Population { TableFormat::Csv } else { opts.table_format };
+        let format = if *source == Source::Population {
+            TableFormat::Csv
+        } else {
+            opts.table_format
+        };
         let name = format!("{}.{}", source.stem(), format.ending());
         write_table(df, &dir.join(&name))?;
         rows.push((name, df.height()));
@@ -93,12 +108,21 @@ pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, Pip
     let truth = dir.join("truth");
     let t = &mut region.truth;
     write_table(&mut t.intensity, &truth.join("intensity.parquet"))?;
-    write_table(&mut t.origins, &truth.join(format!("origins.{}", opts.table_format.ending())))?;
+    write_table(
+        &mut t.origins,
+        &truth.join(format!("origins.{}", opts.table_format.ending())),
+    )?;
     write_table(&mut t.dirt, &truth.join("dirt.csv"))?;
     write_table(&mut t.effects, &truth.join("effects.csv"))?;
     write_table(&mut t.townships, &truth.join("townships.csv"))?;
-    let params = serde_json::to_string_pretty(&t.params).map_err(|e| PipelineError::Internal(e.to_string()))?;
-    std::fs::write(truth.join("params.json"), params + "\n").map_err(|e| PipelineError::Input(format!("{}: {e}", truth.display())))?;
+    let params = serde_json::to_string_pretty(&t.params)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(truth.join("params.json"), params + "\n")
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", truth.display())))?;
     staging.commit()?;
-    Ok(SynthSummary { townships: region.townships.geometries.len(), rows, seconds: (generated, t0.elapsed().as_secs_f64() - generated) })
+    Ok(SynthSummary {
+        townships: region.townships.geometries.len(),
+        rows,
+        seconds: (generated, t0.elapsed().as_secs_f64() - generated),
+    })
 }

@@ -1,8 +1,10 @@
 //! Points to townships.
 //!
-//! Townships are indexed by their bounding boxes in an R-tree (rstar); a
-//! point's candidates are the boxes that contain it, and each candidate is
-//! tested exactly (inside, on the boundary or outside, with robust
+//! A lookup grid ([`crate::grid`]) answers most points with one array read.
+//! The rest (points in cells that a border crosses, or off the grid) take the
+//! exact path: townships are indexed by their bounding boxes in an R-tree
+//! (rstar); a point's candidates are the boxes that contain it, and each
+//! candidate is tested exactly (inside, on the boundary or outside, with robust
 //! predicates: [`crate::pip`]). Townships are given in code order, so "the smaller code wins on
 //! a shared border" is "the smallest index among the candidates that contain
 //! the point or have it on their boundary".
@@ -15,9 +17,12 @@
 
 use geo::{Coord, MultiPolygon};
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use std::sync::OnceLock;
 
+use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::RTree;
+
+use crate::grid::{Cell, Grid};
 use crate::pip::{Position, PreparedArea};
 
 /// Metres per degree of latitude (mean).
@@ -51,12 +56,77 @@ impl Assignment {
 }
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type BorderSegment = GeomWithData<Line<[f64; 2]>, usize>;
+
+/// Metres per degree of longitude and of latitude at latitude `lat`: the
+/// local tangent plane.
+fn metres_per_degree(lat: f64) -> (f64, f64) {
+    (M_PER_DEG_LON * lat.to_radians().cos(), M_PER_DEG_LAT)
+}
+
+/// The exact answer: R-tree candidates tested point-in-polygon, the smallest
+/// index among those that contain `c` or have it on their border.
+fn exact_locate(tree: &RTree<Entry>, prepared: &[PreparedArea], c: Coord<f64>) -> Option<usize> {
+    tree.locate_all_at_point(&[c.x, c.y])
+        .map(|e| e.data)
+        .filter(|&i| prepared[i].position(c) != Position::Outside)
+        .min()
+}
+
+/// The segments of every township's rings, except those shared exactly by
+/// two townships (interior borders), with their township index.
+fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<BorderSegment> {
+    use std::collections::HashMap;
+    let key = |a: Coord<f64>, b: Coord<f64>| {
+        let (a, b) = (
+            (a.x.to_bits(), a.y.to_bits()),
+            (b.x.to_bits(), b.y.to_bits()),
+        );
+        if a <= b {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    };
+    let segments = || {
+        polygons.iter().enumerate().flat_map(|(i, mp)| {
+            mp.0.iter()
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .flat_map(move |ring| ring.0.windows(2).map(move |s| (i, s[0], s[1])))
+        })
+    };
+    let mut uses: HashMap<_, u32> = HashMap::new();
+    for (_, a, b) in segments() {
+        *uses.entry(key(a, b)).or_default() += 1;
+    }
+    segments()
+        .filter(|(_, a, b)| uses[&key(*a, *b)] == 1)
+        .map(|(i, a, b)| GeomWithData::new(Line::new([a.x, a.y], [b.x, b.y]), i))
+        .collect()
+}
+
+/// Distance in metres from `p` to the segment `a`–`b` on the local plane of
+/// `p` (`kx`, `ky` from [`metres_per_degree`]).
+fn segment_distance_m(p: [f64; 2], a: [f64; 2], b: [f64; 2], kx: f64, ky: f64) -> f64 {
+    let (ax, ay) = ((a[0] - p[0]) * kx, (a[1] - p[1]) * ky);
+    let (bx, by) = ((b[0] - p[0]) * kx, (b[1] - p[1]) * ky);
+    let (dx, dy) = (bx - ax, by - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (ax + t * dx).hypot(ay + t * dy)
+}
 
 /// Township polygons (lon/lat degrees) indexed for point queries.
 pub struct TownshipIndex {
     polygons: Vec<MultiPolygon<f64>>,
     prepared: Vec<PreparedArea>,
     tree: RTree<Entry>,
+    borders: OnceLock<RTree<BorderSegment>>,
+    grid: Grid,
 }
 
 fn bbox(mp: &MultiPolygon<f64>) -> Option<([f64; 2], [f64; 2])> {
@@ -77,10 +147,20 @@ impl TownshipIndex {
         let entries = polygons
             .iter()
             .enumerate()
-            .filter_map(|(i, mp)| bbox(mp).map(|(lo, hi)| GeomWithData::new(Rectangle::from_corners(lo, hi), i)))
+            .filter_map(|(i, mp)| {
+                bbox(mp).map(|(lo, hi)| GeomWithData::new(Rectangle::from_corners(lo, hi), i))
+            })
             .collect();
-        let prepared = polygons.iter().map(PreparedArea::new).collect();
-        TownshipIndex { polygons, prepared, tree: RTree::bulk_load(entries) }
+        let prepared: Vec<PreparedArea> = polygons.iter().map(PreparedArea::new).collect();
+        let tree = RTree::bulk_load(entries);
+        let grid = Grid::new(&polygons, |c| exact_locate(&tree, &prepared, c));
+        TownshipIndex {
+            polygons,
+            prepared,
+            tree,
+            borders: OnceLock::new(),
+            grid,
+        }
     }
 
     /// Number of townships.
@@ -93,32 +173,74 @@ impl TownshipIndex {
         self.polygons.is_empty()
     }
 
+    /// The township polygons, in code order.
+    pub fn polygons(&self) -> &[MultiPolygon<f64>] {
+        &self.polygons
+    }
+
     /// The township containing `p` (lon, lat), by the border rule; `None`
     /// if no township contains it.
     pub fn locate(&self, p: [f64; 2]) -> Option<usize> {
         let c = Coord { x: p[0], y: p[1] };
-        self.tree
-            .locate_all_at_point(&p)
-            .map(|e| e.data)
-            .filter(|&i| self.prepared[i].position(c) != Position::Outside)
-            .min()
+        match self.grid.lookup(c) {
+            Cell::Township(i) => Some(i),
+            Cell::Outside => None,
+            Cell::Unknown => exact_locate(&self.tree, &self.prepared, c),
+        }
+    }
+
+    /// Share of the lookup grid's cells that need the exact test.
+    pub fn grid_mixed_share(&self) -> f64 {
+        self.grid.mixed_share()
     }
 
     /// Distance in metres from `p` to the border of township `i`.
     pub fn distance_m(&self, p: [f64; 2], i: usize) -> f64 {
-        let kx = M_PER_DEG_LON * p[1].to_radians().cos();
-        let ky = M_PER_DEG_LAT;
+        let (kx, ky) = metres_per_degree(p[1]);
         let mut best = f64::INFINITY;
         for poly in &self.polygons[i].0 {
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                 for seg in ring.0.windows(2) {
-                    let (ax, ay) = ((seg[0].x - p[0]) * kx, (seg[0].y - p[1]) * ky);
-                    let (bx, by) = ((seg[1].x - p[0]) * kx, (seg[1].y - p[1]) * ky);
-                    let (dx, dy) = (bx - ax, by - ay);
-                    let len2 = dx * dx + dy * dy;
-                    let t = if len2 > 0.0 { (-(ax * dx + ay * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-                    best = best.min((ax + t * dx).hypot(ay + t * dy));
+                    best = best.min(segment_distance_m(
+                        p,
+                        [seg[0].x, seg[0].y],
+                        [seg[1].x, seg[1].y],
+                        kx,
+                        ky,
+                    ));
                 }
+            }
+        }
+        best
+    }
+
+    /// The nearest township border to `p` within `reach_m`, as (metres,
+    /// township), the smaller index on ties; `None` if none is that close.
+    ///
+    /// Border segments are indexed in an R-tree in degrees, built on first
+    /// use (most runs have few points outside the region, and some none).
+    /// Only the region's outer border (and holes) can be nearest to a point
+    /// outside every township, so a segment that two townships share exactly
+    /// (the same two vertices) is left out; where neighbours' borders differ
+    /// by slivers both are kept, which costs time, not correctness.
+    /// The tree yields segments by increasing distance in degrees; a
+    /// segment `d` degrees away is at least `d × min(kx, ky)` metres away,
+    /// so the search stops once that bound passes the best distance found.
+    pub fn nearest_border(&self, p: [f64; 2], reach_m: f64) -> Option<(f64, usize)> {
+        let tree = self
+            .borders
+            .get_or_init(|| RTree::bulk_load(outer_segments(&self.polygons)));
+        let (kx, ky) = metres_per_degree(p[1]);
+        let k_min = kx.min(ky);
+        let mut best: Option<(f64, usize)> = None;
+        for (seg, d2) in tree.nearest_neighbor_iter_with_distance_2(&p) {
+            let bound = d2.sqrt() * k_min;
+            if bound > reach_m || best.is_some_and(|(d, _)| bound > d) {
+                break;
+            }
+            let d = segment_distance_m(p, seg.geom().from, seg.geom().to, kx, ky);
+            if d <= reach_m && best.is_none_or(|b| (d, seg.data) < b) {
+                best = Some((d, seg.data));
             }
         }
         best
@@ -132,18 +254,9 @@ impl TownshipIndex {
         if let Some(i) = self.locate(p) {
             return Assignment::Inside(i);
         }
-        // Candidates: townships whose box is within 50 km (to report how far
-        // outside a point is), nearest border first, smaller code on ties.
-        let reach = 50_000.0;
-        let dlat = reach / M_PER_DEG_LAT;
-        let dlon = reach / (M_PER_DEG_LON * p[1].to_radians().cos().max(0.01));
-        let window = AABB::from_corners([p[0] - dlon, p[1] - dlat], [p[0] + dlon, p[1] + dlat]);
-        let nearest = self
-            .tree
-            .locate_in_envelope_intersecting(&window)
-            .map(|e| (self.distance_m(p, e.data), e.data))
-            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        match nearest {
+        // The nearest border within 50 km (to report how far outside a
+        // point is), the smaller code on ties.
+        match self.nearest_border(p, 50_000.0) {
             Some((d, i)) if d <= tolerance_m => Assignment::Snapped(i, d),
             Some((d, _)) => Assignment::Outside(d),
             None => Assignment::Outside(f64::INFINITY),
@@ -152,7 +265,11 @@ impl TownshipIndex {
 
     /// Assigns many points in parallel; the result is in input order.
     pub fn assign_all(&self, points: &[[f64; 2]], tolerance_m: f64) -> Vec<Assignment> {
-        points.par_iter().with_min_len(1024).map(|&p| self.assign(p, tolerance_m)).collect()
+        points
+            .par_iter()
+            .with_min_len(1024)
+            .map(|&p| self.assign(p, tolerance_m))
+            .collect()
     }
 }
 
@@ -168,8 +285,13 @@ mod tests {
         // 0.001° of latitude south of the square: 110.6 m.
         let d = index.distance_m([120.005, 29.999], 0);
         assert!((d - 110.574).abs() < 1e-6, "{d}");
-        assert_eq!(index.assign([120.005, 29.9995], 100.0), Assignment::Snapped(0, index.distance_m([120.005, 29.9995], 0)));
-        assert!(matches!(index.assign([120.005, 29.999], 100.0), Assignment::Outside(d) if d > 100.0));
+        assert_eq!(
+            index.assign([120.005, 29.9995], 100.0),
+            Assignment::Snapped(0, index.distance_m([120.005, 29.9995], 0))
+        );
+        assert!(
+            matches!(index.assign([120.005, 29.999], 100.0), Assignment::Outside(d) if d > 100.0)
+        );
         assert_eq!(index.assign([f64::NAN, 30.0], 100.0), Assignment::Invalid);
         assert_eq!(index.assign([200.0, 30.0], 100.0), Assignment::Invalid);
     }

@@ -5,7 +5,10 @@
 //!   point-in-polygon test, SPEC's border rule (a point on a shared border goes
 //!   to the township with the smaller code) and snapping of points a little
 //!   outside the region.
+//! - [`grid`]: a lookup grid that answers most points with one array read.
 //! - [`pip`]: point in polygon with edges bucketed by band, for the join.
+//! - [`valid`]: a fast sufficient test of polygon validity (sweep line), so
+//!   that geo's O(n²) check runs only where there is doubt.
 //!
 //! ```
 //! use geo::{polygon, MultiPolygon};
@@ -21,5 +24,7 @@
 //! assert!(matches!(index.assign([3.0, 0.5], 100.0), Assignment::Outside(_)));
 //! ```
 
+pub mod grid;
 pub mod join;
 pub mod pip;
+pub mod valid;

@@ -34,18 +34,32 @@ impl Ring {
     fn new(ls: &LineString<f64>) -> Ring {
         let pts = ls.0.clone();
         let edges = pts.len().saturating_sub(1);
-        let (y0, y1) = pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| (lo.min(c.y), hi.max(c.y)));
+        let (y0, y1) = pts
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
+                (lo.min(c.y), hi.max(c.y))
+            });
         let k = (edges / 4).clamp(1, 256);
         let band_h = if y1 > y0 { (y1 - y0) / k as f64 } else { 1.0 };
         let band_of = |y: f64| (((y - y0) / band_h) as usize).min(k - 1);
         let mut bands = vec![Vec::new(); k];
         for e in 0..edges {
             let (a, b) = (pts[e].y, pts[e + 1].y);
-            for band in bands.iter_mut().take(band_of(a.max(b)) + 1).skip(band_of(a.min(b))) {
+            for band in bands
+                .iter_mut()
+                .take(band_of(a.max(b)) + 1)
+                .skip(band_of(a.min(b)))
+            {
                 band.push(e as u32);
             }
         }
-        Ring { pts, y0, y1, band_h, bands }
+        Ring {
+            pts,
+            y0,
+            y1,
+            band_h,
+            bands,
+        }
     }
 
     fn position(&self, p: Coord<f64>) -> Position {
@@ -57,7 +71,12 @@ impl Ring {
         for &e in &self.bands[band] {
             let (a, b) = (self.pts[e as usize], self.pts[e as usize + 1]);
             let o = RobustKernel::orient2d(a, b, p);
-            if o == Orientation::Collinear && a.x.min(b.x) <= p.x && p.x <= a.x.max(b.x) && a.y.min(b.y) <= p.y && p.y <= a.y.max(b.y) {
+            if o == Orientation::Collinear
+                && a.x.min(b.x) <= p.x
+                && p.x <= a.x.max(b.x)
+                && a.y.min(b.y) <= p.y
+                && p.y <= a.y.max(b.y)
+            {
                 return Position::Boundary;
             }
             if a.y <= p.y {
@@ -85,7 +104,18 @@ pub struct PreparedArea {
 impl PreparedArea {
     /// Prepares `mp`.
     pub fn new(mp: &MultiPolygon<f64>) -> PreparedArea {
-        PreparedArea { polygons: mp.0.iter().map(|p| (Ring::new(p.exterior()), p.interiors().iter().map(Ring::new).collect())).collect() }
+        PreparedArea {
+            polygons: mp
+                .0
+                .iter()
+                .map(|p| {
+                    (
+                        Ring::new(p.exterior()),
+                        p.interiors().iter().map(Ring::new).collect(),
+                    )
+                })
+                .collect(),
+        }
     }
 
     /// Where `p` lies.

@@ -113,7 +113,10 @@ pub struct TownAssets {
 impl TownAssets {
     /// Enterprises of the sector named `key`.
     pub fn count_sector(&self, key: &str) -> usize {
-        self.enterprises.iter().filter(|e| SECTORS[e.sector].0 == key).count()
+        self.enterprises
+            .iter()
+            .filter(|e| SECTORS[e.sector].0 == key)
+            .count()
     }
 
     /// Share of communities that are old.
@@ -129,12 +132,23 @@ impl TownAssets {
 /// A random day in `year` (uniform).
 pub fn random_day(rng: &mut Stream, year: i32) -> NaiveDate {
     let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    let days = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 };
+    let days = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    };
     start + Duration::days(rng.below(days) as i64)
 }
 
 /// Generates the assets of township `index`.
-pub fn town_assets(seed: u64, index: usize, town: &Town, frame: &Frame, terrain: &Terrain, years: (i32, i32)) -> TownAssets {
+pub fn town_assets(
+    seed: u64,
+    index: usize,
+    town: &Town,
+    frame: &Frame,
+    terrain: &Terrain,
+    years: (i32, i32),
+) -> TownAssets {
     let mut rng = Stream::new(seed, "assets", index as u64);
     let pop = town.population;
     let mountain = town.cov.mountain;
@@ -187,24 +201,33 @@ pub fn town_assets(seed: u64, index: usize, town: &Town, frame: &Frame, terrain:
 
     let n_shelter = 1 + rng.poisson(pop / 10_000.0);
     let shelters = (0..n_shelter)
-        .map(|_| Facility { capacity: rng.lognormal(6.5, 0.6).round() as i64, at: town.near(frame, &mut rng, town.site, 2.0) })
+        .map(|_| Facility {
+            capacity: rng.lognormal(6.5, 0.6).round() as i64,
+            at: town.near(frame, &mut rng, town.site, 2.0),
+        })
         .collect();
 
     let station = urban || rng.chance((pop / 90_000.0).clamp(0.08, 1.0));
     let fire_stations = if station {
-        vec![Facility { capacity: 4 + rng.below(9) as i64, at: town.near(frame, &mut rng, town.site, 0.4) }]
+        vec![Facility {
+            capacity: 4 + rng.below(9) as i64,
+            at: town.near(frame, &mut rng, town.site, 0.4),
+        }]
     } else {
         Vec::new()
     };
 
-    let n_sites = rng.poisson(town.area_km2 * (0.02 + 0.35 * town.cov.steep_share + 0.1 * mountain));
+    let n_sites =
+        rng.poisson(town.area_km2 * (0.02 + 0.35 * town.cov.steep_share + 0.1 * mountain));
     let geohazard_sites = (0..n_sites)
         .map(|_| GeohazardSite {
             kind: rng.weighted(&[0.55, 0.3, 0.1, 0.05]),
             threatened_people: rng.lognormal(3.2, 0.9).round() as i64,
             threatened_property: (rng.lognormal(4.0, 1.0) * 100.0).round() / 100.0,
             status: if rng.chance(0.8) { "active" } else { "treated" },
-            at: town.weighted(frame, &mut rng, |[x, y]| (terrain.slope_deg(x, y, 0.1) / 30.0).min(1.0)),
+            at: town.weighted(frame, &mut rng, |[x, y]| {
+                (terrain.slope_deg(x, y, 0.1) / 30.0).min(1.0)
+            }),
         })
         .collect();
 
@@ -218,13 +241,27 @@ pub fn town_assets(seed: u64, index: usize, town: &Town, frame: &Frame, terrain:
             let major = rng.chance(0.012);
             let (sector, at) = if !enterprises.is_empty() && rng.chance(0.85) {
                 let e = &enterprises[rng.below(enterprises.len())];
-                (SECTORS[e.sector].0, town.near(frame, &mut rng, e.at.xy, 0.02))
+                (
+                    SECTORS[e.sector].0,
+                    town.near(frame, &mut rng, e.at.xy, 0.02),
+                )
             } else {
                 ("public", town.near(frame, &mut rng, town.site, 1.5))
             };
-            let supervision = major.then(|| ["province", "city", "county", "county", "safety_committee"][rng.below(5)]);
-            let deadline = found_on + Duration::days(if major { 90 + rng.below(270) } else { 7 + rng.below(54) } as i64);
-            let rectified = if deadline <= data_end { rng.chance(if major { 0.85 } else { 0.93 }) } else { rng.chance(0.5) };
+            let supervision = major.then(|| {
+                ["province", "city", "county", "county", "safety_committee"][rng.below(5)]
+            });
+            let deadline = found_on
+                + Duration::days(if major {
+                    90 + rng.below(270)
+                } else {
+                    7 + rng.below(54)
+                } as i64);
+            let rectified = if deadline <= data_end {
+                rng.chance(if major { 0.85 } else { 0.93 })
+            } else {
+                rng.chance(0.5)
+            };
             let rectified_on = rectified
                 .then(|| {
                     let latest = (deadline + Duration::days(20)).min(data_end);
@@ -232,12 +269,27 @@ pub fn town_assets(seed: u64, index: usize, town: &Town, frame: &Frame, terrain:
                     found_on + Duration::days(rng.below(span + 1) as i64)
                 })
                 .filter(|d| *d <= data_end);
-            hidden_hazards.push(HiddenHazard { found_on, major, sector, supervision, deadline, rectified_on, at });
+            hidden_hazards.push(HiddenHazard {
+                found_on,
+                major,
+                sector,
+                supervision,
+                deadline,
+                rectified_on,
+                at,
+            });
         }
     }
     hidden_hazards.sort_by_key(|h| h.found_on);
 
-    TownAssets { enterprises, communities, shelters, fire_stations, geohazard_sites, hidden_hazards }
+    TownAssets {
+        enterprises,
+        communities,
+        shelters,
+        fire_stations,
+        geohazard_sites,
+        hidden_hazards,
+    }
 }
 
 /// A pipeline: a smooth random walk across the region.
@@ -259,13 +311,19 @@ pub fn pipelines(seed: u64, radius_km: f64, frame: &Frame, years: (i32, i32)) ->
             let angle = rng.range(0.0, std::f64::consts::TAU);
             let offset = rng.range(-0.6, 0.6) * radius_km;
             let (dx, dy) = (angle.cos(), angle.sin());
-            let mut p = [-dx * radius_km * 1.1 - dy * offset, -dy * radius_km * 1.1 + dx * offset];
+            let mut p = [
+                -dx * radius_km * 1.1 - dy * offset,
+                -dy * radius_km * 1.1 + dx * offset,
+            ];
             let mut heading = angle;
             let step = (radius_km / 40.0).clamp(0.3, 5.0);
             let mut coords = Vec::new();
             for _ in 0..(2.2 * radius_km / step) as usize {
                 let (lon, lat) = frame.to_lonlat(p[0], p[1]);
-                coords.push(Coord { x: round6(lon), y: round6(lat) });
+                coords.push(Coord {
+                    x: round6(lon),
+                    y: round6(lat),
+                });
                 heading += 0.12 * rng.normal();
                 heading = angle + (heading - angle).clamp(-0.7, 0.7);
                 p = [p[0] + step * heading.cos(), p[1] + step * heading.sin()];
@@ -294,25 +352,52 @@ pub struct ScenicArea {
 }
 
 /// Scenic areas, in forested mountains, about one per 250 km².
-pub fn scenic_areas(seed: u64, towns: &[Town], frame: &Frame, terrain: &Terrain) -> Vec<ScenicArea> {
+pub fn scenic_areas(
+    seed: u64,
+    towns: &[Town],
+    frame: &Frame,
+    terrain: &Terrain,
+) -> Vec<ScenicArea> {
     let total_area: f64 = towns.iter().map(|t| t.area_km2).sum();
     let n = ((total_area / 250.0).round() as usize).max(3);
-    let weights: Vec<f64> = towns.iter().map(|t| t.area_km2 * (0.1 + t.cov.forest * t.cov.mountain)).collect();
+    let weights: Vec<f64> = towns
+        .iter()
+        .map(|t| t.area_km2 * (0.1 + t.cov.forest * t.cov.mountain))
+        .collect();
     let mut taken = std::collections::HashSet::new();
     (0..n)
         .map(|i| {
             let mut rng = Stream::new(seed, "scenic", i as u64);
             let t = rng.weighted(&weights);
             let town = &towns[t];
-            let centre = town.weighted(frame, &mut rng, |[x, y]| terrain.forest(x, y)).xy;
+            let centre = town
+                .weighted(frame, &mut rng, |[x, y]| terrain.forest(x, y))
+                .xy;
             let radius = rng.range(0.5, 2.0).min((town.area_km2 / 20.0).sqrt());
-            let coef: Vec<(f64, f64)> = (0..4).map(|_| (rng.range(-0.12, 0.12), rng.range(0.0, std::f64::consts::TAU))).collect();
+            let coef: Vec<(f64, f64)> = (0..4)
+                .map(|_| {
+                    (
+                        rng.range(-0.12, 0.12),
+                        rng.range(0.0, std::f64::consts::TAU),
+                    )
+                })
+                .collect();
             let mut ring: Vec<Coord<f64>> = (0..48)
                 .map(|k| {
                     let a = k as f64 / 48.0 * std::f64::consts::TAU;
-                    let r = radius * (1.0 + coef.iter().enumerate().map(|(h, (c, ph))| c * ((h as f64 + 2.0) * a + ph).cos()).sum::<f64>());
-                    let (lon, lat) = frame.to_lonlat(centre[0] + r * a.cos(), centre[1] + r * a.sin());
-                    Coord { x: round6(lon), y: round6(lat) }
+                    let r = radius
+                        * (1.0
+                            + coef
+                                .iter()
+                                .enumerate()
+                                .map(|(h, (c, ph))| c * ((h as f64 + 2.0) * a + ph).cos())
+                                .sum::<f64>());
+                    let (lon, lat) =
+                        frame.to_lonlat(centre[0] + r * a.cos(), centre[1] + r * a.sin());
+                    Coord {
+                        x: round6(lon),
+                        y: round6(lat),
+                    }
                 })
                 .collect();
             ring.push(ring[0]);

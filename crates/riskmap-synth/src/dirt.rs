@@ -95,11 +95,34 @@ impl Dirt {
 pub fn kinds_for(source: Source) -> &'static [Dirt] {
     use Dirt::*;
     match source {
-        Source::Incidents => {
-            &[MissingField, SwappedLonLat, Outside, DuplicateId, NegativeCount, UnknownCategory, WrongTownshipCode, BadDate, FutureDate]
-        }
-        Source::Fires | Source::GeohazardEvents => &[MissingField, SwappedLonLat, Outside, DuplicateId, NegativeCount, BadDate, FutureDate],
-        Source::ForestFires => &[MissingField, SwappedLonLat, Outside, DuplicateId, BadDate, FutureDate],
+        Source::Incidents => &[
+            MissingField,
+            SwappedLonLat,
+            Outside,
+            DuplicateId,
+            NegativeCount,
+            UnknownCategory,
+            WrongTownshipCode,
+            BadDate,
+            FutureDate,
+        ],
+        Source::Fires | Source::GeohazardEvents => &[
+            MissingField,
+            SwappedLonLat,
+            Outside,
+            DuplicateId,
+            NegativeCount,
+            BadDate,
+            FutureDate,
+        ],
+        Source::ForestFires => &[
+            MissingField,
+            SwappedLonLat,
+            Outside,
+            DuplicateId,
+            BadDate,
+            FutureDate,
+        ],
         Source::HiddenHazards => &[MissingField, SwappedLonLat, Outside, DuplicateId, BadDate],
         Source::Enterprises => &[MissingField, SwappedLonLat, Outside, DuplicateId],
         _ => &[],
@@ -119,16 +142,36 @@ pub struct DirtRecord {
 
 /// Dirties `table` in place. `origin[r]` is the township row `r` was generated
 /// in; it is kept aligned when rows are duplicated.
-pub fn apply(seed: u64, source: Source, table: &mut Table, origin: &mut Vec<usize>, towns: &[Town], frame: &Frame) -> Vec<DirtRecord> {
+pub fn apply(
+    seed: u64,
+    source: Source,
+    table: &mut Table,
+    origin: &mut Vec<usize>,
+    towns: &[Town],
+    frame: &Frame,
+) -> Vec<DirtRecord> {
     let kinds = kinds_for(source);
     if kinds.is_empty() {
         return Vec::new();
     }
     let mut rng = Stream::new(seed, source.stem(), 0xd1);
     let (lon, lat) = (table.col("lon"), table.col("lat"));
-    let date_col = table.columns.iter().position(|c| *c == "occurred_at" || *c == "found_on");
-    let count_cols: Vec<usize> = table.columns.iter().enumerate().filter(|(_, c)| matches!(**c, "deaths" | "injuries")).map(|(i, _)| i).collect();
-    let required: Vec<usize> = source.required_columns().iter().map(|c| table.col(c)).collect();
+    let date_col = table
+        .columns
+        .iter()
+        .position(|c| *c == "occurred_at" || *c == "found_on");
+    let count_cols: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(**c, "deaths" | "injuries"))
+        .map(|(i, _)| i)
+        .collect();
+    let required: Vec<usize> = source
+        .required_columns()
+        .iter()
+        .map(|c| table.col(c))
+        .collect();
     let outer_rows = origin.iter().filter(|&&t| towns[t].outer).count().max(1);
     let outer_boost = (origin.len() as f64 / outer_rows as f64).min(50.0);
 
@@ -213,12 +256,20 @@ pub fn apply(seed: u64, source: Source, table: &mut Table, origin: &mut Vec<usiz
             Some(_) => None,
         };
         if let Some(k) = applied {
-            records.push(DirtRecord { row: table.rows.len(), kind: k, detail: detail.clone() });
+            records.push(DirtRecord {
+                row: table.rows.len(),
+                kind: k,
+                detail: detail.clone(),
+            });
         }
         if duplicate {
             table.rows.push(row.clone());
             origin.push(town);
-            records.push(DirtRecord { row: table.rows.len(), kind: Dirt::DuplicateId, detail: "copy of the row above".into() });
+            records.push(DirtRecord {
+                row: table.rows.len(),
+                kind: Dirt::DuplicateId,
+                detail: "copy of the row above".into(),
+            });
         }
         table.rows.push(row);
         origin.push(town);
@@ -228,7 +279,12 @@ pub fn apply(seed: u64, source: Source, table: &mut Table, origin: &mut Vec<usiz
 
 /// A point 20–500 m beyond the region's border near township `t`, as rounded
 /// lon/lat, with its distance from the region in metres.
-fn push_outside(rng: &mut Stream, t: usize, towns: &[Town], frame: &Frame) -> Option<((f64, f64), f64)> {
+fn push_outside(
+    rng: &mut Stream,
+    t: usize,
+    towns: &[Town],
+    frame: &Frame,
+) -> Option<((f64, f64), f64)> {
     let town = &towns[t];
     if town.border_vertices.is_empty() {
         return None;
@@ -237,7 +293,11 @@ fn push_outside(rng: &mut Stream, t: usize, towns: &[Town], frame: &Frame) -> Op
         let v = town.border_vertices[rng.below(town.border_vertices.len())];
         let (dx, dy) = (v[0] - town.site[0], v[1] - town.site[1]);
         let norm = dx.hypot(dy);
-        let d = if rng.chance(0.5) { rng.range(0.02, 0.09) } else { rng.range(0.15, 0.5) };
+        let d = if rng.chance(0.5) {
+            rng.range(0.02, 0.09)
+        } else {
+            rng.range(0.15, 0.5)
+        };
         let (lon, lat) = frame.to_lonlat(v[0] + dx / norm * d, v[1] + dy / norm * d);
         let (lon, lat) = (round6(lon), round6(lat));
         let p = Point::new(lon, lat);
@@ -246,7 +306,9 @@ fn push_outside(rng: &mut Stream, t: usize, towns: &[Town], frame: &Frame) -> Op
             continue;
         }
         let (x, y) = frame.to_km(lon, lat);
-        let km = nearby.map(|j| Euclidean.distance(&Point::new(x, y), towns[j].poly_km.exterior())).fold(f64::INFINITY, f64::min);
+        let km = nearby
+            .map(|j| Euclidean.distance(&Point::new(x, y), towns[j].poly_km.exterior()))
+            .fold(f64::INFINITY, f64::min);
         return Some(((lon, lat), km * 1000.0));
     }
     None

@@ -30,12 +30,18 @@ impl Frame {
 
     /// Local km to lon/lat.
     pub fn to_lonlat(&self, x: f64, y: f64) -> (f64, f64) {
-        (self.lon0 + x / self.km_per_deg_lon, self.lat0 + y / self.km_per_deg_lat)
+        (
+            self.lon0 + x / self.km_per_deg_lon,
+            self.lat0 + y / self.km_per_deg_lat,
+        )
     }
 
     /// Lon/lat to local km.
     pub fn to_km(&self, lon: f64, lat: f64) -> (f64, f64) {
-        ((lon - self.lon0) * self.km_per_deg_lon, (lat - self.lat0) * self.km_per_deg_lat)
+        (
+            (lon - self.lon0) * self.km_per_deg_lon,
+            (lat - self.lat0) * self.km_per_deg_lat,
+        )
     }
 }
 

@@ -78,7 +78,10 @@ pub struct Region {
 }
 
 fn frame_of(table: &Table, name: &str) -> Result<DataFrame, SynthError> {
-    table.to_frame().map_err(|source| SynthError::Table { table: name.to_owned(), source })
+    table.to_frame().map_err(|source| SynthError::Table {
+        table: name.to_owned(),
+        source,
+    })
 }
 
 fn date(d: chrono::NaiveDate) -> Value {
@@ -97,8 +100,11 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     let terrain = Terrain::new(seed);
 
     let towns = build_towns(seed, &p, &frame, &terrain);
-    let town_assets: Vec<TownAssets> =
-        towns.par_iter().enumerate().map(|(i, t)| assets::town_assets(seed, i, t, &frame, &terrain, cfg.years)).collect();
+    let town_assets: Vec<TownAssets> = towns
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| assets::town_assets(seed, i, t, &frame, &terrain, cfg.years))
+        .collect();
     let specs = intensity::measures();
     let effects = intensity::town_effects(seed, &specs, &towns, &town_assets, last);
 
@@ -122,34 +128,49 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     let mut tables = Vec::new();
     let mut origins = Table::new(&["source", "row", "id", "code", "dirt"]);
     let mut dirt_rows = Table::new(&["source", "row", "id", "kind", "detail"]);
-    let mut publish = |source: Source, mut table: Table, mut origin: Vec<usize>| -> Result<(), SynthError> {
-        let records = dirt::apply(seed, source, &mut table, &mut origin, &towns, &frame);
-        let id = table.col("id");
-        let mut kind_of = vec![""; table.rows.len()];
-        for DirtRecord { row, kind, detail } in &records {
-            kind_of[*row] = kind.key();
-            dirt_rows.rows.push(vec![source.stem().into(), (*row as i64 + 1).into(), table.rows[*row][id].clone(), kind.key().into(), detail.clone().into()]);
-        }
-        for (r, (row, town)) in table.rows.iter().zip(&origin).enumerate() {
-            origins.rows.push(vec![
-                source.stem().into(),
-                (r as i64 + 1).into(),
-                row[id].clone(),
-                towns[*town].code.clone().into(),
-                kind_of[r].into(),
-            ]);
-        }
-        tables.push((source, frame_of(&table, source.stem())?));
-        Ok(())
-    };
+    let mut publish =
+        |source: Source, mut table: Table, mut origin: Vec<usize>| -> Result<(), SynthError> {
+            let records = dirt::apply(seed, source, &mut table, &mut origin, &towns, &frame);
+            let id = table.col("id");
+            let mut kind_of = vec![""; table.rows.len()];
+            for DirtRecord { row, kind, detail } in &records {
+                kind_of[*row] = kind.key();
+                dirt_rows.rows.push(vec![
+                    source.stem().into(),
+                    (*row as i64 + 1).into(),
+                    table.rows[*row][id].clone(),
+                    kind.key().into(),
+                    detail.clone().into(),
+                ]);
+            }
+            for (r, (row, town)) in table.rows.iter().zip(&origin).enumerate() {
+                origins.rows.push(vec![
+                    source.stem().into(),
+                    (r as i64 + 1).into(),
+                    row[id].clone(),
+                    towns[*town].code.clone().into(),
+                    kind_of[r].into(),
+                ]);
+            }
+            tables.push((source, frame_of(&table, source.stem())?));
+            Ok(())
+        };
 
     // Event sources: sorted by time, then township, ids numbered per year.
     // Drafts are moved, not copied, into the tables: events are most of the
     // memory of a large region.
     let mut by_source: Vec<Vec<Draft>> = vec![Vec::new(); 4];
-    let event_sources = [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents];
+    let event_sources = [
+        Source::Incidents,
+        Source::Fires,
+        Source::ForestFires,
+        Source::GeohazardEvents,
+    ];
     for d in drafts.into_iter().flatten() {
-        let k = event_sources.iter().position(|s| *s == d.source).expect("an event source");
+        let k = event_sources
+            .iter()
+            .position(|s| *s == d.source)
+            .expect("an event source");
         by_source[k].push(d);
     }
     for (source, mut rows) in event_sources.into_iter().zip(by_source) {
@@ -159,7 +180,11 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         let mut counter = (0, 0);
         for mut d in rows {
             let year = d.when.year();
-            counter = if counter.0 == year { (year, counter.1 + 1) } else { (year, 1) };
+            counter = if counter.0 == year {
+                (year, counter.1 + 1)
+            } else {
+                (year, 1)
+            };
             d.row[0] = format!("{}{}{:06}", events::id_prefix(source), year, counter.1).into();
             table.rows.push(d.row);
             origin.push(d.town);
@@ -169,48 +194,111 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
 
     // Point assets, numbered in township order.
     let point = |at: &Located| -> [Value; 2] { [at.lon.into(), at.lat.into()] };
-    let assets_table = |source: Source, columns: &[&'static str], rows_of: &dyn Fn(&TownAssets) -> Vec<(Located, Vec<Value>)>| {
-        let mut table = Table::new(columns);
-        let mut origin = Vec::new();
-        for (i, a) in town_assets.iter().enumerate() {
-            for (at, rest) in rows_of(a) {
-                let n = table.rows.len() + 1;
-                let mut row = vec![format!("{}{:07}", events::id_prefix(source), n).into()];
-                row.extend(point(&at));
-                row.extend(rest);
-                table.rows.push(row);
-                origin.push(i);
+    let assets_table =
+        |source: Source,
+         columns: &[&'static str],
+         rows_of: &dyn Fn(&TownAssets) -> Vec<(Located, Vec<Value>)>| {
+            let mut table = Table::new(columns);
+            let mut origin = Vec::new();
+            for (i, a) in town_assets.iter().enumerate() {
+                for (at, rest) in rows_of(a) {
+                    let n = table.rows.len() + 1;
+                    let mut row = vec![format!("{}{:07}", events::id_prefix(source), n).into()];
+                    row.extend(point(&at));
+                    row.extend(rest);
+                    table.rows.push(row);
+                    origin.push(i);
+                }
             }
-        }
-        (table, origin)
-    };
-    let (t, o) = assets_table(Source::Enterprises, &["id", "lon", "lat", "sector", "major_hazard_source", "employees", "opened_on"], &|a| {
-        a.enterprises
-            .iter()
-            .map(|e| (e.at, vec![SECTORS[e.sector].0.into(), e.major_hazard_source.into(), e.employees.into(), date(e.opened_on)]))
-            .collect()
-    });
+            (table, origin)
+        };
+    let (t, o) = assets_table(
+        Source::Enterprises,
+        &[
+            "id",
+            "lon",
+            "lat",
+            "sector",
+            "major_hazard_source",
+            "employees",
+            "opened_on",
+        ],
+        &|a| {
+            a.enterprises
+                .iter()
+                .map(|e| {
+                    (
+                        e.at,
+                        vec![
+                            SECTORS[e.sector].0.into(),
+                            e.major_hazard_source.into(),
+                            e.employees.into(),
+                            date(e.opened_on),
+                        ],
+                    )
+                })
+                .collect()
+        },
+    );
     publish(Source::Enterprises, t, o)?;
-    let (t, o) = assets_table(Source::Communities, &["id", "lon", "lat", "old", "highrise", "households"], &|a| {
-        a.communities.iter().map(|c| (c.at, vec![c.old.into(), c.highrise.into(), c.households.into()])).collect()
-    });
+    let (t, o) = assets_table(
+        Source::Communities,
+        &["id", "lon", "lat", "old", "highrise", "households"],
+        &|a| {
+            a.communities
+                .iter()
+                .map(|c| {
+                    (
+                        c.at,
+                        vec![c.old.into(), c.highrise.into(), c.households.into()],
+                    )
+                })
+                .collect()
+        },
+    );
     publish(Source::Communities, t, o)?;
     let (t, o) = assets_table(Source::Shelters, &["id", "lon", "lat", "capacity"], &|a| {
-        a.shelters.iter().map(|f| (f.at, vec![f.capacity.into()])).collect()
+        a.shelters
+            .iter()
+            .map(|f| (f.at, vec![f.capacity.into()]))
+            .collect()
     });
     publish(Source::Shelters, t, o)?;
-    let (t, o) = assets_table(Source::FireStations, &["id", "lon", "lat", "capacity"], &|a| {
-        a.fire_stations.iter().map(|f| (f.at, vec![f.capacity.into()])).collect()
-    });
+    let (t, o) = assets_table(
+        Source::FireStations,
+        &["id", "lon", "lat", "capacity"],
+        &|a| {
+            a.fire_stations
+                .iter()
+                .map(|f| (f.at, vec![f.capacity.into()]))
+                .collect()
+        },
+    );
     publish(Source::FireStations, t, o)?;
     let (t, o) = assets_table(
         Source::GeohazardSites,
-        &["id", "lon", "lat", "type", "threatened_people", "threatened_property_10k_cny", "status"],
+        &[
+            "id",
+            "lon",
+            "lat",
+            "type",
+            "threatened_people",
+            "threatened_property_10k_cny",
+            "status",
+        ],
         &|a| {
             a.geohazard_sites
                 .iter()
                 .map(|s| {
-                    (s.at, vec![GeohazardType::ALL[s.kind].key().into(), s.threatened_people.into(), s.threatened_property.into(), s.status.into()])
+                    (
+                        s.at,
+                        vec![
+                            GeohazardType::ALL[s.kind].key().into(),
+                            s.threatened_people.into(),
+                            s.threatened_property.into(),
+                            s.status.into(),
+                        ],
+                    )
                 })
                 .collect()
         },
@@ -219,15 +307,32 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
 
     // The hidden-hazard ledger: by date found, numbered per year.
     {
-        let mut rows: Vec<(usize, &assets::HiddenHazard)> =
-            town_assets.iter().enumerate().flat_map(|(i, a)| a.hidden_hazards.iter().map(move |h| (i, h))).collect();
+        let mut rows: Vec<(usize, &assets::HiddenHazard)> = town_assets
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| a.hidden_hazards.iter().map(move |h| (i, h)))
+            .collect();
         rows.sort_by(|a, b| a.1.found_on.cmp(&b.1.found_on).then(a.0.cmp(&b.0)));
-        let mut table = Table::new(&["id", "found_on", "level", "lon", "lat", "sector", "supervision", "deadline", "rectified_on"]);
+        let mut table = Table::new(&[
+            "id",
+            "found_on",
+            "level",
+            "lon",
+            "lat",
+            "sector",
+            "supervision",
+            "deadline",
+            "rectified_on",
+        ]);
         let mut origin = Vec::new();
         let mut counter = (0, 0);
         for (i, h) in rows {
             let year = h.found_on.year();
-            counter = if counter.0 == year { (year, counter.1 + 1) } else { (year, 1) };
+            counter = if counter.0 == year {
+                (year, counter.1 + 1)
+            } else {
+                (year, 1)
+            };
             table.rows.push(vec![
                 format!("YH{}{:06}", year, counter.1).into(),
                 date(h.found_on),
@@ -248,10 +353,17 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     let mut population = Table::new(&["code", "year", "population"]);
     for t in &towns {
         for year in first..=last {
-            population.rows.push(vec![t.code.clone().into(), i64::from(year).into(), (t.population_in(year, last).round() as i64).into()]);
+            population.rows.push(vec![
+                t.code.clone().into(),
+                i64::from(year).into(),
+                (t.population_in(year, last).round() as i64).into(),
+            ]);
         }
     }
-    tables.insert(0, (Source::Population, frame_of(&population, "population")?));
+    tables.insert(
+        0,
+        (Source::Population, frame_of(&population, "population")?),
+    );
 
     let township_layer = township_layer(&towns)?;
     let layers = other_layers(seed, &p.radius_km(), &towns, &frame, &terrain, cfg.years)?;
@@ -276,46 +388,85 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
             "dirt_rates": dirt::Dirt::ALL.iter().map(|d| (d.key(), d.rate())).collect::<std::collections::BTreeMap<_, _>>(),
         }),
     };
-    Ok(Region { townships: township_layer, tables, layers, rasters, truth })
+    Ok(Region {
+        townships: township_layer,
+        tables,
+        layers,
+        rasters,
+        truth,
+    })
 }
 
 fn township_layer(towns: &[Town]) -> Result<VectorLayer, SynthError> {
     let mut t = Table::new(&["code", "name", "county", "population"]);
     for town in towns {
-        t.rows.push(vec![town.code.clone().into(), town.name.clone().into(), town.county.clone().into(), (town.population as i64).into()]);
+        t.rows.push(vec![
+            town.code.clone().into(),
+            town.name.clone().into(),
+            town.county.clone().into(),
+            (town.population as i64).into(),
+        ]);
     }
     Ok(VectorLayer {
         name: "townships".into(),
         crs: Crs::WGS84,
-        geometries: towns.iter().map(|t| Geometry::Polygon(t.polygon.clone())).collect(),
+        geometries: towns
+            .iter()
+            .map(|t| Geometry::Polygon(t.polygon.clone()))
+            .collect(),
         attributes: frame_of(&t, "townships")?,
     })
 }
 
-fn other_layers(seed: u64, radius: &f64, towns: &[Town], frame: &Frame, terrain: &Terrain, years: (i32, i32)) -> Result<Vec<(Source, VectorLayer)>, SynthError> {
+fn other_layers(
+    seed: u64,
+    radius: &f64,
+    towns: &[Town],
+    frame: &Frame,
+    terrain: &Terrain,
+    years: (i32, i32),
+) -> Result<Vec<(Source, VectorLayer)>, SynthError> {
     let pipes = assets::pipelines(seed, *radius, frame, years);
     let mut t = Table::new(&["id", "kind", "opened_on"]);
     for (i, p) in pipes.iter().enumerate() {
-        t.rows.push(vec![format!("GD{:04}", i + 1).into(), p.kind.into(), date(p.opened_on)]);
+        t.rows.push(vec![
+            format!("GD{:04}", i + 1).into(),
+            p.kind.into(),
+            date(p.opened_on),
+        ]);
     }
     let pipelines = VectorLayer {
         name: "pipelines".into(),
         crs: Crs::WGS84,
-        geometries: pipes.iter().map(|p| Geometry::LineString(p.line.clone())).collect(),
+        geometries: pipes
+            .iter()
+            .map(|p| Geometry::LineString(p.line.clone()))
+            .collect(),
         attributes: frame_of(&t, "pipelines")?,
     };
     let areas = assets::scenic_areas(seed, towns, frame, terrain);
     let mut t = Table::new(&["id", "name", "annual_visitors", "township_code"]);
     for (i, a) in areas.iter().enumerate() {
-        t.rows.push(vec![format!("JQ{:04}", i + 1).into(), a.name.clone().into(), a.annual_visitors.into(), a.code.clone().into()]);
+        t.rows.push(vec![
+            format!("JQ{:04}", i + 1).into(),
+            a.name.clone().into(),
+            a.annual_visitors.into(),
+            a.code.clone().into(),
+        ]);
     }
     let scenic = VectorLayer {
         name: "scenic_areas".into(),
         crs: Crs::WGS84,
-        geometries: areas.iter().map(|a| Geometry::Polygon(a.polygon.clone())).collect(),
+        geometries: areas
+            .iter()
+            .map(|a| Geometry::Polygon(a.polygon.clone()))
+            .collect(),
         attributes: frame_of(&t, "scenic_areas")?,
     };
-    Ok(vec![(Source::Pipelines, pipelines), (Source::ScenicAreas, scenic)])
+    Ok(vec![
+        (Source::Pipelines, pipelines),
+        (Source::ScenicAreas, scenic),
+    ])
 }
 
 /// DEM and forest cover on a lon/lat grid covering the region plus 2 km.
@@ -347,23 +498,52 @@ fn rasters(towns: &[Town], frame: &Frame, terrain: &Terrain, res_km: f64) -> Vec
             })
             .collect()
     };
-    let raster = |data| Raster { width, height, geo_transform, crs: Crs::WGS84, nodata: None, data };
+    let raster = |data| Raster {
+        width,
+        height,
+        geo_transform,
+        crs: Crs::WGS84,
+        nodata: None,
+        data,
+    };
     vec![
-        (Source::Dem, raster(grid(&|x, y| terrain.elevation(x, y), 10.0))),
-        (Source::ForestCover, raster(grid(&|x, y| terrain.forest(x, y), 1000.0))),
+        (
+            Source::Dem,
+            raster(grid(&|x, y| terrain.elevation(x, y), 10.0)),
+        ),
+        (
+            Source::ForestCover,
+            raster(grid(&|x, y| terrain.forest(x, y), 1000.0)),
+        ),
     ]
 }
 
-fn intensity_table(specs: &[MeasureSpec], effects: &[Vec<intensity::TownEffect>], towns: &[Town], a: &[TownAssets], years: (i32, i32)) -> Result<DataFrame, SynthError> {
-    let incident_measures: Vec<usize> = specs.iter().enumerate().filter(|(_, s)| s.name.starts_with("incidents:")).map(|(k, _)| k).collect();
+fn intensity_table(
+    specs: &[MeasureSpec],
+    effects: &[Vec<intensity::TownEffect>],
+    towns: &[Town],
+    a: &[TownAssets],
+    years: (i32, i32),
+) -> Result<DataFrame, SynthError> {
+    let incident_measures: Vec<usize> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name.starts_with("incidents:"))
+        .map(|(k, _)| k)
+        .collect();
     let per_town: Vec<(Vec<String>, Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>)> = towns
         .par_iter()
         .enumerate()
         .map(|(i, t)| {
             let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for year in years.0..=years.1 + 1 {
-                let by_measure: Vec<[f64; 12]> =
-                    specs.iter().enumerate().map(|(k, s)| intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)).collect();
+                let by_measure: Vec<[f64; 12]> = specs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| {
+                        intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)
+                    })
+                    .collect();
                 for month in 0..12 {
                     let mut push = |name: &'static str, v: f64| {
                         cols.0.push(t.code.clone());
@@ -372,7 +552,13 @@ fn intensity_table(specs: &[MeasureSpec], effects: &[Vec<intensity::TownEffect>]
                         cols.3.push(name);
                         cols.4.push(v);
                     };
-                    push("incidents", incident_measures.iter().map(|&k| by_measure[k][month]).sum());
+                    push(
+                        "incidents",
+                        incident_measures
+                            .iter()
+                            .map(|&k| by_measure[k][month])
+                            .sum(),
+                    );
                     for (k, s) in specs.iter().enumerate() {
                         push(s.name, by_measure[k][month]);
                     }
@@ -404,15 +590,36 @@ fn intensity_table(specs: &[MeasureSpec], effects: &[Vec<intensity::TownEffect>]
             Column::new(PlSmallStr::from("expected"), expected),
         ],
     )
-    .map_err(|source| SynthError::Table { table: "truth/intensity".into(), source })
+    .map_err(|source| SynthError::Table {
+        table: "truth/intensity".into(),
+        source,
+    })
 }
 
-fn effects_table(specs: &[MeasureSpec], effects: &[Vec<intensity::TownEffect>], towns: &[Town]) -> Result<DataFrame, SynthError> {
-    let mut t = Table::new(&["code", "measure", "exposure", "covariate", "effect", "trend_dev"]);
+fn effects_table(
+    specs: &[MeasureSpec],
+    effects: &[Vec<intensity::TownEffect>],
+    towns: &[Town],
+) -> Result<DataFrame, SynthError> {
+    let mut t = Table::new(&[
+        "code",
+        "measure",
+        "exposure",
+        "covariate",
+        "effect",
+        "trend_dev",
+    ]);
     for (i, town) in towns.iter().enumerate() {
         for (k, s) in specs.iter().enumerate() {
             let e = effects[k][i];
-            t.rows.push(vec![town.code.clone().into(), s.name.into(), e.exposure.into(), e.covariate.into(), e.effect.into(), e.trend_dev.into()]);
+            t.rows.push(vec![
+                town.code.clone().into(),
+                s.name.into(),
+                e.exposure.into(),
+                e.covariate.into(),
+                e.effect.into(),
+                e.trend_dev.into(),
+            ]);
         }
     }
     frame_of(&t, "truth/effects")
@@ -454,9 +661,13 @@ fn townships_truth(towns: &[Town], frame: &Frame) -> Result<DataFrame, SynthErro
             (town.population as i64).into(),
             town.growth.into(),
             town.outer.into(),
-            town.neighbors.iter().map(|&j| towns[j].code.as_str()).collect::<Vec<_>>().join(" ").into(),
+            town.neighbors
+                .iter()
+                .map(|&j| towns[j].code.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
         ]);
     }
     frame_of(&t, "truth/townships")
 }
-

@@ -97,7 +97,9 @@ pub fn measures() -> Vec<MeasureSpec> {
             Exposure::Enterprises(&["manufacturing", "trade", "warehousing", "other"]),
             (Covariate::EnterpriseDensity, 0.2),
             -0.06,
-            [0.8, 0.6, 1.0, 1.0, 1.05, 1.1, 1.1, 1.1, 1.05, 1.0, 1.05, 1.15],
+            [
+                0.8, 0.6, 1.0, 1.0, 1.05, 1.1, 1.1, 1.1, 1.05, 1.0, 1.05, 1.15,
+            ],
         ),
         incident(
             "incidents:road_traffic",
@@ -105,7 +107,9 @@ pub fn measures() -> Vec<MeasureSpec> {
             Exposure::Population,
             (Covariate::PopulationDensity, 0.25),
             -0.04,
-            [1.1, 1.0, 0.95, 1.0, 1.0, 0.95, 0.95, 1.0, 1.0, 1.05, 1.0, 1.1],
+            [
+                1.1, 1.0, 0.95, 1.0, 1.0, 0.95, 0.95, 1.0, 1.0, 1.05, 1.0, 1.1,
+            ],
         ),
         incident(
             "incidents:construction",
@@ -115,7 +119,14 @@ pub fn measures() -> Vec<MeasureSpec> {
             0.02,
             [0.7, 0.5, 1.0, 1.1, 1.2, 1.2, 1.1, 1.1, 1.1, 1.0, 1.0, 1.0],
         ),
-        incident("incidents:hazardous_chemicals", 0.02, Exposure::Enterprises(&["hazardous_chemicals"]), (Covariate::EnterpriseDensity, 0.1), -0.03, FLAT),
+        incident(
+            "incidents:hazardous_chemicals",
+            0.02,
+            Exposure::Enterprises(&["hazardous_chemicals"]),
+            (Covariate::EnterpriseDensity, 0.1),
+            -0.03,
+            FLAT,
+        ),
         incident(
             "incidents:fireworks",
             0.015,
@@ -124,8 +135,22 @@ pub fn measures() -> Vec<MeasureSpec> {
             -0.05,
             [1.8, 2.5, 0.8, 0.6, 0.6, 0.6, 0.6, 0.6, 0.7, 0.9, 0.9, 1.4],
         ),
-        incident("incidents:mining", 0.05, Exposure::Enterprises(&["mining"]), (Covariate::Slope, 0.2), -0.08, FLAT),
-        incident("incidents:other", 0.1, Exposure::Population, (Covariate::PopulationDensity, 0.0), 0.0, FLAT),
+        incident(
+            "incidents:mining",
+            0.05,
+            Exposure::Enterprises(&["mining"]),
+            (Covariate::Slope, 0.2),
+            -0.08,
+            FLAT,
+        ),
+        incident(
+            "incidents:other",
+            0.1,
+            Exposure::Population,
+            (Covariate::PopulationDensity, 0.0),
+            0.0,
+            FLAT,
+        ),
         MeasureSpec {
             name: "fires",
             base: 6.5,
@@ -135,7 +160,9 @@ pub fn measures() -> Vec<MeasureSpec> {
             sigma: 0.25,
             trend_sd: 0.02,
             dispersion: 20.0,
-            season: [1.4, 1.6, 1.2, 1.0, 0.85, 0.75, 0.75, 0.75, 0.8, 0.9, 1.0, 1.3],
+            season: [
+                1.4, 1.6, 1.2, 1.0, 0.85, 0.75, 0.75, 0.75, 0.8, 0.9, 1.0, 1.3,
+            ],
         },
         MeasureSpec {
             name: "forest_fires",
@@ -175,19 +202,32 @@ pub struct TownEffect {
     pub trend_dev: f64,
 }
 
-fn exposure_of(spec: &MeasureSpec, town: &Town, assets: &TownAssets, year: i32, last_year: i32) -> f64 {
+fn exposure_of(
+    spec: &MeasureSpec,
+    town: &Town,
+    assets: &TownAssets,
+    year: i32,
+    last_year: i32,
+) -> f64 {
     match spec.exposure {
         Exposure::Population => town.population_in(year, last_year) / 10_000.0,
-        Exposure::Enterprises(sectors) => sectors.iter().map(|s| assets.count_sector(s)).sum::<usize>() as f64,
+        Exposure::Enterprises(sectors) => sectors
+            .iter()
+            .map(|s| assets.count_sector(s))
+            .sum::<usize>() as f64,
         Exposure::ForestKm2 => town.area_km2 * town.cov.forest,
-        Exposure::GeohazardSites => assets.geohazard_sites.len() as f64 + town.area_km2 * town.cov.steep_share / 5.0,
+        Exposure::GeohazardSites => {
+            assets.geohazard_sites.len() as f64 + town.area_km2 * town.cov.steep_share / 5.0
+        }
     }
 }
 
 fn raw_covariate(c: Covariate, town: &Town, assets: &TownAssets) -> f64 {
     match c {
         Covariate::PopulationDensity => (town.population / town.area_km2).max(1.0).ln(),
-        Covariate::EnterpriseDensity => ((assets.enterprises.len() as f64 + 1.0) / town.area_km2).ln(),
+        Covariate::EnterpriseDensity => {
+            ((assets.enterprises.len() as f64 + 1.0) / town.area_km2).ln()
+        }
         Covariate::OldCommunities => assets.old_share(),
         Covariate::Slope => town.cov.slope_deg,
         Covariate::SteepShare => town.cov.steep_share,
@@ -204,22 +244,40 @@ fn standardise(v: &mut [f64]) {
 }
 
 /// The township effects of every measure: `effects[k][i]`.
-pub fn town_effects(seed: u64, specs: &[MeasureSpec], towns: &[Town], assets: &[TownAssets], last_year: i32) -> Vec<Vec<TownEffect>> {
+pub fn town_effects(
+    seed: u64,
+    specs: &[MeasureSpec],
+    towns: &[Town],
+    assets: &[TownAssets],
+    last_year: i32,
+) -> Vec<Vec<TownEffect>> {
     specs
         .iter()
         .enumerate()
         .map(|(k, spec)| {
-            let mut cov: Vec<f64> = towns.iter().zip(assets).map(|(t, a)| raw_covariate(spec.covariate.0, t, a)).collect();
-            if !matches!(spec.covariate.0, Covariate::OldCommunities | Covariate::SteepShare) {
+            let mut cov: Vec<f64> = towns
+                .iter()
+                .zip(assets)
+                .map(|(t, a)| raw_covariate(spec.covariate.0, t, a))
+                .collect();
+            if !matches!(
+                spec.covariate.0,
+                Covariate::OldCommunities | Covariate::SteepShare
+            ) {
                 standardise(&mut cov);
             }
             // Spatially correlated effect: iid normals smoothed over neighbours.
-            let mut u: Vec<f64> = (0..towns.len()).map(|i| Stream::new(seed, "effect", (k * 1_000_000 + i) as u64).normal()).collect();
+            let mut u: Vec<f64> = (0..towns.len())
+                .map(|i| Stream::new(seed, "effect", (k * 1_000_000 + i) as u64).normal())
+                .collect();
             for _ in 0..2 {
                 u = towns
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| (u[i] + t.neighbors.iter().map(|&j| u[j]).sum::<f64>()) / (1.0 + t.neighbors.len() as f64))
+                    .map(|(i, t)| {
+                        (u[i] + t.neighbors.iter().map(|&j| u[j]).sum::<f64>())
+                            / (1.0 + t.neighbors.len() as f64)
+                    })
                     .collect();
             }
             standardise(&mut u);
@@ -231,7 +289,8 @@ pub fn town_effects(seed: u64, specs: &[MeasureSpec], towns: &[Town], assets: &[
                     exposure: exposure_of(spec, t, a, last_year, last_year),
                     covariate: cov[i],
                     effect: u[i],
-                    trend_dev: spec.trend_sd * Stream::new(seed, "trend", (k * 1_000_000 + i) as u64).normal(),
+                    trend_dev: spec.trend_sd
+                        * Stream::new(seed, "trend", (k * 1_000_000 + i) as u64).normal(),
                 })
                 .collect()
         })
@@ -239,7 +298,14 @@ pub fn town_effects(seed: u64, specs: &[MeasureSpec], towns: &[Town], assets: &[
 }
 
 /// Expected events of measure `spec` in township `town` over `year`, by month.
-pub fn expected_by_month(spec: &MeasureSpec, effect: &TownEffect, town: &Town, assets: &TownAssets, year: i32, last_year: i32) -> [f64; 12] {
+pub fn expected_by_month(
+    spec: &MeasureSpec,
+    effect: &TownEffect,
+    town: &Town,
+    assets: &TownAssets,
+    year: i32,
+    last_year: i32,
+) -> [f64; 12] {
     let exposure = exposure_of(spec, town, assets, year, last_year);
     let annual = spec.base
         * exposure

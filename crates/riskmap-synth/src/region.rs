@@ -11,8 +11,8 @@ use crate::admin::{self, TownKind};
 use crate::frame::{round6, Frame};
 use crate::preset::PresetParams;
 use crate::rng::Stream;
-use crate::tessellation::{tessellate, Cell, TessellationParams};
 use crate::terrain::Terrain;
+use crate::tessellation::{tessellate, Cell, TessellationParams};
 
 /// Terrain summaries of a township, from points sampled inside it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,9 +90,18 @@ impl Town {
     /// Places a point: tries `propose` a few times, keeping the first proposal
     /// that, rounded to 6 decimals of a degree, lies strictly inside the
     /// township; falls back to a uniform point.
-    pub fn place(&self, frame: &Frame, rng: &mut Stream, mut propose: impl FnMut(&mut Stream) -> [f64; 2]) -> Located {
+    pub fn place(
+        &self,
+        frame: &Frame,
+        rng: &mut Stream,
+        mut propose: impl FnMut(&mut Stream) -> [f64; 2],
+    ) -> Located {
         for attempt in 0..200 {
-            let xy = if attempt < 30 { propose(rng) } else { self.uniform(rng) };
+            let xy = if attempt < 30 {
+                propose(rng)
+            } else {
+                self.uniform(rng)
+            };
             let (lon, lat) = frame.to_lonlat(xy[0], xy[1]);
             let (lon, lat) = (round6(lon), round6(lat));
             if self.polygon.contains(&Point::new(lon, lat)) {
@@ -104,13 +113,23 @@ impl Town {
 
     /// A point near `anchor` (normal scatter of `sd_km`), inside the township.
     pub fn near(&self, frame: &Frame, rng: &mut Stream, anchor: [f64; 2], sd_km: f64) -> Located {
-        self.place(frame, rng, |r| [anchor[0] + sd_km * r.normal(), anchor[1] + sd_km * r.normal()])
+        self.place(frame, rng, |r| {
+            [
+                anchor[0] + sd_km * r.normal(),
+                anchor[1] + sd_km * r.normal(),
+            ]
+        })
     }
 
     /// A point drawn with density proportional to `weight` (in [0, 1]),
     /// floored at 1% so that a township where the weight is zero everywhere
     /// (no mountain in a plain) still yields a point.
-    pub fn weighted(&self, frame: &Frame, rng: &mut Stream, weight: impl Fn([f64; 2]) -> f64) -> Located {
+    pub fn weighted(
+        &self,
+        frame: &Frame,
+        rng: &mut Stream,
+        weight: impl Fn([f64; 2]) -> f64,
+    ) -> Located {
         self.place(frame, rng, |r| loop {
             let p = self.uniform(r);
             if r.uniform() < weight(p).max(0.01) {
@@ -126,7 +145,11 @@ impl Town {
 }
 
 fn to_polygon(ring: &[[f64; 2]], map: impl Fn([f64; 2]) -> [f64; 2]) -> Polygon<f64> {
-    let coords: Vec<Coord<f64>> = ring.iter().map(|p| map(*p)).map(|[x, y]| Coord { x, y }).collect();
+    let coords: Vec<Coord<f64>> = ring
+        .iter()
+        .map(|p| map(*p))
+        .map(|[x, y]| Coord { x, y })
+        .collect();
     Polygon::new(LineString::new(coords), vec![])
 }
 
@@ -142,7 +165,10 @@ fn group(seed: u64, tag: &str, points: &[[f64; 2]], spacing: f64) -> Vec<usize> 
         y1 = y1.max(p[1]);
     }
     let mut centres = Vec::new();
-    let (nx, ny) = (((x1 - x0) / spacing).ceil() as usize + 1, ((y1 - y0) / spacing).ceil() as usize + 1);
+    let (nx, ny) = (
+        ((x1 - x0) / spacing).ceil() as usize + 1,
+        ((y1 - y0) / spacing).ceil() as usize + 1,
+    );
     for j in 0..ny {
         for i in 0..nx {
             let mut r = Stream::new(seed, tag, (j * nx + i) as u64);
@@ -167,7 +193,11 @@ fn group(seed: u64, tag: &str, points: &[[f64; 2]], spacing: f64) -> Vec<usize> 
     let mut used: Vec<usize> = nearest.clone();
     used.sort_unstable();
     used.dedup();
-    used.sort_by(|&a, &b| centres[b][1].total_cmp(&centres[a][1]).then(centres[a][0].total_cmp(&centres[b][0])));
+    used.sort_by(|&a, &b| {
+        centres[b][1]
+            .total_cmp(&centres[a][1])
+            .then(centres[a][0].total_cmp(&centres[b][0]))
+    });
     let mut dense = vec![usize::MAX; centres.len()];
     for (i, &c) in used.iter().enumerate() {
         dense[c] = i;
@@ -182,7 +212,11 @@ const COVARIATE_SAMPLES: usize = 64;
 pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain) -> Vec<Town> {
     let cells: Vec<Cell> = tessellate(
         seed,
-        &TessellationParams { radius_km: p.radius_km(), spacing_km: p.spacing_km(), vertex_step_km: p.spacing_km() / 70.0 },
+        &TessellationParams {
+            radius_km: p.radius_km(),
+            spacing_km: p.spacing_km(),
+            vertex_step_km: p.spacing_km() / 70.0,
+        },
     );
     let sites: Vec<[f64; 2]> = cells.iter().map(|c| c.site).collect();
 
@@ -236,18 +270,47 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
     // Hierarchy: counties of about 14 townships, cities of about 8 counties,
     // provinces of about 1,300 townships (nation only).
     let town_area = p.area_per_township_km2;
-    let county_of = if p.townships <= 40 { vec![0; cells.len()] } else { group(seed, "county", &sites, (14.0 * town_area).sqrt()) };
+    let county_of = if p.townships <= 40 {
+        vec![0; cells.len()]
+    } else {
+        group(seed, "county", &sites, (14.0 * town_area).sqrt())
+    };
     let county_count = county_of.iter().max().map_or(0, |m| m + 1);
     let county_centre: Vec<[f64; 2]> = (0..county_count)
         .map(|k| {
-            let members: Vec<&[f64; 2]> = sites.iter().zip(&county_of).filter(|(_, c)| **c == k).map(|(s, _)| s).collect();
+            let members: Vec<&[f64; 2]> = sites
+                .iter()
+                .zip(&county_of)
+                .filter(|(_, c)| **c == k)
+                .map(|(s, _)| s)
+                .collect();
             let n = members.len() as f64;
-            [members.iter().map(|s| s[0]).sum::<f64>() / n, members.iter().map(|s| s[1]).sum::<f64>() / n]
+            [
+                members.iter().map(|s| s[0]).sum::<f64>() / n,
+                members.iter().map(|s| s[1]).sum::<f64>() / n,
+            ]
         })
         .collect();
-    let city_of_county = if p.townships <= 40 { vec![0; county_count] } else { group(seed, "city", &county_centre, (14.0 * 8.0 * town_area).sqrt()) };
-    let province_of_county =
-        if p.townships <= 5000 { vec![0; county_count] } else { group(seed, "province", &county_centre, (1300.0 * town_area).sqrt()) };
+    let city_of_county = if p.townships <= 40 {
+        vec![0; county_count]
+    } else {
+        group(
+            seed,
+            "city",
+            &county_centre,
+            (14.0 * 8.0 * town_area).sqrt(),
+        )
+    };
+    let province_of_county = if p.townships <= 5000 {
+        vec![0; county_count]
+    } else {
+        group(
+            seed,
+            "province",
+            &county_centre,
+            (1300.0 * town_area).sqrt(),
+        )
+    };
 
     // Kinds: the township nearest each county's centre is its seat (街道), and
     // in a county of the county preset so are the two next to it.
@@ -281,22 +344,44 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
     let mut city_seq = std::collections::HashMap::new();
     let mut county_seq = std::collections::HashMap::new();
     for k in 0..county_count {
-        county_name[k] = format!("{}{}", admin::place_stem(&mut name_rng, &mut county_stems), if k == 0 { "区" } else { "县" });
+        county_name[k] = format!(
+            "{}{}",
+            admin::place_stem(&mut name_rng, &mut county_stems),
+            if k == 0 { "区" } else { "县" }
+        );
         let province = if p.townships <= 5000 {
             p.province_code
         } else {
-            admin::PROVINCE_CODES.get(province_of_county[k]).copied().unwrap_or(70 + province_of_county[k] as u32)
+            admin::PROVINCE_CODES
+                .get(province_of_county[k])
+                .copied()
+                .unwrap_or(70 + province_of_county[k] as u32)
         };
         let city_key = (province, city_of_county[k]);
-        let next_city = city_seq.iter().filter(|((pr, _), _)| *pr == province).count() as u32 + 1;
-        let city = *city_seq.entry(city_key).or_insert(if p.townships <= 40 { p.city_code } else { next_city });
+        let next_city = city_seq
+            .iter()
+            .filter(|((pr, _), _)| *pr == province)
+            .count() as u32
+            + 1;
+        let city = *city_seq.entry(city_key).or_insert(if p.townships <= 40 {
+            p.city_code
+        } else {
+            next_city
+        });
         let n_county = county_seq.entry((province, city)).or_insert(0u32);
         *n_county += 1;
-        let county = if p.townships <= 40 { p.county_code } else { *n_county };
+        let county = if p.townships <= 40 {
+            p.county_code
+        } else {
+            *n_county
+        };
 
         let mut members: Vec<usize> = (0..cells.len()).filter(|&i| county_of[i] == k).collect();
         members.sort_by(|&a, &b| {
-            (kind[a] as u8).cmp(&(kind[b] as u8)).then(sites[b][1].total_cmp(&sites[a][1])).then(sites[a][0].total_cmp(&sites[b][0]))
+            (kind[a] as u8)
+                .cmp(&(kind[b] as u8))
+                .then(sites[b][1].total_cmp(&sites[a][1]))
+                .then(sites[a][0].total_cmp(&sites[b][0]))
         });
         let kinds: Vec<TownKind> = members.iter().map(|&i| kind[i]).collect();
         let mut stems = HashSet::new();
@@ -311,8 +396,15 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
     let mut pop: Vec<f64> = (0..cells.len())
         .map(|i| {
             let mut r = Stream::new(seed, "population", i as u64);
-            let urban = if kind[i] == TownKind::Street { 2.2 } else { 1.0 };
-            p.mean_population * r.lognormal(-0.08, 0.4) * (1.0 - 0.6 * measured[i].3.mountain) * urban
+            let urban = if kind[i] == TownKind::Street {
+                2.2
+            } else {
+                1.0
+            };
+            p.mean_population
+                * r.lognormal(-0.08, 0.4)
+                * (1.0 - 0.6 * measured[i].3.mountain)
+                * urban
         })
         .collect();
     if let Some(total) = p.total_population {
@@ -336,10 +428,22 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
                 let (lon, lat) = frame.to_lonlat(x, y);
                 [lon, lat]
             });
-            let shared: HashSet<[u64; 2]> =
-                c.neighbors.iter().flat_map(|&j| cells[j].ring.iter().map(|p| [p[0].to_bits(), p[1].to_bits()])).collect();
+            let shared: HashSet<[u64; 2]> = c
+                .neighbors
+                .iter()
+                .flat_map(|&j| {
+                    cells[j]
+                        .ring
+                        .iter()
+                        .map(|p| [p[0].to_bits(), p[1].to_bits()])
+                })
+                .collect();
             let border_vertices = if c.outer {
-                c.ring.iter().filter(|p| !shared.contains(&[p[0].to_bits(), p[1].to_bits()])).copied().collect()
+                c.ring
+                    .iter()
+                    .filter(|p| !shared.contains(&[p[0].to_bits(), p[1].to_bits()]))
+                    .copied()
+                    .collect()
             } else {
                 Vec::new()
             };

@@ -20,7 +20,9 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a of a tag, so that streams for different purposes never coincide.
 fn tag_hash(tag: &str) -> u64 {
-    tag.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x1000_0000_01b3))
+    tag.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x1000_0000_01b3)
+    })
 }
 
 impl Stream {
@@ -52,17 +54,23 @@ impl Stream {
 
     /// Standard normal.
     pub fn normal(&mut self) -> f64 {
-        Normal::new(0.0, 1.0).expect("unit normal").sample(&mut self.0)
+        Normal::new(0.0, 1.0)
+            .expect("unit normal")
+            .sample(&mut self.0)
     }
 
     /// Log-normal with the given log-mean and log-sd.
     pub fn lognormal(&mut self, mu: f64, sigma: f64) -> f64 {
-        LogNormal::new(mu, sigma).expect("finite log-normal parameters").sample(&mut self.0)
+        LogNormal::new(mu, sigma)
+            .expect("finite log-normal parameters")
+            .sample(&mut self.0)
     }
 
     /// Gamma with shape `k` and mean 1 (the over-dispersion multiplier).
     pub fn gamma_mean_one(&mut self, shape: f64) -> f64 {
-        Gamma::new(shape, 1.0 / shape).expect("positive gamma shape").sample(&mut self.0)
+        Gamma::new(shape, 1.0 / shape)
+            .expect("positive gamma shape")
+            .sample(&mut self.0)
     }
 
     /// Poisson count with mean `lambda` (0 for a non-positive mean).
@@ -70,7 +78,9 @@ impl Stream {
         if lambda <= 0.0 || !lambda.is_finite() {
             return 0;
         }
-        Poisson::new(lambda).expect("finite positive mean").sample(&mut self.0) as u64
+        Poisson::new(lambda)
+            .expect("finite positive mean")
+            .sample(&mut self.0) as u64
     }
 
     /// An index drawn with probability proportional to `weights` (all >= 0, not all 0).
@@ -93,11 +103,22 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<f64> = (0..4).map(|_| Stream::new(7, "edge", 3).uniform()).collect();
+        let a: Vec<f64> = (0..4)
+            .map(|_| Stream::new(7, "edge", 3).uniform())
+            .collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_ne!(Stream::new(7, "edge", 3).uniform(), Stream::new(7, "edge", 4).uniform());
-        assert_ne!(Stream::new(7, "edge", 3).uniform(), Stream::new(7, "site", 3).uniform());
-        assert_ne!(Stream::new(7, "edge", 3).uniform(), Stream::new(8, "edge", 3).uniform());
+        assert_ne!(
+            Stream::new(7, "edge", 3).uniform(),
+            Stream::new(7, "edge", 4).uniform()
+        );
+        assert_ne!(
+            Stream::new(7, "edge", 3).uniform(),
+            Stream::new(7, "site", 3).uniform()
+        );
+        assert_ne!(
+            Stream::new(7, "edge", 3).uniform(),
+            Stream::new(8, "edge", 3).uniform()
+        );
     }
 
     #[test]

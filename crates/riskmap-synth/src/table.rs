@@ -61,12 +61,18 @@ pub struct Table {
 impl Table {
     /// An empty table with these columns.
     pub fn new(columns: &[&'static str]) -> Table {
-        Table { columns: columns.to_vec(), rows: Vec::new() }
+        Table {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
     }
 
     /// The position of column `name`; panics on a name the generator never made.
     pub fn col(&self, name: &str) -> usize {
-        self.columns.iter().position(|c| *c == name).unwrap_or_else(|| panic!("no column {name}"))
+        self.columns
+            .iter()
+            .position(|c| *c == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
     }
 
     /// Converts to a `DataFrame`. A column's type is that of its first
@@ -93,11 +99,27 @@ impl Table {
                     ),
                     Some(Value::Int(_)) => Column::new(
                         name,
-                        cells.map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect::<Vec<_>>(),
+                        cells
+                            .map(|v| {
+                                if let Value::Int(i) = v {
+                                    Some(*i)
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect::<Vec<_>>(),
                     ),
                     Some(Value::Bool(_)) => Column::new(
                         name,
-                        cells.map(|v| if let Value::Bool(b) = v { Some(*b) } else { None }).collect::<Vec<_>>(),
+                        cells
+                            .map(|v| {
+                                if let Value::Bool(b) = v {
+                                    Some(*b)
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect::<Vec<_>>(),
                     ),
                     _ => Column::new(
                         name,

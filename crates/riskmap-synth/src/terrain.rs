@@ -23,7 +23,10 @@ impl Terrain {
     pub fn new(seed: u64) -> Terrain {
         let seed = mix(seed ^ 0x7e44a1);
         let angle = (seed >> 11) as f64 / (1u64 << 53) as f64 * std::f64::consts::TAU;
-        Terrain { seed, uphill: (angle.cos(), angle.sin()) }
+        Terrain {
+            seed,
+            uphill: (angle.cos(), angle.sin()),
+        }
     }
 
     /// How mountainous the point is, 0 (plain) to 1 (range). A gentle tilt
@@ -79,11 +82,21 @@ mod tests {
                 }
             }
         }
-        assert!(hi.len() > 100 && lo.len() > 100, "{} mountain, {} plain samples", hi.len(), lo.len());
-        let mean = |v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64| v.iter().map(f).sum::<f64>() / v.len() as f64;
+        assert!(
+            hi.len() > 100 && lo.len() > 100,
+            "{} mountain, {} plain samples",
+            hi.len(),
+            lo.len()
+        );
+        let mean = |v: &[(f64, f64, f64)], f: fn(&(f64, f64, f64)) -> f64| {
+            v.iter().map(f).sum::<f64>() / v.len() as f64
+        };
         assert!(mean(&hi, |s| s.0) > mean(&lo, |s| s.0) + 300.0);
         assert!(mean(&hi, |s| s.1) > 2.0 * mean(&lo, |s| s.1));
         assert!(mean(&hi, |s| s.2) > mean(&lo, |s| s.2) + 0.4);
-        assert!(hi.iter().filter(|s| s.1 > 25.0).count() > 0, "no steep slopes in the mountains");
+        assert!(
+            hi.iter().filter(|s| s.1 > 25.0).count() > 0,
+            "no steep slopes in the mountains"
+        );
     }
 }

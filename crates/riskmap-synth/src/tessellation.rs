@@ -80,7 +80,15 @@ fn kite_height(ax: f64, ay: f64, t: f64) -> f64 {
 /// The wiggly polyline replacing Voronoi edge `p`–`q` between sites `a` and
 /// `b`, from `p` to `q` inclusive. Pure in its arguments: call it with the
 /// edge's canonical orientation and reverse the result where needed.
-fn wiggle(seed: u64, edge_key: u64, p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f64; 2], step: f64) -> Vec<[f64; 2]> {
+fn wiggle(
+    seed: u64,
+    edge_key: u64,
+    p: [f64; 2],
+    q: [f64; 2],
+    a: [f64; 2],
+    b: [f64; 2],
+    step: f64,
+) -> Vec<[f64; 2]> {
     let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
     let len = dx.hypot(dy);
     if len < 1e-9 {
@@ -97,7 +105,9 @@ fn wiggle(seed: u64, edge_key: u64, p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f
 
     let mut rng = Stream::new(seed, "edge", edge_key);
     const HARMONICS: usize = 14;
-    let coef: Vec<f64> = (1..=HARMONICS).map(|k| rng.range(-1.0, 1.0) / (k as f64).powf(0.9)).collect();
+    let coef: Vec<f64> = (1..=HARMONICS)
+        .map(|k| rng.range(-1.0, 1.0) / (k as f64).powf(0.9))
+        .collect();
     let norm: f64 = coef.iter().map(|c| c.abs()).sum::<f64>().max(1e-12);
     // Border offsets at most this share of the kite's height.
     const AMPLITUDE: f64 = 0.55;
@@ -127,11 +137,21 @@ fn wiggle(seed: u64, edge_key: u64, p: [f64; 2], q: [f64; 2], a: [f64; 2], b: [f
 
 /// Builds the tessellation. Cells are ordered north to south, then west to east.
 pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
-    let TessellationParams { radius_km: radius, spacing_km: s, vertex_step_km: step } = *params;
+    let TessellationParams {
+        radius_km: radius,
+        spacing_km: s,
+        vertex_step_km: step,
+    } = *params;
 
     let mut rng = Stream::new(seed, "outline", 0);
-    let harmonics: Vec<(f64, f64)> =
-        (0..4).map(|i| (rng.range(-0.22, 0.22) / (1.0 + i as f64 * 0.5), rng.range(0.0, std::f64::consts::TAU))).collect();
+    let harmonics: Vec<(f64, f64)> = (0..4)
+        .map(|i| {
+            (
+                rng.range(-0.22, 0.22) / (1.0 + i as f64 * 0.5),
+                rng.range(0.0, std::f64::consts::TAU),
+            )
+        })
+        .collect();
 
     // Jittered hexagonal lattice over a box with a guard margin, so that every
     // kept site is interior to the triangulation and has a bounded cell.
@@ -144,7 +164,9 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
         for i in -cols..=cols {
             let idx = sites.len() as u64;
             let mut r = Stream::new(seed, "site", idx);
-            let x = i as f64 * s + if j.rem_euclid(2) == 1 { s / 2.0 } else { 0.0 } + r.range(-0.35, 0.35) * s;
+            let x = i as f64 * s
+                + if j.rem_euclid(2) == 1 { s / 2.0 } else { 0.0 }
+                + r.range(-0.35, 0.35) * s;
             let y = j as f64 * row_h + r.range(-0.35, 0.35) * s;
             sites.push(Point { x, y });
         }
@@ -177,16 +199,28 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
         }
         edges
     };
-    let neighbors_of = |p: usize| -> Vec<usize> { around(p).iter().map(|&e| tri.triangles[e]).collect() };
+    let neighbors_of =
+        |p: usize| -> Vec<usize> { around(p).iter().map(|&e| tri.triangles[e]).collect() };
 
     let keep = connected_without_holes(&inside, &neighbors_of, sites.len());
 
     let cc: Vec<[f64; 2]> = (0..tri.triangles.len() / 3)
-        .map(|t| circumcenter(&sites[tri.triangles[3 * t]], &sites[tri.triangles[3 * t + 1]], &sites[tri.triangles[3 * t + 2]]))
+        .map(|t| {
+            circumcenter(
+                &sites[tri.triangles[3 * t]],
+                &sites[tri.triangles[3 * t + 1]],
+                &sites[tri.triangles[3 * t + 2]],
+            )
+        })
         .collect();
 
     let mut kept: Vec<usize> = (0..sites.len()).filter(|&p| keep[p]).collect();
-    kept.sort_by(|&a, &b| sites[b].y.total_cmp(&sites[a].y).then(sites[a].x.total_cmp(&sites[b].x)));
+    kept.sort_by(|&a, &b| {
+        sites[b]
+            .y
+            .total_cmp(&sites[a].y)
+            .then(sites[a].x.total_cmp(&sites[b].x))
+    });
     let mut new_index = vec![usize::MAX; sites.len()];
     for (i, &p) in kept.iter().enumerate() {
         new_index[p] = i;
@@ -220,7 +254,11 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
                     step,
                 );
                 let forward = opp == lo; // canonical runs cc(lo) -> cc(hi) = cc(opp) -> cc(e)
-                let seq: Box<dyn Iterator<Item = &[f64; 2]>> = if forward { Box::new(pts.iter()) } else { Box::new(pts.iter().rev()) };
+                let seq: Box<dyn Iterator<Item = &[f64; 2]>> = if forward {
+                    Box::new(pts.iter())
+                } else {
+                    Box::new(pts.iter().rev())
+                };
                 for pt in seq {
                     if ring.last() != Some(pt) {
                         ring.push(*pt);
@@ -235,14 +273,23 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
             }
             neighbors.sort_unstable();
             neighbors.dedup();
-            Cell { site, ring, neighbors, outer }
+            Cell {
+                site,
+                ring,
+                neighbors,
+                outer,
+            }
         })
         .collect()
 }
 
 /// The largest connected group of `inside` sites, with enclosed outside sites
 /// filled in, so that the region is one piece without holes.
-fn connected_without_holes(inside: &[bool], neighbors_of: &dyn Fn(usize) -> Vec<usize>, n: usize) -> Vec<bool> {
+fn connected_without_holes(
+    inside: &[bool],
+    neighbors_of: &dyn Fn(usize) -> Vec<usize>,
+    n: usize,
+) -> Vec<bool> {
     let components = |member: &dyn Fn(usize) -> bool| -> Vec<Vec<usize>> {
         let mut seen = vec![false; n];
         let mut out = Vec::new();
@@ -267,7 +314,10 @@ fn connected_without_holes(inside: &[bool], neighbors_of: &dyn Fn(usize) -> Vec<
         out
     };
     let mut keep = vec![false; n];
-    if let Some(largest) = components(&|p| inside[p]).into_iter().max_by_key(|c| c.len()) {
+    if let Some(largest) = components(&|p| inside[p])
+        .into_iter()
+        .max_by_key(|c| c.len())
+    {
         for p in largest {
             keep[p] = true;
         }
@@ -287,7 +337,10 @@ fn connected_without_holes(inside: &[bool], neighbors_of: &dyn Fn(usize) -> Vec<
 
 /// Twice the signed area of a closed ring, positive when counter-clockwise.
 pub fn signed_area(ring: &[[f64; 2]]) -> f64 {
-    ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+    ring.windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0
 }
 
 #[cfg(test)]
@@ -295,7 +348,14 @@ mod tests {
     use super::*;
 
     fn county() -> Vec<Cell> {
-        tessellate(2021, &TessellationParams { radius_km: 22.0, spacing_km: 9.9, vertex_step_km: 0.14 })
+        tessellate(
+            2021,
+            &TessellationParams {
+                radius_km: 22.0,
+                spacing_km: 9.9,
+                vertex_step_km: 0.14,
+            },
+        )
     }
 
     #[test]
@@ -306,7 +366,10 @@ mod tests {
                 assert!(cells[j].neighbors.contains(&i));
                 // Every interior vertex of the shared border appears in both rings.
                 let shared = c.ring.iter().filter(|p| cells[j].ring.contains(p)).count();
-                assert!(shared >= 3, "cells {i} and {j} share only {shared} vertices");
+                assert!(
+                    shared >= 3,
+                    "cells {i} and {j} share only {shared} vertices"
+                );
             }
         }
     }
@@ -314,7 +377,11 @@ mod tests {
     #[test]
     fn cells_have_hundreds_of_vertices_and_contain_their_site() {
         let cells = county();
-        assert!((12..=26).contains(&cells.len()), "{} townships", cells.len());
+        assert!(
+            (12..=26).contains(&cells.len()),
+            "{} townships",
+            cells.len()
+        );
         for c in &cells {
             assert!(c.ring.len() >= 150, "only {} vertices", c.ring.len());
             assert!(signed_area(&c.ring) > 0.0);

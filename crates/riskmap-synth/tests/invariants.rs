@@ -13,12 +13,26 @@ const YEARS: (i32, i32) = (2015, 2021);
 
 fn county() -> &'static Region {
     static R: OnceLock<Region> = OnceLock::new();
-    R.get_or_init(|| generate(&SynthConfig { preset: Preset::County, seed: 2021, years: YEARS }).unwrap())
+    R.get_or_init(|| {
+        generate(&SynthConfig {
+            preset: Preset::County,
+            seed: 2021,
+            years: YEARS,
+        })
+        .unwrap()
+    })
 }
 
 fn province() -> &'static Region {
     static R: OnceLock<Region> = OnceLock::new();
-    R.get_or_init(|| generate(&SynthConfig { preset: Preset::Province, seed: 7, years: YEARS }).unwrap())
+    R.get_or_init(|| {
+        generate(&SynthConfig {
+            preset: Preset::Province,
+            seed: 7,
+            years: YEARS,
+        })
+        .unwrap()
+    })
 }
 
 fn polygons(region: &Region) -> Vec<Polygon<f64>> {
@@ -34,20 +48,47 @@ fn polygons(region: &Region) -> Vec<Polygon<f64>> {
 }
 
 fn codes(region: &Region) -> Vec<String> {
-    let c = region.townships.attributes.column("code").unwrap().str().unwrap().clone();
+    let c = region
+        .townships
+        .attributes
+        .column("code")
+        .unwrap()
+        .str()
+        .unwrap()
+        .clone();
     c.iter().map(|s| s.unwrap().to_owned()).collect()
 }
 
 fn table(region: &Region, source: Source) -> &DataFrame {
-    &region.tables.iter().find(|(s, _)| *s == source).unwrap_or_else(|| panic!("no {source}")).1
+    &region
+        .tables
+        .iter()
+        .find(|(s, _)| *s == source)
+        .unwrap_or_else(|| panic!("no {source}"))
+        .1
 }
 
 fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|s| s.map(str::to_owned)).collect()
+    df.column(name)
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(str::to_owned))
+        .collect()
 }
 
 fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    df.column(name).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect()
+    df.column(name)
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect()
 }
 
 fn check_tessellation(region: &Region, expected: std::ops::RangeInclusive<usize>) {
@@ -55,17 +96,33 @@ fn check_tessellation(region: &Region, expected: std::ops::RangeInclusive<usize>
     assert!(expected.contains(&polys.len()), "{} townships", polys.len());
     for (p, code) in polys.iter().zip(codes(region)) {
         assert!(p.is_valid(), "township {code} is not a valid polygon");
-        assert!(p.exterior().0.len() >= 100, "township {code} has only {} vertices", p.exterior().0.len());
+        assert!(
+            p.exterior().0.len() >= 100,
+            "township {code} has only {} vertices",
+            p.exterior().0.len()
+        );
         assert_eq!(code.len(), 12, "{code}");
     }
     let total: f64 = polys.iter().map(|p| p.unsigned_area()).sum();
     let union: MultiPolygon<f64> = geo::unary_union(polys.iter());
     // Shared borders are bit-identical, so the union loses no area to
     // overlaps (area would shrink) and has no holes (gaps would show as holes).
-    assert_eq!(union.0.len(), 1, "the region falls into {} pieces", union.0.len());
-    assert!(union.0[0].interiors().is_empty(), "the union has {} holes: gaps between townships", union.0[0].interiors().len());
+    assert_eq!(
+        union.0.len(),
+        1,
+        "the region falls into {} pieces",
+        union.0.len()
+    );
+    assert!(
+        union.0[0].interiors().is_empty(),
+        "the union has {} holes: gaps between townships",
+        union.0[0].interiors().len()
+    );
     let rel = (union.unsigned_area() - total).abs() / total;
-    assert!(rel < 1e-9, "union area differs from the sum of areas by {rel:e}: townships overlap");
+    assert!(
+        rel < 1e-9,
+        "union area differs from the sum of areas by {rel:e}: townships overlap"
+    );
 }
 
 #[test]
@@ -82,12 +139,23 @@ fn province_tessellation_covers_the_region_without_gaps_or_overlaps() {
 fn codes_are_unique_and_sorted_and_names_are_chinese() {
     for region in [county(), province()] {
         let c = codes(region);
-        assert!(c.windows(2).all(|w| w[0] < w[1]), "codes not strictly increasing");
+        assert!(
+            c.windows(2).all(|w| w[0] < w[1]),
+            "codes not strictly increasing"
+        );
         let names = strs(&region.townships.attributes, "name");
-        assert!(names.iter().all(|n| n.as_deref().is_some_and(|n| n.ends_with('镇') || n.ends_with('乡') || n.ends_with("街道"))));
+        assert!(names.iter().all(|n| n
+            .as_deref()
+            .is_some_and(|n| n.ends_with('镇') || n.ends_with('乡') || n.ends_with("街道"))));
     }
-    let pop: f64 = floats(&county().townships.attributes, "population").iter().map(|p| p.unwrap()).sum();
-    assert!((550_000.0..650_000.0).contains(&pop), "county population {pop}");
+    let pop: f64 = floats(&county().townships.attributes, "population")
+        .iter()
+        .map(|p| p.unwrap())
+        .sum();
+    assert!(
+        (550_000.0..650_000.0).contains(&pop),
+        "county population {pop}"
+    );
 }
 
 /// Every row of every point source lies in the township it was generated in,
@@ -96,9 +164,17 @@ fn codes_are_unique_and_sorted_and_names_are_chinese() {
 fn every_clean_point_lies_in_its_township_and_dirty_ones_do_not() {
     for region in [county(), province()] {
         let polys = polygons(region);
-        let index: HashMap<String, usize> = codes(region).into_iter().enumerate().map(|(i, c)| (c, i)).collect();
+        let index: HashMap<String, usize> = codes(region)
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| (c, i))
+            .collect();
         let origins = &region.truth.origins;
-        let (o_source, o_code, o_dirt) = (strs(origins, "source"), strs(origins, "code"), strs(origins, "dirt"));
+        let (o_source, o_code, o_dirt) = (
+            strs(origins, "source"),
+            strs(origins, "code"),
+            strs(origins, "dirt"),
+        );
         let mut offset = 0;
         let mut checked = 0;
         for (source, df) in &region.tables {
@@ -112,28 +188,49 @@ fn every_clean_point_lies_in_its_township_and_dirty_ones_do_not() {
                 let town = index[o_code[o].as_deref().unwrap()];
                 let dirt = o_dirt[o].as_deref().unwrap_or("");
                 let (Some(x), Some(y)) = (lon[r], lat[r]) else {
-                    assert_eq!(dirt, "missing_field", "{source} row {}: no coordinates but no dirt", r + 1);
+                    assert_eq!(
+                        dirt,
+                        "missing_field",
+                        "{source} row {}: no coordinates but no dirt",
+                        r + 1
+                    );
                     continue;
                 };
                 let p = Point::new(x, y);
                 match dirt {
                     "swapped_lonlat" | "outside" => {
-                        assert!(!polys.iter().any(|poly| poly.contains(&p)), "{source} row {}: {dirt} point inside a township", r + 1)
+                        assert!(
+                            !polys.iter().any(|poly| poly.contains(&p)),
+                            "{source} row {}: {dirt} point inside a township",
+                            r + 1
+                        )
                     }
-                    _ => assert!(polys[town].contains(&p), "{source} row {}: ({x}, {y}) not in its township", r + 1),
+                    _ => assert!(
+                        polys[town].contains(&p),
+                        "{source} row {}: ({x}, {y}) not in its township",
+                        r + 1
+                    ),
                 }
                 checked += 1;
             }
             offset += df.height();
         }
-        assert_eq!(offset, origins.height(), "origins must cover every point row");
+        assert_eq!(
+            offset,
+            origins.height(),
+            "origins must cover every point row"
+        );
         assert!(checked > 10_000, "only {checked} points checked");
     }
 }
 
 fn monthly_truth(region: &Region, measure: &str) -> [f64; 12] {
     let t = &region.truth.intensity;
-    let (m, month, e) = (strs(t, "measure"), t.column("month").unwrap().i32().unwrap(), floats(t, "expected"));
+    let (m, month, e) = (
+        strs(t, "measure"),
+        t.column("month").unwrap().i32().unwrap(),
+        floats(t, "expected"),
+    );
     let mut out = [0.0; 12];
     for i in 0..t.height() {
         if m[i].as_deref() == Some(measure) {
@@ -145,8 +242,15 @@ fn monthly_truth(region: &Region, measure: &str) -> [f64; 12] {
 
 fn monthly_observed(region: &Region, source: Source) -> [f64; 12] {
     let mut out = [0.0; 12];
-    for d in strs(table(region, source), "occurred_at").into_iter().flatten() {
-        if let Some(m) = d.get(5..7).and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m)) {
+    for d in strs(table(region, source), "occurred_at")
+        .into_iter()
+        .flatten()
+    {
+        if let Some(m) = d
+            .get(5..7)
+            .and_then(|m| m.parse::<usize>().ok())
+            .filter(|m| (1..=12).contains(m))
+        {
             out[m - 1] += 1.0;
         }
     }
@@ -157,16 +261,37 @@ fn monthly_observed(region: &Region, source: Source) -> [f64; 12] {
 fn seasonal_peaks_fall_where_they_should() {
     let region = province();
     let argmax = |v: &[f64; 12]| (0..12).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap() + 1;
-    let share = |v: &[f64; 12], months: &[usize]| months.iter().map(|m| v[m - 1]).sum::<f64>() / v.iter().sum::<f64>();
-    for v in [monthly_truth(region, "forest_fires"), monthly_observed(region, Source::ForestFires)] {
-        assert_eq!(argmax(&v), 4, "forest fires should peak at Qingming (April): {v:?}");
+    let share = |v: &[f64; 12], months: &[usize]| {
+        months.iter().map(|m| v[m - 1]).sum::<f64>() / v.iter().sum::<f64>()
+    };
+    for v in [
+        monthly_truth(region, "forest_fires"),
+        monthly_observed(region, Source::ForestFires),
+    ] {
+        assert_eq!(
+            argmax(&v),
+            4,
+            "forest fires should peak at Qingming (April): {v:?}"
+        );
     }
-    for v in [monthly_truth(region, "geohazard_events"), monthly_observed(region, Source::GeohazardEvents)] {
+    for v in [
+        monthly_truth(region, "geohazard_events"),
+        monthly_observed(region, Source::GeohazardEvents),
+    ] {
         let s = share(&v, &[6, 7, 8, 9]);
-        assert!(s > 0.55, "geohazards in plum-rain and typhoon months: {s:.2} of the year");
+        assert!(
+            s > 0.55,
+            "geohazards in plum-rain and typhoon months: {s:.2} of the year"
+        );
     }
-    for v in [monthly_truth(region, "fires"), monthly_observed(region, Source::Fires)] {
-        assert!(share(&v, &[12, 1, 2]) > 1.3 * share(&v, &[6, 7, 8]), "fires should peak in winter: {v:?}");
+    for v in [
+        monthly_truth(region, "fires"),
+        monthly_observed(region, Source::Fires),
+    ] {
+        assert!(
+            share(&v, &[12, 1, 2]) > 1.3 * share(&v, &[6, 7, 8]),
+            "fires should peak in winter: {v:?}"
+        );
     }
 }
 
@@ -178,12 +303,19 @@ fn event_counts_match_the_truth_within_sampling_error() {
     let region = province();
     let params = &region.truth.params["measures"];
     let t = &region.truth.intensity;
-    let (code, year, measure, e) = (strs(t, "code"), t.column("year").unwrap().i32().unwrap(), strs(t, "measure"), floats(t, "expected"));
+    let (code, year, measure, e) = (
+        strs(t, "code"),
+        t.column("year").unwrap().i32().unwrap(),
+        strs(t, "measure"),
+        floats(t, "expected"),
+    );
     let mut annual: HashMap<(String, String, i32), f64> = HashMap::new();
     for i in 0..t.height() {
         let y = year.get(i).unwrap();
         if y <= YEARS.1 {
-            *annual.entry((measure[i].clone().unwrap(), code[i].clone().unwrap(), y)).or_default() += e[i].unwrap();
+            *annual
+                .entry((measure[i].clone().unwrap(), code[i].clone().unwrap(), y))
+                .or_default() += e[i].unwrap();
         }
     }
     // Duplicated rows are extra copies of an event; other dirt keeps it.
@@ -196,9 +328,18 @@ fn event_counts_match_the_truth_within_sampling_error() {
         .map(|((s, r), _)| (s.unwrap(), r.unwrap()))
         .collect();
     let mut observed: HashMap<String, f64> = HashMap::new();
-    for source in [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents] {
+    for source in [
+        Source::Incidents,
+        Source::Fires,
+        Source::ForestFires,
+        Source::GeohazardEvents,
+    ] {
         let df = table(region, source);
-        let cats = if source == Source::Incidents { strs(df, "category") } else { vec![None; df.height()] };
+        let cats = if source == Source::Incidents {
+            strs(df, "category")
+        } else {
+            vec![None; df.height()]
+        };
         for (r, cat) in cats.into_iter().enumerate() {
             if duplicated.contains(&(source.stem().to_owned(), r as i64 + 1)) {
                 continue;
@@ -228,11 +369,21 @@ fn event_counts_match_the_truth_within_sampling_error() {
         let z = (obs - mean) / var.sqrt();
         // Incident categories can be dirtied (unknown_category, missing):
         // allow for the 1% of rows that lose their category.
-        let slack = if name.starts_with("incidents:") { 0.02 * mean } else { 0.0 };
-        assert!((obs - mean).abs() <= 4.0 * var.sqrt() + slack, "{name}: observed {obs}, expected {mean:.1} (z = {z:.2})");
+        let slack = if name.starts_with("incidents:") {
+            0.02 * mean
+        } else {
+            0.0
+        };
+        assert!(
+            (obs - mean).abs() <= 4.0 * var.sqrt() + slack,
+            "{name}: observed {obs}, expected {mean:.1} (z = {z:.2})"
+        );
         checked += 1;
     }
-    assert!(checked >= 6, "only {checked} measures large enough to check");
+    assert!(
+        checked >= 6,
+        "only {checked} measures large enough to check"
+    );
 }
 
 #[test]
@@ -245,22 +396,45 @@ fn dirt_is_a_few_percent_and_every_kind_occurs() {
     }
     for source in [Source::Incidents, Source::Fires, Source::HiddenHazards] {
         let n = table(region, source).height() as f64;
-        let dirty = strs(d, "source").iter().filter(|s| s.as_deref() == Some(source.stem())).count() as f64;
+        let dirty = strs(d, "source")
+            .iter()
+            .filter(|s| s.as_deref() == Some(source.stem()))
+            .count() as f64;
         let share = dirty / n;
-        assert!((0.01..0.06).contains(&share), "{source}: {:.1}% dirty", 100.0 * share);
+        assert!(
+            (0.01..0.06).contains(&share),
+            "{source}: {:.1}% dirty",
+            100.0 * share
+        );
     }
 }
 
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
-    let cfg = SynthConfig { preset: Preset::County, seed: 99, years: (2019, 2021) };
-    let run = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| generate(&cfg).unwrap());
+    let cfg = SynthConfig {
+        preset: Preset::County,
+        seed: 99,
+        years: (2019, 2021),
+    };
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| generate(&cfg).unwrap())
+    };
     let (a, b) = (run(1), run(2));
     assert_eq!(a.townships.geometries, b.townships.geometries);
-    assert!(a.townships.attributes.equals_missing(&b.townships.attributes));
+    assert!(a
+        .townships
+        .attributes
+        .equals_missing(&b.townships.attributes));
     for ((sa, da), (sb, db)) in a.tables.iter().zip(&b.tables) {
         assert_eq!(sa, sb);
-        assert!(da.equals_missing(db), "{sa} differs between 1 and 2 threads");
+        assert!(
+            da.equals_missing(db),
+            "{sa} differs between 1 and 2 threads"
+        );
     }
     for ((_, ra), (_, rb)) in a.rasters.iter().zip(&b.rasters) {
         assert_eq!(ra, rb);

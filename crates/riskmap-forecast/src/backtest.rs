@@ -1,0 +1,357 @@
+//! Rolling-origin evaluation: for every model, measure and origin year t,
+//! fit on the years up to t and predict t + 1 for every township; then the
+//! leaderboard of [`crate::metrics`] per model and measure, and pooled over
+//! all measures (`all`).
+//!
+//! The (model, measure, origin) tasks run in parallel with rayon and are
+//! collected in task order, and every score is computed afterwards in a
+//! fixed order, so the predictions and scores are the same bytes whatever
+//! the thread count. Only `seconds` (the model's wall time, summed over its
+//! tasks) varies between runs.
+//!
+//! How the leaderboard pools: MAE, RMSE, Poisson deviance, CRPS and
+//! coverage are means over every township-year (of the measure, or of all
+//! measures for `all`); Spearman's ρ, the top-10% hit rate and PAI rank
+//! townships within one measure and origin year, so they are computed per
+//! (measure, origin) and averaged over the groups where they are defined.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::forecaster::Forecaster;
+use crate::metrics;
+use crate::panel::Panel;
+
+/// One measure's panel, by name.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    /// Measure name (`fires`, `incidents:road_traffic`).
+    pub name: String,
+    /// Its panel.
+    pub panel: Panel,
+}
+
+/// One prediction: SPEC's `predictions.parquet` row plus its CRPS.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PredictionRow {
+    /// Index into [`Backtest::models`].
+    pub model: usize,
+    /// Index into [`Backtest::measures`].
+    pub measure: usize,
+    /// Last year fitted.
+    pub origin: i32,
+    /// Series (township) index.
+    pub series: usize,
+    /// Year predicted (origin + 1).
+    pub year: i32,
+    /// Actual count.
+    pub actual: f64,
+    /// Predictive mean.
+    pub mean: f64,
+    /// 10% quantile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90% quantile.
+    pub p90: f64,
+    /// CRPS of the actual count.
+    pub crps: f64,
+}
+
+/// The backtest's predictions.
+#[derive(Debug, Clone, Default)]
+pub struct Backtest {
+    /// Model names, in the order given.
+    pub models: Vec<String>,
+    /// Measure names.
+    pub measures: Vec<String>,
+    /// Every prediction, by model, measure, origin, series.
+    pub rows: Vec<PredictionRow>,
+    /// Wall seconds per model and measure (NaN for external predictions).
+    pub seconds: Vec<Vec<f64>>,
+    /// What was skipped and why (a model that cannot forecast a measure).
+    pub notes: Vec<String>,
+}
+
+/// The origins (last fitted year) that `panel` supports among `wanted`:
+/// at least one year fitted and the next year known.
+pub fn valid_origins(panel: &Panel, wanted: &[i32]) -> Vec<i32> {
+    let (Some(first), Some(last)) = (panel.years.first(), panel.years.last()) else {
+        return Vec::new();
+    };
+    wanted
+        .iter()
+        .copied()
+        .filter(|o| *o >= *first && *o < *last)
+        .collect()
+}
+
+/// Runs every model on every measure at every origin.
+pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]) -> Backtest {
+    let tasks: Vec<(usize, usize, i32)> = (0..models.len())
+        .flat_map(|m| {
+            (0..measures.len()).flat_map(move |k| {
+                valid_origins(&measures[k].panel, origins)
+                    .into_iter()
+                    .map(move |o| (m, k, o))
+            })
+        })
+        .collect();
+    let results: Vec<(Vec<PredictionRow>, f64, Option<String>)> = tasks
+        .par_iter()
+        .map(|&(m, k, origin)| {
+            let panel = &measures[k].panel;
+            let len = (origin - panel.years[0] + 1) as usize;
+            let h = panel.history(len);
+            let t = Instant::now();
+            let forecasts = models[m].forecast(&h);
+            if forecasts.len() != panel.n() {
+                let note = format!(
+                    "{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)",
+                    models[m].name(),
+                    measures[k].name
+                );
+                return (Vec::new(), t.elapsed().as_secs_f64(), Some(note));
+            }
+            let rows = forecasts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let actual = panel.counts[i][len];
+                    let s = f.summary(Some(actual));
+                    PredictionRow {
+                        model: m,
+                        measure: k,
+                        origin,
+                        series: i,
+                        year: origin + 1,
+                        actual,
+                        mean: s.mean,
+                        p10: s.p10,
+                        p50: s.p50,
+                        p90: s.p90,
+                        crps: s.crps,
+                    }
+                })
+                .collect();
+            (rows, t.elapsed().as_secs_f64(), None)
+        })
+        .collect();
+    let mut out = Backtest {
+        models: models.iter().map(|m| m.name()).collect(),
+        measures: measures.iter().map(|m| m.name.clone()).collect(),
+        seconds: vec![vec![0.0; measures.len()]; models.len()],
+        ..Backtest::default()
+    };
+    for ((m, k, _), (rows, secs, note)) in tasks.iter().zip(results) {
+        out.seconds[*m][*k] += secs;
+        out.rows.extend(rows);
+        if let Some(n) = note {
+            if !out.notes.contains(&n) {
+                out.notes.push(n);
+            }
+        }
+    }
+    out
+}
+
+impl Backtest {
+    /// Adds predictions made elsewhere under `model` (rows' `model` and
+    /// `measure` fields are set here from `measure_names`, which must be
+    /// names of this backtest's measures).
+    pub fn add_external(&mut self, model: &str, rows: Vec<PredictionRow>) {
+        let m = self.models.len();
+        self.models.push(model.to_owned());
+        self.seconds.push(vec![f64::NAN; self.measures.len()]);
+        self.rows
+            .extend(rows.into_iter().map(|r| PredictionRow { model: m, ..r }));
+    }
+}
+
+/// One leaderboard row (SPEC's columns plus `pai` and the number of predictions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaderRow {
+    /// Model.
+    pub model: String,
+    /// Measure, or `all`.
+    pub measure: String,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// Root mean squared error.
+    pub rmse: f64,
+    /// Mean Poisson deviance.
+    pub poisson_deviance: f64,
+    /// Mean CRPS.
+    pub crps: f64,
+    /// Share within [p10, p90].
+    pub coverage_80: f64,
+    /// Mean Spearman ρ over (measure, origin) groups.
+    pub spearman: f64,
+    /// Mean top-10% hit rate over groups.
+    pub hit_rate_top10pct: f64,
+    /// Wall seconds.
+    pub seconds: f64,
+    /// Mean PAI of the predicted top 10% over groups.
+    pub pai: f64,
+    /// Predictions scored.
+    pub n: usize,
+}
+
+fn mean_defined(v: impl Iterator<Item = Option<f64>>) -> f64 {
+    let (s, n) = v
+        .flatten()
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0usize), |a, x| (a.0 + x, a.1 + 1));
+    if n == 0 {
+        f64::NAN
+    } else {
+        s / n as f64
+    }
+}
+
+/// A metric of one (measure, origin) group: actuals, predicted means, areas.
+type GroupMetric<'a> = &'a dyn Fn(&[f64], &[f64], Option<Vec<f64>>) -> Option<f64>;
+
+/// Scores a set of rows (one model; one or several measures).
+fn score(
+    model: &str,
+    measure: &str,
+    rows: &[&PredictionRow],
+    seconds: f64,
+    area: Option<&[f64]>,
+) -> LeaderRow {
+    let col = |f: fn(&PredictionRow) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
+    let (y, mu) = (col(|r| r.actual), col(|r| r.mean));
+    // Groups of one measure and origin, in order of first appearance.
+    let mut groups: Vec<((usize, i32), Vec<&PredictionRow>)> = Vec::new();
+    for r in rows {
+        match groups.iter_mut().find(|g| g.0 == (r.measure, r.origin)) {
+            Some(g) => g.1.push(r),
+            None => groups.push(((r.measure, r.origin), vec![r])),
+        }
+    }
+    let per_group = |f: GroupMetric<'_>| {
+        mean_defined(groups.iter().map(|(_, g)| {
+            let a: Vec<f64> = g.iter().map(|r| r.actual).collect();
+            let p: Vec<f64> = g.iter().map(|r| r.mean).collect();
+            let ar = area.map(|ar| {
+                g.iter()
+                    .map(|r| ar.get(r.series).copied().unwrap_or(0.0))
+                    .collect()
+            });
+            f(&a, &p, ar)
+        }))
+    };
+    LeaderRow {
+        model: model.to_owned(),
+        measure: measure.to_owned(),
+        mae: metrics::mae(&y, &mu),
+        rmse: metrics::rmse(&y, &mu),
+        poisson_deviance: metrics::poisson_deviance(&y, &mu),
+        crps: col(|r| r.crps).iter().sum::<f64>() / rows.len() as f64,
+        coverage_80: metrics::coverage(&y, &col(|r| r.p10), &col(|r| r.p90)),
+        spearman: per_group(&|a, p, _| Some(metrics::spearman(p, a))),
+        hit_rate_top10pct: per_group(&|a, p, _| metrics::hit_rate_top(a, p, 0.1)),
+        seconds,
+        pai: per_group(&|a, p, ar| metrics::pai(a, p, ar.as_deref(), 0.1)),
+        n: rows.len(),
+    }
+}
+
+/// The leaderboard: per model, each measure then `all`. `area` (one value
+/// per series, the same townships in every measure) feeds PAI.
+pub fn leaderboard(b: &Backtest, area: Option<&[f64]>) -> Vec<LeaderRow> {
+    let mut out = Vec::new();
+    for (m, name) in b.models.iter().enumerate() {
+        let mine: Vec<&PredictionRow> = b.rows.iter().filter(|r| r.model == m).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        for (k, measure) in b.measures.iter().enumerate() {
+            let rows: Vec<&PredictionRow> =
+                mine.iter().copied().filter(|r| r.measure == k).collect();
+            if !rows.is_empty() {
+                out.push(score(name, measure, &rows, b.seconds[m][k], area));
+            }
+        }
+        let total: f64 = b.seconds[m].iter().sum();
+        out.push(score(name, "all", &mine, total, area));
+    }
+    out
+}
+
+/// The model to forecast each measure with: the lowest mean CRPS in the
+/// backtest, `oracle` and external predictions excluded, ties to the model
+/// listed first. `None` for a measure no model predicted.
+pub fn choose(b: &Backtest, board: &[LeaderRow]) -> Vec<Option<String>> {
+    // External predictions carry NaN seconds; they cannot forecast next year.
+    let internal = |name: &str| {
+        b.models
+            .iter()
+            .position(|m| m == name)
+            .is_some_and(|m| b.seconds[m].iter().all(|s| !s.is_nan()))
+    };
+    b.measures
+        .iter()
+        .map(|measure| {
+            let mut best: Option<&LeaderRow> = None;
+            for r in board.iter().filter(|r| {
+                &r.measure == measure
+                    && r.model != "oracle"
+                    && r.crps.is_finite()
+                    && internal(&r.model)
+            }) {
+                if best.is_none_or(|b| r.crps < b.crps) {
+                    best = Some(r);
+                }
+            }
+            best.map(|r| r.model.clone())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Naive, Oracle};
+
+    fn panel() -> Panel {
+        let mut p = Panel::from_counts(
+            2015,
+            vec![
+                vec![1.0, 3.0, 2.0, 4.0],
+                vec![0.0, 0.0, 1.0, 0.0],
+                vec![5.0, 6.0, 9.0, 7.0],
+            ],
+        );
+        p.truth = Some(vec![vec![2.0; 5], vec![0.5; 5], vec![7.0; 5]]);
+        p
+    }
+
+    #[test]
+    fn rolling_origins_fit_only_the_past() {
+        let measures = vec![Measure {
+            name: "fires".into(),
+            panel: panel(),
+        }];
+        let models: Vec<Box<dyn Forecaster>> = vec![Box::new(Naive), Box::new(Oracle)];
+        let b = run(&measures, &models, &[2014, 2015, 2016, 2017, 2018]);
+        // Origins 2015..=2017 are valid: 3 origins × 3 townships × 2 models.
+        assert_eq!(b.rows.len(), 18);
+        let r = b
+            .rows
+            .iter()
+            .find(|r| r.model == 0 && r.origin == 2016 && r.series == 2)
+            .unwrap();
+        assert_eq!((r.year, r.actual, r.mean), (2017, 9.0, 6.0));
+        let board = leaderboard(&b, None);
+        assert_eq!(board.len(), 4);
+        let naive = &board[1];
+        assert_eq!(
+            (naive.model.as_str(), naive.measure.as_str(), naive.n),
+            ("naive", "all", 9)
+        );
+        assert_eq!(choose(&b, &board), vec![Some("naive".to_owned())]);
+    }
+}

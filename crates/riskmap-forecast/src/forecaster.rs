@@ -1,0 +1,83 @@
+//! The [`Forecaster`] trait, and [`calibrated`]: how a model that predicts
+//! only means gets a predictive distribution.
+//!
+//! A model sees the whole panel of one measure at once ([`History`]), so
+//! shrinkage and regression models can borrow strength across townships;
+//! a per-series model maps over the series ([`per_series`]).
+//!
+//! **Dispersion of point models.** A model that predicts means only is given
+//! a negative binomial predictive NB(μ̂ᵢ, r) with one size r per model and
+//! measure, estimated from the model's own out-of-sample errors inside the
+//! history: the model is refitted on the history less its last year and less
+//! its last two years, predicts the year after each, and the moment
+//! estimator φ = Σ((y − μ̂)² − μ̂) / Σ μ̂² over those township-years gives
+//! r = 1/φ. When φ ≤ 1e-6 (no excess variance), or the history is too short
+//! for any such error, the predictive is Poisson(μ̂). Because the errors are
+//! genuine one-step forecast errors, r covers both the counts' own
+//! over-dispersion and the model's estimation error.
+
+use crate::panel::History;
+use crate::predictive::Predictive;
+
+/// A forecasting model: from the history of one measure, a predictive
+/// distribution of next year's count for every series, in series order.
+pub trait Forecaster: Send + Sync {
+    /// The model's name in the leaderboard (lower-case, `snake_case`).
+    fn name(&self) -> String;
+
+    /// Next year's predictive distribution for each series of `history`.
+    fn forecast(&self, history: &History<'_>) -> Vec<Predictive>;
+}
+
+/// Applies a per-series mean forecast to every series.
+pub fn per_series(history: &History<'_>, f: impl Fn(usize, &[f64]) -> f64) -> Vec<f64> {
+    (0..history.n()).map(|i| f(i, history.counts(i))).collect()
+}
+
+/// Clamps a mean to a finite, non-negative number.
+pub fn clean(mean: f64) -> f64 {
+    if mean.is_finite() {
+        mean.max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// How many earlier origins feed the dispersion estimate.
+const DISPERSION_LAGS: usize = 2;
+
+/// The pooled NB size of a point model from its one-step errors inside
+/// `history` (see the module docs); `None` means Poisson.
+pub fn dispersion_size(
+    history: &History<'_>,
+    means: &dyn Fn(&History<'_>) -> Vec<f64>,
+) -> Option<f64> {
+    let (mut num, mut den) = (0.0, 0.0);
+    for lag in 1..=DISPERSION_LAGS {
+        let Some(earlier) = history.earlier(lag) else {
+            break;
+        };
+        let mu = means(&earlier);
+        for (i, m) in mu.iter().enumerate() {
+            let m = clean(*m);
+            let y = history.counts(i)[earlier.len()];
+            num += (y - m) * (y - m) - m;
+            den += m * m;
+        }
+    }
+    let phi = if den > 0.0 { num / den } else { 0.0 };
+    (phi > 1e-6).then(|| 1.0 / phi)
+}
+
+/// Predictive distributions for a point model: NB(mean, r) with the size r
+/// of [`dispersion_size`], or Poisson.
+pub fn calibrated(
+    history: &History<'_>,
+    means: &dyn Fn(&History<'_>) -> Vec<f64>,
+) -> Vec<Predictive> {
+    let size = dispersion_size(history, means);
+    means(history)
+        .into_iter()
+        .map(|m| Predictive::count(clean(m), size))
+        .collect()
+}

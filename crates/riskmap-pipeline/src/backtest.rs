@@ -1,0 +1,682 @@
+//! `riskmap backtest` and the forecast stage of `riskmap run`: the panel
+//! turned into one [`riskmap_forecast::Panel`] per measure, the rolling-origin
+//! backtest (`leaderboard.csv`, `predictions.parquet`), predictions made
+//! elsewhere scored on the same footing (`--external`), and `forecast.csv`.
+//!
+//! What each measure's panel holds:
+//! - years: from the first record to the last *complete* year, the last year
+//!   whose 31 December is on or before the as-of date (a year still under
+//!   way would look like a collapse in incidents);
+//! - monthly counts where the measure has records (not for `area_counts`
+//!   measures, which are yearly);
+//! - exposure: the population of each year (the `population` table, else the
+//!   township's own population); a missing year takes the nearest known
+//!   year's value, and the forecast year the last known year's. A township
+//!   with no population at all takes the median of the others;
+//! - covariates: log population density (people per km²);
+//! - neighbours: townships sharing at least one boundary vertex (queen
+//!   contiguity for tessellations that share their borders exactly, as
+//!   synthetic regions and topologically clean layers do);
+//! - truth: on synthetic regions, `truth/intensity.parquet` summed over months.
+//!
+//! **How `run` picks the model of a measure.** The backtest runs every
+//! built-in model but `oracle` on the last [`RUN_ORIGINS`] origins of that
+//! measure, and the model with the lowest mean CRPS wins (ties to the model
+//! listed first in `riskmap_forecast::models::NAMES`). CRPS is chosen
+//! because `forecast.csv` publishes a distribution (mean, p10, p50, p90),
+//! and CRPS rewards a good mean and honest spread together. The winner is
+//! refitted on every complete year and forecasts the year after.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::Datelike;
+use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
+use riskmap_forecast::backtest::{self, LeaderRow, Measure, PredictionRow};
+use riskmap_forecast::{Forecaster, Panel, Predictive};
+
+use crate::staging::Staging;
+use crate::validate::Validated;
+use crate::PipelineError;
+
+/// Origins the forecast stage of `run` backtests on to pick a model.
+pub const RUN_ORIGINS: usize = 3;
+
+/// Origins `backtest` uses when `--origins` is not given (the last ones).
+pub const DEFAULT_ORIGINS: usize = 5;
+
+/// What `backtest` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BacktestOptions {
+    /// The region folder.
+    pub data: PathBuf,
+    /// Where results go.
+    pub out: PathBuf,
+    /// Models by name (default: every built-in model).
+    pub models: Option<Vec<String>>,
+    /// First and last origin (last fitted year), inclusive.
+    pub origins: Option<(i32, i32)>,
+    /// Predictions made elsewhere, in the `predictions.parquet` layout.
+    pub external: Option<PathBuf>,
+    /// The as-of date, `YYYY-MM-DD`.
+    pub as_of: Option<String>,
+}
+
+/// What a backtest did.
+#[derive(Debug, Clone)]
+pub struct BacktestReport {
+    /// The leaderboard written.
+    pub leaderboard: Vec<LeaderRow>,
+    /// Origins used.
+    pub origins: Vec<i32>,
+    /// Measures and townships.
+    pub measures: usize,
+    /// Townships.
+    pub townships: usize,
+    /// Models skipped on some measure, and why.
+    pub notes: Vec<String>,
+    /// Seconds spent in the models (wall time of the parallel backtest).
+    pub seconds: f64,
+}
+
+/// The measures of a validated region, ready for the forecasting models,
+/// with the township areas (km²) for PAI and the last complete year.
+pub struct Prepared {
+    /// One panel per measure.
+    pub measures: Vec<Measure>,
+    /// Township areas, km².
+    pub area: Vec<f64>,
+    /// Last complete year.
+    pub last_year: i32,
+}
+
+fn last_complete_year(as_of: chrono::NaiveDate) -> i32 {
+    if as_of.month() == 12 && as_of.day() == 31 {
+        as_of.year()
+    } else {
+        as_of.year() - 1
+    }
+}
+
+/// Townships that share a boundary vertex (coordinates compared exactly).
+pub fn shared_vertex_neighbours(polygons: &[geo::MultiPolygon<f64>]) -> Vec<Vec<usize>> {
+    let mut owners: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (i, mp) in polygons.iter().enumerate() {
+        for p in &mp.0 {
+            for c in std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .flat_map(|r| r.0.iter())
+            {
+                let list = owners.entry((c.x.to_bits(), c.y.to_bits())).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); polygons.len()];
+    for list in owners.values().filter(|l| l.len() > 1) {
+        for &a in list {
+            for &b in list {
+                if a != b {
+                    out[a].push(b);
+                }
+            }
+        }
+    }
+    for l in &mut out {
+        l.sort_unstable();
+        l.dedup();
+    }
+    out
+}
+
+fn internal(e: impl std::fmt::Display) -> PipelineError {
+    PipelineError::Internal(e.to_string())
+}
+
+/// Reads `truth/intensity.parquet` into (code, year, measure) → expected per year.
+fn read_truth(data: &Path) -> Result<Option<HashMap<(String, i32, String), f64>>, PipelineError> {
+    let path = data.join("truth").join("intensity.parquet");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let df = riskmap_io::read_table(&path)?;
+    let bad = |e: polars::error::PolarsError| {
+        PipelineError::Input(format!(
+            "{}: {e}; expected columns code, year, month, measure, expected",
+            path.display()
+        ))
+    };
+    let code = df
+        .column("code")
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(bad)?;
+    let year = df
+        .column("year")
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(bad)?;
+    let measure = df
+        .column("measure")
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(bad)?;
+    let expected = df
+        .column("expected")
+        .and_then(|c| c.cast(&DataType::Float64))
+        .map_err(bad)?;
+    let mut out: HashMap<(String, i32, String), f64> = HashMap::new();
+    let (c, y, m, e) = (
+        code.str().map_err(bad)?,
+        year.i32().map_err(bad)?,
+        measure.str().map_err(bad)?,
+        expected.f64().map_err(bad)?,
+    );
+    for (((c, y), m), e) in c.iter().zip(y.iter()).zip(m.iter()).zip(e.iter()) {
+        if let (Some(c), Some(y), Some(m), Some(e)) = (c, y, m, e) {
+            *out.entry((c.to_owned(), y, m.to_owned())).or_default() += e;
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Builds one panel per measure from the validated region and its panel.
+pub fn prepare(
+    v: &Validated,
+    panel: &crate::panel::Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+    data: &Path,
+) -> Result<Prepared, PipelineError> {
+    use geo::ChamberlainDuquetteArea;
+    let n = v.townships.len();
+    let first = panel.years.0;
+    let last = last_complete_year(v.as_of);
+    let years: Vec<i32> = (first..=last).collect();
+    let t = years.len();
+    let polygons = v.index.polygons();
+    let area: Vec<f64> = polygons
+        .iter()
+        .map(|p| p.chamberlain_duquette_unsigned_area() / 1e6)
+        .collect();
+    let neighbours = shared_vertex_neighbours(polygons);
+
+    // Exposure for years first..=last+1, gaps filled from the nearest known year.
+    let mut expo: Vec<Vec<Option<f64>>> = (0..n)
+        .map(|i| {
+            (first..=last + 1)
+                .map(|y| exposure.get(&(i, y)).copied())
+                .collect()
+        })
+        .collect();
+    let known: Vec<f64> = expo
+        .iter()
+        .filter_map(|r| r.iter().rev().flatten().next().copied())
+        .collect();
+    let has_exposure = !known.is_empty();
+    let median = {
+        let mut k = known.clone();
+        k.sort_by(f64::total_cmp);
+        k.get(k.len() / 2).copied().unwrap_or(1.0)
+    };
+    let exposure_rows: Vec<Vec<f64>> = expo
+        .iter_mut()
+        .map(|row| {
+            (0..row.len())
+                .map(|j| {
+                    let nearest = (0..row.len())
+                        .filter(|&k| row[k].is_some())
+                        .min_by_key(|&k| (k as i64 - j as i64).abs() * 2 + i64::from(k > j));
+                    nearest.and_then(|k| row[k]).unwrap_or(median)
+                })
+                .collect()
+        })
+        .collect();
+    let covariates: Vec<Vec<f64>> = if has_exposure {
+        (0..n)
+            .map(|i| {
+                vec![(exposure_rows[i][t.saturating_sub(1)].max(1.0) / area[i].max(1e-6)).ln()]
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let truth = read_truth(data)?;
+
+    let mut names: Vec<&String> = panel.yearly.keys().map(|(_, _, m)| m).collect();
+    names.sort();
+    names.dedup();
+    let monthly_measures: std::collections::HashSet<&String> =
+        panel.monthly.keys().map(|k| &k.3).collect();
+    let mut measures = Vec::new();
+    for name in names {
+        let mut counts = vec![vec![0.0; t]; n];
+        for ((i, y, m), cell) in &panel.yearly {
+            if m == name && *y >= first && *y <= last {
+                counts[*i][(*y - first) as usize] = cell.count;
+            }
+        }
+        let monthly = monthly_measures.contains(name).then(|| {
+            let mut mm = vec![vec![0.0; 12 * t]; n];
+            for ((i, y, mo, m), cell) in &panel.monthly {
+                if m == name && *y >= first && *y <= last {
+                    mm[*i][12 * (*y - first) as usize + (*mo as usize - 1)] = cell.count;
+                }
+            }
+            mm
+        });
+        let truth = truth.as_ref().and_then(|tr| {
+            let rows: Option<Vec<Vec<f64>>> = v
+                .townships
+                .iter()
+                .map(|town| {
+                    (first..=last + 1)
+                        .map(|y| tr.get(&(town.code.clone(), y, name.clone())).copied())
+                        .collect()
+                })
+                .collect();
+            rows
+        });
+        let p = Panel {
+            years: years.clone(),
+            counts,
+            monthly,
+            exposure: has_exposure.then(|| exposure_rows.clone()),
+            covariates: covariates.clone(),
+            neighbours: neighbours.clone(),
+            truth,
+        };
+        p.check()
+            .map_err(|e| internal(format!("panel of {name}: {e}")))?;
+        measures.push(Measure {
+            name: name.clone(),
+            panel: p,
+        });
+    }
+    Ok(Prepared {
+        measures,
+        area,
+        last_year: last,
+    })
+}
+
+/// Validates the region and builds its panel, as `run` does.
+fn load(data: &Path, as_of: Option<&str>) -> Result<(Validated, Prepared), PipelineError> {
+    let as_of = match as_of {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                PipelineError::Input(format!(
+                    "--as-of {d}: not a date; write it as YYYY-MM-DD, e.g. 2021-12-01"
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let config = crate::config::Config::load(data)?;
+    let found = crate::region::find_sources(data, &config)?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let v = crate::validate::validate(data, &found, &config, as_of, today)?;
+    let mut warnings = Vec::new();
+    let population = match found
+        .iter()
+        .find(|f| f.source == riskmap_domain::Source::Population)
+    {
+        Some(f) => crate::panel::read_population(&f.path, &mut warnings)?,
+        None => Default::default(),
+    };
+    let panel = crate::panel::build(&v);
+    let exposure = crate::panel::exposure(&v, &population, (panel.years.0, panel.years.1 + 1));
+    let prepared = prepare(&v, &panel, &exposure, data)?;
+    Ok((v, prepared))
+}
+
+/// Reads `--external` predictions and turns them into scored rows.
+fn read_external(
+    path: &Path,
+    b: &backtest::Backtest,
+    measures: &[Measure],
+    codes: &HashMap<&str, usize>,
+) -> Result<Vec<(String, Vec<PredictionRow>)>, PipelineError> {
+    let df = riskmap_io::read_table(path)?;
+    let need = "columns model, origin, code, measure, year, mean, p10, p50, p90 (optional: size, the negative binomial size)";
+    let bad = |e: polars::error::PolarsError| {
+        PipelineError::Input(format!(
+            "{}: {e}; external predictions need {need}",
+            path.display()
+        ))
+    };
+    let text = |name: &str| -> Result<Vec<Option<String>>, PipelineError> {
+        let c = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::String))
+            .map_err(bad)?;
+        Ok(c.str()
+            .map_err(bad)?
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect())
+    };
+    let num = |name: &str| -> Result<Vec<Option<f64>>, PipelineError> {
+        let c = df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::Float64))
+            .map_err(bad)?;
+        Ok(c.f64().map_err(bad)?.iter().collect())
+    };
+    let (model, code, measure) = (text("model")?, text("code")?, text("measure")?);
+    let (origin, year, mean, p10, p50, p90) = (
+        num("origin")?,
+        num("year")?,
+        num("mean")?,
+        num("p10")?,
+        num("p50")?,
+        num("p90")?,
+    );
+    let size = if df.column("size").is_ok() {
+        num("size")?
+    } else {
+        vec![None; df.height()]
+    };
+    let mut out: Vec<(String, Vec<PredictionRow>)> = Vec::new();
+    for r in 0..df.height() {
+        let row_err = |field: &str, why: &str| {
+            PipelineError::Input(format!(
+                "{}: row {}, field `{field}`: {why}",
+                path.display(),
+                r + 1
+            ))
+        };
+        let name = model[r].clone().ok_or_else(|| row_err("model", "empty"))?;
+        let k = measure[r]
+            .as_deref()
+            .and_then(|m| b.measures.iter().position(|x| x == m))
+            .ok_or_else(|| row_err("measure", "not a measure of this region"))?;
+        let i = code[r]
+            .as_deref()
+            .and_then(|c| codes.get(c).copied())
+            .ok_or_else(|| row_err("code", "not a township of this region"))?;
+        let o = origin[r].ok_or_else(|| row_err("origin", "empty"))? as i32;
+        let y = year[r].unwrap_or(f64::from(o + 1)) as i32;
+        if y != o + 1 {
+            return Err(row_err("year", "must be origin + 1"));
+        }
+        let p = &measures[k].panel;
+        let idx = (y - p.years[0]) as usize;
+        let actual = *p.counts[i]
+            .get(idx)
+            .filter(|_| y > p.years[0])
+            .ok_or_else(|| row_err("year", "outside the region's complete years"))?;
+        let mu = mean[r].ok_or_else(|| row_err("mean", "empty"))?;
+        let crps = Predictive::count(mu, size[r]).crps(actual);
+        let row = PredictionRow {
+            model: 0,
+            measure: k,
+            origin: o,
+            series: i,
+            year: y,
+            actual,
+            mean: mu,
+            p10: p10[r].unwrap_or(f64::NAN),
+            p50: p50[r].unwrap_or(f64::NAN),
+            p90: p90[r].unwrap_or(f64::NAN),
+            crps,
+        };
+        match out.iter_mut().find(|(m, _)| *m == name) {
+            Some((_, rows)) => rows.push(row),
+            None => out.push((name, vec![row])),
+        }
+    }
+    Ok(out)
+}
+
+fn leaderboard_frame(board: &[LeaderRow]) -> Result<DataFrame, PipelineError> {
+    let f = |g: fn(&LeaderRow) -> f64| board.iter().map(g).collect::<Vec<f64>>();
+    let cols = vec![
+        Column::new(
+            PlSmallStr::from("model"),
+            board.iter().map(|r| r.model.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            PlSmallStr::from("measure"),
+            board.iter().map(|r| r.measure.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(PlSmallStr::from("mae"), f(|r| r.mae)),
+        Column::new(PlSmallStr::from("rmse"), f(|r| r.rmse)),
+        Column::new(
+            PlSmallStr::from("poisson_deviance"),
+            f(|r| r.poisson_deviance),
+        ),
+        Column::new(PlSmallStr::from("crps"), f(|r| r.crps)),
+        Column::new(PlSmallStr::from("coverage_80"), f(|r| r.coverage_80)),
+        Column::new(PlSmallStr::from("spearman"), f(|r| r.spearman)),
+        Column::new(
+            PlSmallStr::from("hit_rate_top10pct"),
+            f(|r| r.hit_rate_top10pct),
+        ),
+        Column::new(PlSmallStr::from("seconds"), f(|r| r.seconds)),
+        Column::new(PlSmallStr::from("pai"), f(|r| r.pai)),
+        Column::new(
+            PlSmallStr::from("n"),
+            board.iter().map(|r| r.n as i64).collect::<Vec<_>>(),
+        ),
+    ];
+    DataFrame::new(board.len(), cols).map_err(internal)
+}
+
+fn predictions_frame(b: &backtest::Backtest, codes: &[String]) -> Result<DataFrame, PipelineError> {
+    let r = &b.rows;
+    let f = |g: fn(&PredictionRow) -> f64| r.iter().map(g).collect::<Vec<f64>>();
+    let cols = vec![
+        Column::new(
+            PlSmallStr::from("model"),
+            r.iter()
+                .map(|x| b.models[x.model].clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            PlSmallStr::from("origin"),
+            r.iter().map(|x| x.origin).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            PlSmallStr::from("code"),
+            r.iter()
+                .map(|x| codes[x.series].clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            PlSmallStr::from("measure"),
+            r.iter()
+                .map(|x| b.measures[x.measure].clone())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            PlSmallStr::from("year"),
+            r.iter().map(|x| x.year).collect::<Vec<_>>(),
+        ),
+        Column::new(PlSmallStr::from("actual"), f(|x| x.actual)),
+        Column::new(PlSmallStr::from("mean"), f(|x| x.mean)),
+        Column::new(PlSmallStr::from("p10"), f(|x| x.p10)),
+        Column::new(PlSmallStr::from("p50"), f(|x| x.p50)),
+        Column::new(PlSmallStr::from("p90"), f(|x| x.p90)),
+        Column::new(PlSmallStr::from("crps"), f(|x| x.crps)),
+    ];
+    DataFrame::new(r.len(), cols).map_err(internal)
+}
+
+fn models_by_name(names: &[String]) -> Result<Vec<Box<dyn Forecaster>>, PipelineError> {
+    names
+        .iter()
+        .map(|n| {
+            riskmap_forecast::models::by_name(n.trim()).ok_or_else(|| {
+                PipelineError::Input(format!(
+                    "--models: no model `{n}`; choose from {}",
+                    riskmap_forecast::models::NAMES.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Runs `riskmap backtest`.
+pub fn run_backtest(opts: &BacktestOptions) -> Result<BacktestReport, PipelineError> {
+    let staging = Staging::new(&opts.out)?;
+    let (v, prepared) = load(&opts.data, opts.as_of.as_deref())?;
+    let names: Vec<String> = match &opts.models {
+        Some(m) => m.clone(),
+        None => riskmap_forecast::models::NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let models = models_by_name(&names)?;
+    let first = prepared
+        .measures
+        .first()
+        .map_or(prepared.last_year, |m| m.panel.years[0]);
+    let origins: Vec<i32> = match opts.origins {
+        Some((a, b)) => (a..=b).collect(),
+        None => {
+            ((prepared.last_year - DEFAULT_ORIGINS as i32).max(first)..prepared.last_year).collect()
+        }
+    };
+    let usable: Vec<i32> = origins
+        .iter()
+        .copied()
+        .filter(|o| *o >= first && *o < prepared.last_year)
+        .collect();
+    if usable.is_empty() {
+        return Err(PipelineError::Input(format!(
+            "--origins: none of {origins:?} can be evaluated; origins are last fitted years from {first} to {} (the last complete year is {})",
+            prepared.last_year - 1,
+            prepared.last_year
+        )));
+    }
+    let t = Instant::now();
+    let mut b = backtest::run(&prepared.measures, &models, &usable);
+    let seconds = t.elapsed().as_secs_f64();
+    if let Some(path) = &opts.external {
+        let codes: HashMap<&str, usize> = v
+            .townships
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.code.as_str(), i))
+            .collect();
+        for (name, rows) in read_external(path, &b, &prepared.measures, &codes)? {
+            b.add_external(&name, rows);
+        }
+    }
+    let board = backtest::leaderboard(&b, Some(&prepared.area));
+    let codes: Vec<String> = v.townships.iter().map(|t| t.code.clone()).collect();
+    riskmap_io::write_table(
+        &mut leaderboard_frame(&board)?,
+        &staging.path().join("leaderboard.csv"),
+    )?;
+    riskmap_io::write_table(
+        &mut predictions_frame(&b, &codes)?,
+        &staging.path().join("predictions.parquet"),
+    )?;
+    staging.commit()?;
+    Ok(BacktestReport {
+        leaderboard: board,
+        origins: usable,
+        measures: prepared.measures.len(),
+        townships: v.townships.len(),
+        notes: b.notes,
+        seconds,
+    })
+}
+
+/// The forecast stage of `run`: picks a model per measure by backtest (see
+/// the module docs) and writes `forecast.csv` into `dir`.
+pub fn forecast_stage(
+    v: &Validated,
+    panel: &crate::panel::Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+    data: &Path,
+    dir: &Path,
+) -> Result<Vec<&'static str>, PipelineError> {
+    let prepared = prepare(v, panel, exposure, data)?;
+    let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
+        .iter()
+        .filter(|n| **n != "oracle")
+        .filter_map(|n| riskmap_forecast::models::by_name(n))
+        .collect();
+    let last = prepared.last_year;
+    let origins: Vec<i32> = (last - RUN_ORIGINS as i32..last).collect();
+    let b = backtest::run(&prepared.measures, &candidates, &origins);
+    let board = backtest::leaderboard(&b, Some(&prepared.area));
+    let chosen = backtest::choose(&b, &board);
+    let (mut code, mut measure, mut year, mut model) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut mean, mut p10, mut p50, mut p90) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (m, choice) in prepared.measures.iter().zip(chosen) {
+        // A measure too short to backtest is forecast by the historic mean.
+        let name = choice.unwrap_or_else(|| "historic_mean".to_owned());
+        let f = riskmap_forecast::models::by_name(&name)
+            .expect("a built-in model")
+            .forecast(&m.panel.history(m.panel.years.len()));
+        for (i, p) in f.iter().enumerate() {
+            let s = p.summary(None);
+            code.push(v.townships[i].code.clone());
+            measure.push(m.name.clone());
+            year.push(last + 1);
+            model.push(name.clone());
+            mean.push(s.mean);
+            p10.push(s.p10);
+            p50.push(s.p50);
+            p90.push(s.p90);
+        }
+    }
+    let n = code.len();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Column::new(PlSmallStr::from("code"), code),
+            Column::new(PlSmallStr::from("measure"), measure),
+            Column::new(PlSmallStr::from("year"), year),
+            Column::new(PlSmallStr::from("mean"), mean),
+            Column::new(PlSmallStr::from("p10"), p10),
+            Column::new(PlSmallStr::from("p50"), p50),
+            Column::new(PlSmallStr::from("p90"), p90),
+            Column::new(PlSmallStr::from("model"), model),
+        ],
+    )
+    .map_err(internal)?;
+    riskmap_io::write_table(&mut df, &dir.join("forecast.csv"))?;
+    Ok(vec!["forecast.csv"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbours_share_a_vertex() {
+        use geo::{polygon, MultiPolygon};
+        let sq = |x: f64, y: f64| {
+            MultiPolygon(vec![
+                polygon![(x: x, y: y), (x: x + 1.0, y: y), (x: x + 1.0, y: y + 1.0), (x: x, y: y + 1.0)],
+            ])
+        };
+        // Three squares in a row and one touching the third at a corner only.
+        let n = shared_vertex_neighbours(&[
+            sq(0.0, 0.0),
+            sq(1.0, 0.0),
+            sq(2.0, 0.0),
+            sq(3.0, 1.0),
+            sq(10.0, 10.0),
+        ]);
+        assert_eq!(n, vec![vec![1], vec![0, 2], vec![1, 3], vec![2], vec![]]);
+        assert_eq!(
+            last_complete_year(chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()),
+            2021
+        );
+        assert_eq!(
+            last_complete_year(chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap()),
+            2021
+        );
+        assert_eq!(
+            last_complete_year(chrono::NaiveDate::from_ymd_opt(2021, 12, 1).unwrap()),
+            2020
+        );
+    }
+}

@@ -1,0 +1,871 @@
+//! The charts: yearly trend with the next-year forecast fan, monthly
+//! seasonality, year-on-year bars per township, ranks with their intervals, and
+//! hidden-hazard rectification progress. Category charts list townships on the
+//! vertical axis, with names drawn in the embedded font, at most `max_rows` of
+//! them (the most important first) with a note of how many were left out.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use crate::canvas::{
+    de, px, render, text, text_style, text_width, DrawResult, Figure, Paint, RenderOptions, INK,
+    MUTED, RULE,
+};
+use crate::inputs::{Level, RankRow, RectRow, Seasonality, Trend, YearlySeries, YoyRow};
+use crate::labels::{thousands, Label, Lang};
+use crate::maps::fmt_sig;
+use crate::RenderError;
+
+const W: f64 = 780.0;
+const OBS: RGBColor = RGBColor(0x1f, 0x5f, 0x9f);
+const FAN: RGBColor = RGBColor(0xe3, 0x4a, 0x33);
+
+fn chart_title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str) -> DrawResult {
+    text(
+        root,
+        title,
+        (px(16.0), px(12.0)),
+        16.0,
+        INK,
+        HPos::Left,
+        VPos::Top,
+    )
+}
+
+/// A "nice" upper bound for an axis.
+fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if m * p >= v {
+            return m * p;
+        }
+    }
+    10.0 * p
+}
+
+// ---------------------------------------------------------------- trend
+
+struct TrendChart<'a> {
+    trend: &'a Trend,
+    lang: Lang,
+}
+
+impl TrendChart<'_> {
+    fn panels(&self) -> usize {
+        1 + usize::from(
+            self.trend
+                .deaths
+                .as_ref()
+                .is_some_and(|d| !d.observed.is_empty()),
+        )
+    }
+}
+
+fn series_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &YearlySeries,
+    ylabel: &str,
+    lang: Lang,
+    legend: bool,
+) -> DrawResult {
+    let first = s.observed.first().map_or(2000, |p| p.0);
+    let last = s
+        .forecast
+        .map_or_else(|| s.observed.last().map_or(first, |p| p.0), |f| f.year);
+    let top = s
+        .observed
+        .iter()
+        .map(|p| p.1)
+        .chain(s.forecast.map(|f| f.p90))
+        .fold(0.0, f64::max);
+    let ymax = nice_max(top * 1.08);
+    let mut chart = ChartBuilder::on(area)
+        .margin(px(8.0))
+        .margin_right(px(24.0))
+        .x_label_area_size(px(28.0))
+        .y_label_area_size(px(54.0))
+        .build_cartesian_2d((first as f64 - 0.5)..(last as f64 + 0.5), 0.0..ymax)
+        .map_err(de)?;
+    let years = (last - first + 1) as usize;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(RULE.stroke_width(1))
+        .x_labels(years.min(16) + 1)
+        .x_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-6 {
+                format!("{:.0}", v)
+            } else {
+                String::new()
+            }
+        })
+        .y_labels(6)
+        .y_label_formatter(&|v| thousands(*v, if ymax < 5.0 { 1 } else { 0 }))
+        .y_desc(ylabel)
+        .label_style(text_style(10.0, INK))
+        .axis_desc_style(text_style(10.5, INK))
+        .axis_style(INK.stroke_width(2))
+        .draw()
+        .map_err(de)?;
+    if let Some(f) = s.forecast {
+        if let Some(&(ly, lv)) = s.observed.last() {
+            // The fan opens from the last observation to the forecast's p10–p90.
+            let fan = vec![
+                (ly as f64, lv),
+                (f.year as f64, f.p90),
+                (f.year as f64, f.p10),
+            ];
+            chart
+                .draw_series(std::iter::once(Polygon::new(fan, FAN.mix(0.22).filled())))
+                .map_err(de)?
+                .label(Label::ForecastBand.text(lang))
+                .legend(|(x, y)| {
+                    Rectangle::new(
+                        [(x, y - px(5.0)), (x + px(18.0), y + px(5.0))],
+                        FAN.mix(0.22).filled(),
+                    )
+                });
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(ly as f64, lv), (f.year as f64, f.p50)],
+                    px(5.0) as u32,
+                    px(3.0) as u32,
+                    FAN.stroke_width(px(1.3) as u32),
+                ))
+                .map_err(de)?
+                .label(Label::ForecastMedian.text(lang))
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + px(18.0), y)],
+                        FAN.stroke_width(px(1.3) as u32),
+                    )
+                });
+        }
+        let (x, lo, hi) = (f.year as f64, f.p10, f.p90);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, lo), (x, hi)],
+                FAN.stroke_width(px(1.2) as u32),
+            )))
+            .map_err(de)?;
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (x, f.p50),
+                px(3.5),
+                FAN.filled(),
+            )))
+            .map_err(de)?;
+        // The range is written left of the bar, level with its top, where no line runs.
+        let style = text_style(9.5, FAN).pos(plotters::style::text_anchor::Pos::new(
+            HPos::Right,
+            VPos::Center,
+        ));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{}–{}", fmt_sig(f.p10), fmt_sig(f.p90)),
+                (x - 0.1, f.p90),
+                style,
+            )))
+            .map_err(de)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            s.observed.iter().map(|&(y, v)| (y as f64, v)),
+            OBS.stroke_width(px(1.6) as u32),
+        ))
+        .map_err(de)?
+        .label(Label::Observed.text(lang))
+        .legend(|(x, y)| {
+            PathElement::new(
+                vec![(x, y), (x + px(18.0), y)],
+                OBS.stroke_width(px(1.6) as u32),
+            )
+        });
+    chart
+        .draw_series(
+            s.observed
+                .iter()
+                .map(|&(y, v)| Circle::new((y as f64, v), px(2.6), OBS.filled())),
+        )
+        .map_err(de)?;
+    let _ = legend;
+    Ok(())
+}
+
+impl Paint for TrendChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(W) as u32, px(60.0 + 280.0 * self.panels() as f64) as u32)
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        let title = match lang {
+            Lang::Zh => format!("{}：{}", self.trend.measure, Label::TrendTitle.text(lang)),
+            Lang::En => format!("{}: {}", self.trend.measure, Label::TrendTitle.text(lang)),
+        };
+        chart_title(root, &title)?;
+        let body = root.margin(px(60.0), 0, 0, 0);
+        let panels = body.split_evenly((self.panels(), 1));
+        series_panel(
+            &panels[0],
+            &self.trend.counts,
+            Label::Count.text(lang),
+            lang,
+            true,
+        )?;
+        let items = [
+            (OBS, Label::Observed.text(lang)),
+            (FAN, Label::ForecastMedian.text(lang)),
+            (RGBColor(0xf7, 0xd2, 0xcc), Label::ForecastBand.text(lang)),
+        ];
+        legend_row(root, px(16.0), px(46.0), &items)?;
+        if let (Some(d), Some(area)) = (&self.trend.deaths, panels.get(1)) {
+            series_panel(area, d, Label::Deaths.text(lang), lang, false)?;
+        }
+        Ok(())
+    }
+}
+
+/// Yearly counts (and deaths, in a second panel, when given) of one measure,
+/// with the next year's median and p10–p90 fan.
+pub fn trend_chart(
+    trend: &Trend,
+    name: &str,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    render(&TrendChart { trend, lang }, name, opts)
+}
+
+// ---------------------------------------------------------------- seasonality
+
+struct SeasonChart<'a> {
+    s: &'a Seasonality,
+    lang: Lang,
+}
+
+impl Paint for SeasonChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(W) as u32, px(350.0) as u32)
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        let title = match lang {
+            Lang::Zh => format!("{}：{}", self.s.measure, Label::SeasonTitle.text(lang)),
+            Lang::En => format!("{}: {}", self.s.measure, Label::SeasonTitle.text(lang)),
+        };
+        chart_title(root, &title)?;
+        let body = root.margin(px(60.0), 0, 0, 0);
+        let this = self.s.this_year.as_ref();
+        let top = self
+            .s
+            .monthly_mean
+            .iter()
+            .copied()
+            .chain(this.into_iter().flat_map(|t| t.1.iter().copied()))
+            .fold(0.0, f64::max);
+        let mut chart = ChartBuilder::on(&body)
+            .margin(px(8.0))
+            .margin_right(px(24.0))
+            .x_label_area_size(px(28.0))
+            .y_label_area_size(px(54.0))
+            .build_cartesian_2d(0.5f64..12.5, 0.0..nice_max(top * 1.1))
+            .map_err(de)?;
+        let month = |m: &f64| {
+            let k = m.round() as i32;
+            if (m - m.round()).abs() > 1e-6 || !(1..=12).contains(&k) {
+                String::new()
+            } else if lang == Lang::Zh {
+                format!("{k}月")
+            } else {
+                [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec",
+                ][k as usize - 1]
+                    .to_string()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE.stroke_width(1))
+            .x_labels(12)
+            .x_label_formatter(&month)
+            .y_labels(6)
+            .y_label_formatter(&|v| thousands(*v, if top < 4.0 { 1 } else { 0 }))
+            .y_desc(Label::Count.text(lang))
+            .label_style(text_style(10.0, INK))
+            .axis_desc_style(text_style(10.5, INK))
+            .axis_style(INK.stroke_width(2))
+            .draw()
+            .map_err(de)?;
+        let bar = RGBColor(0x9e, 0xbc, 0xda);
+        chart
+            .draw_series(self.s.monthly_mean.iter().enumerate().map(|(i, &v)| {
+                let x = i as f64 + 1.0;
+                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, v)], bar.filled())
+            }))
+            .map_err(de)?
+            .label(Label::MonthlyMean.text(lang))
+            .legend(move |(x, y)| {
+                Rectangle::new(
+                    [(x, y - px(5.0)), (x + px(18.0), y + px(5.0))],
+                    bar.filled(),
+                )
+            });
+        if let Some((year, months)) = this {
+            let pts: Vec<(f64, f64)> = months
+                .iter()
+                .take(12)
+                .enumerate()
+                .map(|(i, &v)| (i as f64 + 1.0, v))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(
+                    pts.clone(),
+                    FAN.stroke_width(px(1.6) as u32),
+                ))
+                .map_err(de)?
+                .label(format!("{year} {}", Label::ThisYear.text(lang)))
+                .legend(|(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + px(18.0), y)],
+                        FAN.stroke_width(px(1.6) as u32),
+                    )
+                });
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, px(2.6), FAN.filled())))
+                .map_err(de)?;
+        }
+        let mut items = vec![(bar, Label::MonthlyMean.text(lang).to_string())];
+        if let Some((year, _)) = this {
+            items.push((FAN, format!("{year} {}", Label::ThisYear.text(lang))));
+        }
+        let items: Vec<(RGBColor, &str)> = items.iter().map(|(c, l)| (*c, l.as_str())).collect();
+        legend_row(root, px(16.0), px(46.0), &items)
+    }
+}
+
+/// Mean monthly counts of past years as bars, this year's months as a line.
+pub fn seasonality_chart(
+    s: &Seasonality,
+    name: &str,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    render(&SeasonChart { s, lang }, name, opts)
+}
+
+// ---------------------------------------------------------------- category charts
+
+/// Shared layout of the charts with one township per row.
+struct Rows {
+    /// Pixel x where bars start (after the names).
+    left: i32,
+    right: i32,
+    top: i32,
+    row_h: i32,
+}
+
+const ROW_H: f64 = 17.0;
+const HEAD: f64 = 62.0;
+
+fn rows_layout(names: &[&str], right_pad: f64) -> Rows {
+    let name_w = names.iter().map(|n| text_width(n, 10.0)).max().unwrap_or(0);
+    Rows {
+        left: px(24.0) + name_w,
+        right: px(W - right_pad),
+        top: px(HEAD),
+        row_h: px(ROW_H),
+    }
+}
+
+fn row_names<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    l: &Rows,
+    names: &[&str],
+) -> DrawResult {
+    for (i, n) in names.iter().enumerate() {
+        let y = l.top + l.row_h * i as i32 + l.row_h / 2;
+        if i % 2 == 1 {
+            root.draw(&Rectangle::new(
+                [(px(8.0), y - l.row_h / 2), (l.right, y + l.row_h / 2)],
+                RGBColor(0xf4, 0xf4, 0xf4).filled(),
+            ))
+            .map_err(de)?;
+        }
+        text(
+            root,
+            n,
+            (l.left - px(8.0), y),
+            10.0,
+            INK,
+            HPos::Right,
+            VPos::Center,
+        )?;
+    }
+    Ok(())
+}
+
+/// A value axis along the bottom of a row chart, from `lo` to `hi`.
+fn value_axis<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    l: &Rows,
+    n: usize,
+    lo: f64,
+    hi: f64,
+    fmt: &dyn Fn(f64) -> String,
+) -> DrawResult {
+    let bottom = l.top + l.row_h * n as i32;
+    let x_of = |v: f64| l.left + ((v - lo) / (hi - lo) * (l.right - l.left) as f64) as i32;
+    root.draw(&PathElement::new(
+        vec![(l.left, bottom), (l.right, bottom)],
+        INK.stroke_width(2),
+    ))
+    .map_err(de)?;
+    let step = nice_max((hi - lo) / 5.0);
+    let mut v = (lo / step).ceil() * step;
+    if lo == 1.0 && v > lo {
+        // Ranks start at 1, which deserves a tick of its own.
+        let x = x_of(lo);
+        text(
+            root,
+            &fmt(lo),
+            (x, bottom + px(6.0)),
+            9.5,
+            INK,
+            HPos::Center,
+            VPos::Top,
+        )?;
+    }
+    while v <= hi + 1e-9 {
+        let x = x_of(v);
+        root.draw(&PathElement::new(
+            vec![(x, l.top), (x, bottom)],
+            RULE.stroke_width(1),
+        ))
+        .map_err(de)?;
+        root.draw(&PathElement::new(
+            vec![(x, bottom), (x, bottom + px(4.0))],
+            INK.stroke_width(2),
+        ))
+        .map_err(de)?;
+        text(
+            root,
+            &fmt(v),
+            (x, bottom + px(6.0)),
+            9.5,
+            INK,
+            HPos::Center,
+            VPos::Top,
+        )?;
+        v += step;
+    }
+    Ok(())
+}
+
+fn more_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    l: &Rows,
+    n: usize,
+    hidden: usize,
+    lang: Lang,
+) -> DrawResult {
+    if hidden == 0 {
+        return Ok(());
+    }
+    let y = l.top + l.row_h * n as i32 + px(24.0);
+    let note = match lang {
+        Lang::Zh => format!("{}{} 个", Label::MoreNotShown.text(lang), hidden),
+        Lang::En => format!("{hidden} {}", Label::MoreNotShown.text(lang)),
+    };
+    text(
+        root,
+        &note,
+        (px(W - 16.0), y),
+        9.5,
+        MUTED,
+        HPos::Right,
+        VPos::Top,
+    )
+}
+
+fn rows_height(n: usize) -> u32 {
+    px(HEAD + ROW_H * n as f64 + 52.0) as u32
+}
+
+fn legend_row<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x0: i32,
+    y: i32,
+    items: &[(RGBColor, &str)],
+) -> DrawResult {
+    let mut x = x0;
+    for (c, l) in items {
+        root.draw(&Rectangle::new(
+            [(x, y - px(5.0)), (x + px(12.0), y + px(5.0))],
+            c.filled(),
+        ))
+        .map_err(de)?;
+        text(
+            root,
+            l,
+            (x + px(16.0), y),
+            9.5,
+            INK,
+            HPos::Left,
+            VPos::Center,
+        )?;
+        x += px(16.0) + text_width(l, 9.5) + px(14.0);
+    }
+    Ok(())
+}
+
+struct YoyChart<'a> {
+    rows: Vec<&'a YoyRow>,
+    hidden: usize,
+    measure: &'a str,
+    lang: Lang,
+}
+
+impl Paint for YoyChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(W) as u32, rows_height(self.rows.len()))
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        let title = match lang {
+            Lang::Zh => format!("{}：{}", self.measure, Label::YoyTitle.text(lang)),
+            Lang::En => format!("{}: {}", self.measure, Label::YoyTitle.text(lang)),
+        };
+        chart_title(root, &title)?;
+        let names: Vec<&str> = self.rows.iter().map(|r| r.name.as_str()).collect();
+        let l = rows_layout(&names, 120.0);
+        row_names(root, &l, &names)?;
+        let hi = nice_max(
+            self.rows
+                .iter()
+                .map(|r| r.current.max(r.previous))
+                .fold(0.0, f64::max),
+        );
+        value_axis(root, &l, names.len(), 0.0, hi, &|v| thousands(v, 0))?;
+        let x_of = |v: f64| l.left + (v / hi * (l.right - l.left) as f64) as i32;
+        let prev_c = RGBColor(0xbb, 0xbb, 0xbb);
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = l.top + l.row_h * i as i32;
+            let (a, b) = (y + l.row_h / 8, y + l.row_h / 2);
+            root.draw(&Rectangle::new(
+                [(l.left, a), (x_of(r.previous), b)],
+                prev_c.filled(),
+            ))
+            .map_err(de)?;
+            root.draw(&Rectangle::new(
+                [(l.left, b), (x_of(r.current), y + l.row_h * 7 / 8)],
+                OBS.filled(),
+            ))
+            .map_err(de)?;
+            let d = r.current - r.previous;
+            let pct = if d == 0.0 {
+                String::new()
+            } else if r.previous > 0.0 {
+                format!(" ({:+.0}%)", 100.0 * d / r.previous)
+            } else if r.current > 0.0 {
+                format!(" ({})", Label::New.text(lang))
+            } else {
+                String::new()
+            };
+            let c = if d > 0.0 {
+                FAN
+            } else if d < 0.0 {
+                RGBColor(0x2b, 0x83, 0xba)
+            } else {
+                MUTED
+            };
+            let sign = if d > 0.0 {
+                "+"
+            } else if d < 0.0 {
+                "-"
+            } else {
+                "±"
+            };
+            text(
+                root,
+                &format!("{sign}{}{pct}", thousands(d.abs(), 0)),
+                (l.right + px(8.0), y + l.row_h / 2),
+                9.5,
+                c,
+                HPos::Left,
+                VPos::Center,
+            )?;
+        }
+        legend_row(
+            root,
+            px(16.0),
+            px(46.0),
+            &[
+                (prev_c, Label::LastYear.text(lang)),
+                (OBS, Label::ThisYear.text(lang)),
+            ],
+        )?;
+        text(
+            root,
+            Label::Change.text(lang),
+            (l.right + px(8.0), px(46.0)),
+            9.5,
+            MUTED,
+            HPos::Left,
+            VPos::Center,
+        )?;
+        more_note(root, &l, names.len(), self.hidden, lang)
+    }
+}
+
+/// This year's count against the same period last year, per township, sorted
+/// by this year's count; at most `max_rows` rows.
+pub fn yoy_chart(
+    rows: &[YoyRow],
+    measure: &str,
+    name: &str,
+    max_rows: usize,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    let mut sorted: Vec<&YoyRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.current
+            .total_cmp(&a.current)
+            .then(b.previous.total_cmp(&a.previous))
+    });
+    let shown = sorted.len().min(max_rows.max(1));
+    let hidden = sorted.len() - shown;
+    sorted.truncate(shown);
+    render(
+        &YoyChart {
+            rows: sorted,
+            hidden,
+            measure,
+            lang,
+        },
+        name,
+        opts,
+    )
+}
+
+struct RankChart<'a> {
+    rows: Vec<&'a RankRow>,
+    hidden: usize,
+    n_total: usize,
+    lang: Lang,
+}
+
+impl Paint for RankChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(W) as u32, rows_height(self.rows.len()))
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        chart_title(root, Label::RankingTitle.text(lang))?;
+        let names: Vec<&str> = self.rows.iter().map(|r| r.name.as_str()).collect();
+        let l = rows_layout(&names, 40.0);
+        row_names(root, &l, &names)?;
+        let hi = self
+            .rows
+            .iter()
+            .map(|r| r.rank_hi.max(r.rank as f64))
+            .fold(1.0, f64::max)
+            .max(self.rows.len() as f64);
+        let hi = nice_max(hi).min(self.n_total.max(1) as f64).max(hi);
+        value_axis(root, &l, names.len(), 1.0, hi, &|v| format!("{v:.0}"))?;
+        let x_of =
+            |v: f64| l.left + ((v - 1.0) / (hi - 1.0).max(1.0) * (l.right - l.left) as f64) as i32;
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = l.top + l.row_h * i as i32 + l.row_h / 2;
+            let (a, b) = (x_of(r.rank_lo), x_of(r.rank_hi));
+            let cap = l.row_h / 4;
+            let s = INK.stroke_width(px(1.0) as u32);
+            root.draw(&PathElement::new(vec![(a, y), (b, y)], s))
+                .map_err(de)?;
+            root.draw(&PathElement::new(vec![(a, y - cap), (a, y + cap)], s))
+                .map_err(de)?;
+            root.draw(&PathElement::new(vec![(b, y - cap), (b, y + cap)], s))
+                .map_err(de)?;
+            let (cr, cg, cb) = r.level.rgb();
+            let x = x_of(r.rank as f64);
+            root.draw(&Circle::new((x, y), px(4.5), RGBColor(cr, cg, cb).filled()))
+                .map_err(de)?;
+            root.draw(&Circle::new((x, y), px(4.5), INK.stroke_width(2)))
+                .map_err(de)?;
+        }
+        let items: Vec<(RGBColor, &str)> = Level::ALL
+            .iter()
+            .map(|lv| {
+                let (r, g, b) = lv.rgb();
+                (RGBColor(r, g, b), lv.label(lang))
+            })
+            .collect();
+        legend_row(root, px(16.0), px(46.0), &items)?;
+        text(
+            root,
+            &format!(
+                "● {}   ├─┤ {}",
+                Label::Rank.text(lang),
+                Label::RankInterval.text(lang)
+            ),
+            (px(W - 16.0), px(46.0)),
+            9.5,
+            MUTED,
+            HPos::Right,
+            VPos::Center,
+        )?;
+        more_note(root, &l, names.len(), self.hidden, lang)
+    }
+}
+
+/// Townships by rank (1 at the top) with their rank intervals as error bars and
+/// the marker in the level's colour; at most `max_rows` rows.
+pub fn ranking_chart(
+    rows: &[RankRow],
+    name: &str,
+    max_rows: usize,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    let mut sorted: Vec<&RankRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.rank);
+    let shown = sorted.len().min(max_rows.max(1));
+    let hidden = sorted.len() - shown;
+    sorted.truncate(shown);
+    render(
+        &RankChart {
+            rows: sorted,
+            hidden,
+            n_total: rows.len(),
+            lang,
+        },
+        name,
+        opts,
+    )
+}
+
+struct RectChart<'a> {
+    rows: Vec<&'a RectRow>,
+    hidden: usize,
+    lang: Lang,
+}
+
+const RECT_COLORS: [RGBColor; 4] = [
+    RGBColor(0x1a, 0x96, 0x41),
+    RGBColor(0xa6, 0xd9, 0x6a),
+    RGBColor(0xfe, 0xe0, 0x8b),
+    RGBColor(0xd7, 0x19, 0x1c),
+];
+
+impl Paint for RectChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(W) as u32, rows_height(self.rows.len()))
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        chart_title(root, Label::RectTitle.text(lang))?;
+        let names: Vec<&str> = self.rows.iter().map(|r| r.name.as_str()).collect();
+        let l = rows_layout(&names, 90.0);
+        row_names(root, &l, &names)?;
+        let total = |r: &RectRow| (r.on_time + r.late + r.open + r.overdue) as f64;
+        let hi = nice_max(self.rows.iter().map(|r| total(r)).fold(0.0, f64::max));
+        value_axis(root, &l, names.len(), 0.0, hi, &|v| format!("{v:.0}"))?;
+        let x_of = |v: f64| l.left + (v / hi * (l.right - l.left) as f64) as i32;
+        for (i, r) in self.rows.iter().enumerate() {
+            let y = l.top + l.row_h * i as i32;
+            let mut acc = 0.0;
+            for (k, v) in [r.on_time, r.late, r.open, r.overdue]
+                .into_iter()
+                .enumerate()
+            {
+                if v == 0 {
+                    continue;
+                }
+                let (a, b) = (x_of(acc), x_of(acc + v as f64));
+                root.draw(&Rectangle::new(
+                    [(a, y + l.row_h / 6), (b, y + l.row_h * 5 / 6)],
+                    RECT_COLORS[k].filled(),
+                ))
+                .map_err(de)?;
+                acc += v as f64;
+            }
+            let t = total(r);
+            let done = if t > 0.0 {
+                100.0 * (r.on_time + r.late) as f64 / t
+            } else {
+                0.0
+            };
+            let label = if r.overdue > 0 {
+                format!(
+                    "{done:.0}%  {} {}",
+                    Label::OverdueShort.text(lang),
+                    r.overdue
+                )
+            } else {
+                format!("{done:.0}%")
+            };
+            let c = if r.overdue > 0 { RECT_COLORS[3] } else { INK };
+            text(
+                root,
+                &label,
+                (x_of(acc) + px(6.0), y + l.row_h / 2),
+                9.5,
+                c,
+                HPos::Left,
+                VPos::Center,
+            )?;
+        }
+        let items = [
+            (RECT_COLORS[0], Label::RectOnTime.text(lang)),
+            (RECT_COLORS[1], Label::RectLate.text(lang)),
+            (RECT_COLORS[2], Label::RectOpen.text(lang)),
+            (RECT_COLORS[3], Label::RectOverdue.text(lang)),
+        ];
+        legend_row(root, px(16.0), px(46.0), &items)?;
+        more_note(root, &l, names.len(), self.hidden, lang)
+    }
+}
+
+/// Hidden hazards per township as stacked bars (rectified on time, late, open,
+/// overdue), townships with the most overdue first; the label gives the share
+/// rectified and the overdue count. At most `max_rows` rows.
+pub fn rectification_chart(
+    rows: &[RectRow],
+    name: &str,
+    max_rows: usize,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    let mut sorted: Vec<&RectRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then((b.open + b.on_time + b.late).cmp(&(a.open + a.on_time + a.late)))
+            .then(a.name.cmp(&b.name))
+    });
+    let shown = sorted.len().min(max_rows.max(1));
+    let hidden = sorted.len() - shown;
+    sorted.truncate(shown);
+    render(
+        &RectChart {
+            rows: sorted,
+            hidden,
+            lang,
+        },
+        name,
+        opts,
+    )
+}
