@@ -31,6 +31,13 @@
 //! occurred_at = "发生时间"
 //! [sources.incidents.values.category]   # value in the file = SPEC key
 //! "工贸" = "industrial_trade"
+//!
+//! [scores]                       # see riskmap_score::ScoreConfig and docs/METHODOLOGY.md
+//! across = "geometric"
+//! [scores.dimensions]
+//! natural = 1.5
+//! [scores.levels]
+//! method = "quantile"
 //! ```
 
 use std::collections::BTreeMap;
@@ -51,6 +58,9 @@ pub struct Config {
     /// Validation settings.
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// Score weights, transforms, levels and Monte Carlo settings (`[scores]`).
+    #[serde(default)]
+    pub scores: riskmap_score::ScoreConfig,
     /// Spatial statistics settings.
     #[serde(default)]
     pub stats: StatsConfig,
@@ -204,6 +214,7 @@ impl Config {
             }
         }
         config.heatmaps.check().map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
+        config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let st = &config.stats;
         if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
             return Err(PipelineError::Input(format!(
@@ -278,5 +289,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("snap_tolerance_m"), "{e}");
+        let e = load("[scores]\ndraw = 10\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("draw"), "{e}");
+        let e = load("[scores.indicators]\nhiden_hazards = 2.0\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"), "{e}");
+        let c = load("[scores]\nacross = \"arithmetic\"\n[scores.dimensions]\nnatural = 2.0\n[scores.levels]\nmethod = \"quantile\"\n").unwrap();
+        assert_eq!(c.scores.dimension_weight(riskmap_score::Dimension::Natural), 2.0);
     }
 }

@@ -25,6 +25,7 @@ pub mod panel;
 pub mod region;
 pub mod rasters;
 pub mod run;
+pub mod scores;
 pub mod spatial_stats;
 pub mod staging;
 pub mod summary;

@@ -17,7 +17,6 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("risk scores (township_scores.*)", "issue 5"),
     ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
@@ -302,6 +301,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             name: "summary".into(),
             seconds: t.elapsed().as_secs_f64(),
         });
+
+        let scored = crate::scores::run(&v, &panel, &exposure, &found, &config, terrain.as_deref(), &opts.data, staging.path())?;
+        written.extend(scored.written.into_iter().map(String::from));
+        warnings.extend(scored.notes);
+        stages.extend(scored.stages);
     }
 
     let missing = Source::ALL

@@ -259,7 +259,7 @@ fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
 
 /// Reads and checks the townships layer: renamed columns, any coordinate
 /// system (transformed to WGS84), invalid polygons reported.
-fn read_townships(
+pub(crate) fn read_townships(
     path: &Path,
     cfg: &SourceConfig,
     warnings: &mut Vec<String>,
@@ -475,7 +475,7 @@ fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> Option<
 
 /// Renames columns to SPEC names: first those `riskmap.toml` names, then the
 /// common Chinese headers of [`DEFAULT_ALIASES`] where the SPEC name is absent.
-fn rename_columns(
+pub(crate) fn rename_columns(
     records: &mut Records,
     cfg: &SourceConfig,
     path: &Path,
