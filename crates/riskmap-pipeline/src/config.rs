@@ -20,7 +20,7 @@
 //! kernel = "quartic"            # or "gaussian"
 //! bandwidth_m = 2000            # default: ArcGIS's spatial Silverman rule per measure
 //! cell_size_m = 100             # default: the region's longer side / 800, at least 50 m
-//! weights = { fires = "deaths" } # weight points by deaths, injuries or loss_10k_cny
+//! weights = { forest_fires = "burned_area_ha" } # or deaths, injuries, loss_10k_cny
 //!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem

@@ -13,7 +13,8 @@
 //!   (default: the region's longer side over 800, at least 50 m);
 //! - kernel `quartic` (ArcGIS Kernel Density's) or `gaussian`, bandwidth by
 //!   ArcGIS's spatial variant of Silverman's rule unless `bandwidth_m` is set;
-//!   optional weights per source (`deaths`, `injuries`, `loss_10k_cny`).
+//!   optional weights per source (`deaths`, `injuries`, `loss_10k_cny`,
+//!   `burned_area_ha`).
 //!
 //! Terrain: a DEM in any coordinate system GDAL knows, and the forest cover
 //! in the same system (the township polygons are transformed to it); a pixel
@@ -46,7 +47,7 @@ pub struct HeatmapConfig {
     pub bandwidth_m: Option<f64>,
     /// Cell size in metres; default: the region's longer side / 800, at least 50 m.
     pub cell_size_m: Option<f64>,
-    /// Source → field to weight points by (`deaths`, `injuries`, `loss_10k_cny`).
+    /// Source → field to weight points by (`deaths`, `injuries`, `loss_10k_cny`, `burned_area_ha`).
     pub weights: BTreeMap<String, String>,
 }
 
@@ -71,8 +72,8 @@ impl HeatmapConfig {
             if !HEATMAP_SOURCES.iter().any(|s| s.stem() == source) {
                 return Err(format!("`heatmaps.weights.{source}`: heatmaps are drawn for incidents, fires, forest_fires and geohazard_events"));
             }
-            if severity_index(field).is_none() {
-                return Err(format!("`heatmaps.weights.{source} = \"{field}\"`: weight by deaths, injuries or loss_10k_cny"));
+            if weight_field(field).is_none() {
+                return Err(format!("`heatmaps.weights.{source} = \"{field}\"`: weight by deaths, injuries, loss_10k_cny or burned_area_ha"));
             }
         }
         Ok(())
@@ -82,8 +83,15 @@ impl HeatmapConfig {
 /// The point sources that get a heatmap.
 pub const HEATMAP_SOURCES: [Source; 4] = [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents];
 
-fn severity_index(field: &str) -> Option<usize> {
-    ["deaths", "injuries", "loss_10k_cny"].iter().position(|f| *f == field)
+/// How a weight field is read off an accepted record.
+fn weight_field(field: &str) -> Option<fn(&crate::validate::Accepted) -> f64> {
+    match field {
+        "deaths" => Some(|a| a.severity[0]),
+        "injuries" => Some(|a| a.severity[1]),
+        "loss_10k_cny" => Some(|a| a.severity[2]),
+        "burned_area_ha" => Some(|a| a.burned_area_ha),
+        _ => None,
+    }
 }
 
 /// One heatmap.
@@ -121,12 +129,12 @@ pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, Pipe
     HEATMAP_SOURCES
         .par_iter()
         .filter_map(|&source| {
-            let weight_of = cfg.weights.get(source.stem()).and_then(|f| severity_index(f));
+            let weight_of = cfg.weights.get(source.stem()).and_then(|f| weight_field(f));
             let chosen: Vec<([f64; 2], f64)> = v
                 .accepted
                 .iter()
                 .filter(|a| a.source == source && a.when.is_some_and(|t| t.year() == year))
-                .map(|a| (a.point, weight_of.map_or(1.0, |k| a.severity[k])))
+                .map(|a| (a.point, weight_of.map_or(1.0, |w| w(a))))
                 .collect();
             (!chosen.is_empty()).then_some((source, chosen, weight_of))
         })

@@ -88,6 +88,8 @@ pub struct Accepted {
     pub severity: [f64; 3],
     /// Fire-brigade dispatch: vehicles, personnel, people rescued; 0 where not given.
     pub dispatch: [f64; 3],
+    /// Burned area of a forest fire, ha; 0 where not given.
+    pub burned_area_ha: f64,
 }
 
 /// An accepted row of `area_counts`: counts already aggregated by township.
@@ -513,6 +515,7 @@ struct Candidate {
     label: Option<&'static str>,
     severity: [f64; 3],
     dispatch: [f64; 3],
+    burned_area_ha: f64,
 }
 
 struct SourceRead {
@@ -660,12 +663,14 @@ impl PointColumns<'_> {
         let mut bad_count = None;
         let mut severity = [0.0; 3];
         let mut dispatch = [0.0; 3];
+        let mut burned_area_ha = 0.0;
         for (name, cells) in &self.counts {
             match cells.number(r) {
                 Ok(None) => {}
                 Ok(Some(v)) if v >= 0.0 => match count_slot(name) {
                     Some((true, k)) => severity[k] = v,
                     Some((false, k)) => dispatch[k] = v,
+                    None if *name == "burned_area_ha" => burned_area_ha = v,
                     None => {}
                 },
                 Ok(Some(v)) => {
@@ -695,6 +700,7 @@ impl PointColumns<'_> {
             label,
             severity,
             dispatch,
+            burned_area_ha,
         })
     }
 }
@@ -997,6 +1003,7 @@ pub fn validate(
                 label: cand.label,
                 severity: cand.severity,
                 dispatch: cand.dispatch,
+                burned_area_ha: cand.burned_area_ha,
             });
         }
         c.rejected = rejected.len();
