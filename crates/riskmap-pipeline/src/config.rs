@@ -216,7 +216,9 @@ impl Config {
         config.heatmaps.check().map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
         config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let st = &config.stats;
-        if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
+        let alpha_ok = st.alpha > 0.0 && st.alpha < 1.0;
+        let cell_ok = st.cell_size_m > 0.0 && st.cell_size_m.is_finite();
+        if !alpha_ok || !cell_ok || st.time_window == 0 {
             return Err(PipelineError::Input(format!(
                 "{}: [stats] needs 0 < alpha < 1, cell_size_m > 0 and time_window ≥ 1 (got alpha = {}, cell_size_m = {}, time_window = {})",
                 path.display(),

@@ -64,7 +64,7 @@ impl HeatmapConfig {
             return Err(format!("`heatmaps.kernel = \"{}\"`: use quartic or gaussian", self.kernel));
         }
         for (key, v) in [("bandwidth_m", self.bandwidth_m), ("cell_size_m", self.cell_size_m)] {
-            if v.is_some_and(|v| !(v > 0.0)) {
+            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
                 return Err(format!("`heatmaps.{key}` must be more than 0 metres"));
             }
         }
