@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
+use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::run::PLANNED_STAGES;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
@@ -37,6 +38,24 @@ enum PresetArg {
     Nation,
 }
 
+/// Language of the report and figures.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// 简体中文 (default).
+    Zh,
+    /// English.
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Csv,
@@ -46,11 +65,16 @@ enum FormatArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build the embedded demo county (synth --preset county --seed 2021) and run the nightly job on it.
-    #[command(after_help = "Example:\n  riskmap demo --out out/demo")]
+    #[command(
+        after_help = "Examples:\n  riskmap demo --out out/demo\n  riskmap demo --out out/demo-en --lang en"
+    )]
     Demo {
         /// Output folder; the region goes to OUT/data, results to OUT.
         #[arg(long)]
         out: PathBuf,
+        /// Language of report.html and the figures.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
     /// Write a synthetic region folder with its ground truth under OUT/truth/.
     #[command(
@@ -86,9 +110,9 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// The nightly job: validate and join, then the stages built so far; writes manifest.json.
+    /// The nightly job: validate and join, panel, statistics, forecast, maps, charts and report.html; writes manifest.json.
     #[command(
-        after_help = "Example:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01"
+        after_help = "Examples:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01\n  riskmap run --data data/county --out out/county-en --lang en"
     )]
     Run {
         /// Region folder (SPEC layout).
@@ -100,6 +124,9 @@ enum Command {
         /// As-of date, YYYY-MM-DD (default: the day after the latest record).
         #[arg(long)]
         as_of: Option<String>,
+        /// Language of report.html and the figures.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
     },
     /// Rolling-origin evaluation of the forecasting models; writes leaderboard.csv and predictions.parquet.
     #[command(after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020")]
@@ -228,7 +255,7 @@ pub fn main() -> Result<(), PipelineError> {
             }
             println!("ground truth: {}", out.join("truth").display());
         }
-        Command::Demo { out } => {
+        Command::Demo { out, lang } => {
             let data = out.join("data");
             let s = write_region(&SynthOptions::new(Preset::County, 2021), &data)?;
             println!(
@@ -241,6 +268,7 @@ pub fn main() -> Result<(), PipelineError> {
                 out: out.clone(),
                 as_of: None,
                 validate_only: false,
+                lang: lang.into(),
             })?;
             print_run(&report);
             println!(
@@ -248,19 +276,23 @@ pub fn main() -> Result<(), PipelineError> {
                 out.join("summary.zh.md").display(),
                 out.join("summary.en.md").display()
             );
-            println!(
-                "results: {} (maps and the report arrive with issue 7)",
-                out.display()
-            );
+            println!("report: {}", out.join("report.html").display());
         }
-        Command::Run { data, out, as_of } => {
+        Command::Run {
+            data,
+            out,
+            as_of,
+            lang,
+        } => {
             let report = run(&RunOptions {
                 data,
-                out,
+                out: out.clone(),
                 as_of,
                 validate_only: false,
+                lang: lang.into(),
             })?;
             print_run(&report);
+            println!("report: {}", out.join("report.html").display());
         }
         Command::Backtest(a) => {
             let opts = BacktestOptions { data: a.data, out: a.out.clone(), models: a.models, origins: a.origins, external: a.external, as_of: a.as_of };
@@ -287,6 +319,7 @@ pub fn main() -> Result<(), PipelineError> {
                 out,
                 as_of,
                 validate_only: true,
+                lang: Lang::Zh,
             })?;
             print_run(&report);
         }

@@ -603,15 +603,43 @@ fn write_leaderboard_chart(board: &[backtest::LeaderRow], dir: &Path) -> Result<
     Ok(())
 }
 
-/// The forecast stage of `run`: picks a model per measure by backtest (see
-/// the module docs) and writes `forecast.csv` into `dir`.
+/// The forecasts of `run`, in memory: one row per township and measure
+/// (what `forecast.csv` holds) and one per measure for the region total.
+#[derive(Debug, Clone, Default)]
+pub struct Forecasts {
+    /// The year forecast (the year after the last complete year).
+    pub year: i32,
+    /// Per township and measure.
+    pub rows: Vec<ForecastRow>,
+    /// Per measure, the region total: `(measure, model, summary)`. The total
+    /// series is backtested on its own and forecast by the model that won on
+    /// it, so its p10–p90 range describes the county's count, which the sum
+    /// of township quantiles would not.
+    pub totals: Vec<(String, String, riskmap_forecast::predictive::Summary)>,
+}
+
+/// One township and measure of `forecast.csv`.
+#[derive(Debug, Clone)]
+pub struct ForecastRow {
+    /// Township index.
+    pub township: usize,
+    /// Measure.
+    pub measure: String,
+    /// Model used.
+    pub model: String,
+    /// Mean and quantiles.
+    pub summary: riskmap_forecast::predictive::Summary,
+}
+
+/// The forecast stage of `run`: picks a model per measure by backtest, writes
+/// `forecast.csv` into `dir` and returns the forecasts.
 pub fn forecast_stage(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
     data: &Path,
     dir: &Path,
-) -> Result<Vec<&'static str>, PipelineError> {
+) -> Result<(Vec<&'static str>, Forecasts), PipelineError> {
     let prepared = prepare(v, panel, exposure, data)?;
     let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
         .iter()
@@ -623,9 +651,10 @@ pub fn forecast_stage(
     let b = backtest::run(&prepared.measures, &candidates, &origins);
     let board = backtest::leaderboard(&b, Some(&prepared.area));
     let chosen = backtest::choose(&b, &board);
-    let (mut code, mut measure, mut year, mut model) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut mean, mut p10, mut p50, mut p90) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut out = Forecasts {
+        year: last + 1,
+        ..Default::default()
+    };
     for (m, choice) in prepared.measures.iter().zip(chosen) {
         // A measure too short to backtest is forecast by the historic mean.
         let name = choice.unwrap_or_else(|| "historic_mean".to_owned());
@@ -633,34 +662,74 @@ pub fn forecast_stage(
             .expect("a built-in model")
             .forecast(&m.panel.history(m.panel.years.len()));
         for (i, p) in f.iter().enumerate() {
-            let s = p.summary(None);
-            code.push(v.townships[i].code.clone());
-            measure.push(m.name.clone());
-            year.push(last + 1);
-            model.push(name.clone());
-            mean.push(s.mean);
-            p10.push(s.p10);
-            p50.push(s.p50);
-            p90.push(s.p90);
+            out.rows.push(ForecastRow {
+                township: i,
+                measure: m.name.clone(),
+                model: name.clone(),
+                summary: p.summary(None),
+            });
         }
     }
-    let n = code.len();
+    // The region totals: one series per measure, its own backtest and model.
+    let totals: Vec<Measure> = prepared
+        .measures
+        .iter()
+        .map(|m| Measure {
+            name: m.name.clone(),
+            panel: m.panel.total(),
+        })
+        .collect();
+    let bt = backtest::run(&totals, &candidates, &origins);
+    let chosen = backtest::choose(&bt, &backtest::leaderboard(&bt, None));
+    for (m, choice) in totals.iter().zip(chosen) {
+        let name = choice.unwrap_or_else(|| "historic_mean".to_owned());
+        let f = riskmap_forecast::models::by_name(&name)
+            .expect("a built-in model")
+            .forecast(&m.panel.history(m.panel.years.len()));
+        if let Some(p) = f.first() {
+            out.totals.push((m.name.clone(), name, p.summary(None)));
+        }
+    }
+    let r = &out.rows;
     let mut df = DataFrame::new(
-        n,
+        r.len(),
         vec![
-            Column::new(PlSmallStr::from("code"), code),
-            Column::new(PlSmallStr::from("measure"), measure),
-            Column::new(PlSmallStr::from("year"), year),
-            Column::new(PlSmallStr::from("mean"), mean),
-            Column::new(PlSmallStr::from("p10"), p10),
-            Column::new(PlSmallStr::from("p50"), p50),
-            Column::new(PlSmallStr::from("p90"), p90),
-            Column::new(PlSmallStr::from("model"), model),
+            Column::new(
+                PlSmallStr::from("code"),
+                r.iter()
+                    .map(|x| v.townships[x.township].code.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("measure"),
+                r.iter().map(|x| x.measure.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(PlSmallStr::from("year"), vec![out.year; r.len()]),
+            Column::new(
+                PlSmallStr::from("mean"),
+                r.iter().map(|x| x.summary.mean).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("p10"),
+                r.iter().map(|x| x.summary.p10).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("p50"),
+                r.iter().map(|x| x.summary.p50).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("p90"),
+                r.iter().map(|x| x.summary.p90).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("model"),
+                r.iter().map(|x| x.model.as_str()).collect::<Vec<_>>(),
+            ),
         ],
     )
     .map_err(internal)?;
     riskmap_io::write_table(&mut df, &dir.join("forecast.csv"))?;
-    Ok(vec!["forecast.csv"])
+    Ok((vec!["forecast.csv"], out))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod error;
 pub mod panel;
 pub mod region;
 pub mod rasters;
+pub mod report;
 pub mod run;
 pub mod scores;
 pub mod spatial_stats;

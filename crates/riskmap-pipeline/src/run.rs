@@ -17,7 +17,6 @@ use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("maps, charts and report (maps/, charts/, report.html)", "issue 7"),
 ];
 
 /// What `run` is asked to do.
@@ -31,6 +30,8 @@ pub struct RunOptions {
     pub as_of: Option<String>,
     /// Stop after validation and the join (`riskmap validate`).
     pub validate_only: bool,
+    /// Language of the report and figures (Chinese by default).
+    pub lang: crate::report::Lang,
 }
 
 /// A stage and its wall time.
@@ -250,6 +251,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let mut warnings = v.warnings.clone();
+    // What the report is made from, kept past the stages that compute it.
+    let mut computed = None;
     if !opts.validate_only {
         let t = Instant::now();
         let population = match found.iter().find(|f| f.source == Source::Population) {
@@ -289,7 +292,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry { name: "terrain per township".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
-        written.extend(crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?.into_iter().map(String::from));
+        let (files, forecasts) = crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?;
+        written.extend(files.into_iter().map(String::from));
         stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
@@ -306,15 +310,45 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         written.extend(scored.written.into_iter().map(String::from));
         warnings.extend(scored.notes);
         stages.extend(scored.stages);
+        let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps.into_iter().map(|h| (h.measure, h.raster)).collect();
+        computed = Some((panel, stats, forecasts, heatmap_rasters, scored.table));
     }
 
-    let missing = Source::ALL
+    let missing: Vec<String> = Source::ALL
         .iter()
         .filter(|s| !found.iter().any(|f| f.source == **s))
         .map(|s| s.stem().to_owned())
         .collect();
+
+    let mut report_files = Vec::new();
+    if let Some((panel, stats, forecasts, heatmaps, scores)) = &computed {
+        let t = Instant::now();
+        let context = crate::report::ReportContext {
+            v: &v,
+            panel,
+            stats,
+            forecasts,
+            inputs: &inputs,
+            missing: &missing,
+            scores: Some(scores),
+            heatmaps,
+            lang: opts.lang,
+        };
+        let r = crate::report::write(&context, staging.path())?;
+        warnings.extend(r.warnings);
+        report_files = r.files;
+        stages.push(StageEntry {
+            name: "maps, charts and report".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        stages.extend(r.timings.iter().map(|(step, seconds)| StageEntry {
+            name: format!("maps, charts and report: {step}"),
+            seconds: *seconds,
+        }));
+    }
+
     let mut outputs = Vec::new();
-    for name in written {
+    for name in written.iter().map(|s| s.to_string()).chain(report_files) {
         outputs.push(OutputEntry {
             sha256: riskmap_io::sha256_file(&staging.path().join(&name))?,
             path: name,

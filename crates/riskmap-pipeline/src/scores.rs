@@ -590,6 +590,36 @@ pub struct ScoresStage {
     pub notes: Vec<String>,
     /// Timed steps: gathering the inputs, scoring, writing.
     pub stages: Vec<StageEntry>,
+    /// The scores as the report prints them.
+    pub table: crate::report::ScoreTable,
+}
+
+/// The scores as the report takes them.
+fn score_table(scores: &riskmap_score::Scores) -> crate::report::ScoreTable {
+    use riskmap_domain::RiskLevel;
+    use riskmap_score::aggregate::Level;
+    crate::report::ScoreTable {
+        rows: scores
+            .townships
+            .iter()
+            .map(|t| crate::report::ScoreRow {
+                code: t.code.clone(),
+                risk: t.risk,
+                rank: t.rank as u32,
+                level: match t.level {
+                    Level::Red => RiskLevel::Red,
+                    Level::Orange => RiskLevel::Orange,
+                    Level::Yellow => RiskLevel::Yellow,
+                    Level::Blue => RiskLevel::Blue,
+                },
+                rank_p10: t.rank_p10,
+                rank_p90: t.rank_p90,
+                dimensions: t.dimensions,
+                reasons_zh: t.reasons.iter().map(|r| r.zh.clone()).collect(),
+                reasons_en: t.reasons.iter().map(|r| r.en.clone()).collect(),
+            })
+            .collect(),
+    }
 }
 
 /// Runs the stage, writing into `out`.
@@ -664,5 +694,6 @@ pub fn run(
         written: OUTPUTS.to_vec(),
         notes,
         stages,
+        table: score_table(&scores),
     })
 }

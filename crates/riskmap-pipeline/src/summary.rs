@@ -67,7 +67,8 @@ impl Period {
         )
     }
 
-    fn contains(&self, d: NaiveDate) -> bool {
+    /// Whether `d` is in the period.
+    pub fn contains(&self, d: NaiveDate) -> bool {
         self.start <= d && d < self.end
     }
 }
@@ -162,7 +163,8 @@ fn n(v: f64) -> String {
     }
 }
 
-fn span_zh(p: Period) -> String {
+/// The span in Chinese, e.g. `2021年1–11月（截至11月30日）` or `2021年全年`.
+pub fn span_zh(p: Period) -> String {
     let last = p.end.pred_opt().expect("valid");
     if last.month() == 12 && last.day() == 31 {
         format!("{}年全年", p.start.year())
@@ -179,108 +181,151 @@ fn span_zh(p: Period) -> String {
     }
 }
 
+/// The year-to-date figures, region and townships, with the same span of
+/// the previous year: what `summary.*.md` and the report's first section print.
+#[derive(Debug, Clone)]
+pub struct YearToDate {
+    /// This year to date.
+    pub current: Period,
+    /// The same span a year earlier.
+    pub previous: Period,
+    /// Region figures, this period.
+    pub now: Figures,
+    /// Region figures, the period a year earlier.
+    pub before: Figures,
+    /// Per township index, this period (townships without records are absent).
+    pub by_town_now: BTreeMap<usize, Figures>,
+    /// Per township index, the period a year earlier.
+    pub by_town_before: BTreeMap<usize, Figures>,
+}
+
+/// Computes the year-to-date figures of a validated region.
+pub fn year_to_date(v: &Validated) -> YearToDate {
+    let (current, previous) = Period::for_as_of(v.as_of);
+    let (now, by_town_now) = figures(v, current);
+    let (before, by_town_before) = figures(v, previous);
+    YearToDate {
+        current,
+        previous,
+        now,
+        before,
+        by_town_now,
+        by_town_before,
+    }
+}
+
+/// The summary's paragraphs (accidents, fires, dispatches, the compared
+/// periods) in Chinese and in English, as the county report words them.
+pub fn paragraphs(y: &YearToDate) -> (Vec<String>, Vec<String>) {
+    let (cur, prev, now, before) = (y.current, y.previous, &y.now, &y.before);
+    let zh = vec![
+        format!(
+            "{}，全域共发生生产安全事故{}起、死亡{}人，{}、{}；其中工矿商贸事故{}起、死亡{}人，{}、{}；道路交通事故{}起、死亡{}人，{}、{}；较大以上事故{}起（去年同期{}起）。",
+            span_zh(cur),
+            n(now.accidents.0),
+            n(now.accidents.1),
+            yoy_zh(now.accidents.0, before.accidents.0),
+            yoy_zh(now.accidents.1, before.accidents.1).replace("同比", ""),
+            n(now.industrial.0),
+            n(now.industrial.1),
+            yoy_zh(now.industrial.0, before.industrial.0),
+            yoy_zh(now.industrial.1, before.industrial.1).replace("同比", ""),
+            n(now.road.0),
+            n(now.road.1),
+            yoy_zh(now.road.0, before.road.0),
+            yoy_zh(now.road.1, before.road.1).replace("同比", ""),
+            n(now.larger),
+            n(before.larger),
+        ),
+        format!(
+            "发生火灾{}起，{}；受伤{}人、死亡{}人，直接财产损失{}万元，{}。",
+            n(now.fires.0),
+            yoy_zh(now.fires.0, before.fires.0),
+            n(now.fires.1),
+            n(now.fires.2),
+            n(now.fires.3),
+            yoy_zh(now.fires.3, before.fires.3),
+        ),
+        format!(
+            "消防接警出动{}起，{}；出动车辆{}辆次、人员{}人次，营救疏散群众{}人。",
+            n(now.dispatch.0),
+            yoy_zh(now.dispatch.0, before.dispatch.0),
+            n(now.dispatch.1),
+            n(now.dispatch.2),
+            n(now.dispatch.3),
+        ),
+        format!(
+            "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。",
+            cur.start, cur.end, prev.start, prev.end
+        ),
+    ];
+    let last = cur.end.pred_opt().expect("valid");
+    let en = vec![
+        format!(
+            "From {} to {}, the region had {} production-safety accidents ({}) with {} deaths ({}); of these, {} industrial, mining and trade accidents ({}) with {} deaths, and {} work-related road-traffic accidents ({}) with {} deaths. Accidents with 3 or more deaths: {} (same period last year: {}).",
+            cur.start,
+            last,
+            n(now.accidents.0),
+            yoy_en(now.accidents.0, before.accidents.0),
+            n(now.accidents.1),
+            yoy_en(now.accidents.1, before.accidents.1),
+            n(now.industrial.0),
+            yoy_en(now.industrial.0, before.industrial.0),
+            n(now.industrial.1),
+            n(now.road.0),
+            yoy_en(now.road.0, before.road.0),
+            n(now.road.1),
+            n(now.larger),
+            n(before.larger),
+        ),
+        format!(
+            "Fires: {} ({}), {} injured, {} dead, direct loss {} × 10k CNY ({}).",
+            n(now.fires.0),
+            yoy_en(now.fires.0, before.fires.0),
+            n(now.fires.1),
+            n(now.fires.2),
+            n(now.fires.3),
+            yoy_en(now.fires.3, before.fires.3),
+        ),
+        format!(
+            "Fire-brigade dispatches: {} ({}), {} vehicles, {} personnel, {} people rescued or evacuated.",
+            n(now.dispatch.0),
+            yoy_en(now.dispatch.0, before.dispatch.0),
+            n(now.dispatch.1),
+            n(now.dispatch.2),
+            n(now.dispatch.3),
+        ),
+        format!(
+            "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).",
+            cur.start, cur.end, prev.start, prev.end
+        ),
+    ];
+    (zh, en)
+}
+
 /// `summary.zh.md` and `summary.en.md`.
 pub fn render(v: &Validated) -> (String, String) {
-    let (cur, prev) = Period::for_as_of(v.as_of);
-    let (now, by_town_now) = figures(v, cur);
-    let (before, by_town_before) = figures(v, prev);
+    let y = year_to_date(v);
+    let cur = y.current;
+    let (pz, pe) = paragraphs(&y);
     let mut zh = String::new();
     let mut en = String::new();
     let _ = writeln!(zh, "# 安全生产形势统计（{}）\n", span_zh(cur));
-    let _ = writeln!(
-        zh,
-        "{}，全域共发生生产安全事故{}起、死亡{}人，{}、{}；其中工矿商贸事故{}起、死亡{}人，{}、{}；道路交通事故{}起、死亡{}人，{}、{}；较大以上事故{}起（去年同期{}起）。\n",
-        span_zh(cur),
-        n(now.accidents.0),
-        n(now.accidents.1),
-        yoy_zh(now.accidents.0, before.accidents.0),
-        yoy_zh(now.accidents.1, before.accidents.1).replace("同比", ""),
-        n(now.industrial.0),
-        n(now.industrial.1),
-        yoy_zh(now.industrial.0, before.industrial.0),
-        yoy_zh(now.industrial.1, before.industrial.1).replace("同比", ""),
-        n(now.road.0),
-        n(now.road.1),
-        yoy_zh(now.road.0, before.road.0),
-        yoy_zh(now.road.1, before.road.1).replace("同比", ""),
-        n(now.larger),
-        n(before.larger),
-    );
-    let _ = writeln!(
-        zh,
-        "发生火灾{}起，{}；受伤{}人、死亡{}人，直接财产损失{}万元，{}。\n",
-        n(now.fires.0),
-        yoy_zh(now.fires.0, before.fires.0),
-        n(now.fires.1),
-        n(now.fires.2),
-        n(now.fires.3),
-        yoy_zh(now.fires.3, before.fires.3),
-    );
-    let _ = writeln!(
-        zh,
-        "消防接警出动{}起，{}；出动车辆{}辆次、人员{}人次，营救疏散群众{}人。\n",
-        n(now.dispatch.0),
-        yoy_zh(now.dispatch.0, before.dispatch.0),
-        n(now.dispatch.1),
-        n(now.dispatch.2),
-        n(now.dispatch.3),
-    );
-    let _ = writeln!(
-        zh,
-        "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。\n",
-        cur.start, cur.end, prev.start, prev.end
-    );
+    for p in pz {
+        let _ = writeln!(zh, "{p}\n");
+    }
     let _ = writeln!(zh, "## 分乡镇\n\n| 乡镇 | 代码 | 事故起数 | 死亡 | 事故同比 | 火灾起数 | 火灾同比 | 火灾损失（万元） |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
 
     let last = cur.end.pred_opt().expect("valid");
     let _ = writeln!(en, "# Safety statistics, {} to {}\n", cur.start, last);
-    let _ = writeln!(
-        en,
-        "From {} to {}, the region had {} production-safety accidents ({}) with {} deaths ({}); of these, {} industrial, mining and trade accidents ({}) with {} deaths, and {} work-related road-traffic accidents ({}) with {} deaths. Accidents with 3 or more deaths: {} (same period last year: {}).\n",
-        cur.start,
-        last,
-        n(now.accidents.0),
-        yoy_en(now.accidents.0, before.accidents.0),
-        n(now.accidents.1),
-        yoy_en(now.accidents.1, before.accidents.1),
-        n(now.industrial.0),
-        yoy_en(now.industrial.0, before.industrial.0),
-        n(now.industrial.1),
-        n(now.road.0),
-        yoy_en(now.road.0, before.road.0),
-        n(now.road.1),
-        n(now.larger),
-        n(before.larger),
-    );
-    let _ = writeln!(
-        en,
-        "Fires: {} ({}), {} injured, {} dead, direct loss {} × 10k CNY ({}).\n",
-        n(now.fires.0),
-        yoy_en(now.fires.0, before.fires.0),
-        n(now.fires.1),
-        n(now.fires.2),
-        n(now.fires.3),
-        yoy_en(now.fires.3, before.fires.3),
-    );
-    let _ = writeln!(
-        en,
-        "Fire-brigade dispatches: {} ({}), {} vehicles, {} personnel, {} people rescued or evacuated.\n",
-        n(now.dispatch.0),
-        yoy_en(now.dispatch.0, before.dispatch.0),
-        n(now.dispatch.1),
-        n(now.dispatch.2),
-        n(now.dispatch.3),
-    );
-    let _ = writeln!(
-        en,
-        "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).\n",
-        cur.start, cur.end, prev.start, prev.end
-    );
+    for p in pe {
+        let _ = writeln!(en, "{p}\n");
+    }
     let _ = writeln!(en, "## By township\n\n| township | code | accidents | deaths | accidents y/y | fires | fires y/y | fire loss (10k CNY) |\n| --- | --- | ---: | ---: | --- | ---: | --- | ---: |");
 
     for (t, town) in v.townships.iter().enumerate() {
-        let a = by_town_now.get(&t).copied().unwrap_or_default();
-        let b = by_town_before.get(&t).copied().unwrap_or_default();
+        let a = y.by_town_now.get(&t).copied().unwrap_or_default();
+        let b = y.by_town_before.get(&t).copied().unwrap_or_default();
         let row = |yoy: fn(f64, f64) -> String| {
             [
                 town.name.clone(),

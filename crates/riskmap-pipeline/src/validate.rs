@@ -90,6 +90,10 @@ pub struct Accepted {
     pub dispatch: [f64; 3],
     /// Burned area of a forest fire, ha; 0 where not given.
     pub burned_area_ha: f64,
+    /// Hidden hazards only: `deadline` and `rectified_on`, where given.
+    pub extra_dates: [Option<NaiveDate>; 2],
+    /// Hidden hazards only: `sector`, where given (for the overdue list).
+    pub sector: Option<Box<str>>,
 }
 
 /// An accepted row of `area_counts`: counts already aggregated by township.
@@ -227,6 +231,8 @@ pub struct Township {
     pub name: String,
     /// Population, from the layer's `population` column if it has one.
     pub population: Option<f64>,
+    /// County, from the layer's `county` column if it has one (the report's title).
+    pub county: Option<String>,
 }
 
 /// Everything validation found.
@@ -303,6 +309,11 @@ pub(crate) fn read_townships(
             .map(|v| v.and_then(|v| v.parse().ok()))
             .collect(),
         Err(_) => vec![None; codes.len()],
+    };
+    // The optional county name, by code (for the report's title).
+    let county: HashMap<String, String> = match text("county") {
+        Ok(c) => codes.iter().zip(c).filter_map(|(k, c)| Some((k.clone()?, c?))).collect(),
+        Err(_) => HashMap::new(),
     };
     let mut features = Vec::with_capacity(codes.len());
     for (i, (((code, name), population), geom)) in codes
@@ -385,6 +396,7 @@ pub(crate) fn read_townships(
     Ok((
         rows.into_iter()
             .map(|(code, name, population, _)| Township {
+                county: county.get(&code).cloned(),
                 code,
                 name,
                 population,
@@ -516,6 +528,8 @@ struct Candidate {
     severity: [f64; 3],
     dispatch: [f64; 3],
     burned_area_ha: f64,
+    extra_dates: [Option<NaiveDate>; 2],
+    sector: Option<Box<str>>,
 }
 
 struct SourceRead {
@@ -552,6 +566,10 @@ struct PointColumns<'a> {
     vocab: Option<(&'static str, fn(&str) -> Option<&'static str>, &'a Cells)>,
     counts: Vec<(&'static str, &'a Cells)>,
     reported: Option<&'a Cells>,
+    /// Hidden hazards: `deadline` and `rectified_on` columns, if present.
+    extra_dates: [(&'static str, Option<&'a Cells>); 2],
+    /// Hidden hazards: the `sector` column, if present.
+    sector: Option<&'a Cells>,
 }
 
 /// Where a count column goes in [`Accepted`]: severity (deaths, injuries,
@@ -640,6 +658,18 @@ impl PointColumns<'_> {
                 }
             },
         };
+        // Optional dates are blank or a date; anything else is rejected like
+        // a bad record date, since a deadline read wrongly would misreport
+        // the hazard as overdue or on time.
+        let mut extra_dates = [None; 2];
+        for (slot, (field, cells)) in extra_dates.iter_mut().zip(&self.extra_dates) {
+            if let Some(text) = cells.and_then(|c| c.text(r)) {
+                match parse_when(&text, cfg.date_format.as_deref()) {
+                    Some(t) => *slot = Some(t.date()),
+                    None => return Err(reject(field, format!("unparseable {field} `{text}`; write ISO 8601 (2021-04-04)"))),
+                }
+            }
+        }
         let mut label = None;
         if let Some((field, key_of, values)) = self.vocab {
             let Some(text) = values.text(r) else {
@@ -701,6 +731,8 @@ impl PointColumns<'_> {
             severity,
             dispatch,
             burned_area_ha,
+            extra_dates,
+            sector: self.sector.and_then(|c| c.text(r)).map(|t| t.into()),
         })
     }
 }
@@ -743,6 +775,12 @@ fn check_rows(
         } else {
             None
         },
+        extra_dates: if source == Source::HiddenHazards {
+            [("deadline", col("deadline")), ("rectified_on", col("rectified_on"))]
+        } else {
+            [("deadline", None), ("rectified_on", None)]
+        },
+        sector: if source == Source::HiddenHazards { col("sector") } else { None },
     };
 
     // The field checks of a row depend on that row alone: check chunks of
@@ -1004,6 +1042,8 @@ pub fn validate(
                 severity: cand.severity,
                 dispatch: cand.dispatch,
                 burned_area_ha: cand.burned_area_ha,
+                extra_dates: cand.extra_dates,
+                sector: cand.sector,
             });
         }
         c.rejected = rejected.len();

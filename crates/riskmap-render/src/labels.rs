@@ -120,6 +120,7 @@ labels! {
     Deadline => "整改期限", "Deadline";
     DaysOverdue => "逾期天数", "Days overdue";
     NoneOverdue => "无逾期未整改的重大隐患。", "No major hidden hazard is overdue.";
+    NoScores => "本次运行没有风险评分结果，暂不列出风险排名，风险等级图也暂缺。", "This run has no risk scores: the ranking and the risk-level map are left out.";
     Source => "数据来源", "Source";
     RowsRead => "读入", "Read";
     Accepted => "采用", "Accepted";

@@ -236,6 +236,7 @@ figure svg,figure img{display:block;width:100%;height:auto}
 table.rank tr.main td{border-bottom:none;padding-bottom:0}
 table.rank tr.why td{color:var(--muted);font-size:.92em;padding-top:0}
 .highlights li{margin:.2em 0}
+.note{padding:.6em .8em;background:#f6f6f6;border-left:4px solid var(--muted)}
 .focus{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:.6em 1.2em}
 .focus ol{margin:.2em 0;padding-left:1.4em}
 footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--rule);margin-top:2em;padding-top:.6em}
@@ -340,8 +341,17 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
     h.push_str("</tbody></table></div></section>\n");
 
     // 2. Ranking. The reasons go in a row of their own under each township, so
-    // that the table keeps five narrow columns and fits a phone.
-    let _ = write!(
+    // that the table keeps five narrow columns and fits a phone. Without
+    // scores the section says so rather than showing an empty table.
+    if input.ranking.is_empty() {
+        let _ = write!(
+            h,
+            "<section id=\"ranking\"><h2>{}</h2><p class=\"note\">{}</p>",
+            l(Label::SecRanking),
+            l(Label::NoScores)
+        );
+    } else {
+        let _ = write!(
         h,
         "<section id=\"ranking\"><h2>{}</h2><div class=\"table-wrap\"><table class=\"rank\"><thead><tr><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
         l(Label::SecRanking),
@@ -351,9 +361,9 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
         l(Label::Level),
         l(Label::RankRange)
     );
-    for r in &input.ranking {
-        let sep = if lang == Lang::Zh { "；" } else { "; " };
-        let _ = write!(
+        for r in &input.ranking {
+            let sep = if lang == Lang::Zh { "；" } else { "; " };
+            let _ = write!(
             h,
             "<tr class=\"main\"><td class=\"num\">{}</td><td>{} <small class=\"meta\">{}</small></td><td class=\"num\">{:.1}</td><td>{}</td><td class=\"num\">{:.0}–{:.0}</td></tr>",
             r.rank,
@@ -364,17 +374,18 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
             r.rank_lo,
             r.rank_hi,
         );
-        if !r.reasons.is_empty() {
-            let _ = write!(
-                h,
-                "<tr class=\"why\"><td></td><td colspan=\"4\">{}{}{}</td></tr>",
-                l(Label::Reasons),
-                if lang == Lang::Zh { "：" } else { ": " },
-                esc(&r.reasons.join(sep))
-            );
+            if !r.reasons.is_empty() {
+                let _ = write!(
+                    h,
+                    "<tr class=\"why\"><td></td><td colspan=\"4\">{}{}{}</td></tr>",
+                    l(Label::Reasons),
+                    if lang == Lang::Zh { "：" } else { ": " },
+                    esc(&r.reasons.join(sep))
+                );
+            }
         }
+        h.push_str("</tbody></table></div>");
     }
-    h.push_str("</tbody></table></div>");
     h.push_str(&figs(&[FigureKind::Ranking]));
     h.push_str("</section>\n");
 

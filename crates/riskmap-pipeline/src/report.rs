@@ -1,0 +1,1422 @@
+//! The report stage of `run`: maps what the run computed (validated records,
+//! the panel, spatial statistics, forecasts, and, when given, risk scores and
+//! heatmaps) into `riskmap-render`'s plain inputs, then writes `maps/`,
+//! `charts/` and `report.html`.
+//!
+//! What goes where:
+//! - Section 1 (statistics): [`crate::summary::year_to_date`] plus forest
+//!   fires, geological hazard events and hidden hazards counted over the same
+//!   two periods; the summary's paragraphs are the highlights.
+//! - Section 2 (ranking) and the ranked and dimension maps: [`ScoreTable`],
+//!   an optional input. Without it the report says that scores are not
+//!   available and leaves the ranked map out.
+//! - Maps: heatmaps (optional rasters, any coordinate system GDAL knows) and
+//!   the emerging hot spot grids of [`SpatialStats`]. Both are resampled by
+//!   nearest neighbour onto a north-up lon/lat grid: each output cell's centre
+//!   is transformed into the source system (UTM for the hot spot grid) and
+//!   looked up there, which is exact for the cell centres and needs no
+//!   inverse of a projection. Cells whose centre lies in no township are
+//!   left empty, so nothing is drawn outside the region.
+//! - Trends: region totals per year over the complete years with the next
+//!   year's p10–p90 from [`Forecasts::totals`]; monthly seasonality (mean of
+//!   past years against this year's complete months); township year-on-year
+//!   bars for accidents and fires.
+//! - Focus: the top townships per score dimension (with scores) and per
+//!   forecast (always); overdue major hidden hazards; rectification progress.
+//! - Data quality: the manifest's counts and the rejection reasons, grouped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
+use riskmap_domain::{Crs, GeohazardType, IncidentCategory, Raster, RiskLevel, Source};
+use riskmap_render::report::{
+    FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
+};
+use riskmap_render::{
+    Dimensions, FigureSet, Forecast, Grid, HeatmapInput, HotSpotClass, HotSpotInput, Level,
+    MapMeta, RankRow, Ranked, RectRow, Seasonality, Township, Trend, YearlySeries, YoyRow,
+};
+use riskmap_stats::emerging::Category;
+
+pub use riskmap_render::Lang;
+
+use crate::backtest::Forecasts;
+use crate::panel::Panel;
+use crate::spatial_stats::SpatialStats;
+use crate::summary::{Period, YearToDate};
+use crate::validate::{SourceCounts, Validated};
+use crate::PipelineError;
+
+/// One township's risk score, as the scoring stage produces it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRow {
+    /// The township's code (matched to the validated townships).
+    pub code: String,
+    /// Overall risk, 0–10.
+    pub risk: f64,
+    /// 1 = highest risk.
+    pub rank: u32,
+    /// Risk level.
+    pub level: RiskLevel,
+    /// Rank interval, lower end (10th percentile of the rank).
+    pub rank_p10: f64,
+    /// Rank interval, upper end (90th percentile of the rank).
+    pub rank_p90: f64,
+    /// Stock, incremental, natural, fire, coping, each 0–10; `None` where
+    /// the dimension has no data for the township.
+    pub dimensions: [Option<f64>; 5],
+    /// The main reasons, most important first, in Chinese.
+    pub reasons_zh: Vec<String>,
+    /// The same reasons in English.
+    pub reasons_en: Vec<String>,
+}
+
+/// The scores the report prints: one row per township (any order; townships
+/// without a row are drawn as "no data" and left out of the ranking).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoreTable {
+    /// One row per township.
+    pub rows: Vec<ScoreRow>,
+}
+
+/// Everything the report is made from. `scores` and `heatmaps` come from
+/// other stages and may be absent: `None` and an empty list.
+pub struct ReportContext<'a> {
+    /// The validated region.
+    pub v: &'a Validated,
+    /// The yearly and monthly panels.
+    pub panel: &'a Panel,
+    /// The spatial statistics stage.
+    pub stats: &'a SpatialStats,
+    /// The forecast stage.
+    pub forecasts: &'a Forecasts,
+    /// Every source read, with its counts (the manifest's `inputs`).
+    pub inputs: &'a [SourceCounts],
+    /// SPEC stems of sources not in the folder.
+    pub missing: &'a [String],
+    /// Risk scores, if the scoring stage ran.
+    pub scores: Option<&'a ScoreTable>,
+    /// `(measure, density raster)`: kernel densities in events per km² per
+    /// year, in any EPSG coordinate system (as `heatmaps/<measure>.tif`).
+    pub heatmaps: &'a [(String, Raster)],
+    /// The language of the report and figures.
+    pub lang: Lang,
+}
+
+/// What the stage wrote.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOutput {
+    /// Files written, relative to the output folder (`report.html`,
+    /// `maps/<name>.png`, ...).
+    pub files: Vec<String>,
+    /// Problems that did not stop the report.
+    pub warnings: Vec<String>,
+    /// Wall time of its steps, seconds.
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// The measures drawn as trends and seasonality, when present.
+const MAIN_MEASURES: [Source; 4] = [
+    Source::Incidents,
+    Source::Fires,
+    Source::ForestFires,
+    Source::GeohazardEvents,
+];
+
+/// Most rows of a township chart (the charts say how many are not shown).
+const MAX_ROWS: usize = 30;
+
+/// Most overdue hazards listed.
+const MAX_OVERDUE: usize = 50;
+
+/// Builds the figures and the report inputs (no I/O).
+pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
+    let (v, lang) = (ctx.v, ctx.lang);
+    let zh = lang == Lang::Zh;
+    let mut warnings = Vec::new();
+    let townships: Vec<Township> = v
+        .townships
+        .iter()
+        .zip(v.index.polygons())
+        .map(|(t, p)| Township {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            polygon: p.clone(),
+        })
+        .collect();
+    let last_day = v.as_of.pred_opt().expect("a date after the start of time");
+    let meta = MapMeta {
+        region: region_name(v, lang),
+        as_of: last_day.to_string(),
+    };
+    let present = |s: Source| v.counts.iter().any(|c| c.source == s.stem());
+    let ytd = crate::summary::year_to_date(v);
+
+    // Scores, aligned with the townships.
+    let scores: Option<Vec<Option<&ScoreRow>>> = ctx.scores.map(|t| {
+        let by_code: HashMap<&str, &ScoreRow> =
+            t.rows.iter().map(|r| (r.code.as_str(), r)).collect();
+        v.townships
+            .iter()
+            .map(|t| by_code.get(t.code.as_str()).copied())
+            .collect()
+    });
+    let scored = scores.as_ref().filter(|s| s.iter().any(Option::is_some));
+    if ctx.scores.is_some() && scored.is_none() {
+        warnings.push("report: the score table matches no township code; scores left out".into());
+    }
+    // The maps need every township ranked; a partial table still fills the
+    // ranking table, and the maps are left out with a warning.
+    let complete = scored.filter(|s| s.iter().all(Option::is_some));
+    if scored.is_some() && complete.is_none() {
+        warnings.push("report: some townships have no score; the risk maps are left out".into());
+    }
+    let ranks = complete.map(|s| {
+        s.iter()
+            .flatten()
+            .map(|r| Ranked {
+                rank: r.rank,
+                level: level(r.level),
+            })
+            .collect::<Vec<_>>()
+    });
+    let dimensions = complete.map(|s| {
+        s.iter()
+            .map(|r| {
+                let d = r.map_or([None; 5], |r| r.dimensions);
+                let g = |k: usize| d[k].unwrap_or(f64::NAN);
+                Dimensions {
+                    stock: g(0),
+                    incremental: g(1),
+                    natural: g(2),
+                    fire: g(3),
+                    coping: g(4),
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let ranking_rows: Vec<RiskRow> = scored
+        .map(|s| {
+            let mut rows: Vec<RiskRow> = s
+                .iter()
+                .zip(&v.townships)
+                .filter_map(|(r, t)| {
+                    let r = (*r)?;
+                    Some(RiskRow {
+                        rank: r.rank,
+                        name: t.name.clone(),
+                        code: t.code.clone(),
+                        risk: r.risk,
+                        level: level(r.level),
+                        rank_lo: r.rank_p10,
+                        rank_hi: r.rank_p90,
+                        reasons: if zh {
+                            r.reasons_zh.clone()
+                        } else {
+                            r.reasons_en.clone()
+                        },
+                    })
+                })
+                .collect();
+            rows.sort_by_key(|r| r.rank);
+            rows
+        })
+        .unwrap_or_default();
+    let ranking_chart = (!ranking_rows.is_empty()).then(|| {
+        ranking_rows
+            .iter()
+            .map(|r| RankRow {
+                name: r.name.clone(),
+                rank: r.rank,
+                rank_lo: r.rank_lo,
+                rank_hi: r.rank_hi,
+                level: r.level,
+            })
+            .collect::<Vec<_>>()
+    });
+
+    // Rasters: the lon/lat frame of the region and which cells are inside it.
+    let heatmaps = ctx
+        .heatmaps
+        .iter()
+        .filter_map(|(measure, raster)| match heat_grid(v, raster) {
+            Ok(grid) => Some(HeatmapInput {
+                name: format!("heatmap_{}", file_stem(measure)),
+                measure: measure_label(measure, lang),
+                grid,
+            }),
+            Err(e) => {
+                warnings.push(format!("report: heatmap of {measure} left out: {e}"));
+                None
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut hotspots = Vec::new();
+    for g in &ctx.stats.grids {
+        match hotspot_grid(v, &g.hotspots, ctx.stats.grid_epsg) {
+            Ok(grid) if grid.values.iter().any(|c| *c != HotSpotClass::NoPattern) => {
+                hotspots.push(HotSpotInput {
+                    name: format!("hotspots_{}", file_stem(&g.measure)),
+                    measure: measure_label(&g.measure, lang),
+                    grid,
+                })
+            }
+            Ok(_) => {}
+            Err(e) => warnings.push(format!(
+                "report: hot spot map of {} left out: {e}",
+                g.measure
+            )),
+        }
+    }
+
+    // Trends and seasonality of the main measures.
+    let (first, last_complete) = (ctx.panel.years.0, ctx.forecasts.year - 1);
+    let year_sum = |m: &str, y: i32| -> (f64, f64) {
+        (0..v.townships.len())
+            .filter_map(|t| ctx.panel.yearly.get(&(t, y, m.to_owned())))
+            .fold((0.0, 0.0), |a, c| (a.0 + c.count, a.1 + c.deaths))
+    };
+    let mut trends = Vec::new();
+    let mut seasonality = Vec::new();
+    for s in MAIN_MEASURES.into_iter().filter(|s| present(*s)) {
+        let m = s.stem();
+        let years: Vec<i32> = (first..=last_complete).collect();
+        if years.is_empty() {
+            continue;
+        }
+        let sums: Vec<(f64, f64)> = years.iter().map(|y| year_sum(m, *y)).collect();
+        let forecast = ctx
+            .forecasts
+            .totals
+            .iter()
+            .find(|(name, _, _)| name == m)
+            .map(|(_, _, f)| Forecast {
+                year: ctx.forecasts.year,
+                p10: f.p10,
+                p50: f.p50,
+                p90: f.p90,
+            });
+        let deaths = sums.iter().any(|x| x.1 > 0.0).then(|| YearlySeries {
+            observed: years.iter().zip(&sums).map(|(y, x)| (*y, x.1)).collect(),
+            forecast: None,
+        });
+        trends.push((
+            format!("trend_{m}"),
+            Trend {
+                measure: measure_label(m, lang),
+                counts: YearlySeries {
+                    observed: years.iter().zip(&sums).map(|(y, x)| (*y, x.0)).collect(),
+                    forecast,
+                },
+                deaths,
+            },
+        ));
+        if let Some(season) = seasonality_of(ctx, m, lang) {
+            seasonality.push((format!("season_{m}"), season));
+        }
+    }
+
+    // Year-on-year bars: accidents and fires per township.
+    let mut yoy = Vec::new();
+    for (s, get) in [
+        (
+            Source::Incidents,
+            (|f: &crate::summary::Figures| f.accidents.0) as fn(&_) -> f64,
+        ),
+        (Source::Fires, |f: &crate::summary::Figures| f.fires.0),
+    ] {
+        if !present(s) {
+            continue;
+        }
+        let rows = v
+            .townships
+            .iter()
+            .enumerate()
+            .map(|(t, town)| YoyRow {
+                name: town.name.clone(),
+                previous: ytd.by_town_before.get(&t).map_or(0.0, get),
+                current: ytd.by_town_now.get(&t).map_or(0.0, get),
+            })
+            .collect();
+        yoy.push((
+            format!("yoy_{}", s.stem()),
+            measure_label(s.stem(), lang),
+            rows,
+        ));
+    }
+
+    // Hidden hazards: rectification per township and the overdue major ones.
+    let hazards = present(Source::HiddenHazards).then(|| hidden_hazards(v, &ytd, lang));
+
+    let set = FigureSet {
+        lang,
+        meta: meta.clone(),
+        townships,
+        ranks,
+        dimensions,
+        heatmaps,
+        hotspots,
+        trends,
+        seasonality,
+        yoy,
+        ranking: ranking_chart,
+        rectification: hazards.as_ref().map(|h| h.0.clone()),
+        max_rows: MAX_ROWS,
+        options: Default::default(),
+    };
+
+    let focus = focus_groups(ctx, scored.map(|s| &s[..]), lang);
+    let mut highlights = {
+        let (pz, pe) = crate::summary::paragraphs(&ytd);
+        if zh {
+            pz
+        } else {
+            pe
+        }
+    };
+    // The compared periods go last, after what the reader acts on.
+    let periods = highlights.pop();
+    highlights.extend(forecast_highlights(ctx, lang));
+    if let Some(s) = scored {
+        highlights.push(level_highlight(s, v, lang));
+    }
+    highlights.extend(periods);
+
+    let input = ReportInput {
+        lang,
+        region: meta.region.clone(),
+        as_of: meta.as_of.clone(),
+        year: v.current_year(),
+        stats: stat_rows(ctx, &ytd, lang, &present),
+        highlights,
+        ranking: ranking_rows,
+        focus,
+        overdue: hazards.map(|h| h.1).unwrap_or_default(),
+        quality: quality_rows(ctx, lang),
+        missing: ctx.missing.iter().map(|s| source_label(s, lang)).collect(),
+        reject_reasons: reject_reasons(v, lang),
+        method: method(ctx, lang),
+        footer: format!("riskmap {}", env!("CARGO_PKG_VERSION")),
+    };
+    (set, input, warnings)
+}
+
+/// Renders every figure, writes `maps/`, `charts/` and `report.html` into `dir`.
+pub fn write(ctx: &ReportContext, dir: &Path) -> Result<ReportOutput, PipelineError> {
+    let render_err = |e: riskmap_render::RenderError| match e {
+        riskmap_render::RenderError::Io { path, source } => {
+            PipelineError::Input(format!("{}: {source}", path.display()))
+        }
+        other => PipelineError::Internal(other.to_string()),
+    };
+    let mut out = ReportOutput::default();
+    let t = std::time::Instant::now();
+    let (set, input, warnings) = inputs(ctx);
+    out.warnings = warnings;
+    out.timings.push(("inputs", t.elapsed().as_secs_f64()));
+    let t = std::time::Instant::now();
+    let figures = set.render().map_err(render_err)?;
+    out.timings.push(("figures", t.elapsed().as_secs_f64()));
+    let t = std::time::Instant::now();
+    let written = riskmap_render::write_figures(dir, &figures).map_err(render_err)?;
+    riskmap_render::report::write(&dir.join("report.html"), &input, &figures)
+        .map_err(render_err)?;
+    out.timings.push(("write", t.elapsed().as_secs_f64()));
+    out.files.push("report.html".into());
+    for w in written {
+        for p in [w.png, w.svg] {
+            if let Ok(rel) = p.strip_prefix(dir) {
+                out.files.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn level(l: RiskLevel) -> Level {
+    match l {
+        RiskLevel::Red => Level::Red,
+        RiskLevel::Orange => Level::Orange,
+        RiskLevel::Yellow => Level::Yellow,
+        RiskLevel::Blue => Level::Blue,
+    }
+}
+
+/// The region's name: the townships' county when they share one, else a
+/// neutral phrase (a province's layer lists many counties).
+fn region_name(v: &Validated, lang: Lang) -> String {
+    let mut counties: Vec<&str> = v
+        .townships
+        .iter()
+        .filter_map(|t| t.county.as_deref())
+        .collect();
+    counties.sort_unstable();
+    counties.dedup();
+    match (counties.as_slice(), lang) {
+        ([one], _) => (*one).to_owned(),
+        ([], Lang::Zh) => "本地区".into(),
+        ([], Lang::En) => "The region".into(),
+        (many, Lang::Zh) => format!("全域（{}个县市区）", many.len()),
+        (many, Lang::En) => format!("The region ({} counties)", many.len()),
+    }
+}
+
+/// A measure's name for a file: `incidents:road_traffic` → `incidents_road_traffic`.
+fn file_stem(measure: &str) -> String {
+    measure
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// What a measure counts, in the report's language.
+pub fn measure_label(measure: &str, lang: Lang) -> String {
+    let (source, cat) = measure
+        .split_once(':')
+        .map_or((measure, None), |(a, b)| (a, Some(b)));
+    let zh = lang == Lang::Zh;
+    match (source, cat) {
+        ("incidents", None) => if zh {
+            "生产安全事故"
+        } else {
+            "Production-safety accidents"
+        }
+        .into(),
+        ("fires", None) => if zh { "火灾" } else { "Fires" }.into(),
+        ("forest_fires", None) => if zh { "森林火灾" } else { "Forest fires" }.into(),
+        ("geohazard_events", None) => if zh {
+            "地质灾害"
+        } else {
+            "Geological hazard events"
+        }
+        .into(),
+        ("incidents", Some(c)) => match (IncidentCategory::from_label(c), zh) {
+            (Some(k), true) => format!("{}事故", k.label_zh()),
+            (Some(k), false) => format!("{} accidents", capitalise(&k.key().replace('_', " "))),
+            (None, _) => measure.into(),
+        },
+        ("geohazard_events", Some(c)) => match (GeohazardType::from_label(c), zh) {
+            (Some(k), true) => k.label_zh().into(),
+            (Some(k), false) => capitalise(&k.key().replace('_', " ")),
+            (None, _) => measure.into(),
+        },
+        _ => measure.into(),
+    }
+}
+
+/// A source's name in the report: the Chinese name with the SPEC stem (what
+/// the data staff look for in the folder), or the stem alone in English.
+fn source_label(stem: &str, lang: Lang) -> String {
+    let zh = match stem {
+        "townships" => "乡镇（街道）边界",
+        "population" => "人口",
+        "incidents" => "生产安全事故",
+        "fires" => "火灾",
+        "forest_fires" => "森林火灾",
+        "geohazard_events" => "地质灾害事件",
+        "geohazard_sites" => "地质灾害隐患点",
+        "hidden_hazards" => "隐患排查台账",
+        "enterprises" => "企业",
+        "communities" => "社区",
+        "shelters" => "应急避难场所",
+        "fire_stations" => "消防站",
+        "pipelines" => "油气管线",
+        "scenic_areas" => "景区",
+        "area_counts" => "分乡镇统计",
+        "dem" => "高程",
+        "forest_cover" => "森林覆盖",
+        _ => "",
+    };
+    match lang {
+        Lang::Zh if !zh.is_empty() => format!("{zh} {stem}"),
+        _ => stem.to_owned(),
+    }
+}
+
+/// A north-up lon/lat grid over the region, with square cells of about
+/// `step_m` metres (at the middle latitude), at most `max_side` cells a side.
+fn lonlat_frame(v: &Validated, step_m: f64, max_side: usize) -> (usize, usize, [f64; 6]) {
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for c in v
+        .index
+        .polygons()
+        .iter()
+        .flat_map(|mp| mp.0.iter())
+        .flat_map(|p| p.exterior().0.iter())
+    {
+        lo = [lo[0].min(c.x), lo[1].min(c.y)];
+        hi = [hi[0].max(c.x), hi[1].max(c.y)];
+    }
+    const M_PER_DEG: f64 = 111_320.0;
+    let cos = ((lo[1] + hi[1]) / 2.0).to_radians().cos().max(0.05);
+    let (w_m, h_m) = (
+        (hi[0] - lo[0]) * M_PER_DEG * cos,
+        (hi[1] - lo[1]) * M_PER_DEG,
+    );
+    let step = step_m.max(w_m.max(h_m) / max_side as f64).max(1.0);
+    let (dx, dy) = (step / (M_PER_DEG * cos), step / M_PER_DEG);
+    let w = (((hi[0] - lo[0]) / dx).ceil() as usize).max(1);
+    let h = (((hi[1] - lo[1]) / dy).ceil() as usize).max(1);
+    (w, h, [lo[0], dx, 0.0, hi[1], 0.0, -dy])
+}
+
+/// Which cells of a frame have their centre in a township, by an even-odd
+/// scanline over every ring of every township. Townships do not overlap, so
+/// the parity of the rings around a point is 1 exactly when one township
+/// holds it (a hole counts against its polygon, and for the township that
+/// fills it); shared borders need no special case. Each edge adds a crossing
+/// only to the rows its span covers, so the cost is edges plus crossings.
+fn inside_mask(
+    polygons: &[geo::MultiPolygon<f64>],
+    w: usize,
+    h: usize,
+    gt: &[f64; 6],
+) -> Vec<bool> {
+    let mut crossings: Vec<Vec<f64>> = vec![Vec::new(); h];
+    // Row r's centre is at y = gt[3] + (r + 0.5) gt[5], gt[5] < 0.
+    let row_of = |y: f64| (y - gt[3]) / gt[5] - 0.5;
+    for ring in polygons
+        .iter()
+        .flat_map(|mp| mp.0.iter())
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+    {
+        for e in ring.lines() {
+            let (a, b) = (row_of(e.start.y), row_of(e.end.y));
+            let (lo, hi) = (a.min(b), a.max(b));
+            // Rows whose centre is in [lo, hi): the half-open rule counts a
+            // vertex on a scanline once.
+            let first = lo.ceil().max(0.0) as usize;
+            let last = (hi.ceil() as i64 - 1).min(h as i64 - 1);
+            for r in first as i64..=last {
+                let t = (r as f64 - a) / (b - a);
+                let x = e.start.x + t * (e.end.x - e.start.x);
+                crossings[r as usize].push(x);
+            }
+        }
+    }
+    let mut inside = vec![false; w * h];
+    for (r, xs) in crossings.iter_mut().enumerate() {
+        xs.sort_by(f64::total_cmp);
+        for pair in xs.chunks_exact(2) {
+            // Columns whose centre x is in [pair[0], pair[1]).
+            let c0 = ((pair[0] - gt[0]) / gt[1] - 0.5).ceil().max(0.0) as usize;
+            let c1 = (((pair[1] - gt[0]) / gt[1] - 0.5).ceil().max(0.0) as usize).min(w);
+            for c in c0..c1 {
+                inside[r * w + c] = true;
+            }
+        }
+    }
+    inside
+}
+
+/// The centres of the cells inside the region, with their cell indices,
+/// transformed from lon/lat into EPSG `epsg` (in parallel chunks).
+fn inside_centres(
+    inside: &[bool],
+    w: usize,
+    gt: &[f64; 6],
+    epsg: u32,
+) -> Result<(Vec<usize>, Vec<[f64; 2]>), String> {
+    let idx: Vec<usize> = (0..inside.len()).filter(|i| inside[*i]).collect();
+    let mut pts: Vec<[f64; 2]> = idx
+        .iter()
+        .map(|i| {
+            let (r, c) = (i / w, i % w);
+            [
+                gt[0] + (c as f64 + 0.5) * gt[1],
+                gt[3] + (r as f64 + 0.5) * gt[5],
+            ]
+        })
+        .collect();
+    pts.par_chunks_mut(16_384)
+        .try_for_each(|chunk| riskmap_io::crs::from_wgs84(epsg, chunk))
+        .map_err(|e| e.to_string())?;
+    Ok((idx, pts))
+}
+
+/// The emerging hot spot grid (cells of `cube.cell_size` metres in UTM zone
+/// `epsg`) resampled onto a lon/lat grid of quarter cells.
+fn hotspot_grid(
+    v: &Validated,
+    h: &riskmap_stats::emerging::GridHotspots,
+    epsg: u32,
+) -> Result<Grid<HotSpotClass>, String> {
+    let cube = &h.cube;
+    let (w, ht, gt) = lonlat_frame(v, cube.cell_size / 4.0, 800);
+    let inside = inside_mask(v.index.polygons(), w, ht, &gt);
+    let (idx, pts) = inside_centres(&inside, w, &gt, epsg)?;
+    let class: HashMap<(i64, i64), Category> = cube
+        .cells
+        .iter()
+        .zip(&h.locations)
+        .map(|(c, l)| (*c, l.category))
+        .collect();
+    let mut values = vec![HotSpotClass::NoPattern; w * ht];
+    for (i, p) in idx.into_iter().zip(pts) {
+        if !p[0].is_finite() {
+            continue;
+        }
+        let cell = (
+            ((p[0] - cube.origin[0]) / cube.cell_size).floor() as i64,
+            ((p[1] - cube.origin[1]) / cube.cell_size).floor() as i64,
+        );
+        if let Some(c) = class.get(&cell) {
+            values[i] = hot_class(*c);
+        }
+    }
+    Ok(Grid {
+        width: w,
+        height: ht,
+        geo_transform: gt,
+        values,
+    })
+}
+
+fn hot_class(c: Category) -> HotSpotClass {
+    use HotSpotClass as H;
+    match c {
+        Category::NoPattern => H::NoPattern,
+        Category::NewHot => H::NewHot,
+        Category::ConsecutiveHot => H::ConsecutiveHot,
+        Category::IntensifyingHot => H::IntensifyingHot,
+        Category::PersistentHot => H::PersistentHot,
+        Category::DiminishingHot => H::DiminishingHot,
+        Category::SporadicHot => H::SporadicHot,
+        Category::OscillatingHot => H::OscillatingHot,
+        Category::HistoricalHot => H::HistoricalHot,
+        Category::NewCold => H::NewCold,
+        Category::ConsecutiveCold => H::ConsecutiveCold,
+        Category::IntensifyingCold => H::IntensifyingCold,
+        Category::PersistentCold => H::PersistentCold,
+        Category::DiminishingCold => H::DiminishingCold,
+        Category::SporadicCold => H::SporadicCold,
+        Category::OscillatingCold => H::OscillatingCold,
+        Category::HistoricalCold => H::HistoricalCold,
+    }
+}
+
+/// A density raster (any EPSG system) resampled onto a lon/lat grid at about
+/// its own resolution; nodata and cells outside the region become NaN.
+fn heat_grid(v: &Validated, r: &Raster) -> Result<Grid<f32>, String> {
+    let epsg = match r.crs {
+        Crs::Epsg(e) => e,
+        Crs::Gcj02 => {
+            return Err("a GCJ-02 raster cannot be resampled; write it in an EPSG system".into())
+        }
+    };
+    let g = r.geo_transform;
+    if g[2] != 0.0 || g[4] != 0.0 || g[1] == 0.0 || g[5] == 0.0 {
+        return Err("rotated or degenerate geotransform".into());
+    }
+    if r.data.len() != r.width * r.height {
+        return Err(format!(
+            "{}×{} raster with {} values",
+            r.width,
+            r.height,
+            r.data.len()
+        ));
+    }
+    // The source cell size in metres: degrees for geographic systems.
+    let geographic = matches!(epsg, 4326 | 4490 | 4214 | 4610);
+    let cell_m = if geographic {
+        g[1].abs() * 111_320.0
+    } else {
+        g[1].abs()
+    };
+    let (w, h, gt) = lonlat_frame(v, cell_m, 800);
+    let inside = inside_mask(v.index.polygons(), w, h, &gt);
+    let (idx, pts) = inside_centres(&inside, w, &gt, if geographic { 4326 } else { epsg })?;
+    let mut values = vec![f32::NAN; w * h];
+    for (i, p) in idx.into_iter().zip(pts) {
+        let (c, row) = (
+            ((p[0] - g[0]) / g[1]).floor(),
+            ((p[1] - g[3]) / g[5]).floor(),
+        );
+        if !(c >= 0.0 && row >= 0.0 && c < r.width as f64 && row < r.height as f64) {
+            continue;
+        }
+        let x = r.get(c as usize, row as usize);
+        if !r.nodata.is_some_and(|n| x as f64 == n) {
+            values[i] = x;
+        }
+    }
+    Ok(Grid {
+        width: w,
+        height: h,
+        geo_transform: gt,
+        values,
+    })
+}
+
+/// Monthly pattern of a measure: the mean of every complete past year, and
+/// this year's complete months.
+fn seasonality_of(ctx: &ReportContext, m: &str, lang: Lang) -> Option<Seasonality> {
+    let v = ctx.v;
+    let year = v.current_year();
+    let first = ctx.panel.years.0;
+    let mut by_month: BTreeMap<(i32, u32), f64> = BTreeMap::new();
+    for ((_, y, mo, name), c) in &ctx.panel.monthly {
+        if name == m {
+            *by_month.entry((*y, *mo)).or_default() += c.count;
+        }
+    }
+    if by_month.is_empty() {
+        return None;
+    }
+    let past: Vec<i32> = (first..year).collect();
+    if past.is_empty() {
+        return None;
+    }
+    let mut mean = [0.0; 12];
+    for (k, slot) in mean.iter_mut().enumerate() {
+        *slot = past
+            .iter()
+            .map(|y| by_month.get(&(*y, k as u32 + 1)).copied().unwrap_or(0.0))
+            .sum::<f64>()
+            / past.len() as f64;
+    }
+    // A month counts once its last day is before the as-of date.
+    let complete = (1..=12u32)
+        .take_while(|mo| {
+            let next = if *mo == 12 {
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(year, mo + 1, 1)
+            };
+            next.is_some_and(|d| d <= v.as_of)
+        })
+        .count();
+    let this_year = (complete > 0).then(|| {
+        (
+            year,
+            (1..=complete as u32)
+                .map(|mo| by_month.get(&(year, mo)).copied().unwrap_or(0.0))
+                .collect(),
+        )
+    });
+    Some(Seasonality {
+        measure: measure_label(m, lang),
+        monthly_mean: mean,
+        this_year,
+    })
+}
+
+/// Rectification per township and the overdue major hazards on the as-of date.
+///
+/// The chart counts this year's hazards (found in the current period) and
+/// every earlier one still open on the as-of date: the ledger a county
+/// reviews, where the closed cases of past years would drown the picture.
+fn hidden_hazards(
+    v: &Validated,
+    ytd: &YearToDate,
+    lang: Lang,
+) -> (Vec<RectRow>, Vec<OverdueHazard>) {
+    let mut rows: Vec<RectRow> = v
+        .townships
+        .iter()
+        .map(|t| RectRow {
+            name: t.name.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut overdue = Vec::new();
+    for a in v
+        .accepted
+        .iter()
+        .filter(|a| a.source == Source::HiddenHazards)
+    {
+        let Some(found) = a.when.map(|w| w.date()) else {
+            continue;
+        };
+        let [deadline, rectified] = a.extra_dates;
+        // A rectification dated after the as-of date had not happened yet.
+        let rectified = rectified.filter(|d| *d < v.as_of);
+        let r = &mut rows[a.township];
+        match (rectified, deadline) {
+            (Some(_), _) if !ytd.current.contains(found) => {}
+            (Some(done), Some(due)) if done > due => r.late += 1,
+            (Some(_), _) => r.on_time += 1,
+            (None, Some(due)) if due < v.as_of => {
+                r.overdue += 1;
+                if a.label == Some("major") {
+                    overdue.push(OverdueHazard {
+                        id: a.id.clone(),
+                        township: v.townships[a.township].name.clone(),
+                        sector: a
+                            .sector
+                            .as_deref()
+                            .map_or_else(String::new, |s| sector_label(s, lang)),
+                        deadline: due.to_string(),
+                        days_overdue: (v.as_of - due).num_days(),
+                    });
+                }
+            }
+            (None, _) => r.open += 1,
+        }
+    }
+    overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.id.cmp(&b.id)));
+    overdue.truncate(MAX_OVERDUE);
+    (rows, overdue)
+}
+
+/// Common sector keys in Chinese; anything else is printed as written.
+fn sector_label(s: &str, lang: Lang) -> String {
+    let zh = match s {
+        "manufacturing" => "工业制造",
+        "trade" => "商贸",
+        "construction" => "建筑施工",
+        "warehousing" => "仓储物流",
+        "hazardous_chemicals" => "危险化学品",
+        "fireworks" => "烟花爆竹",
+        "mining" => "矿山",
+        "public" => "人员密集场所",
+        "road_traffic" => "道路交通",
+        "other" => "其他",
+        _ => "",
+    };
+    match lang {
+        Lang::Zh if !zh.is_empty() => zh.into(),
+        _ => s.replace('_', " "),
+    }
+}
+
+/// Section 1's table.
+fn stat_rows(
+    ctx: &ReportContext,
+    ytd: &YearToDate,
+    lang: Lang,
+    present: &dyn Fn(Source) -> bool,
+) -> Vec<StatRow> {
+    let v = ctx.v;
+    let zh = lang == Lang::Zh;
+    let t = |a: &str, b: &str| if zh { a.to_owned() } else { b.to_owned() };
+    // Last year's span is known when the records reach back to its start.
+    let prev_known = ctx.panel.years.0 <= ytd.previous.start.year();
+    let row = |indicator: String, cur: f64, prev: f64, decimals: usize| StatRow {
+        indicator,
+        current: cur,
+        previous: prev_known.then_some(prev),
+        decimals,
+    };
+    let (n, b) = (&ytd.now, &ytd.before);
+    let mut out = Vec::new();
+    if present(Source::Incidents) {
+        out.push(row(
+            t("生产安全事故（起）", "Production-safety accidents"),
+            n.accidents.0,
+            b.accidents.0,
+            0,
+        ));
+        out.push(row(
+            t("　死亡人数（人）", "  deaths"),
+            n.accidents.1,
+            b.accidents.1,
+            0,
+        ));
+        out.push(row(
+            t("　工矿商贸事故（起）", "  industrial, mining and trade"),
+            n.industrial.0,
+            b.industrial.0,
+            0,
+        ));
+        out.push(row(
+            t("　道路交通事故（起）", "  road traffic"),
+            n.road.0,
+            b.road.0,
+            0,
+        ));
+        out.push(row(
+            t("　较大以上事故（起）", "  with 3 or more deaths"),
+            n.larger,
+            b.larger,
+            0,
+        ));
+    }
+    if present(Source::Fires) {
+        out.push(row(t("火灾（起）", "Fires"), n.fires.0, b.fires.0, 0));
+        out.push(row(t("　死亡（人）", "  deaths"), n.fires.2, b.fires.2, 0));
+        out.push(row(t("　受伤（人）", "  injured"), n.fires.1, b.fires.1, 0));
+        out.push(row(
+            t("　直接财产损失（万元）", "  direct loss (10k CNY)"),
+            n.fires.3,
+            b.fires.3,
+            1,
+        ));
+    }
+    // Sources the summary does not cover: counted over the same two periods.
+    let count = |s: Source, p: Period, f: &dyn Fn(&crate::validate::Accepted) -> bool| -> f64 {
+        v.accepted
+            .iter()
+            .filter(|a| a.source == s && a.when.is_some_and(|w| p.contains(w.date())) && f(a))
+            .count() as f64
+    };
+    let (c, p) = (ytd.current, ytd.previous);
+    for (s, zh_name, en_name) in [
+        (Source::ForestFires, "森林火灾（起）", "Forest fires"),
+        (
+            Source::GeohazardEvents,
+            "地质灾害（起）",
+            "Geological hazard events",
+        ),
+    ] {
+        if present(s) {
+            out.push(row(
+                t(zh_name, en_name),
+                count(s, c, &|_| true),
+                count(s, p, &|_| true),
+                0,
+            ));
+        }
+    }
+    if present(Source::HiddenHazards) {
+        out.push(row(
+            t("新排查隐患（项）", "Hidden hazards found"),
+            count(Source::HiddenHazards, c, &|_| true),
+            count(Source::HiddenHazards, p, &|_| true),
+            0,
+        ));
+        let major = |a: &crate::validate::Accepted| a.label == Some("major");
+        out.push(row(
+            t("　其中重大隐患（项）", "  of which major"),
+            count(Source::HiddenHazards, c, &major),
+            count(Source::HiddenHazards, p, &major),
+            0,
+        ));
+    }
+    out
+}
+
+/// Next year's region forecast of the main measures, as sentences.
+fn forecast_highlights(ctx: &ReportContext, lang: Lang) -> Vec<String> {
+    let f = ctx.forecasts;
+    let parts: Vec<String> = MAIN_MEASURES
+        .iter()
+        .filter_map(|s| f.totals.iter().find(|(m, _, _)| m == s.stem()))
+        .map(|(m, _, s)| match lang {
+            Lang::Zh => format!(
+                "{}约{:.0}起（80%区间{:.0}–{:.0}起）",
+                measure_label(m, lang),
+                s.p50,
+                s.p10,
+                s.p90
+            ),
+            Lang::En => format!(
+                "{} about {:.0} (80% range {:.0}–{:.0})",
+                measure_label(m, lang).to_lowercase(),
+                s.p50,
+                s.p10,
+                s.p90
+            ),
+        })
+        .collect();
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    vec![match lang {
+        Lang::Zh => format!("预计{}年全域{}。", f.year, parts.join("，")),
+        Lang::En => format!("Forecast for {}: {}.", f.year, parts.join("; ")),
+    }]
+}
+
+/// How many townships are at each level, naming the red ones.
+fn level_highlight(s: &[Option<&ScoreRow>], v: &Validated, lang: Lang) -> String {
+    let count = |l: RiskLevel| s.iter().flatten().filter(|r| r.level == l).count();
+    let mut red: Vec<(&u32, &str)> = s
+        .iter()
+        .zip(&v.townships)
+        .filter_map(|(r, t)| {
+            r.filter(|r| r.level == RiskLevel::Red)
+                .map(|r| (&r.rank, t.name.as_str()))
+        })
+        .collect();
+    red.sort();
+    let names: Vec<&str> = red.iter().map(|x| x.1).collect();
+    match lang {
+        Lang::Zh => format!(
+            "重大风险乡镇（街道）{}个{}，较大风险{}个，一般风险{}个，低风险{}个。",
+            names.len(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", names.join("、"))
+            },
+            count(RiskLevel::Orange),
+            count(RiskLevel::Yellow),
+            count(RiskLevel::Blue)
+        ),
+        Lang::En => format!(
+            "{} townships at major risk{}, {} significant, {} moderate, {} low.",
+            names.len(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(", "))
+            },
+            count(RiskLevel::Orange),
+            count(RiskLevel::Yellow),
+            count(RiskLevel::Blue)
+        ),
+    }
+}
+
+/// Section 5's lists: the top three townships per score dimension, then per
+/// next year's forecast of the main measures.
+fn focus_groups(
+    ctx: &ReportContext,
+    scores: Option<&[Option<&ScoreRow>]>,
+    lang: Lang,
+) -> Vec<FocusGroup> {
+    use riskmap_render::Label;
+    let v = ctx.v;
+    let top = |mut list: Vec<(String, f64)>| {
+        list.retain(|x| x.1.is_finite());
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(3);
+        list
+    };
+    let mut out = Vec::new();
+    if let Some(s) = scores {
+        let dims = [
+            Label::Stock,
+            Label::Incremental,
+            Label::Natural,
+            Label::Fire,
+            Label::Coping,
+        ];
+        for (k, d) in dims.iter().enumerate() {
+            let list = s
+                .iter()
+                .zip(&v.townships)
+                .filter_map(|(r, t)| Some((t.name.clone(), (*r)?.dimensions[k]?)))
+                .collect();
+            out.push(FocusGroup {
+                dimension: d.text(lang).into(),
+                townships: top(list),
+            });
+        }
+    }
+    for s in MAIN_MEASURES {
+        let list: Vec<(String, f64)> = ctx
+            .forecasts
+            .rows
+            .iter()
+            .filter(|r| r.measure == s.stem())
+            .map(|r| (v.townships[r.township].name.clone(), r.summary.mean))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        out.push(FocusGroup {
+            dimension: match lang {
+                Lang::Zh => format!(
+                    "{}年{}预测起数",
+                    ctx.forecasts.year,
+                    measure_label(s.stem(), lang)
+                ),
+                Lang::En => format!(
+                    "{} forecast for {}",
+                    measure_label(s.stem(), lang),
+                    ctx.forecasts.year
+                ),
+            },
+            townships: top(list),
+        });
+    }
+    out
+}
+
+/// Section 6's table: the validated sources.
+fn quality_rows(ctx: &ReportContext, lang: Lang) -> Vec<QualityRow> {
+    ctx.inputs
+        .iter()
+        .filter(|c| ctx.v.counts.iter().any(|x| x.source == c.source))
+        .map(|c| QualityRow {
+            source: source_label(&c.source, lang),
+            rows_read: c.rows_read as u64,
+            accepted: c.accepted as u64,
+            rejected: c.rejected as u64,
+            outside: c.outside as u64,
+        })
+        .collect()
+}
+
+/// A field's name in Chinese.
+fn field_zh(f: &str) -> &str {
+    match f {
+        "id" => "编号",
+        "occurred_at" => "发生时间",
+        "found_on" => "发现日期",
+        "deadline" => "整改期限",
+        "rectified_on" => "整改完成日期",
+        "category" => "事故类别",
+        "type" => "灾害类型",
+        "level" => "隐患等级",
+        "deaths" => "死亡人数",
+        "injuries" => "受伤人数",
+        "loss_10k_cny" => "直接经济损失",
+        "lon" => "经度",
+        "lat" => "纬度",
+        "code" => "乡镇代码",
+        "year" => "年份",
+        "measure" => "统计类别",
+        "count" => "起数",
+        other => other,
+    }
+}
+
+/// Rejection reasons grouped into kinds, per source, most frequent first.
+fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
+    let zh = lang == Lang::Zh;
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &v.rejections {
+        let (f, why) = (r.field.as_str(), r.reason.as_str());
+        let kind = if why.starts_with("duplicate id") {
+            if zh {
+                "编号重复".to_owned()
+            } else {
+                "duplicate id".to_owned()
+            }
+        } else if why.starts_with("missing") {
+            if zh {
+                format!("缺少{}", field_zh(f))
+            } else {
+                format!("missing {f}")
+            }
+        } else if why.starts_with("unparseable") {
+            if zh {
+                format!("{}无法识别", field_zh(f))
+            } else {
+                format!("unreadable {f}")
+            }
+        } else if why.starts_with("unknown township code") {
+            if zh {
+                "乡镇代码不存在".into()
+            } else {
+                "unknown township code".into()
+            }
+        } else if why.starts_with("unknown") {
+            if zh {
+                format!("{}不在字典中", field_zh(f))
+            } else {
+                format!("{f} not in the vocabulary")
+            }
+        } else if why.starts_with("outside the region") {
+            if zh {
+                "坐标在辖区外".into()
+            } else {
+                "outside the region".into()
+            }
+        } else if why.contains("swapped") {
+            if zh {
+                "经纬度颠倒".into()
+            } else {
+                "lon and lat swapped".into()
+            }
+        } else if why.contains("not on the globe") {
+            if zh {
+                "坐标无效".into()
+            } else {
+                "invalid coordinates".into()
+            }
+        } else if why.contains("as-of date") {
+            if zh {
+                "日期晚于截止日期".into()
+            } else {
+                "dated on or after the as-of date".into()
+            }
+        } else if why.contains("number")
+            || why.starts_with("negative")
+            || why.contains("not a year")
+        {
+            if zh {
+                format!("{}数值无效", field_zh(f))
+            } else {
+                format!("invalid {f}")
+            }
+        } else {
+            why.split(';').next().unwrap_or(why).to_owned()
+        };
+        let src = source_label(&r.source, lang);
+        let src = src.split(' ').next().unwrap_or(&src).to_owned();
+        *counts
+            .entry(if zh {
+                format!("{src}：{kind}")
+            } else {
+                format!("{src}: {kind}")
+            })
+            .or_default() += 1;
+    }
+    let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out.truncate(15);
+    out
+}
+
+/// Section 7: what this run did, with its parameters.
+fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
+    let zh = lang == Lang::Zh;
+    let cell = ctx
+        .stats
+        .grids
+        .first()
+        .map_or(1000.0, |g| g.hotspots.cube.cell_size);
+    let models: Vec<String> = MAIN_MEASURES
+        .iter()
+        .filter_map(|s| {
+            let m = ctx.forecasts.rows.iter().find(|r| r.measure == s.stem())?;
+            Some(if zh {
+                format!("{}：{}", measure_label(s.stem(), lang), m.model)
+            } else {
+                format!("{}: {}", measure_label(s.stem(), lang), m.model)
+            })
+        })
+        .collect();
+    let mut p = Vec::new();
+    if zh {
+        p.push("数据：各类事故、火灾、森林火灾、地质灾害和隐患台账逐条校验（必填项、日期、编码、坐标），不合格记录剔除并说明原因；每条记录按坐标落入所在乡镇（街道），落在边界上的归入代码较小者。".into());
+        p.push(format!("统计：本年1月1日至截止日与上年同期比较；发生率以人口为暴露量，并用经验贝叶斯方法收缩小样本乡镇的估计；空间聚集用全局与局部莫兰指数（LISA）和Getis–Ord Gi*统计量（皇后邻接）；趋势用Mann–Kendall检验。时空热点按{cell:.0}米网格、以完整年份为时间步长计算，地图上的网格由UTM坐标按网格中心重采样到经纬度。"));
+        p.push(if ctx.scores.is_some() {
+            "评分：存量、增量、自然灾害、火灾和应对能力五个维度分别标准化到0–10，加权合成综合风险指数并排名；排名区间表示数据随机波动下排名的80%可能范围，区间越宽越需谨慎解读。风险等级分为重大（红）、较大（橙）、一般（黄）、低（蓝）。".into()
+        } else {
+            "评分：本次运行没有风险评分结果，因此未给出风险排名和风险等级图。".into()
+        });
+        p.push(format!("预测：对每个乡镇和类别预测{}年起数，给出中位数和P10–P90区间（80%的可能范围）；模型经滚动回测按CRPS选出（{}）。全域合计单独回测、单独选模型。", ctx.forecasts.year, models.join("，")));
+        p.push("隐患整改：统计本年新排查的隐患和往年至截止日仍未整改的隐患；整改完成日期晚于整改期限为逾期整改，截止日仍未整改且已过期限为逾期未整改。".into());
+    } else {
+        p.push("Data: every record of incidents, fires, forest fires, geological hazards and hidden hazards is checked (required fields, dates, codes, coordinates); rejected rows are listed with reasons. Each record is assigned to the township containing it; a point on a border goes to the smaller code.".into());
+        p.push(format!("Statistics: this year from 1 January to the as-of date against the same span last year; rates use population as exposure, with empirical Bayes shrinkage for small townships; clustering by global and local Moran's I (LISA) and Getis–Ord Gi* (queen contiguity); trends by Mann–Kendall. Emerging hot spots use {cell:.0} m cells and the complete years as time steps; the maps resample the UTM cells to lon/lat at the cell centres."));
+        p.push(if ctx.scores.is_some() {
+            "Scores: stock, incremental, natural-hazard, fire and coping dimensions are each scaled to 0–10 and combined into the overall risk, which ranks the townships; the rank interval is the 80% range of the rank under random variation of the data, so wide intervals call for caution. Levels: major (red), significant (orange), moderate (yellow), low (blue).".into()
+        } else {
+            "Scores: this run has no risk scores, so the ranking and the risk-level map are left out.".into()
+        });
+        p.push(format!("Forecast: the {} count per township and measure, as a median with a p10–p90 range (80% of outcomes), from the model with the lowest CRPS in a rolling-origin backtest ({}). The region totals are backtested and modelled on their own.", ctx.forecasts.year, models.join("; ")));
+        p.push("Hidden hazards: this year's hazards and every earlier one still open on the as-of date; rectified after the deadline counts as late, open past the deadline as overdue.".into());
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_are_named_in_both_languages() {
+        assert_eq!(
+            measure_label("incidents:road_traffic", Lang::Zh),
+            "道路交通事故"
+        );
+        assert_eq!(
+            measure_label("incidents:road_traffic", Lang::En),
+            "Road traffic accidents"
+        );
+        assert_eq!(
+            measure_label("geohazard_events:landslide", Lang::Zh),
+            "滑坡"
+        );
+        assert_eq!(measure_label("fires", Lang::En), "Fires");
+        assert_eq!(measure_label("my_measure", Lang::Zh), "my_measure");
+        assert_eq!(
+            file_stem("incidents:road_traffic"),
+            "incidents_road_traffic"
+        );
+    }
+
+    #[test]
+    fn the_scanline_mask_agrees_with_point_in_polygon() {
+        use geo::{Contains, LineString, MultiPolygon, Point, Polygon};
+        // Two townships sharing a wiggly border, the first with a hole that a
+        // third township fills, far from the origin like real coordinates.
+        let ring = |v: &[(f64, f64)]| LineString::from(v.to_vec());
+        let (x0, y0) = (119.5, 29.0);
+        let a = Polygon::new(
+            ring(&[
+                (x0, y0),
+                (x0 + 0.31, y0),
+                (x0 + 0.27, y0 + 0.13),
+                (x0 + 0.33, y0 + 0.3),
+                (x0, y0 + 0.3),
+                (x0, y0),
+            ]),
+            vec![ring(&[
+                (x0 + 0.05, y0 + 0.05),
+                (x0 + 0.12, y0 + 0.05),
+                (x0 + 0.12, y0 + 0.11),
+                (x0 + 0.05, y0 + 0.05),
+            ])],
+        );
+        let b = Polygon::new(
+            ring(&[
+                (x0 + 0.31, y0),
+                (x0 + 0.6, y0 + 0.02),
+                (x0 + 0.5, y0 + 0.3),
+                (x0 + 0.33, y0 + 0.3),
+                (x0 + 0.27, y0 + 0.13),
+                (x0 + 0.31, y0),
+            ]),
+            vec![],
+        );
+        let c = Polygon::new(
+            ring(&[
+                (x0 + 0.05, y0 + 0.05),
+                (x0 + 0.12, y0 + 0.05),
+                (x0 + 0.12, y0 + 0.11),
+                (x0 + 0.05, y0 + 0.05),
+            ]),
+            vec![],
+        );
+        let polys = vec![
+            MultiPolygon(vec![a]),
+            MultiPolygon(vec![b]),
+            MultiPolygon(vec![c.clone()]),
+        ];
+        let only_ab = &polys[..2];
+        let (w, h) = (97, 61);
+        let gt = [x0 - 0.01, 0.0067, 0.0, y0 + 0.31, 0.0, -0.0055];
+        for set in [&polys[..], only_ab] {
+            let mask = inside_mask(set, w, h, &gt);
+            let mut inside = 0;
+            for r in 0..h {
+                for col in 0..w {
+                    let p = Point::new(
+                        gt[0] + (col as f64 + 0.5) * gt[1],
+                        gt[3] + (r as f64 + 0.5) * gt[5],
+                    );
+                    let brute = set.iter().any(|mp| mp.contains(&p));
+                    assert_eq!(mask[r * w + col], brute, "cell ({col}, {r})");
+                    inside += usize::from(brute);
+                }
+            }
+            assert!(inside > 1000, "{inside} cells inside");
+        }
+        // The hole is outside when nothing fills it.
+        let centroid = Point::new(x0 + 0.1, y0 + 0.07);
+        assert!(c.contains(&centroid));
+    }
+
+    #[test]
+    fn the_embedded_font_covers_this_module_s_chinese() {
+        use ab_glyph::Font;
+        let font = ab_glyph::FontRef::try_from_slice(riskmap_render::font::OTF).unwrap();
+        let missing: String = include_str!("report.rs")
+            .chars()
+            .filter(|c| {
+                ('\u{3000}'..='\u{9fff}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c)
+            })
+            .filter(|c| font.glyph_id(*c).0 == 0)
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the embedded font lacks {missing:?}; rerun scripts/subset-font.sh"
+        );
+    }
+}
