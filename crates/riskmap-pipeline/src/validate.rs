@@ -342,6 +342,24 @@ pub(crate) fn read_townships(
                 ))
             }
         };
+        // A vertex off the globe (NaN, infinite, beyond ±180°/±90°) is a
+        // wrong coordinate system or a broken file, never a place: points
+        // could not be joined to such a township reliably, so stop and say
+        // which feature and why (found by tests/bad_input.rs: a NaN or 1e300
+        // vertex reached the spatial index).
+        if let Some(c) = geo::CoordsIter::coords_iter(&mp)
+            .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0))
+        {
+            return Err(input_err(
+                path,
+                format!(
+                    "feature {} ({code}) has a vertex off the globe (lon {}, lat {} after reading the layer as {crs}); check the layer's coordinates and its coordinate system (sources.townships.crs in riskmap.toml)",
+                    i + 1,
+                    c.x,
+                    c.y
+                ),
+            ));
+        }
         features.push((code, name.unwrap_or_default(), population, mp));
     }
     // Invalid rings (self-intersections, bow-ties, spikes) are repaired with
