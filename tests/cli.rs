@@ -105,11 +105,16 @@ fn demo_runs_every_stage_and_prints_where_the_report_is() {
     assert!(townships["rows_read"].as_u64().unwrap() >= 12);
     assert_eq!(townships["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(m["missing"], serde_json::json!(["area_counts"]));
-    // Nothing is left in staging.
+    // Nothing is left in staging (the lock file stays; it is only held while a run writes).
     assert!(std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
-        .all(|e| !e.file_name().to_string_lossy().starts_with(".riskmap")));
+        .all(|e| e.file_name() == ".riskmap.lock"
+            || !e.file_name().to_string_lossy().starts_with(".riskmap")));
+    assert!(std::fs::read_dir(dir.path().join(".runs"))
+        .unwrap()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().ends_with(".partial")));
 }
 
 #[test]

@@ -11,7 +11,8 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::Serialize;
 
 use crate::region::{find_sources, Found};
-use crate::staging::Staging;
+use crate::progress::{Job, StageLog};
+use crate::publish::Publish;
 use crate::validate::{SourceCounts, Validated};
 use crate::PipelineError;
 
@@ -202,8 +203,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         })?),
         None => None,
     };
-    let staging = Staging::new(&opts.out)?;
-    let mut stages = Vec::new();
+    // Results go to a private folder, published atomically on success; see
+    // crate::publish for the layout and the lock.
+    let staging = Publish::new(&opts.out)?;
+    let _job = Job::start(if opts.validate_only { "validate" } else { "run" });
+    let mut stages = StageLog::new();
 
     let t = Instant::now();
     let config = crate::config::Config::load(&opts.data)?;
@@ -211,10 +215,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let v = crate::validate::validate(&opts.data, &found, &config, as_of, today)?;
-    stages.push(StageEntry {
-        name: "validate and join".into(),
-        seconds: t.elapsed().as_secs_f64(),
-    });
+    stages.push_rows(
+        StageEntry {
+            name: "validate and join".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        },
+        Some(v.accepted.len()),
+    );
     stages.extend(v.timings.iter().map(|(step, seconds)| StageEntry {
         name: format!("validate and join: {step}"),
         seconds: *seconds,
@@ -267,10 +274,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
         written.extend(["panel.parquet", "panel_monthly.parquet"].map(String::from));
-        stages.push(StageEntry {
-            name: "panel".into(),
-            seconds: t.elapsed().as_secs_f64(),
-        });
+        stages.push_rows(
+            StageEntry {
+                name: "panel".into(),
+                seconds: t.elapsed().as_secs_f64(),
+            },
+            Some(yearly.height() + monthly.height()),
+        );
 
         let t = Instant::now();
         let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
@@ -359,7 +369,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         as_of: Some(v.as_of.to_string()),
         inputs,
         missing,
-        stages,
+        stages: stages.into_vec(),
         warnings,
         not_built: if opts.validate_only {
             Vec::new()
@@ -376,6 +386,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     std::fs::write(staging.path().join("manifest.json"), json + "\n")
         .map_err(io_err(staging.path()))?;
     staging.commit()?;
+    crate::progress::event("info", &format!("published {}", opts.out.display()), None, None, None);
     Ok(RunReport {
         manifest,
         manifest_path: opts.out.join("manifest.json"),

@@ -230,36 +230,42 @@ pub fn zonal_sums(
     let areas = row_areas(raster);
     let nodata = raster.nodata;
     let w = raster.width;
-    raster
+    // Sums are taken over fixed blocks of rows and the blocks added in
+    // order, so the floating-point result does not depend on how rayon splits
+    // the work (a `fold`/`reduce` would associate the sums differently with
+    // one or two threads, or even between two runs with the same number).
+    const BLOCK_ROWS: usize = 32;
+    let blocks: Vec<Vec<ZoneSums>> = raster
         .data
-        .par_chunks(w)
-        .zip(zones.labels.par_chunks(w))
+        .par_chunks(w * BLOCK_ROWS)
+        .zip(zones.labels.par_chunks(w * BLOCK_ROWS))
         .enumerate()
-        .fold(
-            || vec![ZoneSums::default(); zones.zones],
-            |mut acc, (r, (values, labels))| {
-                for (&v, &l) in values.iter().zip(labels) {
-                    if l == NO_ZONE {
-                        continue;
-                    }
-                    let s = &mut acc[l as usize];
-                    s.pixels += 1;
-                    s.area_m2 += areas[r];
-                    if v.is_nan() || nodata.is_some_and(|n| v as f64 == n) {
-                        continue;
-                    }
-                    if let Some(x) = value(v) {
-                        s.valid_area_m2 += areas[r];
-                        s.weighted_sum += x * areas[r];
-                    }
+        .map(|(b, (values, labels))| {
+            let mut acc = vec![ZoneSums::default(); zones.zones];
+            for (i, (&v, &l)) in values.iter().zip(labels).enumerate() {
+                if l == NO_ZONE {
+                    continue;
                 }
-                acc
-            },
-        )
-        .reduce(
-            || vec![ZoneSums::default(); zones.zones],
-            |a, b| a.iter().zip(&b).map(|(x, y)| x.add(y)).collect(),
-        )
+                let r = b * BLOCK_ROWS + i / w;
+                let s = &mut acc[l as usize];
+                s.pixels += 1;
+                s.area_m2 += areas[r];
+                if v.is_nan() || nodata.is_some_and(|n| v as f64 == n) {
+                    continue;
+                }
+                if let Some(x) = value(v) {
+                    s.valid_area_m2 += areas[r];
+                    s.weighted_sum += x * areas[r];
+                }
+            }
+            acc
+        })
+        .collect();
+    blocks
+        .iter()
+        .fold(vec![ZoneSums::default(); zones.zones], |a, b| {
+            a.iter().zip(b).map(|(x, y)| x.add(y)).collect()
+        })
 }
 
 /// The raster layers of one township that feed the natural-disaster score.

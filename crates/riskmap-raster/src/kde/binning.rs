@@ -67,15 +67,18 @@ pub(super) struct Lattice {
 
 /// Points per partial lattice below which binning stays on one thread.
 const POINTS_PER_TASK: usize = 1 << 16;
+/// Most partial lattices binned at once (each is a full lattice in memory).
+const MAX_TASKS: usize = 4;
 
 /// The binned masses (sums of weights) on `lat`. Points whose 4 × 4 nodes do
 /// not all fall on the lattice are left out: the lattice is padded so that
 /// they are beyond the kernel's reach of every output cell.
 pub(super) fn bin(p: &Prepared, lat: &Lattice, scheme: Scheme) -> Vec<f64> {
     let n = p.points.len();
-    let tasks = rayon::current_num_threads()
-        .min(n.div_ceil(POINTS_PER_TASK))
-        .max(1);
+    // The split depends on the number of points only, never on the number of
+    // threads: the partial lattices are summed in task order, so the result is
+    // the same bytes with one thread or many (tests/determinism.rs).
+    let tasks = MAX_TASKS.min(n.div_ceil(POINTS_PER_TASK)).max(1);
     let chunk = n.div_ceil(tasks).max(1);
     let partial = |range: std::ops::Range<usize>| {
         let mut grid = vec![0.0; lat.nx * lat.ny];
