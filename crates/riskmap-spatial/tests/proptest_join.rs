@@ -7,7 +7,7 @@
 //! its boundary, and `Snapped(i, d)` means the point is outside every
 //! township and `d` (at most the tolerance) is its distance to `i`.
 //!
-//! Cases per property: 256 by default (a few seconds); set `PROPTEST_CASES`
+//! Cases per property: 128 by default (about 8 s on a busy machine); set `PROPTEST_CASES`
 //! for a bigger batch.
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
@@ -157,7 +157,7 @@ fn wrong(
 }
 
 proptest! {
-    #![proptest_config(cases(256))]
+    #![proptest_config(cases(128))]
 
     #[test]
     fn the_join_never_panics_and_never_misplaces_a_point(
