@@ -90,7 +90,7 @@ impl Grid {
         // A sliver of a region (one side tiny next to the other) makes
         // `side` tiny, or zero when the area underflows, and the uncapped
         // count of columns ran to 10^10 and more: the allocation aborted the
-        // process (found by tests/proptest_join.rs). Each side is capped so
+        // process (found while writing tests/proptest_join.rs). Each side is capped so
         // that nx × ny ≤ MAX_CELLS; a coarser grid is still exact. (`as`
         // saturates: infinity gives usize::MAX, NaN gives 0.)
         let nx = ((span_x / side).ceil() as usize).clamp(1, MAX_CELLS);

@@ -101,8 +101,8 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<BorderSegment> {
     }
     // A segment with a NaN or infinite end is left out: rstar's bulk load
     // and nearest-neighbour heap compare coordinates and distances with
-    // `partial_cmp().unwrap()`, which panics on NaN (found by
-    // tests/proptest_join.rs). Such a segment is no place a point can be
+    // `partial_cmp().unwrap()`, which panics on NaN (found while
+    // writing tests/proptest_join.rs, which hit the same panic in geo). Such a segment is no place a point can be
     // snapped to anyway.
     let finite = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite();
     segments()
