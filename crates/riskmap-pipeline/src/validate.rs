@@ -369,7 +369,17 @@ pub(crate) fn read_townships(
         .into_par_iter()
         .map(|(code, name, population, mp)| {
             if riskmap_spatial::valid::certainly_valid(&mp) || mp.is_valid() {
-                return (code, name, population, mp, None);
+                // A ring with no area (all vertices on a line) passes geo's
+                // validity check, which looks for crossings only: say it.
+                // (A crossing ring, whose signed area may also be zero, is
+                // repaired below instead.)
+                let warning = (mp.unsigned_area() <= 0.0).then(|| {
+                    format!(
+                        "{}: township {code} has no area (its ring is flat or empty); no point can fall inside it, fix the layer",
+                        path.display()
+                    )
+                });
+                return (code, name, population, mp, warning);
             }
             match mp.make_valid() {
                 Ok(fixed) if !fixed.0.is_empty() && fixed.is_valid() => {
