@@ -148,26 +148,9 @@ fn backtest_writes_spec_columns_deterministically() {
     assert!(rows[&("eb".to_owned(), "all".to_owned())]["coverage_80"] > 0.75);
 }
 
+/// Every built-in model, from the crate's own catalogue.
 fn riskmap_forecast_names() -> Vec<&'static str> {
-    vec![
-        "naive",
-        "historic_mean",
-        "moving_average",
-        "ses",
-        "holt_damped",
-        "glm_poisson",
-        "glm_negbin",
-        "eb",
-        "spatial_eb",
-        "croston",
-        "sba",
-        "tsb",
-        "adida",
-        "reconcile_bu",
-        "reconcile_mint",
-        "ensemble",
-        "oracle",
-    ]
+    riskmap_forecast::models::NAMES.to_vec()
 }
 
 #[test]
