@@ -12,6 +12,9 @@ command -v cc >/dev/null 2>&1 || need+=(build-essential)
 command -v gdalinfo >/dev/null 2>&1 || need+=(gdal-bin)
 # Headless Chromium opens report.html in riskmap-render's browser test.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Python runs the researchers' notebook in the tests (its packages come from PyPI, see test.sh).
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0

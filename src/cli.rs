@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
 use riskmap_pipeline::report::Lang;
+use riskmap_pipeline::progress::LogFormat;
 use riskmap_pipeline::run::PLANNED_STAGES;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
@@ -26,6 +27,17 @@ Examples:
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Progress on stderr (run, validate, demo): auto (a spinner on a terminal, plain lines otherwise),
+    /// plain, or json (one object per line: ts, level, stage, seconds, rows, message).
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    log_format: LogFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Auto,
+    Plain,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -222,6 +234,11 @@ pub fn main() -> Result<(), PipelineError> {
             std::process::exit(code);
         }
     };
+    riskmap_pipeline::progress::set_log_format(match cli.log_format {
+        LogFormatArg::Auto => LogFormat::Auto,
+        LogFormatArg::Plain => LogFormat::Plain,
+        LogFormatArg::Json => LogFormat::Json,
+    });
     match cli.command {
         Command::Synth {
             preset: p,

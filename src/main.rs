@@ -1,17 +1,25 @@
 //! The `riskmap` binary: parses arguments, calls the pipeline, prints what
 //! happened and maps errors to SPEC's exit codes (0 success, 1 bad input or
-//! configuration, 2 internal error).
+//! configuration, 2 internal error, including a panic).
 
 mod cli;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cli::main() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+    // A panic is a bug, never the user's fault: SPEC calls it an internal
+    // error (exit 2), where Rust would exit 101. The default hook has already
+    // printed where it happened; unwinding (rayon passes a worker's panic on
+    // to this thread) drops the staging folder, so nothing half-written stays.
+    match std::panic::catch_unwind(cli::main) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
             eprintln!("riskmap: error: {err}");
             ExitCode::from(err.exit_code() as u8)
+        }
+        Err(_) => {
+            eprintln!("riskmap: internal error: the run stopped on a bug (the panic above); please report it with the input that caused it");
+            ExitCode::from(2)
         }
     }
 }

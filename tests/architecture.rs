@@ -8,7 +8,7 @@ fn root() -> PathBuf {
 }
 
 /// Crates that must stay free of file formats, plotting and the command line.
-const CORE: &[&str] = &["riskmap-domain", "riskmap-synth", "riskmap-spatial", "riskmap-stats", "riskmap-forecast"];
+const CORE: &[&str] = &["riskmap-domain", "riskmap-synth", "riskmap-spatial", "riskmap-stats", "riskmap-forecast", "riskmap-raster", "riskmap-score"];
 
 #[test]
 fn core_crates_do_not_depend_on_gdal_plotters_or_clap() {

@@ -59,6 +59,12 @@ fn backtest_writes_spec_columns_deterministically() {
     riskmap(&["backtest"], two.path(), Some("2"));
 
     let (header, rows) = board(one.path());
+    // The leaderboard chart: a PNG at print width and an SVG naming the models.
+    let png = std::fs::read(one.path().join("leaderboard.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2340, "PNG width");
+    let svg = std::fs::read_to_string(one.path().join("leaderboard.svg")).unwrap();
+    assert!(svg.contains("<text") && svg.contains("spatial_eb") && svg.contains("预测模型滚动回测排行"), "the SVG has the models and the Chinese title as text");
     let spec = [
         "model",
         "measure",
@@ -142,26 +148,9 @@ fn backtest_writes_spec_columns_deterministically() {
     assert!(rows[&("eb".to_owned(), "all".to_owned())]["coverage_80"] > 0.75);
 }
 
+/// Every built-in model, from the crate's own catalogue.
 fn riskmap_forecast_names() -> Vec<&'static str> {
-    vec![
-        "naive",
-        "historic_mean",
-        "moving_average",
-        "ses",
-        "holt_damped",
-        "glm_poisson",
-        "glm_negbin",
-        "eb",
-        "spatial_eb",
-        "croston",
-        "sba",
-        "tsb",
-        "adida",
-        "reconcile_bu",
-        "reconcile_mint",
-        "ensemble",
-        "oracle",
-    ]
+    riskmap_forecast::models::NAMES.to_vec()
 }
 
 #[test]

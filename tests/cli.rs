@@ -91,13 +91,14 @@ fn synth_writes_every_source_and_the_truth() {
 }
 
 #[test]
-fn demo_runs_the_existing_stages_and_says_what_is_not_built() {
+fn demo_runs_every_stage_and_prints_where_the_report_is() {
     let dir = tempfile::tempdir().unwrap();
     let out = riskmap!("demo", "--out", dir.path());
     assert!(out.status.success(), "{}", text(&out));
     let t = text(&out);
-    assert!(t.contains("not built yet"), "{t}");
+    assert!(!t.contains("not built yet") && t.contains("report.html"), "{t}");
     let m = manifest(dir.path());
+    assert_eq!(m["not_built"], serde_json::json!([]), "every stage of the nightly job runs");
     let inputs = m["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 16, "every source but area_counts");
     let townships = inputs.iter().find(|i| i["source"] == "townships").unwrap();
@@ -107,11 +108,16 @@ fn demo_runs_the_existing_stages_and_says_what_is_not_built() {
     // The demo ends with the report (tests/report_run.rs checks its contents).
     assert!(t.contains("report.html"), "{t}");
     assert!(dir.path().join("report.html").is_file());
-    // Nothing is left in staging.
+    // Nothing is left in staging (the lock file stays; it is only held while a run writes).
     assert!(std::fs::read_dir(dir.path())
         .unwrap()
         .flatten()
-        .all(|e| !e.file_name().to_string_lossy().starts_with(".riskmap")));
+        .all(|e| e.file_name() == ".riskmap.lock"
+            || !e.file_name().to_string_lossy().starts_with(".riskmap")));
+    assert!(std::fs::read_dir(dir.path().join(".runs"))
+        .unwrap()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().ends_with(".partial")));
 }
 
 #[test]

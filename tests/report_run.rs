@@ -113,8 +113,11 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     assert!(shown >= 3, "only {shown} township names in the report");
     // The demo county's name, from the townships' `county` column, heads the report.
     assert!(html.contains("<h1>") && html.contains("安全生产与自然灾害风险研判报告"));
-    // No scores yet: the report says so instead of showing an empty table.
-    assert!(html.contains("本次运行没有风险评分结果"));
+    // The scores fill the ranked table: every township once, with levels and reasons.
+    assert!(!html.contains("本次运行没有风险评分结果"));
+    assert!(html.contains("主要原因"));
+    let ranked = names.iter().filter(|n| html.contains(&format!("<td>{n} <small"))).count();
+    assert_eq!(ranked, names.len(), "townships in the ranked table");
     // Real numbers: the year's fires with a year-on-year cell.
     assert!(html.contains("火灾（起）"));
     assert!(html.contains("class=\"down\"") || html.contains("class=\"up\""));
@@ -171,10 +174,13 @@ fn every_figure_is_a_png_and_svg_pair_at_its_size() {
     ] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
-    assert!(
-        std::fs::read_dir(out.join("maps")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with("hotspots_")),
-        "no hot spot map"
-    );
+    for prefix in ["hotspots_", "heatmap_", "risk_map", "dimension_maps"] {
+        assert!(
+            std::fs::read_dir(out.join("maps")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(prefix)),
+            "no {prefix} map"
+        );
+    }
+    assert!(out.join("charts/ranking.png").is_file(), "no ranking chart");
     assert!(figures >= 10, "{figures} figures");
     assert!(chinese_name_in_svg, "no township name in any SVG <text>");
 }
@@ -190,7 +196,7 @@ fn lang_en_gives_an_english_report() {
     for s in SECTIONS_ZH {
         assert!(!html.contains(s), "a Chinese heading in the English report: {s}");
     }
-    assert!(html.contains("This run has no risk scores"));
+    assert!(html.contains("Main reasons"));
     assert!(html.contains("Production-safety accidents"));
 }
 

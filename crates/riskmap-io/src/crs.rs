@@ -22,40 +22,15 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
             }
             Ok(())
         }
-        Crs::Epsg(code) => {
-            let source = spatial_ref(Crs::Epsg(code))?;
-            let target = spatial_ref(Crs::WGS84)?;
-            let t = gdal::spatial_ref::CoordTransform::new(&source, &target)?;
-            let mut xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
-            let mut ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
-            if t.transform_coords(&mut xs, &mut ys, &mut []).is_ok() {
-                for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
-                    *p = [x, y];
-                }
-            } else {
-                // One bad point fails the batch: transform one by one.
-                for p in points.iter_mut() {
-                    let (mut x, mut y) = ([p[0]], [p[1]]);
-                    *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() {
-                        [x[0], y[0]]
-                    } else {
-                        [f64::NAN, f64::NAN]
-                    };
-                }
-            }
-            Ok(())
-        }
+        Crs::Epsg(code) => transform_epsg(code, 4326, points),
     }
 }
 
-/// Transforms WGS84 lon/lat `points` to `to` (an EPSG system, e.g. a UTM
-/// zone for work in metres) in place; points that cannot be transformed
-/// become NaN.
-pub fn from_wgs84(to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::GdalError> {
-    if to == 4326 {
-        return Ok(());
-    }
-    let source = spatial_ref(Crs::WGS84)?;
+/// Transforms `points` between two EPSG systems through GDAL/PROJ, in one
+/// batch; if one bad point fails the batch, point by point, the bad ones
+/// becoming NaN.
+fn transform_epsg(from: u32, to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::GdalError> {
+    let source = spatial_ref(Crs::Epsg(from))?;
     let target = spatial_ref(Crs::Epsg(to))?;
     let t = gdal::spatial_ref::CoordTransform::new(&source, &target)?;
     let mut xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
@@ -71,6 +46,16 @@ pub fn from_wgs84(to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
         }
     }
     Ok(())
+}
+
+/// Transforms WGS84 lon/lat `points` to `to` (an EPSG system, e.g. a UTM
+/// zone for work in metres) in place; points that cannot be transformed
+/// become NaN.
+pub fn from_wgs84(to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::GdalError> {
+    if to == 4326 {
+        return Ok(());
+    }
+    transform_epsg(4326, to, points)
 }
 
 /// The WGS84 UTM zone (EPSG 326xx north, 327xx south) around a lon/lat:

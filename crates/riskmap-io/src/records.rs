@@ -213,7 +213,34 @@ pub fn read_records(path: &Path) -> Result<Records, IoError> {
 }
 
 /// As [`read_records`], with the CSV encoding given (`gbk`, `utf-8`) or detected (`None`).
+///
+/// A damaged file is an error naming it, never a crash: polars 0.55's
+/// Parquet reader panics on some damaged files (a slice index out of range
+/// in `column_idx_to_series`, found by `tests/proptest_records.rs`), so a
+/// panic inside a reader is caught here and reported as
+/// [`IoError::Content`]. (Readers keep no state across calls that a panic
+/// could leave broken, so carrying on is safe.)
 pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_any(path, encoding)))
+        .unwrap_or_else(|payload| Err(reader_panic(path, payload)))
+}
+
+/// The error for a reader that panicked on `path`.
+pub(crate) fn reader_panic(path: &Path, payload: Box<dyn std::any::Any + Send>) -> IoError {
+    let why = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown failure".into());
+    IoError::Content {
+        path: path.to_owned(),
+        message: format!(
+            "the file is damaged or not in the format its ending says (the reader failed: {why}); export it again"
+        ),
+    }
+}
+
+fn read_any(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

@@ -52,9 +52,13 @@ pub fn read_table(path: &Path) -> Result<DataFrame, IoError> {
             .map_err(IoError::table(path)),
         "parquet" => {
             let file = File::open(path).map_err(IoError::os(path))?;
-            ParquetReader::new(file)
-                .finish()
-                .map_err(IoError::table(path))
+            // polars' Parquet reader panics on some damaged files: report
+            // them as errors naming the file (see `read_records_with`).
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ParquetReader::new(file).finish()
+            }))
+            .map_err(|payload| crate::records::reader_panic(path, payload))?
+            .map_err(IoError::table(path))
         }
         _ => Err(IoError::Format {
             path: path.to_owned(),

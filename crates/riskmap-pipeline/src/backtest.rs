@@ -574,6 +574,7 @@ pub fn run_backtest(opts: &BacktestOptions) -> Result<BacktestReport, PipelineEr
         &mut predictions_frame(&b, &codes)?,
         &staging.path().join("predictions.parquet"),
     )?;
+    write_leaderboard_chart(&board, staging.path())?;
     staging.commit()?;
     Ok(BacktestReport {
         leaderboard: board,
@@ -583,6 +584,23 @@ pub fn run_backtest(opts: &BacktestOptions) -> Result<BacktestReport, PipelineEr
         notes: b.notes,
         seconds,
     })
+}
+
+/// Writes `leaderboard.png` and `leaderboard.svg`: the models' mean CRPS over
+/// every measure (the `all` rows), best first. Only rows that pooled the same
+/// number of predictions are compared (on a synthetic region `oracle` covers
+/// just the measures with truth, so its pooled row would not be comparable).
+fn write_leaderboard_chart(board: &[backtest::LeaderRow], dir: &Path) -> Result<(), PipelineError> {
+    let all: Vec<&backtest::LeaderRow> = board.iter().filter(|r| r.measure == "all").collect();
+    let n = all.iter().map(|r| r.n).max().unwrap_or(0);
+    let rows: Vec<riskmap_render::LeaderRow> =
+        all.iter().filter(|r| r.n == n).map(|r| riskmap_render::LeaderRow { model: r.model.clone(), crps: r.crps }).collect();
+    let figure = riskmap_render::leaderboard_chart(&rows, "leaderboard", riskmap_render::Lang::Zh, riskmap_render::RenderOptions::default())
+        .map_err(|e| PipelineError::Internal(format!("leaderboard chart: {e}")))?;
+    let io = |e: std::io::Error| PipelineError::Input(format!("{}: {e}", dir.display()));
+    std::fs::write(dir.join("leaderboard.png"), &figure.png).map_err(io)?;
+    std::fs::write(dir.join("leaderboard.svg"), &figure.svg).map_err(io)?;
+    Ok(())
 }
 
 /// The forecasts of `run`, in memory: one row per township and measure

@@ -16,6 +16,12 @@
 //! cell_size_m = 1000            # emerging-hot-spot grid cell
 //! time_window = 1               # preceding years in a space-time neighbourhood
 //!
+//! [heatmaps]
+//! kernel = "quartic"            # or "gaussian"
+//! bandwidth_m = 2000            # default: ArcGIS's spatial Silverman rule per measure
+//! cell_size_m = 100             # default: the region's longer side / 800, at least 50 m
+//! weights = { forest_fires = "burned_area_ha" } # or deaths, injuries, loss_10k_cny
+//!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
 //! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
@@ -25,6 +31,13 @@
 //! occurred_at = "发生时间"
 //! [sources.incidents.values.category]   # value in the file = SPEC key
 //! "工贸" = "industrial_trade"
+//!
+//! [scores]                       # see riskmap_score::ScoreConfig and docs/METHODOLOGY.md
+//! across = "geometric"
+//! [scores.dimensions]
+//! natural = 1.5
+//! [scores.levels]
+//! method = "quantile"
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,9 +58,15 @@ pub struct Config {
     /// Validation settings.
     #[serde(default)]
     pub validate: ValidateConfig,
+    /// Score weights, transforms, levels and Monte Carlo settings (`[scores]`).
+    #[serde(default)]
+    pub scores: riskmap_score::ScoreConfig,
     /// Spatial statistics settings.
     #[serde(default)]
     pub stats: StatsConfig,
+    /// Heatmap (kernel density) settings.
+    #[serde(default)]
+    pub heatmaps: crate::rasters::HeatmapConfig,
 }
 
 /// Spatial statistics settings (`[stats]`).
@@ -194,8 +213,12 @@ impl Config {
                 }
             }
         }
+        config.heatmaps.check().map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
+        config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let st = &config.stats;
-        if !(st.alpha > 0.0 && st.alpha < 1.0) || !(st.cell_size_m > 0.0) || st.time_window == 0 {
+        let alpha_ok = st.alpha > 0.0 && st.alpha < 1.0;
+        let cell_ok = st.cell_size_m > 0.0 && st.cell_size_m.is_finite();
+        if !alpha_ok || !cell_ok || st.time_window == 0 {
             return Err(PipelineError::Input(format!(
                 "{}: [stats] needs 0 < alpha < 1, cell_size_m > 0 and time_window ≥ 1 (got alpha = {}, cell_size_m = {}, time_window = {})",
                 path.display(),
@@ -268,5 +291,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("snap_tolerance_m"), "{e}");
+        let e = load("[scores]\ndraw = 10\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("draw"), "{e}");
+        let e = load("[scores.indicators]\nhiden_hazards = 2.0\n").unwrap_err().to_string();
+        assert!(e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"), "{e}");
+        let c = load("[scores]\nacross = \"arithmetic\"\n[scores.dimensions]\nnatural = 2.0\n[scores.levels]\nmethod = \"quantile\"\n").unwrap();
+        assert_eq!(c.scores.dimension_weight(riskmap_score::Dimension::Natural), 2.0);
     }
 }

@@ -5,8 +5,10 @@
 //! Stages not built yet are listed by [`run::PLANNED_STAGES`] and reported by
 //! every run, so that nobody mistakes a partial job for a finished one.
 //!
-//! Outputs are written to a staging folder inside `--out` and moved into
-//! place only when the job succeeds ([`staging::Staging`]).
+//! `run` and `validate` write into a private folder under `--out` and
+//! publish it atomically, under a lock, only when the job succeeds
+//! ([`publish::Publish`]); `synth` and `backtest` move finished files into
+//! place ([`staging::Staging`]). Progress goes to stderr ([`progress`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -22,9 +24,13 @@ pub mod backtest;
 pub mod config;
 mod error;
 pub mod panel;
+pub mod progress;
+pub mod publish;
 pub mod region;
+pub mod rasters;
 pub mod report;
 pub mod run;
+pub mod scores;
 pub mod spatial_stats;
 pub mod staging;
 pub mod summary;

@@ -11,14 +11,13 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::Serialize;
 
 use crate::region::{find_sources, Found};
-use crate::staging::Staging;
+use crate::progress::{Job, StageLog};
+use crate::publish::Publish;
 use crate::validate::{SourceCounts, Validated};
 use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
 pub const PLANNED_STAGES: &[(&str, &str)] = &[
-    ("heatmaps and raster layers per township (heatmaps/)", "issue 4"),
-    ("risk scores (township_scores.*)", "issue 5"),
 ];
 
 /// What `run` is asked to do.
@@ -204,8 +203,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         })?),
         None => None,
     };
-    let staging = Staging::new(&opts.out)?;
-    let mut stages = Vec::new();
+    // Results go to a private folder, published atomically on success; see
+    // crate::publish for the layout and the lock.
+    let staging = Publish::new(&opts.out)?;
+    let _job = Job::start(if opts.validate_only { "validate" } else { "run" });
+    let mut stages = StageLog::new();
 
     let t = Instant::now();
     let config = crate::config::Config::load(&opts.data)?;
@@ -213,10 +215,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let v = crate::validate::validate(&opts.data, &found, &config, as_of, today)?;
-    stages.push(StageEntry {
-        name: "validate and join".into(),
-        seconds: t.elapsed().as_secs_f64(),
-    });
+    stages.push_rows(
+        StageEntry {
+            name: "validate and join".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        },
+        Some(v.accepted.len()),
+    );
     stages.extend(v.timings.iter().map(|(step, seconds)| StageEntry {
         name: format!("validate and join: {step}"),
         seconds: *seconds,
@@ -246,7 +251,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let t = Instant::now();
-    let mut written = write_validation(&v, staging.path())?;
+    let mut written: Vec<String> = write_validation(&v, staging.path())?.into_iter().map(String::from).collect();
     stages.push(StageEntry {
         name: "write validation".into(),
         seconds: t.elapsed().as_secs_f64(),
@@ -268,33 +273,55 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
         let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
         riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
-        written.extend(["panel.parquet", "panel_monthly.parquet"]);
-        stages.push(StageEntry {
-            name: "panel".into(),
-            seconds: t.elapsed().as_secs_f64(),
-        });
+        written.extend(["panel.parquet", "panel_monthly.parquet"].map(String::from));
+        stages.push_rows(
+            StageEntry {
+                name: "panel".into(),
+                seconds: t.elapsed().as_secs_f64(),
+            },
+            Some(yearly.height() + monthly.height()),
+        );
 
         let t = Instant::now();
         let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
-        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?);
+        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?.into_iter().map(String::from));
         warnings.extend(stats.warnings.iter().cloned());
         stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
+        let heatmaps = crate::rasters::heatmaps(&v, &config.heatmaps)?;
+        written.extend(crate::rasters::write_heatmaps(&heatmaps, staging.path())?);
+        stages.push(StageEntry { name: "heatmaps".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
+        let terrain = crate::rasters::township_terrain(&v, &found)?;
+        if let Some(terrain) = &terrain {
+            crate::rasters::write_terrain(&v, terrain, staging.path())?;
+            written.push("township_terrain.csv".into());
+        }
+        stages.push(StageEntry { name: "terrain per township".into(), seconds: t.elapsed().as_secs_f64() });
+
+        let t = Instant::now();
         let (files, forecasts) = crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?;
-        written.extend(files);
+        written.extend(files.into_iter().map(String::from));
         stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);
         std::fs::write(staging.path().join("summary.zh.md"), zh).map_err(io_err(staging.path()))?;
         std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
-        written.extend(["summary.zh.md", "summary.en.md"]);
+        written.extend(["summary.zh.md", "summary.en.md"].map(String::from));
         stages.push(StageEntry {
             name: "summary".into(),
             seconds: t.elapsed().as_secs_f64(),
         });
-        computed = Some((panel, stats, forecasts));
+
+        let scored = crate::scores::run(&v, &panel, &exposure, &found, &config, terrain.as_deref(), &opts.data, staging.path())?;
+        written.extend(scored.written.into_iter().map(String::from));
+        warnings.extend(scored.notes);
+        stages.extend(scored.stages);
+        let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps.into_iter().map(|h| (h.measure, h.raster)).collect();
+        computed = Some((panel, stats, forecasts, heatmap_rasters, scored.table));
     }
 
     let missing: Vec<String> = Source::ALL
@@ -304,7 +331,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         .collect();
 
     let mut report_files = Vec::new();
-    if let Some((panel, stats, forecasts)) = &computed {
+    if let Some((panel, stats, forecasts, heatmaps, scores)) = &computed {
         let t = Instant::now();
         let context = crate::report::ReportContext {
             v: &v,
@@ -313,8 +340,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             forecasts,
             inputs: &inputs,
             missing: &missing,
-            scores: None,
-            heatmaps: &[],
+            scores: Some(scores),
+            heatmaps,
             lang: opts.lang,
         };
         let r = crate::report::write(&context, staging.path())?;
@@ -342,7 +369,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         as_of: Some(v.as_of.to_string()),
         inputs,
         missing,
-        stages,
+        stages: stages.into_vec(),
         warnings,
         not_built: if opts.validate_only {
             Vec::new()
@@ -359,6 +386,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     std::fs::write(staging.path().join("manifest.json"), json + "\n")
         .map_err(io_err(staging.path()))?;
     staging.commit()?;
+    crate::progress::event("info", &format!("published {}", opts.out.display()), None, None, None);
     Ok(RunReport {
         manifest,
         manifest_path: opts.out.join("manifest.json"),

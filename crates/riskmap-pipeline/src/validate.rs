@@ -88,6 +88,8 @@ pub struct Accepted {
     pub severity: [f64; 3],
     /// Fire-brigade dispatch: vehicles, personnel, people rescued; 0 where not given.
     pub dispatch: [f64; 3],
+    /// Burned area of a forest fire, ha; 0 where not given.
+    pub burned_area_ha: f64,
     /// Hidden hazards only: `deadline` and `rectified_on`, where given.
     pub extra_dates: [Option<NaiveDate>; 2],
     /// Hidden hazards only: `sector`, where given (for the overdue list).
@@ -265,7 +267,7 @@ fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
 
 /// Reads and checks the townships layer: renamed columns, any coordinate
 /// system (transformed to WGS84), invalid polygons reported.
-fn read_townships(
+pub(crate) fn read_townships(
     path: &Path,
     cfg: &SourceConfig,
     warnings: &mut Vec<String>,
@@ -340,6 +342,24 @@ fn read_townships(
                 ))
             }
         };
+        // A vertex off the globe (NaN, infinite, beyond ±180°/±90°) is a
+        // wrong coordinate system or a broken file, never a place: points
+        // could not be joined to such a township reliably, so stop and say
+        // which feature and why (found by tests/bad_input.rs: a NaN or 1e300
+        // vertex reached the spatial index).
+        if let Some(c) = geo::CoordsIter::coords_iter(&mp)
+            .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0))
+        {
+            return Err(input_err(
+                path,
+                format!(
+                    "feature {} ({code}) has a vertex off the globe (lon {}, lat {} after reading the layer as {crs}); check the layer's coordinates and its coordinate system (sources.townships.crs in riskmap.toml)",
+                    i + 1,
+                    c.x,
+                    c.y
+                ),
+            ));
+        }
         features.push((code, name.unwrap_or_default(), population, mp));
     }
     // Invalid rings (self-intersections, bow-ties, spikes) are repaired with
@@ -349,7 +369,17 @@ fn read_townships(
         .into_par_iter()
         .map(|(code, name, population, mp)| {
             if riskmap_spatial::valid::certainly_valid(&mp) || mp.is_valid() {
-                return (code, name, population, mp, None);
+                // A ring with no area (all vertices on a line) passes geo's
+                // validity check, which looks for crossings only: say it.
+                // (A crossing ring, whose signed area may also be zero, is
+                // repaired below instead.)
+                let warning = (mp.unsigned_area() <= 0.0).then(|| {
+                    format!(
+                        "{}: township {code} has no area (its ring is flat or empty); no point can fall inside it, fix the layer",
+                        path.display()
+                    )
+                });
+                return (code, name, population, mp, warning);
             }
             match mp.make_valid() {
                 Ok(fixed) if !fixed.0.is_empty() && fixed.is_valid() => {
@@ -487,7 +517,7 @@ fn vocabulary_field(source: Source) -> Option<(&'static str, fn(&str) -> Option<
 
 /// Renames columns to SPEC names: first those `riskmap.toml` names, then the
 /// common Chinese headers of [`DEFAULT_ALIASES`] where the SPEC name is absent.
-fn rename_columns(
+pub(crate) fn rename_columns(
     records: &mut Records,
     cfg: &SourceConfig,
     path: &Path,
@@ -525,6 +555,7 @@ struct Candidate {
     label: Option<&'static str>,
     severity: [f64; 3],
     dispatch: [f64; 3],
+    burned_area_ha: f64,
     extra_dates: [Option<NaiveDate>; 2],
     sector: Option<Box<str>>,
 }
@@ -690,12 +721,14 @@ impl PointColumns<'_> {
         let mut bad_count = None;
         let mut severity = [0.0; 3];
         let mut dispatch = [0.0; 3];
+        let mut burned_area_ha = 0.0;
         for (name, cells) in &self.counts {
             match cells.number(r) {
                 Ok(None) => {}
                 Ok(Some(v)) if v >= 0.0 => match count_slot(name) {
                     Some((true, k)) => severity[k] = v,
                     Some((false, k)) => dispatch[k] = v,
+                    None if *name == "burned_area_ha" => burned_area_ha = v,
                     None => {}
                 },
                 Ok(Some(v)) => {
@@ -725,6 +758,7 @@ impl PointColumns<'_> {
             label,
             severity,
             dispatch,
+            burned_area_ha,
             extra_dates,
             sector: self.sector.and_then(|c| c.text(r)).map(|t| t.into()),
         })
@@ -1035,6 +1069,7 @@ pub fn validate(
                 label: cand.label,
                 severity: cand.severity,
                 dispatch: cand.dispatch,
+                burned_area_ha: cand.burned_area_ha,
                 extra_dates: cand.extra_dates,
                 sector: cand.sector,
             });

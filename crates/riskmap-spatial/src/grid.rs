@@ -87,8 +87,14 @@ impl Grid {
         }
         let target = (polygons.len() * CELLS_PER_TOWNSHIP).clamp(1, MAX_CELLS) as f64;
         let side = (span_x * span_y / target).sqrt();
-        let nx = ((span_x / side).ceil() as usize).max(1);
-        let ny = ((span_y / side).ceil() as usize).max(1);
+        // A sliver of a region (one side tiny next to the other) makes
+        // `side` tiny, or zero when the area underflows, and the uncapped
+        // count of columns ran to 10^10 and more: the allocation aborted the
+        // process (found while writing tests/proptest_join.rs). Each side is capped so
+        // that nx × ny ≤ MAX_CELLS; a coarser grid is still exact. (`as`
+        // saturates: infinity gives usize::MAX, NaN gives 0.)
+        let nx = ((span_x / side).ceil() as usize).clamp(1, MAX_CELLS);
+        let ny = ((span_y / side).ceil() as usize).clamp(1, MAX_CELLS / nx);
         let (w, h) = (span_x / nx as f64, span_y / ny as f64);
         let mut grid = Grid {
             x0: lo[0],

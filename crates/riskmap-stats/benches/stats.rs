@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the spatial statistics on a synthetic region of
 //! about 40,000 townships (the nation preset's size): queen weights, global
-//! Moran, Gi*, and local Moran with 999 conditional permutations.
+//! Moran, Gi*, and local Moran with 999 conditional permutations (esda's
+//! shared table, the default, and independent per-township streams).
 //!
 //! The townships are a 200 × 200 "brick" tessellation (rows offset by half
 //! a brick, six neighbours each, like hexagons) with vertices on an exact
@@ -11,7 +12,10 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use geo::{LineString, MultiPolygon, Polygon};
 use riskmap_stats::getis_ord::gi_star;
-use riskmap_stats::moran::{global_moran, local_moran, GlobalMoranOptions, LocalMoranOptions};
+use riskmap_stats::moran::{
+    global_moran, local_moran, local_moran_with_scheme, GlobalMoranOptions, LocalMoranOptions,
+    PermutationScheme,
+};
 use riskmap_stats::weights::{queen_contiguity, QueenOptions};
 use std::hint::black_box;
 
@@ -85,6 +89,18 @@ fn bench(crit: &mut Criterion) {
     });
     g.bench_function("local_moran_999", |b| {
         b.iter(|| local_moran(black_box(&y), &w, &LocalMoranOptions::default()).unwrap())
+    });
+    // The independent-streams variant, for the trade-off in the docs.
+    g.bench_function("local_moran_999_per_township", |b| {
+        b.iter(|| {
+            local_moran_with_scheme(
+                black_box(&y),
+                &w,
+                &LocalMoranOptions::default(),
+                PermutationScheme::PerTownship,
+            )
+            .unwrap()
+        })
     });
     g.finish();
 }

@@ -9,6 +9,7 @@
 //! which is esda's (Gᵢ − E[Gᵢ]) / √Var[Gᵢ] rewritten. The same formula
 //! serves the space-time Gi* of [`crate::emerging`].
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::weights::Weights;
@@ -49,14 +50,20 @@ pub fn gi_star(y: &[f64], w: &Weights) -> Result<GiStar, StatsError> {
         return Err(StatsError::Constant { statistic: "Gi*" });
     }
     let sd = var.sqrt();
-    let mut g = Vec::with_capacity(n);
-    let mut z = Vec::with_capacity(n);
-    for i in 0..n {
-        let local: f64 = y[i] + w.neighbours(i).iter().map(|&j| y[j]).sum::<f64>();
-        let wi = (w.cardinality(i) + 1) as f64;
-        g.push(local / total);
-        z.push(gi_star_z(local, wi, nf, mean, sd));
-    }
-    let p = z.iter().map(|&v| normal::two_sided_p(v)).collect();
+    // Townships are independent: in parallel, each one's sum in the same
+    // order as a sequential loop, so the result does not depend on threads.
+    let per: Vec<(f64, f64, f64)> = (0..n)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|i| {
+            let local: f64 = y[i] + w.neighbours(i).iter().map(|&j| y[j]).sum::<f64>();
+            let wi = (w.cardinality(i) + 1) as f64;
+            let z = gi_star_z(local, wi, nf, mean, sd);
+            (local / total, z, normal::two_sided_p(z))
+        })
+        .collect();
+    let g = per.iter().map(|t| t.0).collect();
+    let z = per.iter().map(|t| t.1).collect();
+    let p = per.iter().map(|t| t.2).collect();
     Ok(GiStar { g, z, p })
 }

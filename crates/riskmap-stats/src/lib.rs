@@ -5,8 +5,10 @@
 //!
 //! Every function takes plain slices (`&[f64]`, one value per township, in
 //! the township order of the [`Weights`]) and returns a result struct; none
-//! reads or writes files. Random draws (permutation tests) come from ChaCha8
-//! streams keyed by a seed and an index, never from a shared generator, so
+//! reads or writes files. Random draws (permutation tests) come from
+//! xoshiro128++ streams keyed by a seed, a purpose and an index (a row of
+//! local Moran's shared permutation table, a township, or a global
+//! permutation), never from one generator shared by threads, so
 //! results are identical whatever the thread count.
 //!
 //! Modules, one statistic each:
@@ -128,7 +130,7 @@ pub(crate) fn check_values(what: &'static str, values: &[f64], n: usize) -> Resu
 }
 
 /// SplitMix64's finaliser: mixes a seed and an index into the key of one
-/// ChaCha8 stream, so that neighbouring indices get unrelated streams.
+/// random stream, so that neighbouring indices get unrelated streams.
 pub(crate) fn stream_key(seed: u64, tag: u64, index: u64) -> u64 {
     fn mix(mut z: u64) -> u64 {
         z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);

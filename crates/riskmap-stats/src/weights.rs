@@ -9,19 +9,20 @@
 //! layers, whose borders were often digitised twice, the tolerance keeps a
 //! 1 cm gap or a sliver from cutting a neighbour off.
 //!
-//! Construction (see [`queen_contiguity`]): exactly shared vertices first,
-//! by a parallel sort of all vertices; then, for township pairs whose boxes
-//! overlap in an R-tree but that share no vertex, a segment-to-segment
-//! distance test. Pairs are tested once (smaller index first), so the
-//! relation is symmetric by construction; lists are mirrored, sorted and
-//! deduplicated, which makes the result independent of thread count.
+//! Construction (see [`queen_contiguity`]): candidate pairs are the
+//! townships whose boxes overlap, found on a uniform grid; a candidate pair
+//! is a neighbour pair when it shares a bit-identical vertex (the fast path
+//! that settles a clean layer) or, failing that, when a segment-to-segment
+//! distance test finds boundaries within the tolerance. Pairs are tested
+//! once (smaller index first), so the relation is symmetric by
+//! construction; lists are mirrored and sorted, which makes the result
+//! independent of thread count.
 //!
 //! Invariants of [`Weights`]: no township is its own neighbour, every index
 //! is in range, and each neighbour list is sorted without duplicates.
 
 use geo::MultiPolygon;
 use rayon::prelude::*;
-use rstar::{RTree, RTreeObject, AABB};
 use serde::{Deserialize, Serialize};
 
 use crate::StatsError;
@@ -78,6 +79,39 @@ impl Weights {
             offsets.push(indices.len());
         }
         Ok(Weights { offsets, indices })
+    }
+
+    /// Builds symmetric weights from unordered pairs (i < j, each once): a
+    /// counting sort into rows, then each row sorted.
+    fn from_pairs(n: usize, pairs: &[(u32, u32)]) -> Weights {
+        let mut offsets = vec![0usize; n + 1];
+        for &(i, j) in pairs {
+            offsets[i as usize + 1] += 1;
+            offsets[j as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut indices = vec![0usize; offsets[n]];
+        for &(i, j) in pairs {
+            let (i, j) = (i as usize, j as usize);
+            indices[fill[i]] = j;
+            fill[i] += 1;
+            indices[fill[j]] = i;
+            fill[j] += 1;
+        }
+        let mut rows: Vec<&mut [usize]> = Vec::with_capacity(n);
+        let mut rest = indices.as_mut_slice();
+        for i in 0..n {
+            let (row, tail) = rest.split_at_mut(offsets[i + 1] - offsets[i]);
+            rows.push(row);
+            rest = tail;
+        }
+        rows.par_iter_mut()
+            .with_min_len(1024)
+            .for_each(|r| r.sort_unstable());
+        Weights { offsets, indices }
     }
 
     /// The number of townships.
@@ -225,131 +259,224 @@ fn bounds(shape: &MultiPolygon<f64>) -> Option<Bounds> {
 }
 
 /// The segments of `shape` that reach into `b` grown by `tol`.
-fn segments_near(shape: &MultiPolygon<f64>, b: Bounds, tol: f64) -> Vec<([f64; 2], [f64; 2])> {
-    rings(shape)
-        .flat_map(|r| r.lines())
-        .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
-        .filter(|(p, q)| {
-            p[0].max(q[0]) >= b.lo[0] - tol
-                && p[0].min(q[0]) <= b.hi[0] + tol
-                && p[1].max(q[1]) >= b.lo[1] - tol
-                && p[1].min(q[1]) <= b.hi[1] + tol
-        })
-        .collect()
+fn segments_near(shape: &MultiPolygon<f64>, b: Bounds, tol: f64, out: &mut Vec<Segment>) {
+    out.clear();
+    out.extend(
+        rings(shape)
+            .flat_map(|r| r.lines())
+            .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
+            .filter(|(p, q)| {
+                p[0].max(q[0]) >= b.lo[0] - tol
+                    && p[0].min(q[0]) <= b.hi[0] + tol
+                    && p[1].max(q[1]) >= b.lo[1] - tol
+                    && p[1].min(q[1]) <= b.hi[1] + tol
+            }),
+    );
 }
 
-/// A township's bounding box grown by the tolerance, for the candidate tree.
-struct BoxEntry {
-    lo: [f64; 2],
-    hi: [f64; 2],
-    owner: usize,
-}
-
-impl RTreeObject for BoxEntry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.lo, self.hi)
-    }
-}
+type Segment = ([f64; 2], [f64; 2]);
 
 /// Queen contiguity of `townships` (index = position in the slice).
 /// Deterministic and symmetric; townships without any neighbour are
 /// [`Weights::islands`]. Empty geometries are islands.
 ///
-/// Two passes. First, exactly shared vertices (libpysal's test, and the
-/// common case on a clean layer): all vertices are sorted by their bit
-/// patterns in parallel and every run of equal vertices joins its owners —
-/// O(V log V) and no geometry. Second, robustness: township pairs whose
-/// boxes (grown by the tolerance) overlap but that share no vertex are
-/// tested segment against segment, only for the segments of each inside the
-/// other's grown box, with the pair's segments in a canonical order so the
-/// relation is symmetric.
+/// Three steps, all parallel:
+/// 1. Candidates: township pairs whose bounding boxes, grown by the
+///    tolerance, overlap — found on a uniform grid of cells about one
+///    typical township wide, each pair reported once, by the cell that holds
+///    the lower-left corner of the two boxes' intersection.
+/// 2. Fast path, libpysal's test: the pair shares a bit-identical vertex
+///    (only vertices inside the other township's box are compared). This
+///    settles every neighbour pair of a clean layer.
+/// 3. Robustness, only for candidates without a shared vertex: the pair
+///    touches when some segment of one is within the tolerance of some
+///    segment of the other, or crosses it (a sliver), testing only the
+///    segments inside the other's grown box.
+///
+/// A shared vertex is at distance 0, so step 2 only saves work: the
+/// relation is "some boundary points within the tolerance", tested once per
+/// unordered pair and mirrored, hence symmetric, and the lists are sorted,
+/// hence independent of the thread count.
 pub fn queen_contiguity(townships: &[MultiPolygon<f64>], options: &QueenOptions) -> Weights {
     let tol = options.tolerance.max(0.0);
     let n = townships.len();
     let boxes: Vec<Option<Bounds>> = townships.par_iter().map(bounds).collect();
+    let candidates = box_overlaps(&boxes, tol);
+    let touching: Vec<(u32, u32)> = candidates
+        .par_iter()
+        .with_min_len(256)
+        .filter(|&&(i, j)| {
+            let (i, j) = (i as usize, j as usize);
+            let (bi, bj) = (
+                boxes[i].expect("candidates have boxes"),
+                boxes[j].expect("candidates have boxes"),
+            );
+            share_vertex(&townships[i], bi, &townships[j], bj)
+                || shapes_touch(&townships[i], bi, &townships[j], bj, tol)
+        })
+        .copied()
+        .collect();
+    Weights::from_pairs(n, &touching)
+}
 
-    // Pass 1: shared vertices.
-    let mut vertices: Vec<(u64, u64, u32)> = townships
+/// All pairs (i, j), i < j, of townships whose boxes grown by `tol` overlap
+/// (closed boxes: touching counts), in a deterministic order.
+///
+/// A uniform grid is cheaper than an R-tree here: every township is both
+/// inserted and queried once, and most are of similar size. The cell is the
+/// median box side, grown if needed so that there are at most about 4n
+/// cells; a large township simply sits in many cells.
+fn box_overlaps(boxes: &[Option<Bounds>], tol: f64) -> Vec<(u32, u32)> {
+    let grown: Vec<(u32, Bounds)> = boxes
         .iter()
         .enumerate()
-        .flat_map(|(i, shape)| {
-            rings(shape)
-                .flat_map(|r| r.0.iter())
-                .map(move |c| (c.x.to_bits(), c.y.to_bits(), i as u32))
+        .filter_map(|(i, b)| {
+            b.map(|b| {
+                (
+                    i as u32,
+                    Bounds {
+                        lo: [b.lo[0] - tol, b.lo[1] - tol],
+                        hi: [b.hi[0] + tol, b.hi[1] + tol],
+                    },
+                )
+            })
         })
         .collect();
-    vertices.par_sort_unstable();
-    vertices.dedup();
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    while start < vertices.len() {
-        let mut end = start + 1;
-        while end < vertices.len()
-            && vertices[end].0 == vertices[start].0
-            && vertices[end].1 == vertices[start].1
-        {
-            end += 1;
-        }
-        for a in start..end {
-            for b in a + 1..end {
-                pairs.push((vertices[a].2 as usize, vertices[b].2 as usize));
+    if grown.len() < 2 {
+        return Vec::new();
+    }
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for (_, b) in &grown {
+        lo = [lo[0].min(b.lo[0]), lo[1].min(b.lo[1])];
+        hi = [hi[0].max(b.hi[0]), hi[1].max(b.hi[1])];
+    }
+    let extent = (hi[0] - lo[0]).max(hi[1] - lo[1]);
+    let mut sides: Vec<f64> = grown
+        .iter()
+        .map(|(_, b)| (b.hi[0] - b.lo[0]).max(b.hi[1] - b.lo[1]))
+        .collect();
+    let mid = sides.len() / 2;
+    let mut cell = *sides.select_nth_unstable_by(mid, f64::total_cmp).1;
+    if !(cell > 0.0 && cell.is_finite()) {
+        cell = if extent > 0.0 && extent.is_finite() {
+            extent
+        } else {
+            1.0
+        };
+    }
+    let cells_along = |cell: f64| {
+        (
+            (((hi[0] - lo[0]) / cell).floor() as usize).saturating_add(1),
+            (((hi[1] - lo[1]) / cell).floor() as usize).saturating_add(1),
+        )
+    };
+    let budget = 4 * grown.len() + 16;
+    let (mut nx, mut ny) = cells_along(cell);
+    while nx.saturating_mul(ny) > budget {
+        cell *= 1.5;
+        (nx, ny) = cells_along(cell);
+    }
+    let cell_of = |p: [f64; 2]| -> (usize, usize) {
+        (
+            (((p[0] - lo[0]) / cell) as usize).min(nx - 1),
+            (((p[1] - lo[1]) / cell) as usize).min(ny - 1),
+        )
+    };
+
+    // Boxes per cell, as compressed rows (a counting sort; boxes stay in
+    // township order within a cell).
+    let ranges: Vec<((usize, usize), (usize, usize))> = grown
+        .iter()
+        .map(|(_, b)| (cell_of(b.lo), cell_of(b.hi)))
+        .collect();
+    let mut starts = vec![0usize; nx * ny + 1];
+    for &((x0, y0), (x1, y1)) in &ranges {
+        for cy in y0..=y1 {
+            for cx in x0..=x1 {
+                starts[cy * nx + cx + 1] += 1;
             }
         }
-        start = end;
     }
-    drop(vertices);
-    let mut lists: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for &(i, j) in &pairs {
-        lists[i].push(j);
-        lists[j].push(i);
+    for c in 0..nx * ny {
+        starts[c + 1] += starts[c];
     }
-    lists.par_iter_mut().for_each(|l| {
-        l.sort_unstable();
-        l.dedup();
-    });
+    let mut fill = starts.clone();
+    let mut members = vec![0u32; starts[nx * ny]];
+    for (g, &((x0, y0), (x1, y1))) in ranges.iter().enumerate() {
+        for cy in y0..=y1 {
+            for cx in x0..=x1 {
+                members[fill[cy * nx + cx]] = g as u32;
+                fill[cy * nx + cx] += 1;
+            }
+        }
+    }
+    drop(fill);
 
-    // Pass 2: pairs with overlapping grown boxes but no shared vertex.
-    let tree = RTree::bulk_load(
-        boxes
-            .iter()
-            .enumerate()
-            .filter_map(|(owner, b)| {
-                b.map(|b| BoxEntry {
-                    lo: [b.lo[0] - tol, b.lo[1] - tol],
-                    hi: [b.hi[0] + tol, b.hi[1] + tol],
-                    owner,
-                })
-            })
-            .collect(),
-    );
-    let extra: Vec<Vec<usize>> = (0..n)
+    (0..nx * ny)
         .into_par_iter()
         .with_min_len(64)
-        .map(|i| {
-            let Some(bi) = boxes[i] else {
-                return Vec::new();
-            };
+        .flat_map_iter(|c| {
+            let here = &members[starts[c]..starts[c + 1]];
             let mut found = Vec::new();
-            for cand in tree.locate_in_envelope_intersecting(&AABB::from_corners(bi.lo, bi.hi)) {
-                let j = cand.owner;
-                if j > i && lists[i].binary_search(&j).is_err() {
-                    let bj = boxes[j].expect("only townships with a box are in the tree");
-                    if shapes_touch(&townships[i], bi, &townships[j], bj, tol) {
-                        found.push(j);
+            for (x, &ga) in here.iter().enumerate() {
+                let (ia, a) = grown[ga as usize];
+                for &gb in &here[x + 1..] {
+                    let (ib, b) = grown[gb as usize];
+                    let corner = [a.lo[0].max(b.lo[0]), a.lo[1].max(b.lo[1])];
+                    let overlap =
+                        corner[0] <= a.hi[0].min(b.hi[0]) && corner[1] <= a.hi[1].min(b.hi[1]);
+                    if overlap && {
+                        let (cx, cy) = cell_of(corner);
+                        cy * nx + cx == c
+                    } {
+                        found.push((ia.min(ib), ia.max(ib)));
                     }
                 }
             }
             found
         })
-        .collect();
-    for (i, f) in extra.into_iter().enumerate() {
-        for j in f {
-            lists[i].push(j);
-            lists[j].push(i);
-        }
+        .collect()
+}
+
+/// The vertices of `shape` inside `b`, as bit patterns.
+fn vertices_in(shape: &MultiPolygon<f64>, b: Bounds, out: &mut Vec<(u64, u64)>) {
+    out.clear();
+    for r in rings(shape) {
+        out.extend(
+            r.0.iter()
+                .filter(|c| c.x >= b.lo[0] && c.x <= b.hi[0] && c.y >= b.lo[1] && c.y <= b.hi[1])
+                .map(|c| (c.x.to_bits(), c.y.to_bits())),
+        );
     }
-    Weights::from_neighbours(lists).expect("contiguity lists are in range and never self")
+}
+
+/// True when `a` and `b` have a bit-identical vertex (libpysal's queen
+/// test). A shared vertex lies in both boxes, so only the vertices of each
+/// inside the other's box are compared.
+fn share_vertex(a: &MultiPolygon<f64>, ba: Bounds, b: &MultiPolygon<f64>, bb: Bounds) -> bool {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<(u64, u64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with_borrow_mut(|near_a| {
+        // The vertices of b near a, then a scan of a's vertices near b that
+        // stops at the first match (usually within a few vertices).
+        vertices_in(b, ba, near_a);
+        if near_a.is_empty() {
+            return false;
+        }
+        near_a.sort_unstable();
+        rings(a).any(|r| {
+            r.0.iter().any(|c| {
+                c.x >= bb.lo[0]
+                    && c.x <= bb.hi[0]
+                    && c.y >= bb.lo[1]
+                    && c.y <= bb.hi[1]
+                    && near_a
+                        .binary_search(&(c.x.to_bits(), c.y.to_bits()))
+                        .is_ok()
+            })
+        })
+    })
 }
 
 /// True when some segment of `a` is within `tol` of some segment of `b`.
@@ -361,19 +488,25 @@ fn shapes_touch(
     bb: Bounds,
     tol: f64,
 ) -> bool {
-    let sa = segments_near(a, bb, tol);
-    if sa.is_empty() {
-        return false;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<(Vec<Segment>, Vec<Segment>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
-    let sb = segments_near(b, ba, tol);
-    sa.iter().any(|&s| {
-        sb.iter().any(|&t| {
-            // Cheap box rejection before the exact distance.
-            s.0[0].min(s.1[0]) <= t.0[0].max(t.1[0]) + tol
-                && t.0[0].min(t.1[0]) <= s.0[0].max(s.1[0]) + tol
-                && s.0[1].min(s.1[1]) <= t.0[1].max(t.1[1]) + tol
-                && t.0[1].min(t.1[1]) <= s.0[1].max(s.1[1]) + tol
-                && segment_distance_sq(s, t) <= tol * tol
+    SCRATCH.with_borrow_mut(|(sa, sb)| {
+        segments_near(a, bb, tol, sa);
+        if sa.is_empty() {
+            return false;
+        }
+        segments_near(b, ba, tol, sb);
+        sa.iter().any(|&s| {
+            sb.iter().any(|&t| {
+                // Cheap box rejection before the exact distance.
+                s.0[0].min(s.1[0]) <= t.0[0].max(t.1[0]) + tol
+                    && t.0[0].min(t.1[0]) <= s.0[0].max(s.1[0]) + tol
+                    && s.0[1].min(s.1[1]) <= t.0[1].max(t.1[1]) + tol
+                    && t.0[1].min(t.1[1]) <= s.0[1].max(s.1[1]) + tol
+                    && segment_distance_sq(s, t) <= tol * tol
+            })
         })
     })
 }
@@ -420,7 +553,7 @@ fn point_segment_sq(p: [f64; 2], s: ([f64; 2], [f64; 2])) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, MultiPolygon};
+    use geo::{polygon, LineString, MultiPolygon};
 
     fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
         MultiPolygon(vec![polygon![
@@ -543,6 +676,89 @@ mod tests {
         }
         // The jitter must actually have cut some links, or the test proves little.
         assert!(differing > 0);
+    }
+
+    /// Every pair of townships whose boundaries come within `tol`, by
+    /// testing all segment pairs of all township pairs.
+    fn all_pairs_scan(shapes: &[MultiPolygon<f64>], tol: f64) -> Vec<Vec<usize>> {
+        let segs: Vec<Vec<([f64; 2], [f64; 2])>> = shapes
+            .iter()
+            .map(|m| {
+                rings(m)
+                    .flat_map(|r| r.lines())
+                    .map(|l| ([l.start.x, l.start.y], [l.end.x, l.end.y]))
+                    .collect()
+            })
+            .collect();
+        (0..shapes.len())
+            .map(|i| {
+                (0..shapes.len())
+                    .filter(|&j| {
+                        let (a, b) = if i < j { (i, j) } else { (j, i) };
+                        a != b
+                            && segs[a].iter().any(|&s| {
+                                segs[b]
+                                    .iter()
+                                    .any(|&t| segment_distance_sq(s, t) <= tol * tol)
+                            })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_an_all_pairs_scan_on_rectangles_of_very_different_sizes() {
+        // Seeded rectangles from 1e-4 to 0.5 wide (so some span hundreds of
+        // grid cells), many overlapping or nested, some sharing corners
+        // exactly (snapped to a 1e-3 lattice), and an enclave: a township
+        // inside another's hole, touching it along the hole's ring.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut shapes: Vec<MultiPolygon<f64>> = (0..300)
+            .map(|k| {
+                let size = 10f64.powf(rng.random_range(-4.0..-0.3));
+                let (w, h) = (size, size * rng.random_range(0.3..3.0));
+                let (mut x0, mut y0): (f64, f64) =
+                    (rng.random_range(0.0..2.0), rng.random_range(0.0..2.0));
+                if k % 3 == 0 {
+                    x0 = (x0 * 1e3).round() / 1e3;
+                    y0 = (y0 * 1e3).round() / 1e3;
+                }
+                MultiPolygon(vec![polygon![
+                    (x: x0, y: y0), (x: x0 + w, y: y0), (x: x0 + w, y: y0 + h), (x: x0, y: y0 + h)
+                ]])
+            })
+            .collect();
+        let outer = LineString::from(vec![
+            (5.0, 5.0),
+            (6.0, 5.0),
+            (6.0, 6.0),
+            (5.0, 6.0),
+            (5.0, 5.0),
+        ]);
+        let hole = LineString::from(vec![
+            (5.4, 5.4),
+            (5.6, 5.4),
+            (5.6, 5.6),
+            (5.4, 5.6),
+            (5.4, 5.4),
+        ]);
+        shapes.push(MultiPolygon(vec![geo::Polygon::new(outer, vec![hole])]));
+        shapes.push(square(5.4, 5.4, 0.2));
+        shapes.push(MultiPolygon(vec![]));
+        let tol = 1e-7;
+        let w = queen_contiguity(&shapes, &QueenOptions { tolerance: tol });
+        assert_eq!(w.to_lists(), all_pairs_scan(&shapes, tol));
+        assert!(
+            w.contains(300, 301),
+            "the enclave touches its surrounding township"
+        );
+        assert!(w.islands().contains(&302), "an empty geometry is an island");
+        assert!(
+            w.n_links() > 200,
+            "too few links for the check to mean much"
+        );
     }
 
     #[test]

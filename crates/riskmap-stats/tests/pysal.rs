@@ -7,8 +7,9 @@
 //! analytic figures (Moran's I and its moments, z and p, local Iᵢ, Gi* z,
 //! EB rates, Mann–Kendall Var(S), z, p, τ) agree to 1e-9 relative (plus
 //! 1e-12 absolute for values near zero). Permutation p-values depend on the
-//! random draws (esda shares one set of draws across townships, we use one
-//! stream per township), so they are compared statistically: with 9999
+//! random draws (esda draws its shared table with numba's Mersenne Twister;
+//! we check both our shared table and our per-township streams), so they
+//! are compared statistically: with 9999
 //! permutations on both sides each p has a standard error ≤ 0.005, and we
 //! require |p_ours − p_esda| ≤ 0.03 (over 4 standard errors of the
 //! difference) and equal LISA classes wherever esda's p is clear of the
@@ -18,7 +19,8 @@ use geo::{Coord, LineString, MultiPolygon, Polygon};
 use riskmap_stats::getis_ord::gi_star;
 use riskmap_stats::mann_kendall::mann_kendall;
 use riskmap_stats::moran::{
-    global_moran, local_moran, GlobalMoranOptions, LisaClass, LocalMoranOptions,
+    global_moran, local_moran_with_scheme, GlobalMoranOptions, LisaClass, LocalMoranOptions,
+    PermutationScheme,
 };
 use riskmap_stats::rates::{empirical_bayes, spatial_empirical_bayes};
 use riskmap_stats::weights::{queen_contiguity, QueenOptions, Weights};
@@ -137,65 +139,71 @@ fn check_dataset(name: &str, shapes: &[MultiPolygon<f64>], exp: &Value) -> Weigh
 
     let el = &exp["local_moran"];
     let perms = el["permutations"].as_u64().unwrap() as usize;
-    let lm = local_moran(
-        &y,
-        &w,
-        &LocalMoranOptions {
-            permutations: perms,
-            seed: 7,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    all_close(&format!("{name} local Is"), &lm.ii, &floats(&el["Is"]));
-    let q: Vec<u64> = lm.quadrant.iter().map(|q| u64::from(q.esda_q())).collect();
-    let want_q: Vec<u64> = el["q"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap())
-        .collect();
-    assert_eq!(q, want_q, "{name}: quadrants");
-    let p_esda = floats(&el["p_sim"]);
-    let labels: Vec<&str> = el["labels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let mut compared = 0;
-    for i in 0..y.len() {
-        if w.cardinality(i) == 0 {
-            // Islands: a degenerate permutation distribution, p = 1 here and 1/(P+1) in esda (documented).
-            assert_eq!(lm.p_sim[i], 1.0);
-            continue;
-        }
-        assert!(
-            (lm.p_sim[i] - p_esda[i]).abs() <= 0.03,
-            "{name} p_sim[{i}]: riskmap {}, esda {}",
-            lm.p_sim[i],
-            p_esda[i]
-        );
-        if !(0.03..=0.08).contains(&p_esda[i]) {
-            let want = match labels[i] {
-                "High-High" => LisaClass::HH,
-                "Low-Low" => LisaClass::LL,
-                "High-Low" => LisaClass::HL,
-                "Low-High" => LisaClass::LH,
-                _ => LisaClass::NotSignificant,
-            };
-            assert_eq!(
-                lm.class[i], want,
-                "{name} LISA class of {i} (esda p {})",
+    for scheme in [
+        PermutationScheme::SharedTable,
+        PermutationScheme::PerTownship,
+    ] {
+        let lm = local_moran_with_scheme(
+            &y,
+            &w,
+            &LocalMoranOptions {
+                permutations: perms,
+                seed: 7,
+                ..Default::default()
+            },
+            scheme,
+        )
+        .unwrap();
+        all_close(&format!("{name} local Is"), &lm.ii, &floats(&el["Is"]));
+        let q: Vec<u64> = lm.quadrant.iter().map(|q| u64::from(q.esda_q())).collect();
+        let want_q: Vec<u64> = el["q"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        assert_eq!(q, want_q, "{name}: quadrants");
+        let p_esda = floats(&el["p_sim"]);
+        let labels: Vec<&str> = el["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let mut compared = 0;
+        for i in 0..y.len() {
+            if w.cardinality(i) == 0 {
+                // Islands: a degenerate permutation distribution, p = 1 here and 1/(P+1) in esda (documented).
+                assert_eq!(lm.p_sim[i], 1.0);
+                continue;
+            }
+            assert!(
+                (lm.p_sim[i] - p_esda[i]).abs() <= 0.03,
+                "{name} {scheme:?} p_sim[{i}]: riskmap {}, esda {}",
+                lm.p_sim[i],
                 p_esda[i]
             );
-            compared += 1;
+            if !(0.03..=0.08).contains(&p_esda[i]) {
+                let want = match labels[i] {
+                    "High-High" => LisaClass::HH,
+                    "Low-Low" => LisaClass::LL,
+                    "High-Low" => LisaClass::HL,
+                    "Low-High" => LisaClass::LH,
+                    _ => LisaClass::NotSignificant,
+                };
+                assert_eq!(
+                    lm.class[i], want,
+                    "{name} {scheme:?} LISA class of {i} (esda p {})",
+                    p_esda[i]
+                );
+                compared += 1;
+            }
         }
+        assert!(
+            compared * 10 >= y.len() * 8,
+            "{name}: too few classes compared ({compared})"
+        );
     }
-    assert!(
-        compared * 10 >= y.len() * 8,
-        "{name}: too few classes compared ({compared})"
-    );
 
     let g = gi_star(&y, &w).unwrap();
     all_close(

@@ -1,0 +1,699 @@
+//! The scores stage: builds [`riskmap_score::RegionInput`] from what the run
+//! holds (validated records, the panel, the exposure) plus the attributes
+//! scoring needs that validation does not keep (enterprise sectors, ledger
+//! deadlines, community types, capacities, pipelines, scenic areas), scores
+//! it, and writes `township_scores.csv`, `.parquet` and `.gpkg` and
+//! `scores_report.json` (how every indicator was used and what was missing).
+//!
+//! Asset sources are read a second time here, by row: validation keeps
+//! only what every source has (dates, labels, severity), and the rows it
+//! accepted are the ones used, in the townships it assigned them to.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use geo::{Centroid, ChamberlainDuquetteArea, Geometry, MultiPolygon};
+use polars::prelude::{Column, DataFrame, PlSmallStr};
+use riskmap_domain::{Source, VectorLayer};
+use riskmap_io::Cells;
+use riskmap_score::{
+    Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput,
+    ScoreConfig, Scores, Series, Supervision, TownshipInput, HIGH_RISK_SECTORS,
+    INCIDENT_CATEGORIES,
+};
+
+use crate::config::Config;
+use crate::panel::Panel;
+use crate::region::Found;
+use crate::run::StageEntry;
+use crate::validate::Validated;
+use crate::PipelineError;
+
+/// Files the stage writes, relative to the output folder.
+pub const OUTPUTS: [&str; 4] = [
+    "township_scores.csv",
+    "township_scores.parquet",
+    "township_scores.gpkg",
+    "scores_report.json",
+];
+
+/// Raster indicators per township (code order) from the raster stage's
+/// zonal statistics (`township_terrain.csv`), when `dem` and `forest_cover`
+/// were given.
+pub fn raster_inputs(terrain: Option<&[riskmap_raster::zonal::TownshipTerrain]>) -> Option<Vec<RasterInputs>> {
+    terrain.map(|t| {
+        t.iter()
+            .map(|z| RasterInputs {
+                mean_elevation_m: z.mean_elevation_m,
+                steep_share: z.steep_share,
+                forest_cover: z.mean_forest_cover,
+                forest_ha: z.mean_forest_cover.map(|_| z.forest_area_ha),
+            })
+            .collect()
+    })
+}
+
+/// A source's records as text, renamed to SPEC columns, with the township
+/// validation placed each accepted row in (`None` for rejected rows).
+struct Rows {
+    records: riskmap_io::Records,
+    township: Vec<Option<usize>>,
+    points: Vec<Option<[f64; 2]>>,
+}
+
+impl Rows {
+    fn col(&self, name: &str) -> Option<&Cells> {
+        self.records.column(name)
+    }
+
+    /// Accepted rows: (row index, township).
+    fn accepted(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.township
+            .iter()
+            .enumerate()
+            .filter_map(|(r, t)| t.map(|t| (r, t)))
+    }
+}
+
+fn read_rows(
+    source: Source,
+    v: &Validated,
+    found: &[Found],
+    config: &Config,
+) -> Result<Option<Rows>, PipelineError> {
+    let Some(f) = found.iter().find(|f| f.source == source) else {
+        return Ok(None);
+    };
+    let cfg = config.source(source);
+    let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
+    crate::validate::rename_columns(&mut records, &cfg, &f.path, source.stem())?;
+    let mut township = vec![None; records.height()];
+    for a in v.accepted.iter().filter(|a| a.source == source) {
+        if let Some(slot) = township.get_mut(a.row - 1) {
+            *slot = Some(a.township);
+        }
+    }
+    // Coordinates in WGS84 (after any coordinate-system change and swap
+    // fix), as validation accepted them.
+    let mut points = vec![None; records.height()];
+    for a in v.accepted.iter().filter(|a| a.source == source) {
+        if let Some(slot) = points.get_mut(a.row - 1) {
+            *slot = Some(a.point);
+        }
+    }
+    Ok(Some(Rows {
+        records,
+        township,
+        points,
+    }))
+}
+
+fn number(cells: Option<&Cells>, r: usize) -> Option<f64> {
+    cells?.number(r).ok().flatten()
+}
+
+fn flag(cells: Option<&Cells>, r: usize) -> Option<bool> {
+    let t = cells?
+        .text(r)
+        .map(|t| t.to_ascii_lowercase())
+        .unwrap_or_default();
+    match t.as_str() {
+        "true" | "1" | "yes" | "y" | "是" | "t" => Some(true),
+        "false" | "0" | "no" | "n" | "否" | "f" | "" => Some(false),
+        _ => None,
+    }
+}
+
+fn date(cells: Option<&Cells>, r: usize) -> Option<NaiveDate> {
+    cells?
+        .text(r)
+        .and_then(|t| crate::validate::parse_when(&t, None))
+        .map(|d| d.date())
+}
+
+fn text(cells: Option<&Cells>, r: usize) -> String {
+    cells
+        .and_then(|c| c.text(r))
+        .map(|t| t.into_owned())
+        .unwrap_or_default()
+}
+
+/// Kilometres between two lon/lat points (equirectangular at their mean
+/// latitude: below 0.1% error at township distances).
+fn km(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let k = (0.5 * (a[1] + b[1])).to_radians().cos();
+    ((a[0] - b[0]) * 111.320 * k).hypot((a[1] - b[1]) * 110.574)
+}
+
+/// Builds the scoring input from the run's state.
+pub fn build_input(
+    v: &Validated,
+    panel: &Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+    found: &[Found],
+    config: &Config,
+    polygons: &[MultiPolygon<f64>],
+    terrain: Option<&[riskmap_raster::zonal::TownshipTerrain]>,
+) -> Result<RegionInput, PipelineError> {
+    let n = v.townships.len();
+    let as_of = v.as_of;
+    // The current year is the year of the last day covered (a run on
+    // 1 January scores the whole year just ended), as everywhere in the run.
+    let as_of_year = v.current_year();
+    let first_year = panel.years.0.min(as_of_year);
+    let years = (as_of_year - first_year + 1) as usize;
+    let days_in_year = if NaiveDate::from_ymd_opt(as_of_year, 2, 29).is_some() {
+        366.0
+    } else {
+        365.0
+    };
+    let jan1 = NaiveDate::from_ymd_opt(as_of_year, 1, 1).expect("valid year");
+    let year_fraction = ((as_of - jan1).num_days() as f64 / days_in_year).clamp(1.0 / days_in_year, 1.0);
+    let has = |s: Source| found.iter().any(|f| f.source == s);
+    let has_measure = |prefix: &str| {
+        panel
+            .yearly
+            .keys()
+            .any(|(_, _, m)| m == prefix || m.starts_with(&format!("{prefix}:")))
+    };
+
+    // Yearly series straight from the panel (points and area_counts alike).
+    let series = |t: usize, measure: &str| -> Series {
+        let mut s = Series::zeros(years);
+        for k in 0..years {
+            if let Some(c) = panel
+                .yearly
+                .get(&(t, first_year + k as i32, measure.to_owned()))
+            {
+                (s.counts[k], s.deaths[k], s.injuries[k]) = (c.count, c.deaths, c.injuries);
+            }
+        }
+        s
+    };
+    let mut towns: Vec<TownshipInput> = v
+        .townships
+        .iter()
+        .enumerate()
+        .map(|(t, town)| TownshipInput {
+            code: town.code.clone(),
+            name: town.name.clone(),
+            population: exposure.get(&(t, as_of_year)).copied().or(town.population),
+            area_km2: polygons[t].chamberlain_duquette_unsigned_area() / 1e6,
+            incidents: (has(Source::Incidents) || has_measure("incidents")).then(|| {
+                Box::new(INCIDENT_CATEGORIES.map(|c| series(t, &format!("incidents:{c}"))))
+            }),
+            fires: (has(Source::Fires) || has_measure("fires")).then(|| series(t, "fires")),
+            forest_fires: (has(Source::ForestFires) || has_measure("forest_fires"))
+                .then(|| series(t, "forest_fires")),
+            geohazard_events: (has(Source::GeohazardEvents) || has_measure("geohazard_events"))
+                .then(|| series(t, "geohazard_events")),
+            ..Default::default()
+        })
+        .collect();
+
+    // The asset sources are independent: read them in parallel.
+    let mut read: HashMap<Source, Rows> = {
+        use rayon::prelude::*;
+        let wanted = [
+            Source::HiddenHazards,
+            Source::Enterprises,
+            Source::Communities,
+            Source::FireStations,
+            Source::Shelters,
+            Source::GeohazardSites,
+        ];
+        let rows: Vec<Option<Rows>> = wanted
+            .par_iter()
+            .map(|s| read_rows(*s, v, found, config))
+            .collect::<Result<_, _>>()?;
+        wanted
+            .into_iter()
+            .zip(rows)
+            .filter_map(|(s, r)| Some((s, r?)))
+            .collect()
+    };
+    if let Some(rows) = read.remove(&Source::HiddenHazards) {
+        let (deadline, rectified, supervision) = (
+            rows.col("deadline"),
+            rows.col("rectified_on"),
+            rows.col("supervision"),
+        );
+        let mut ledgers = vec![HiddenHazards::default(); n];
+        let labels: HashMap<usize, &str> = v
+            .accepted
+            .iter()
+            .filter(|a| a.source == Source::HiddenHazards)
+            .filter_map(|a| Some((a.row - 1, a.label?)))
+            .collect();
+        for (r, t) in rows.accepted() {
+            if date(rectified, r).is_some_and(|d| d < as_of) {
+                continue;
+            }
+            let overdue = date(deadline, r).is_some_and(|d| d < as_of);
+            let h = &mut ledgers[t];
+            if labels.get(&r) == Some(&"major") {
+                let s = Supervision::parse(&text(supervision, r)).index();
+                if overdue {
+                    h.overdue_major[s] += 1.0;
+                } else {
+                    h.open_major[s] += 1.0;
+                }
+            } else if overdue {
+                h.overdue_general += 1.0;
+            } else {
+                h.open_general += 1.0;
+            }
+        }
+        for (town, h) in towns.iter_mut().zip(ledgers) {
+            town.hidden_hazards = Some(h);
+        }
+    }
+
+    if let Some(rows) = read.remove(&Source::Enterprises) {
+        let (sector, major, opened) = (
+            rows.col("sector"),
+            rows.col("major_hazard_source"),
+            rows.col("opened_on"),
+        );
+        let sector_map = config
+            .source(Source::Enterprises)
+            .values
+            .get("sector")
+            .cloned()
+            .unwrap_or_default();
+        let cfg: &ScoreConfig = &config.scores;
+        let since =
+            as_of - chrono::Duration::days((cfg.new_enterprise_years * 365.25).round() as i64);
+        let mut e: Vec<Enterprises> = vec![
+            Enterprises {
+                new_high_risk: opened.map(|_| 0.0),
+                ..Default::default()
+            };
+            n
+        ];
+        for (r, t) in rows.accepted() {
+            let s = text(sector, r);
+            let s = sector_map.get(&s).map_or(s.as_str(), String::as_str);
+            let high = HIGH_RISK_SECTORS.contains(&s);
+            let x = &mut e[t];
+            x.total += 1.0;
+            if high {
+                x.high_risk += 1.0;
+                if let (Some(count), Some(d)) = (x.new_high_risk.as_mut(), date(opened, r)) {
+                    if d >= since && d < as_of {
+                        *count += 1.0;
+                    }
+                }
+            }
+            if flag(major, r) == Some(true) {
+                x.major_hazard_sources += 1.0;
+            }
+        }
+        for (town, x) in towns.iter_mut().zip(e) {
+            town.enterprises = Some(x);
+        }
+    }
+
+    // Where people live: communities weighted by households (1 each when
+    // not given); the township's centroid stands in where it has none.
+    let mut homes: Vec<Vec<([f64; 2], f64)>> = vec![Vec::new(); n];
+    if let Some(rows) = read.remove(&Source::Communities) {
+        let (old, high, households) = (
+            rows.col("old"),
+            rows.col("highrise"),
+            rows.col("households"),
+        );
+        let mut c: Vec<Communities> = vec![
+            Communities {
+                total: 0.0,
+                old: old.map(|_| 0.0),
+                highrise: high.map(|_| 0.0)
+            };
+            n
+        ];
+        for (r, t) in rows.accepted() {
+            c[t].total += 1.0;
+            if let (Some(x), Some(true)) = (c[t].old.as_mut(), flag(old, r)) {
+                *x += 1.0;
+            }
+            if let (Some(x), Some(true)) = (c[t].highrise.as_mut(), flag(high, r)) {
+                *x += 1.0;
+            }
+            if let Some(p) = rows.points[r] {
+                homes[t].push((p, number(households, r).unwrap_or(1.0).max(0.0)));
+            }
+        }
+        for (town, x) in towns.iter_mut().zip(c) {
+            town.communities = Some(x);
+        }
+    }
+    for (t, h) in homes.iter_mut().enumerate() {
+        if h.iter().map(|x| x.1).sum::<f64>() <= 0.0 {
+            h.clear();
+            if let Some(c) = polygons[t].centroid() {
+                h.push(([c.x(), c.y()], 1.0));
+            }
+        }
+    }
+
+    if let Some(rows) = read.remove(&Source::FireStations) {
+        let stations: Vec<[f64; 2]> = rows
+            .accepted()
+            .filter_map(|(r, _)| rows.points[r])
+            .collect();
+        if !stations.is_empty() {
+            use rayon::prelude::*;
+            let d: Vec<Option<f64>> = homes
+                .par_iter()
+                .map(|h| {
+                    let w: f64 = h.iter().map(|x| x.1).sum();
+                    (w > 0.0).then(|| {
+                        h.iter()
+                            .map(|(p, wt)| {
+                                wt * stations
+                                    .iter()
+                                    .map(|s| km(*p, *s))
+                                    .fold(f64::INFINITY, f64::min)
+                            })
+                            .sum::<f64>()
+                            / w
+                    })
+                })
+                .collect();
+            for (town, d) in towns.iter_mut().zip(d) {
+                town.fire_station_distance_km = d;
+            }
+        }
+    }
+
+    if let Some(rows) = read.remove(&Source::Shelters) {
+        if let Some(cap) = rows.col("capacity") {
+            let mut c = vec![0.0; n];
+            for (r, t) in rows.accepted() {
+                c[t] += number(Some(cap), r).unwrap_or(0.0);
+            }
+            for (town, c) in towns.iter_mut().zip(c) {
+                town.shelter_capacity = Some(c);
+            }
+        }
+    }
+
+    if let Some(rows) = read.remove(&Source::GeohazardSites) {
+        let (status, people) = (rows.col("status"), rows.col("threatened_people"));
+        let mut s: Vec<GeohazardSites> = vec![
+            GeohazardSites {
+                active: 0.0,
+                threatened_people: people.map(|_| 0.0)
+            };
+            n
+        ];
+        for (r, t) in rows.accepted() {
+            let st = text(status, r).to_ascii_lowercase();
+            if matches!(
+                st.as_str(),
+                "treated" | "closed" | "已治理" | "已销号" | "销号"
+            ) {
+                continue;
+            }
+            s[t].active += 1.0;
+            if let (Some(x), Some(p)) = (s[t].threatened_people.as_mut(), number(people, r)) {
+                *x += p;
+            }
+        }
+        for (town, s) in towns.iter_mut().zip(s) {
+            town.geohazard_sites = Some(s);
+        }
+    }
+
+    if let Some(f) = found.iter().find(|f| f.source == Source::Pipelines) {
+        let layer = read_wgs84(f, config)?;
+        let km_by_town = line_lengths(&layer.geometries, v);
+        for (town, k) in towns.iter_mut().zip(km_by_town) {
+            town.pipelines_km = Some(k);
+        }
+    }
+
+    if let Some(f) = found.iter().find(|f| f.source == Source::ScenicAreas) {
+        let layer = read_wgs84(f, config)?;
+        let column = config
+            .source(Source::ScenicAreas)
+            .columns
+            .get("annual_visitors")
+            .cloned()
+            .unwrap_or_else(|| "annual_visitors".into());
+        if let Ok(c) = layer
+            .attributes
+            .column(&column)
+            .and_then(|c| c.cast(&polars::prelude::DataType::Float64))
+        {
+            let values = c
+                .f64()
+                .map_err(|e| PipelineError::Internal(e.to_string()))?;
+            let mut sum = vec![0.0; n];
+            for (g, x) in layer.geometries.iter().zip(values.iter()) {
+                // A scenic area counts in the township holding its centroid.
+                if let (Some(c), Some(x)) = (g.centroid(), x) {
+                    if let Some(t) = v.index.locate([c.x(), c.y()]) {
+                        sum[t] += x;
+                    }
+                }
+            }
+            for (town, s) in towns.iter_mut().zip(sum) {
+                town.scenic_visitors = Some(s);
+            }
+        }
+    }
+
+    if let Some(r) = raster_inputs(terrain) {
+        for (town, r) in towns.iter_mut().zip(r) {
+            town.raster = Some(r);
+        }
+    }
+    Ok(RegionInput {
+        first_year,
+        as_of_year,
+        year_fraction,
+        townships: towns,
+    })
+}
+
+fn read_wgs84(f: &Found, config: &Config) -> Result<VectorLayer, PipelineError> {
+    let mut layer = riskmap_io::read_vector(&f.path)?;
+    let crs = config
+        .source(f.source)
+        .crs
+        .as_deref()
+        .and_then(crate::config::parse_crs)
+        .unwrap_or(layer.crs);
+    for g in layer.geometries.iter_mut() {
+        riskmap_io::crs::geometry_to_wgs84(crs, g).map_err(|e| {
+            PipelineError::Input(format!(
+                "{}: cannot transform from {crs}: {e}",
+                f.path.display()
+            ))
+        })?;
+    }
+    Ok(layer)
+}
+
+/// Kilometres of line in each township: each segment is walked in steps of
+/// at most 50 m and each step's midpoint located, so the error is at most
+/// one step per border crossing.
+fn line_lengths(geometries: &[Geometry<f64>], v: &Validated) -> Vec<f64> {
+    let mut out = vec![0.0; v.townships.len()];
+    let mut walk = |ls: &geo::LineString<f64>| {
+        for seg in ls.0.windows(2) {
+            let (a, b) = ([seg[0].x, seg[0].y], [seg[1].x, seg[1].y]);
+            let len = km(a, b);
+            let steps = (len / 0.05).ceil().max(1.0) as usize;
+            for s in 0..steps {
+                let f = (s as f64 + 0.5) / steps as f64;
+                if let Some(t) = v
+                    .index
+                    .locate([a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])])
+                {
+                    out[t] += len / steps as f64;
+                }
+            }
+        }
+    };
+    for g in geometries {
+        match g {
+            Geometry::LineString(ls) => walk(ls),
+            Geometry::MultiLineString(m) => m.0.iter().for_each(&mut walk),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The output table (SPEC columns first).
+pub fn frame(s: &Scores) -> Result<DataFrame, PipelineError> {
+    let t = &s.townships;
+    let text = |name: &str, f: &dyn Fn(&riskmap_score::TownshipScore) -> String| {
+        Column::new(PlSmallStr::from(name), t.iter().map(f).collect::<Vec<_>>())
+    };
+    let num = |name: &str, f: &dyn Fn(&riskmap_score::TownshipScore) -> Option<f64>| {
+        Column::new(PlSmallStr::from(name), t.iter().map(f).collect::<Vec<_>>())
+    };
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    let mut cols = vec![
+        text("code", &|x| x.code.clone()),
+        text("name", &|x| x.name.clone()),
+    ];
+    for d in riskmap_score::Dimension::ALL {
+        cols.push(num(d.name(), &|x| x.dimension(d).map(round)));
+    }
+    cols.push(num("risk", &|x| Some(round(x.risk))));
+    cols.push(Column::new(
+        PlSmallStr::from("rank"),
+        t.iter().map(|x| x.rank as i64).collect::<Vec<_>>(),
+    ));
+    cols.push(text("level", &|x| x.level.key().to_owned()));
+    cols.push(num("rank_p10", &|x| {
+        Some(x.rank_p10).filter(|v| v.is_finite())
+    }));
+    cols.push(num("rank_p90", &|x| {
+        Some(x.rank_p90).filter(|v| v.is_finite())
+    }));
+    cols.push(num("p_red", &|x| Some(x.p_red).filter(|v| v.is_finite())));
+    cols.push(Column::new(
+        PlSmallStr::from("unstable"),
+        t.iter().map(|x| x.unstable).collect::<Vec<_>>(),
+    ));
+    cols.push(text("reasons_zh", &|x| {
+        x.reasons
+            .iter()
+            .map(|r| r.zh.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }));
+    cols.push(text("reasons_en", &|x| {
+        x.reasons
+            .iter()
+            .map(|r| r.en.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }));
+    cols.push(text("level_zh", &|x| x.level.label_zh().to_owned()));
+    cols.push(text("missing", &|x| x.missing.join(" ")));
+    DataFrame::new(t.len(), cols).map_err(|e| PipelineError::Internal(e.to_string()))
+}
+
+/// What the stage did.
+pub struct ScoresStage {
+    /// Files written, relative to the output folder.
+    pub written: Vec<&'static str>,
+    /// Notes for the manifest's warnings: what was missing and what it affected.
+    pub notes: Vec<String>,
+    /// Timed steps: gathering the inputs, scoring, writing.
+    pub stages: Vec<StageEntry>,
+    /// The scores as the report prints them.
+    pub table: crate::report::ScoreTable,
+}
+
+/// The scores as the report takes them.
+fn score_table(scores: &riskmap_score::Scores) -> crate::report::ScoreTable {
+    use riskmap_domain::RiskLevel;
+    use riskmap_score::aggregate::Level;
+    crate::report::ScoreTable {
+        rows: scores
+            .townships
+            .iter()
+            .map(|t| crate::report::ScoreRow {
+                code: t.code.clone(),
+                risk: t.risk,
+                rank: t.rank as u32,
+                level: match t.level {
+                    Level::Red => RiskLevel::Red,
+                    Level::Orange => RiskLevel::Orange,
+                    Level::Yellow => RiskLevel::Yellow,
+                    Level::Blue => RiskLevel::Blue,
+                },
+                rank_p10: t.rank_p10,
+                rank_p90: t.rank_p90,
+                dimensions: t.dimensions,
+                reasons_zh: t.reasons.iter().map(|r| r.zh.clone()).collect(),
+                reasons_en: t.reasons.iter().map(|r| r.en.clone()).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Runs the stage, writing into `out`.
+pub fn run(
+    v: &Validated,
+    panel: &Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+    found: &[Found],
+    config: &Config,
+    terrain: Option<&[riskmap_raster::zonal::TownshipTerrain]>,
+    data: &Path,
+    out: &Path,
+) -> Result<ScoresStage, PipelineError> {
+    let mut stages = Vec::new();
+    let mut lap = {
+        let mut t = Instant::now();
+        move |name: &str, stages: &mut Vec<StageEntry>| {
+            stages.push(StageEntry {
+                name: name.into(),
+                seconds: t.elapsed().as_secs_f64(),
+            });
+            t = Instant::now();
+        }
+    };
+    let polygons = v.index.polygons().to_vec();
+    let input = build_input(v, panel, exposure, found, config, &polygons, terrain)?;
+    lap("scores: gather inputs", &mut stages);
+    let scores = riskmap_score::score(&input, &config.scores).map_err(|e| {
+        PipelineError::Input(format!("{}: {e}", data.join("riskmap.toml").display()))
+    })?;
+    lap("scores: compute (with Monte Carlo)", &mut stages);
+    let mut df = frame(&scores)?;
+    riskmap_io::write_table(&mut df, &out.join("township_scores.csv"))?;
+    riskmap_io::write_table(&mut df, &out.join("township_scores.parquet"))?;
+    let layer = VectorLayer {
+        name: "township_scores".into(),
+        crs: riskmap_domain::Crs::WGS84,
+        geometries: polygons.into_iter().map(Geometry::MultiPolygon).collect(),
+        attributes: df,
+    };
+    riskmap_io::write_vector(&layer, &out.join("township_scores.gpkg"))?;
+    let report = serde_json::json!({
+        "as_of_year": input.as_of_year,
+        "first_year": input.first_year,
+        "year_fraction": input.year_fraction,
+        "draws": scores.draws,
+        "dimensions_missing": scores.dimensions_missing,
+        "missing": scores.missing,
+        "indicators": scores.indicators,
+        "config": config.scores,
+    });
+    let json = serde_json::to_string_pretty(&report)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(out.join("scores_report.json"), json + "\n")
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", out.display())))?;
+    let mut notes: Vec<String> = scores
+        .missing
+        .iter()
+        .map(|m| {
+            if m.everywhere {
+                format!("scores: indicator `{}` ({}) is not available for any township (from: {}); the {} dimension was scored without it, its weight spread over the others", m.indicator, m.dimension, m.sources, m.dimension)
+            } else {
+                format!("scores: indicator `{}` ({}) is missing for {} townships (from: {}); their {} score uses the other indicators", m.indicator, m.dimension, m.townships, m.sources, m.dimension)
+            }
+        })
+        .collect();
+    for d in &scores.dimensions_missing {
+        notes.push(format!("scores: no indicator of the {d} dimension is available; risk combines the other dimensions"));
+    }
+    lap("scores: write", &mut stages);
+    Ok(ScoresStage {
+        written: OUTPUTS.to_vec(),
+        notes,
+        stages,
+        table: score_table(&scores),
+    })
+}
