@@ -43,15 +43,7 @@ fn run_demo(lang: &str) -> &'static Path {
     let cell = if lang == "en" { &EN } else { &ZH };
     cell.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let out = riskmap!(
-            "run",
-            "--data",
-            demo(),
-            "--out",
-            dir.path(),
-            "--lang",
-            lang
-        );
+        let out = riskmap!("run", "--data", demo(), "--out", dir.path(), "--lang", lang);
         assert!(out.status.success(), "{}", text(&out));
         dir
     })
@@ -95,11 +87,22 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     let out = run_demo("zh");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<html lang=\"zh-CN\">"));
-    for bad in ["http://", "https://", "<script", "<link", "url(http", "src=\"file:"] {
+    for bad in [
+        "http://",
+        "https://",
+        "<script",
+        "<link",
+        "url(http",
+        "src=\"file:",
+    ] {
         assert!(!html.contains(bad), "report.html contains {bad}");
     }
     for src in html.split(" src=\"").skip(1) {
-        assert!(src.starts_with("data:"), "an image that is not embedded: {}", &src[..60.min(src.len())]);
+        assert!(
+            src.starts_with("data:"),
+            "an image that is not embedded: {}",
+            &src[..60.min(src.len())]
+        );
     }
     for s in SECTIONS_ZH {
         assert!(html.contains(s), "no section {s}");
@@ -116,7 +119,10 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     // The scores fill the ranked table: every township once, with levels and reasons.
     assert!(!html.contains("本次运行没有风险评分结果"));
     assert!(html.contains("主要原因"));
-    let ranked = names.iter().filter(|n| html.contains(&format!("<td>{n} <small"))).count();
+    let ranked = names
+        .iter()
+        .filter(|n| html.contains(&format!("<td>{n} <small")))
+        .count();
     assert_eq!(ranked, names.len(), "townships in the ranked table");
     // Real numbers: the year's fires with a year-on-year cell.
     assert!(html.contains("火灾（起）"));
@@ -124,9 +130,16 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     // The manifest lists the report and every figure, and no longer calls issue 7 unbuilt.
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    let outputs: Vec<&str> = m["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
+    let outputs: Vec<&str> = m["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
     assert!(outputs.contains(&"report.html"));
-    assert!(outputs.iter().any(|p| p.starts_with("maps/") && p.ends_with(".png")));
+    assert!(outputs
+        .iter()
+        .any(|p| p.starts_with("maps/") && p.ends_with(".png")));
     assert!(!m["not_built"].to_string().contains("issue 7"));
     assert!(m["stages"].to_string().contains("maps, charts and report"));
 }
@@ -157,11 +170,15 @@ fn every_figure_is_a_png_and_svg_pair_at_its_size() {
             assert_eq!(w, 2340, "{stem}");
             assert!(h > 300, "{stem} is {h} px high");
             assert!(png.len() > 10_000, "{stem}.png is {} bytes", png.len());
-            assert!(svg.contains(&format!("viewBox=\"0 0 {w} {h}\"")), "{stem}.svg view box");
-            chinese_name_in_svg |= svg
-                .split("<text")
-                .skip(1)
-                .any(|t| names.iter().any(|n| t.split("</text>").next().unwrap().contains(n.as_str())));
+            assert!(
+                svg.contains(&format!("viewBox=\"0 0 {w} {h}\"")),
+                "{stem}.svg view box"
+            );
+            chinese_name_in_svg |= svg.split("<text").skip(1).any(|t| {
+                names
+                    .iter()
+                    .any(|n| t.split("</text>").next().unwrap().contains(n.as_str()))
+            });
         }
     }
     // Hot spots per source, trends, seasonality, year-on-year and rectification.
@@ -176,7 +193,11 @@ fn every_figure_is_a_png_and_svg_pair_at_its_size() {
     }
     for prefix in ["hotspots_", "heatmap_", "risk_map", "dimension_maps"] {
         assert!(
-            std::fs::read_dir(out.join("maps")).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(prefix)),
+            std::fs::read_dir(out.join("maps")).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(prefix)),
             "no {prefix} map"
         );
     }
@@ -185,16 +206,74 @@ fn every_figure_is_a_png_and_svg_pair_at_its_size() {
     assert!(chinese_name_in_svg, "no township name in any SVG <text>");
 }
 
+/// Every character `text` shows, without embedded data (fonts, images).
+fn shown_chars(text: &str) -> std::collections::BTreeSet<char> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = text;
+    // Data URLs are base64 (ASCII): skipping them is only for speed.
+    while let Some(i) = rest.find("base64,") {
+        out.extend(rest[..i].chars());
+        rest = &rest[i + 7..];
+        rest = &rest[rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+            .unwrap_or(rest.len())..];
+    }
+    out.extend(rest.chars());
+    out
+}
+
+#[test]
+fn every_character_of_the_report_and_figures_is_in_the_embedded_font() {
+    use ab_glyph::Font;
+    let otf = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/riskmap-render/assets/fonts/RiskmapSans-Regular.otf"),
+    )
+    .unwrap();
+    let font = ab_glyph::FontRef::try_from_slice(&otf).unwrap();
+    for lang in ["zh", "en"] {
+        let out = run_demo(lang);
+        let mut files = vec![out.join("report.html")];
+        for folder in ["maps", "charts"] {
+            files.extend(
+                std::fs::read_dir(out.join(folder))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "svg")),
+            );
+        }
+        for f in files {
+            let missing: String = shown_chars(&std::fs::read_to_string(&f).unwrap())
+                .into_iter()
+                .filter(|c| !c.is_control() && font.glyph_id(*c).0 == 0)
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{}: the embedded font lacks {missing:?}",
+                f.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn lang_en_gives_an_english_report() {
     let out = run_demo("en");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<html lang=\"en\">"));
-    for s in ["1. This year's incidents and disasters", "3. Maps", "6. Data quality", "7. Method in brief"] {
+    for s in [
+        "1. This year's incidents and disasters",
+        "3. Maps",
+        "6. Data quality",
+        "7. Method in brief",
+    ] {
         assert!(html.contains(s), "no section {s}");
     }
     for s in SECTIONS_ZH {
-        assert!(!html.contains(s), "a Chinese heading in the English report: {s}");
+        assert!(
+            !html.contains(s),
+            "a Chinese heading in the English report: {s}"
+        );
     }
     assert!(html.contains("Main reasons"));
     assert!(html.contains("Production-safety accidents"));
@@ -242,13 +321,20 @@ fn chrome_run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (Str
             "--host-resolver-rules=MAP * ~NOTFOUND",
             "--virtual-time-budget=5000",
         ])
-        .arg(format!("--user-data-dir={}", work.join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            work.join("profile").display()
+        ))
         .arg(format!("--log-net-log={}", netlog.display()))
         .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium runs");
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).expect("net log is JSON");
     let mut urls: Vec<String> = log["events"]
@@ -258,7 +344,8 @@ fn chrome_run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (Str
         .filter_map(|e| {
             let p = &e["params"];
             let nik = p["network_isolation_key"].as_str()?;
-            nik.contains("file://").then(|| p["url"].as_str().unwrap_or("").to_string())
+            nik.contains("file://")
+                .then(|| p["url"].as_str().unwrap_or("").to_string())
         })
         .collect();
     urls.sort();
@@ -280,8 +367,14 @@ fn the_run_s_report_renders_offline_in_chromium() {
     let work = dir.path();
     let page = out.join("report.html");
     let (dom, urls) = chrome_run(&chrome, work, &page, &["--dump-dom".into()]);
-    assert!(urls.is_empty(), "the report made network requests: {urls:?}");
-    assert!(dom.contains("安全生产与自然灾害风险研判报告"), "the DOM lacks the title");
+    assert!(
+        urls.is_empty(),
+        "the report made network requests: {urls:?}"
+    );
+    assert!(
+        dom.contains("安全生产与自然灾害风险研判报告"),
+        "the DOM lacks the title"
+    );
     let figs: Vec<&str> = dom
         .split("<figure")
         .skip(1)
@@ -290,17 +383,35 @@ fn the_run_s_report_renders_offline_in_chromium() {
     let files = std::fs::read_dir(out.join("maps"))
         .unwrap()
         .chain(std::fs::read_dir(out.join("charts")).unwrap())
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "png")
+        })
         .count();
     assert_eq!(figs.len(), files, "every figure file is in the report once");
     for f in &figs {
-        assert!(f.contains("<svg") || f.contains("<img"), "an empty figure: {}", &f[..80.min(f.len())]);
+        assert!(
+            f.contains("<svg") || f.contains("<img"),
+            "an empty figure: {}",
+            &f[..80.min(f.len())]
+        );
     }
     for src in dom.split(" src=\"").skip(1) {
-        assert!(src.starts_with("data:"), "an image that is not embedded: {}", &src[..60.min(src.len())]);
+        assert!(
+            src.starts_with("data:"),
+            "an image that is not embedded: {}",
+            &src[..60.min(src.len())]
+        );
     }
     for href in dom.split("href=\"").skip(1) {
-        assert!(href.starts_with('#') || href.starts_with("data:"), "a reference out of the file: {}", &href[..60.min(href.len())]);
+        assert!(
+            href.starts_with('#') || href.starts_with("data:"),
+            "a reference out of the file: {}",
+            &href[..60.min(href.len())]
+        );
     }
     for (w, name) in [(1280, "run-desktop.png"), (390, "run-phone.png")] {
         let shot = work.join(name);
@@ -308,7 +419,10 @@ fn the_run_s_report_renders_offline_in_chromium() {
             &chrome,
             work,
             &page,
-            &[format!("--screenshot={}", shot.display()), format!("--window-size={w},3000")],
+            &[
+                format!("--screenshot={}", shot.display()),
+                format!("--window-size={w},3000"),
+            ],
         );
         assert!(urls.is_empty(), "requests at width {w}: {urls:?}");
         let bytes = std::fs::read(&shot).unwrap();

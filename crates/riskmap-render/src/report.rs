@@ -170,10 +170,12 @@ fn pct(cur: f64, prev: Option<f64>, lang: Lang) -> String {
     match prev {
         Some(p) if p > 0.0 => {
             let v = 100.0 * (cur - p) / p;
+            // The down arrow is the up arrow turned over: ▼ is not among the
+            // embedded font's glyphs (GB2312 has ▲ but not ▼).
             let (cls, arrow) = if v > 0.05 {
                 ("up", "▲")
             } else if v < -0.05 {
-                ("down", "▼")
+                ("down", "<span class=\"flip\">▲</span>")
             } else {
                 ("flat", "")
             };
@@ -228,6 +230,7 @@ table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{border-bottom:1px solid var(--rule);padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f4f4f4;white-space:nowrap}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.flip{display:inline-block;transform:rotate(180deg)}
 .up{color:var(--red)}.down{color:#1a7f37}.flat{color:var(--muted)}
 .lv{display:inline-block;padding:0 .5em;border-radius:3px;white-space:nowrap;font-size:.9em}
 .lv-red{background:var(--red);color:#fff}.lv-orange{background:var(--orange)}.lv-yellow{background:var(--yellow)}.lv-blue{background:var(--blue)}

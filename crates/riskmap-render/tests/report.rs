@@ -65,7 +65,7 @@ fn the_report_is_self_contained_and_in_the_county_order() {
     assert_eq!(html.matches("<tr class=\"main\">").count(), 17);
     assert!(html.contains("lv-red") && html.contains("重大风险"));
     // The year-on-year column: 78 against 96 is 18.8 % down.
-    assert!(html.contains("▼18.8%"));
+    assert!(html.contains("<span class=\"down\"><span class=\"flip\">▲</span>18.8%"));
 }
 
 #[test]
