@@ -5,7 +5,7 @@ the counts and exposures that `riskmap run` wrote to spatial_stats.csv, then
 computes with libpysal/esda what riskmap also computes: queen neighbour lists,
 Marshall's global EB rates, global Moran's I (normality and randomisation)
 and Gi* on the EB rates (as riskmap does), local Moran Ii and quadrants.
-Writes JSON for tests/spatial_stats.rs.
+Writes JSON for tests/it/spatial_stats.rs.
 
     riskmap run --data datasets/demo --out /tmp/demo-run
     python3 benches/peers/demo_stats_expected.py datasets/demo/townships.gpkg \

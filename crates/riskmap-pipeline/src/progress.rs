@@ -12,7 +12,7 @@
 //! the job prints `[riskmap] test pause at <stage>` to stderr right after that
 //! stage is recorded (or at a publish step: `publish`, `publish: renamed`,
 //! `publish: swapped`) and sleeps, so that a test can kill it at a known
-//! moment (tests/kill.rs). It changes nothing else and is not meant for
+//! moment (tests/it/kill.rs). It changes nothing else and is not meant for
 //! production use.
 
 use std::io::{IsTerminal, Write};

@@ -345,7 +345,7 @@ pub(crate) fn read_townships(
         // A vertex off the globe (NaN, infinite, beyond ±180°/±90°) is a
         // wrong coordinate system or a broken file, never a place: points
         // could not be joined to such a township reliably, so stop and say
-        // which feature and why (found by tests/bad_input.rs: a NaN or 1e300
+        // which feature and why (found by tests/it/bad_input.rs: a NaN or 1e300
         // vertex reached the spatial index).
         if let Some(c) = geo::CoordsIter::coords_iter(&mp)
             .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0))

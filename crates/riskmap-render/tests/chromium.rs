@@ -13,86 +13,13 @@
 //! (`scripts/setup-system.sh` installs it); set `RISKMAP_SKIP_CHROMIUM=1` to skip
 //! on a machine without it.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use riskmap_render::{report, sample, Lang};
 
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Runs Chromium on `page` with extra arguments; returns stdout and the page's
-/// network requests from the net log.
-fn run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (String, Vec<String>) {
-    let fonts = work.join("fonts.conf");
-    // A fontconfig with DejaVu only: no CJK font on the "machine".
-    std::fs::write(
-        &fonts,
-        format!(
-            "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{}</cachedir></fontconfig>",
-            work.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
-    let netlog = work.join(format!("net-{}.json", extra.len()));
-    let out = Command::new(chrome)
-        .env("FONTCONFIG_FILE", &fonts)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--disable-default-apps",
-            // Nothing resolves: even a stray request cannot leave the machine.
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            work.join("profile").display()
-        ))
-        .arg(format!("--log-net-log={}", netlog.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).expect("net log is JSON");
-    // Requests made for the page carry its (file://) network isolation key; the
-    // browser's own background requests do not.
-    let mut urls: Vec<String> = log["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| {
-            let p = &e["params"];
-            let nik = p["network_isolation_key"].as_str()?;
-            nik.contains("file://")
-                .then(|| p["url"].as_str().unwrap_or("").to_string())
-        })
-        .collect();
-    urls.sort();
-    urls.dedup();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), urls)
-}
+#[path = "support/headless.rs"]
+mod headless;
+use headless::{chromium, run};
 
 fn png_size(path: &Path) -> (u32, u32) {
     let b = std::fs::read(path).unwrap();

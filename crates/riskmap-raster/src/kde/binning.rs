@@ -77,7 +77,7 @@ pub(super) fn bin(p: &Prepared, lat: &Lattice, scheme: Scheme) -> Vec<f64> {
     let n = p.points.len();
     // The split depends on the number of points only, never on the number of
     // threads: the partial lattices are summed in task order, so the result is
-    // the same bytes with one thread or many (tests/determinism.rs).
+    // the same bytes with one thread or many (tests/it/determinism.rs).
     let tasks = MAX_TASKS.min(n.div_ceil(POINTS_PER_TASK)).max(1);
     let chunk = n.div_ceil(tasks).max(1);
     let partial = |range: std::ops::Range<usize>| {

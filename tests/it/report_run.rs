@@ -279,79 +279,9 @@ fn lang_en_gives_an_english_report() {
     assert!(html.contains("Production-safety accidents"));
 }
 
-fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Runs Chromium on `page` with only DejaVu fonts and no name resolution;
-/// returns stdout and the page's requests from the net log (see
-/// crates/riskmap-render/tests/chromium.rs, whose negative control shows the
-/// net-log check catches an external request).
-fn chrome_run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (String, Vec<String>) {
-    let fonts = work.join("fonts.conf");
-    std::fs::write(
-        &fonts,
-        format!(
-            "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"fonts.dtd\"><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{}</cachedir></fontconfig>",
-            work.join("fc-cache").display()
-        ),
-    )
-    .unwrap();
-    let netlog = work.join(format!("net-{}.json", extra.len()));
-    let out = Command::new(chrome)
-        .env("FONTCONFIG_FILE", &fonts)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--disable-default-apps",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            work.join("profile").display()
-        ))
-        .arg(format!("--log-net-log={}", netlog.display()))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let log: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).expect("net log is JSON");
-    let mut urls: Vec<String> = log["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| {
-            let p = &e["params"];
-            let nik = p["network_isolation_key"].as_str()?;
-            nik.contains("file://")
-                .then(|| p["url"].as_str().unwrap_or("").to_string())
-        })
-        .collect();
-    urls.sort();
-    urls.dedup();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), urls)
-}
+// The harness shared with riskmap-render's Chromium test, whose negative
+// control shows the net-log check catches an external request.
+use crate::headless::{chromium, run as chrome_run};
 
 #[test]
 fn the_run_s_report_renders_offline_in_chromium() {
