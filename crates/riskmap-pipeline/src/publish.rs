@@ -101,10 +101,14 @@ impl Publish {
         let runs = out.join(RUNS_DIR);
         std::fs::create_dir_all(&runs).map_err(io(&runs))?;
         clean_stale(out, &runs);
+        // Time, process and a per-process sequence number: two runs of one
+        // process within a millisecond (as in tests) must not share a folder.
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let id = format!(
-            "{}-{}",
+            "{}-{}-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"),
-            std::process::id()
+            std::process::id(),
+            SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let dir = runs.join(format!("{id}.partial"));
         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
