@@ -138,6 +138,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     let (v, lang) = (ctx.v, ctx.lang);
     let zh = lang == Lang::Zh;
     let mut warnings = Vec::new();
+    let shown = display_names(v);
     let townships: Vec<Township> = v
         .townships
         .iter()
@@ -227,10 +228,14 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         })
         .unwrap_or_default();
     let ranking_chart = (!ranking_rows.is_empty()).then(|| {
+        let by_code: HashMap<&str, &String> =
+            v.townships.iter().zip(&shown).map(|(t, n)| (t.code.as_str(), n)).collect();
         ranking_rows
             .iter()
             .map(|r| RankRow {
-                name: r.name.clone(),
+                // The chart has no code column: names shared by several
+                // townships carry their code.
+                name: by_code.get(r.code.as_str()).map_or_else(|| r.name.clone(), |n| (*n).clone()),
                 rank: r.rank,
                 rank_lo: r.rank_lo,
                 rank_hi: r.rank_hi,
@@ -339,8 +344,8 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
             .townships
             .iter()
             .enumerate()
-            .map(|(t, town)| YoyRow {
-                name: town.name.clone(),
+            .map(|(t, _)| YoyRow {
+                name: shown[t].clone(),
                 previous: ytd.by_town_before.get(&t).map_or(0.0, get),
                 current: ytd.by_town_now.get(&t).map_or(0.0, get),
             })
@@ -827,21 +832,38 @@ fn seasonality_of(ctx: &ReportContext, m: &str, lang: Lang) -> Option<Seasonalit
     })
 }
 
+/// Township names for charts and lists, where a row has no code beside it:
+/// a name shared by several townships (common across a province's counties)
+/// gets its code in brackets, so that two rows never read the same.
+fn display_names(v: &Validated) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for t in &v.townships {
+        *seen.entry(t.name.as_str()).or_default() += 1;
+    }
+    v.townships
+        .iter()
+        .map(|t| match seen[t.name.as_str()] {
+            1 => t.name.clone(),
+            _ => format!("{}（{}）", t.name, t.code),
+        })
+        .collect()
+}
+
 /// Rectification per township and the overdue major hazards on the as-of date.
 ///
-/// The chart counts this year's hazards (found in the current period) and
-/// every earlier one still open on the as-of date: the ledger a county
-/// reviews, where the closed cases of past years would drown the picture.
+/// The chart counts the ledger a county reviews for the year: this year's
+/// hazards (found in the current period), earlier ones rectified this year,
+/// and earlier ones still open on the as-of date. Cases found and closed in
+/// past years are left out; they would drown the picture.
 fn hidden_hazards(
     v: &Validated,
     ytd: &YearToDate,
     lang: Lang,
 ) -> (Vec<RectRow>, Vec<OverdueHazard>) {
-    let mut rows: Vec<RectRow> = v
-        .townships
-        .iter()
-        .map(|t| RectRow {
-            name: t.name.clone(),
+    let mut rows: Vec<RectRow> = display_names(v)
+        .into_iter()
+        .map(|name| RectRow {
+            name,
             ..Default::default()
         })
         .collect();
@@ -855,14 +877,13 @@ fn hidden_hazards(
             continue;
         };
         let [deadline, rectified] = a.extra_dates;
-        // A rectification dated after the as-of date had not happened yet.
-        let rectified = rectified.filter(|d| *d < v.as_of);
         let r = &mut rows[a.township];
-        match (rectified, deadline) {
-            (Some(_), _) if !ytd.current.contains(found) => {}
-            (Some(done), Some(due)) if done > due => r.late += 1,
-            (Some(_), _) => r.on_time += 1,
-            (None, Some(due)) if due < v.as_of => {
+        match ledger_status(found, deadline, rectified, v.as_of, ytd.current) {
+            None => {}
+            Some(Ledger::OnTime) => r.on_time += 1,
+            Some(Ledger::Late) => r.late += 1,
+            Some(Ledger::Open) => r.open += 1,
+            Some(Ledger::Overdue(due)) => {
                 r.overdue += 1;
                 if a.label == Some("major") {
                     overdue.push(OverdueHazard {
@@ -877,12 +898,44 @@ fn hidden_hazards(
                     });
                 }
             }
-            (None, _) => r.open += 1,
         }
     }
     overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.id.cmp(&b.id)));
     overdue.truncate(MAX_OVERDUE);
     (rows, overdue)
+}
+
+/// Where one hidden hazard stands in the year's rectification ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ledger {
+    /// Rectified by its deadline (or without one).
+    OnTime,
+    /// Rectified after its deadline.
+    Late,
+    /// Not rectified, deadline not passed (or none).
+    Open,
+    /// Not rectified, deadline (given) passed.
+    Overdue(NaiveDate),
+}
+
+/// The ledger status of a hazard found on `found`, or `None` when it was
+/// found and rectified before this year (closed business). A rectification
+/// dated on or after the as-of date had not happened yet.
+fn ledger_status(
+    found: NaiveDate,
+    deadline: Option<NaiveDate>,
+    rectified: Option<NaiveDate>,
+    as_of: NaiveDate,
+    current: crate::summary::Period,
+) -> Option<Ledger> {
+    let rectified = rectified.filter(|d| *d < as_of);
+    Some(match (rectified, deadline) {
+        (Some(done), _) if !current.contains(found) && !current.contains(done) => return None,
+        (Some(done), Some(due)) if done > due => Ledger::Late,
+        (Some(_), _) => Ledger::OnTime,
+        (None, Some(due)) if due < as_of => Ledger::Overdue(due),
+        (None, _) => Ledger::Open,
+    })
 }
 
 /// Common sector keys in Chinese; anything else is printed as written.
@@ -1048,12 +1101,13 @@ fn forecast_highlights(ctx: &ReportContext, lang: Lang) -> Vec<String> {
 /// How many townships are at each level, naming the red ones.
 fn level_highlight(s: &[Option<&ScoreRow>], v: &Validated, lang: Lang) -> String {
     let count = |l: RiskLevel| s.iter().flatten().filter(|r| r.level == l).count();
+    let shown = display_names(v);
     let mut red: Vec<(&u32, &str)> = s
         .iter()
-        .zip(&v.townships)
-        .filter_map(|(r, t)| {
+        .zip(&shown)
+        .filter_map(|(r, name)| {
             r.filter(|r| r.level == RiskLevel::Red)
-                .map(|r| (&r.rank, t.name.as_str()))
+                .map(|r| (&r.rank, name.as_str()))
         })
         .collect();
     red.sort();
@@ -1095,6 +1149,7 @@ fn focus_groups(
 ) -> Vec<FocusGroup> {
     use riskmap_render::Label;
     let v = ctx.v;
+    let shown = display_names(v);
     let top = |mut list: Vec<(String, f64)>| {
         list.retain(|x| x.1.is_finite());
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1115,8 +1170,8 @@ fn focus_groups(
         for (k, d) in dims.iter().enumerate() {
             let list = s
                 .iter()
-                .zip(&v.townships)
-                .filter_map(|(r, t)| Some((t.name.clone(), gap(k, (*r)?.dimensions[k]?))))
+                .zip(&shown)
+                .filter_map(|(r, name)| Some((name.clone(), gap(k, (*r)?.dimensions[k]?))))
                 .collect();
             // A dimension without data anywhere gets no (empty) list.
             let townships = top(list);
@@ -1134,7 +1189,7 @@ fn focus_groups(
             .rows
             .iter()
             .filter(|r| r.measure == s.stem())
-            .map(|r| (v.townships[r.township].name.clone(), r.summary.mean))
+            .map(|r| (shown[r.township].clone(), r.summary.mean))
             .collect();
         if list.is_empty() {
             continue;
@@ -1314,7 +1369,7 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
             "评分：本次运行没有风险评分结果，因此未给出风险排名和风险等级图。".into()
         });
         p.push(format!("预测：对每个乡镇和类别预测{}年起数，给出中位数和P10–P90区间（80%的可能范围）；模型经滚动回测按CRPS选出（{}）。全域合计单独回测、单独选模型。", ctx.forecasts.year, models.join("，")));
-        p.push("隐患整改：统计本年新排查的隐患和往年至截止日仍未整改的隐患；整改完成日期晚于整改期限为逾期整改，截止日仍未整改且已过期限为逾期未整改。".into());
+        p.push("隐患整改：统计本年新排查的隐患、往年排查本年整改的隐患和往年至截止日仍未整改的隐患；整改完成日期晚于整改期限为逾期整改，截止日仍未整改且已过期限为逾期未整改。".into());
     } else {
         p.push("Data: every record of incidents, fires, forest fires, geological hazards and hidden hazards is checked (required fields, dates, codes, coordinates); rejected rows are listed with reasons. Each record is assigned to the township containing it; a point on a border goes to the smaller code.".into());
         p.push(format!("Statistics: this year from 1 January to the as-of date against the same span last year; rates use population as exposure, with empirical Bayes shrinkage for small townships; clustering by global and local Moran's I (LISA) and Getis–Ord Gi* (queen contiguity); trends by Mann–Kendall. Emerging hot spots use {cell:.0} m cells and the complete years as time steps; the maps resample the UTM cells to lon/lat at the cell centres."));
@@ -1324,7 +1379,7 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
             "Scores: this run has no risk scores, so the ranking and the risk-level map are left out.".into()
         });
         p.push(format!("Forecast: the {} count per township and measure, as a median with a p10–p90 range (80% of outcomes), from the model with the lowest CRPS in a rolling-origin backtest ({}). The region totals are backtested and modelled on their own.", ctx.forecasts.year, models.join("; ")));
-        p.push("Hidden hazards: this year's hazards and every earlier one still open on the as-of date; rectified after the deadline counts as late, open past the deadline as overdue.".into());
+        p.push("Hidden hazards: this year's hazards, earlier ones rectified this year, and earlier ones still open on the as-of date; rectified after the deadline counts as late, open past the deadline as overdue.".into());
     }
     p
 }
@@ -1353,6 +1408,29 @@ mod tests {
             file_stem("incidents:road_traffic"),
             "incidents_road_traffic"
         );
+    }
+
+    #[test]
+    fn the_ledger_keeps_this_year_s_work_and_what_is_still_open() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let as_of = d("2021-07-01");
+        let (current, _) = crate::summary::Period::for_as_of(as_of);
+        let status = |found, due: Option<&str>, done: Option<&str>| {
+            ledger_status(d(found), due.map(d), done.map(d), as_of, current)
+        };
+        // Found and closed in a past year: not this year's ledger.
+        assert_eq!(status("2020-03-01", Some("2020-06-01"), Some("2020-05-01")), None);
+        // Found last year, rectified this year: this year's work, late here.
+        assert_eq!(status("2020-11-01", Some("2020-12-31"), Some("2021-02-01")), Some(Ledger::Late));
+        assert_eq!(status("2020-11-01", Some("2021-03-01"), Some("2021-02-01")), Some(Ledger::OnTime));
+        // Found last year and still open: overdue or open.
+        assert_eq!(status("2020-11-01", Some("2021-03-01"), None), Some(Ledger::Overdue(d("2021-03-01"))));
+        assert_eq!(status("2020-11-01", Some("2021-09-01"), None), Some(Ledger::Open));
+        // A rectification dated after the as-of date has not happened yet.
+        assert_eq!(status("2021-01-05", Some("2021-03-01"), Some("2021-08-01")), Some(Ledger::Overdue(d("2021-03-01"))));
+        // No deadline: open until rectified, then on time.
+        assert_eq!(status("2021-01-05", None, None), Some(Ledger::Open));
+        assert_eq!(status("2021-01-05", None, Some("2021-02-01")), Some(Ledger::OnTime));
     }
 
     #[test]
@@ -1434,6 +1512,24 @@ mod tests {
         let found = crate::region::find_sources(&data, &config).unwrap();
         let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
         crate::validate::validate(&data, &found, &config, None, today).unwrap()
+    }
+
+    #[test]
+    fn shared_township_names_carry_their_code_in_charts() {
+        let mut v = demo();
+        let plain = display_names(&v);
+        assert_eq!(plain, v.townships.iter().map(|t| t.name.clone()).collect::<Vec<_>>());
+        // Two townships of one name, as in a province with many counties.
+        let name = v.townships[0].name.clone();
+        v.townships[3].name = name.clone();
+        let shown = display_names(&v);
+        assert_eq!(shown[0], format!("{name}（{}）", v.townships[0].code));
+        assert_eq!(shown[3], format!("{name}（{}）", v.townships[3].code));
+        assert_eq!(shown[1], v.townships[1].name);
+        let (mut a, n) = (shown.clone(), shown.len());
+        a.sort();
+        a.dedup();
+        assert_eq!(a.len(), n, "every row reads differently");
     }
 
     /// The lon/lat centre of cell `i` of a grid.

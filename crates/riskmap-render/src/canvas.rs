@@ -135,22 +135,76 @@ pub(crate) fn encode_png(
     h: u32,
     color: png::ColorType,
 ) -> Result<Vec<u8>, String> {
+    encode_png_with(pixels, w, h, color, png::Compression::Fast, 11811)
+}
+
+/// [`encode_png`] with a compression level and a resolution in pixels per metre.
+fn encode_png_with(
+    pixels: &[u8],
+    w: u32,
+    h: u32,
+    color: png::ColorType,
+    compression: png::Compression,
+    ppm: u32,
+) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(color);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Fast);
+        enc.set_compression(compression);
         // 300 dpi, so that a word processor places the image at its logical size.
         enc.set_pixel_dims(Some(png::PixelDimensions {
-            xppu: 11811,
-            yppu: 11811,
+            xppu: ppm,
+            yppu: ppm,
             unit: png::Unit::Meter,
         }));
         let mut writer = enc.write_header().map_err(de)?;
         writer.write_image_data(pixels).map_err(de)?;
     }
     Ok(out)
+}
+
+/// The copy of a print PNG that the HTML report embeds: at half the size
+/// (2×2 box average) when it is wider than `max_w`, and compressed harder.
+/// A province's heatmaps are ~2.6 MB each at print size; a report column is
+/// ~750 CSS pixels, so half of 2,340 still gives phones about 1.5 device pixels
+/// per CSS pixel. Returns the input unchanged if it cannot be decoded.
+pub(crate) fn screen_png(png_bytes: &[u8], max_w: u32) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let halve = || -> Result<Vec<u8>, String> {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().map_err(de)?;
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).map_err(de)?;
+        let ch = match (info.color_type, info.bit_depth) {
+            (png::ColorType::Rgb, png::BitDepth::Eight) => 3,
+            (png::ColorType::Rgba, png::BitDepth::Eight) => 4,
+            other => return Err(format!("{other:?} not resampled")),
+        };
+        let (w, h) = (info.width as usize, info.height as usize);
+        let (hw, hh) = (w / 2, h / 2);
+        let mut half = vec![0u8; hw * hh * ch];
+        for y in 0..hh {
+            for x in 0..hw {
+                for c in 0..ch {
+                    let at = |dx: usize, dy: usize| buf[((2 * y + dy) * w + 2 * x + dx) * ch + c] as u32;
+                    half[(y * hw + x) * ch + c] = ((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4) as u8;
+                }
+            }
+        }
+        encode_png_with(&half, hw as u32, hh as u32, info.color_type, png::Compression::Default, 11811 / 2)
+    };
+    match png_info(png_bytes) {
+        Some((w, _)) if w > max_w => halve().map_or(Cow::Borrowed(png_bytes), Cow::Owned),
+        _ => Cow::Borrowed(png_bytes),
+    }
+}
+
+/// Width and height from a PNG's IHDR.
+fn png_info(b: &[u8]) -> Option<(u32, u32)> {
+    let be = |i: usize| Some(u32::from_be_bytes(b.get(i..i + 4)?.try_into().ok()?));
+    (b.get(..8)? == b"\x89PNG\r\n\x1a\n").then_some(())?;
+    Some((be(16)?, be(20)?))
 }
 
 /// Nearest-neighbour resampling of the underlay into the RGB buffer, with alpha.
@@ -294,3 +348,35 @@ pub(crate) const INK: RGBColor = RGBColor(0x33, 0x33, 0x33);
 pub(crate) const RULE: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
 /// Mid grey for secondary text.
 pub(crate) const MUTED: RGBColor = RGBColor(0x77, 0x77, 0x77);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_copy_of_a_wide_png_is_half_size_and_box_averaged() {
+        let (w, h) = (2000u32, 6u32);
+        let pixels: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                [(x % 256) as u8, (y * 40) as u8, 7]
+            })
+            .collect();
+        let big = encode_png(&pixels, w, h, png::ColorType::Rgb).unwrap();
+        let small = screen_png(&big, 1600);
+        assert_eq!(png_info(&small), Some((1000, 3)));
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&*small)).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut buf).unwrap();
+        // Pixel (x, y) of the half is the rounded mean of the 2×2 block at (2x, 2y).
+        for (x, y) in [(0usize, 0usize), (5, 1), (127, 2), (999, 2)] {
+            let px = &buf[(y * 1000 + x) * 3..][..3];
+            let r = ((2 * x) % 256 + (2 * x + 1) % 256) * 2;
+            let g = (2 * y * 40 + (2 * y + 1) * 40) * 2;
+            assert_eq!(px, [((r + 2) / 4) as u8, ((g + 2) / 4) as u8, 7], "at {x},{y}");
+        }
+        // Narrow images are embedded as they are.
+        let narrow = encode_png(&pixels[..1200 * 3], 1200, 1, png::ColorType::Rgb).unwrap();
+        assert!(matches!(screen_png(&narrow, 1600), std::borrow::Cow::Borrowed(_)));
+    }
+}

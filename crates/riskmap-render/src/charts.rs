@@ -842,14 +842,15 @@ impl Paint for RectChart<'_> {
             } else {
                 0.0
             };
-            let label = if r.overdue > 0 {
-                format!(
-                    "{done:.0}%  {} {}",
-                    Label::OverdueShort.text(lang),
-                    r.overdue
-                )
-            } else {
-                format!("{done:.0}%")
+            // Self-describing: "已整改 59%  逾期 48" / "59% rectified  48 overdue".
+            let share = match lang {
+                Lang::Zh => format!("{} {done:.0}%", Label::RectifiedShare.text(lang)),
+                Lang::En => format!("{done:.0}% {}", Label::RectifiedShare.text(lang)),
+            };
+            let label = match (r.overdue, lang) {
+                (0, _) => share,
+                (n, Lang::Zh) => format!("{share}  {} {n}", Label::OverdueShort.text(lang)),
+                (n, Lang::En) => format!("{share}  {n} {}", Label::OverdueShort.text(lang)),
             };
             let c = if r.overdue > 0 { RECT_COLORS[3] } else { INK };
             text(

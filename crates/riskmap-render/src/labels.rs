@@ -72,7 +72,7 @@ labels! {
     HotSpotLegend => "热点类型", "Pattern";
     TrendTitle => "年度趋势与明年预测", "Yearly trend and next year's forecast";
     Count => "起数", "Count";
-    Deaths => "死亡人数", "Deaths";
+    Deaths => "死亡人数（不作预测）", "Deaths (not forecast)";
     Observed => "实际", "Observed";
     ForecastMedian => "预测中位数", "Forecast median";
     ForecastBand => "预测区间（P10–P90）", "Forecast range (p10–p90)";
@@ -95,6 +95,7 @@ labels! {
     RectOverdue => "逾期未整改", "Overdue";
     Items => "项", "items";
     OverdueShort => "逾期", "overdue";
+    RectifiedShare => "已整改", "rectified";
     MoreNotShown => "其余未列出", "more not shown";
     ReportTitle => "安全生产与自然灾害风险研判报告", "Safety and natural-hazard risk report";
     SecStats => "一、本年度事故与灾害统计", "1. This year's incidents and disasters";

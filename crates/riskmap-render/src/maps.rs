@@ -960,6 +960,8 @@ pub fn hotspot_map(
         h: grid.height as u32,
         rect: grid_rect(grid, &frame),
     };
+    // The patterns present, then "no pattern" (undrawn cells) always, so that
+    // a reader of a map with two coloured cells knows what the blank ones mean.
     let items = HotSpotClass::ALL
         .iter()
         .filter(|c| **c != HotSpotClass::NoPattern && grid.values.contains(c))
@@ -970,15 +972,11 @@ pub fn hotspot_map(
                 c.label(lang).to_string(),
             )
         })
-        .collect::<Vec<_>>();
-    let items = if items.is_empty() {
-        vec![(
+        .chain(std::iter::once((
             WHITE.to_rgba(),
             HotSpotClass::NoPattern.label(lang).to_string(),
-        )]
-    } else {
-        items
-    };
+        )))
+        .collect::<Vec<_>>();
     let title = match lang {
         Lang::Zh => format!("{measure}{}", Label::HotSpotTitle.text(lang)),
         Lang::En => format!("{measure}: {}", Label::HotSpotTitle.text(lang)),

@@ -157,7 +157,7 @@ fn figure_html(r: &Rendered) -> String {
     } else {
         format!(
             "<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">",
-            base64::engine::general_purpose::STANDARD.encode(&f.png),
+            base64::engine::general_purpose::STANDARD.encode(crate::canvas::screen_png(&f.png, 1600)),
             f.width,
             f.height,
             esc(&f.name)
@@ -245,7 +245,9 @@ table.rank tr.why td{color:var(--muted);font-size:.92em;padding-top:0}
 footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--rule);margin-top:2em;padding-top:.6em}
 @media (max-width:600px){body{font-size:15px}main{padding:14px 12px 32px}h1{font-size:1.4em}th,td{padding:.3em .35em}
  table.rank small{display:block}
- figure{overflow-x:auto;-webkit-overflow-scrolling:touch}figure svg,figure img{min-width:600px}}
+ figure{overflow-x:auto;-webkit-overflow-scrolling:touch}figure svg,figure img{min-width:600px}
+ figure::after{display:block;color:var(--muted);font-size:.8em;text-align:center;position:sticky;left:0}
+ :lang(zh) figure::after{content:"← 左右滑动查看全图 →"}:lang(en) figure::after{content:"← swipe to see the whole figure →"}}
 @page{size:A4;margin:14mm 14mm 16mm}
 @media print{body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}
  section{break-before:page;page-break-before:always}section.first{break-before:auto;page-break-before:auto}
