@@ -124,7 +124,7 @@ enum Command {
     },
     /// The nightly job: validate and join, panel, statistics, forecast, maps, charts and report.html; writes manifest.json.
     #[command(
-        after_help = "Examples:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01\n  riskmap run --data data/county --out out/county-en --lang en"
+        after_help = "Examples:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01\n  riskmap run --data data/county --out out/county-en --lang en\n\nIncremental: a run whose inputs (files, riskmap.toml, as-of date, language) are those of the\npublished run recomputes nothing; otherwise results that read complete years only (the\nforecast models' backtests, the emerging hot spot grids) are reused from OUT/.cache when\ntheir inputs are unchanged. --no-cache recomputes everything."
     )]
     Run {
         /// Region folder (SPEC layout).
@@ -139,6 +139,9 @@ enum Command {
         /// Language of report.html and the figures.
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,
+        /// Recompute every stage, without reading or writing the cache.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Rolling-origin evaluation of the forecasting models; writes leaderboard.csv and predictions.parquet.
     #[command(after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020")]
@@ -187,6 +190,14 @@ fn preset(p: PresetArg) -> Preset {
 
 fn print_run(report: &RunReport) {
     let m = &report.manifest;
+    if report.unchanged {
+        println!(
+            "inputs unchanged since the published run (as of {}): nothing recomputed; --no-cache recomputes",
+            m.as_of.as_deref().unwrap_or("-")
+        );
+    } else if !m.cache.hits.is_empty() {
+        println!("reused from the cache: {}", m.cache.hits.join(", "));
+    }
     println!(
         "as of {}; {} sources:",
         m.as_of.as_deref().unwrap_or("-"),
@@ -286,6 +297,7 @@ pub fn main() -> Result<(), PipelineError> {
                 as_of: None,
                 validate_only: false,
                 lang: lang.into(),
+                use_cache: true,
             })?;
             print_run(&report);
             println!(
@@ -300,6 +312,7 @@ pub fn main() -> Result<(), PipelineError> {
             out,
             as_of,
             lang,
+            no_cache,
         } => {
             let report = run(&RunOptions {
                 data,
@@ -307,6 +320,7 @@ pub fn main() -> Result<(), PipelineError> {
                 as_of,
                 validate_only: false,
                 lang: lang.into(),
+                use_cache: !no_cache,
             })?;
             print_run(&report);
             println!("report: {}", out.join("report.html").display());
@@ -337,6 +351,7 @@ pub fn main() -> Result<(), PipelineError> {
                 as_of,
                 validate_only: true,
                 lang: Lang::Zh,
+                use_cache: true,
             })?;
             print_run(&report);
         }

@@ -16,6 +16,7 @@ mod determinism;
 #[path = "../../crates/riskmap-render/tests/support/headless.rs"]
 mod headless;
 mod heatmaps;
+mod incremental;
 mod invalid_townships;
 mod kill;
 mod messy_folder;

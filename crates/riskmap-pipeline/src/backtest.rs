@@ -633,12 +633,17 @@ pub struct ForecastRow {
 
 /// The forecast stage of `run`: picks a model per measure by backtest, writes
 /// `forecast.csv` into `dir` and returns the forecasts.
+///
+/// The backtests that choose the models read complete years only; their
+/// choices are kept in `cache` by the prepared panels, so a night with one
+/// more day of records (same complete years) skips them.
 pub fn forecast_stage(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
     data: &Path,
     dir: &Path,
+    cache: &crate::cache::Cache,
 ) -> Result<(Vec<&'static str>, Forecasts), PipelineError> {
     let prepared = prepare(v, panel, exposure, data)?;
     let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
@@ -648,9 +653,32 @@ pub fn forecast_stage(
         .collect();
     let last = prepared.last_year;
     let origins: Vec<i32> = (last - RUN_ORIGINS as i32..last).collect();
-    let b = backtest::run(&prepared.measures, &candidates, &origins);
-    let board = backtest::leaderboard(&b, Some(&prepared.area));
-    let chosen = backtest::choose(&b, &board);
+    let totals: Vec<Measure> = prepared
+        .measures
+        .iter()
+        .map(|m| Measure {
+            name: m.name.clone(),
+            panel: m.panel.total(),
+        })
+        .collect();
+    let mut key = crate::cache::KeyBuilder::new("forecast model choice");
+    for c in &candidates {
+        key.str(&c.name());
+    }
+    key.u64(last as u64).f64s(&prepared.area);
+    for m in &prepared.measures {
+        key.str(&m.name);
+        hash_panel(&mut key, &m.panel);
+    }
+    let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
+        let b = backtest::run(&prepared.measures, &candidates, &origins);
+        let board = backtest::leaderboard(&b, Some(&prepared.area));
+        let bt = backtest::run(&totals, &candidates, &origins);
+        (
+            backtest::choose(&b, &board),
+            backtest::choose(&bt, &backtest::leaderboard(&bt, None)),
+        )
+    });
     let mut out = Forecasts {
         year: last + 1,
         ..Default::default()
@@ -671,17 +699,7 @@ pub fn forecast_stage(
         }
     }
     // The region totals: one series per measure, its own backtest and model.
-    let totals: Vec<Measure> = prepared
-        .measures
-        .iter()
-        .map(|m| Measure {
-            name: m.name.clone(),
-            panel: m.panel.total(),
-        })
-        .collect();
-    let bt = backtest::run(&totals, &candidates, &origins);
-    let chosen = backtest::choose(&bt, &backtest::leaderboard(&bt, None));
-    for (m, choice) in totals.iter().zip(chosen) {
+    for (m, choice) in totals.iter().zip(chosen_totals) {
         let name = choice.unwrap_or_else(|| "historic_mean".to_owned());
         let f = riskmap_forecast::models::by_name(&name)
             .expect("a built-in model")
@@ -730,6 +748,31 @@ pub fn forecast_stage(
     .map_err(internal)?;
     riskmap_io::write_table(&mut df, &dir.join("forecast.csv"))?;
     Ok((vec!["forecast.csv"], out))
+}
+
+/// Feeds every field of a forecasting panel to a cache key.
+fn hash_panel(key: &mut crate::cache::KeyBuilder, p: &riskmap_forecast::Panel) {
+    let rows = |key: &mut crate::cache::KeyBuilder, rows: &[Vec<f64>]| {
+        key.u64(rows.len() as u64);
+        for r in rows {
+            key.f64s(r);
+        }
+    };
+    key.usizes(&p.years.iter().map(|y| *y as usize).collect::<Vec<_>>());
+    rows(key, &p.counts);
+    for opt in [&p.monthly, &p.exposure, &p.truth] {
+        match opt {
+            Some(r) => rows(key.u64(1), r),
+            None => {
+                key.u64(0);
+            }
+        }
+    }
+    rows(key, &p.covariates);
+    key.u64(p.neighbours.len() as u64);
+    for n in &p.neighbours {
+        key.usizes(n);
+    }
 }
 
 #[cfg(test)]

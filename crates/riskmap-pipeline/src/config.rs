@@ -70,7 +70,7 @@ pub struct Config {
 }
 
 /// Spatial statistics settings (`[stats]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StatsConfig {
     /// Conditional permutations for local Moran pseudo p-values (and global Moran).

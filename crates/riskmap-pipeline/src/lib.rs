@@ -21,6 +21,7 @@
 //! ```
 
 pub mod backtest;
+pub mod cache;
 pub mod config;
 mod error;
 pub mod panel;

@@ -1686,11 +1686,11 @@ mod tests {
             permutations: 99,
             ..Default::default()
         };
-        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &cfg);
+        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &cfg, &crate::cache::Cache::off());
         let dir = tempfile::tempdir().unwrap();
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
         let (_, forecasts) =
-            crate::backtest::forecast_stage(&v, &panel, &exposure, &data, dir.path()).unwrap();
+            crate::backtest::forecast_stage(&v, &panel, &exposure, &data, dir.path(), &crate::cache::Cache::off()).unwrap();
         let scores = made_up_scores(&v);
         // A density raster in lon/lat (EPSG:4326) over the region.
         let c = crate::spatial_stats::region_centre(&v);

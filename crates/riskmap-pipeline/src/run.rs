@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use riskmap_domain::{GeometryKind, Source};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::cache::{Cache, CacheReport, KeyBuilder};
 use crate::region::{find_sources, Found};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
@@ -33,10 +34,12 @@ pub struct RunOptions {
     pub validate_only: bool,
     /// Language of the report and figures (Chinese by default).
     pub lang: crate::report::Lang,
+    /// Use the incremental cache (see [`crate::cache`]); `--no-cache` turns it off.
+    pub use_cache: bool,
 }
 
 /// A stage and its wall time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageEntry {
     /// Stage name.
     pub name: String,
@@ -45,7 +48,7 @@ pub struct StageEntry {
 }
 
 /// An output and its hash.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutputEntry {
     /// Path relative to the output folder.
     pub path: String,
@@ -54,10 +57,18 @@ pub struct OutputEntry {
 }
 
 /// `manifest.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// riskmap's version.
     pub version: String,
+    /// SHA-256 over every input file, the configuration, the as-of date (or
+    /// today, when it is inferred), the language and the version: a run with
+    /// the same fingerprint as the published one has nothing to recompute.
+    #[serde(default)]
+    pub input_fingerprint: String,
+    /// Which cached stage results were reused and which computed.
+    #[serde(default, skip_deserializing)]
+    pub cache: CacheReport,
     /// The as-of date used.
     pub as_of: Option<String>,
     /// Every source read, with its counts (`rows_read = accepted + rejected`).
@@ -83,6 +94,42 @@ pub struct RunReport {
     pub manifest_path: PathBuf,
     /// Labels outside a vocabulary, with counts, to map in riskmap.toml.
     pub unknown_labels: std::collections::BTreeMap<(String, String, String), usize>,
+    /// The inputs were those of the published run: nothing was recomputed
+    /// and `manifest` is the published run's.
+    pub unchanged: bool,
+}
+
+/// The run's input fingerprint (see [`Manifest::input_fingerprint`]).
+fn input_fingerprint(
+    opts: &RunOptions,
+    found: &[Found],
+    as_of: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<String, PipelineError> {
+    let mut key = KeyBuilder::new("run");
+    key.str(if opts.validate_only { "validate" } else { "run" })
+        .str(&format!("{:?}", opts.lang))
+        .str(&match as_of {
+            Some(d) => d.to_string(),
+            None => format!("inferred, today {today}"),
+        });
+    let config = opts.data.join("riskmap.toml");
+    key.str(&std::fs::read_to_string(&config).unwrap_or_default());
+    for f in found {
+        key.str(f.source.stem())
+            .str(&crate::validate::relative(&opts.data, &f.path))
+            .str(&riskmap_io::sha256_file(&f.path)?);
+    }
+    Ok(key.finish().into_string())
+}
+
+/// The published run's manifest, if its fingerprint is `fingerprint` and
+/// every output it lists is still there.
+fn published_if_unchanged(out: &std::path::Path, fingerprint: &str) -> Option<Manifest> {
+    let text = std::fs::read_to_string(out.join("manifest.json")).ok()?;
+    let m: Manifest = serde_json::from_str(&text).ok()?;
+    (m.input_fingerprint == fingerprint && m.outputs.iter().all(|o| out.join(&o.path).is_file()))
+        .then_some(m)
 }
 
 fn rows_of(found: &Found) -> Result<usize, PipelineError> {
@@ -214,6 +261,26 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     let found = find_sources(&opts.data, &config)?;
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let cache = Cache::open(&opts.out, opts.use_cache);
+    let fingerprint = input_fingerprint(opts, &found, as_of, today)?;
+    if opts.use_cache {
+        if let Some(manifest) = published_if_unchanged(&opts.out, &fingerprint) {
+            crate::progress::event(
+                "info",
+                "inputs unchanged since the published run: nothing to recompute (--no-cache recomputes)",
+                None,
+                None,
+                None,
+            );
+            // Dropping `staging` removes its empty folder and releases the lock.
+            return Ok(RunReport {
+                manifest,
+                manifest_path: opts.out.join("manifest.json"),
+                unknown_labels: Default::default(),
+                unchanged: true,
+            });
+        }
+    }
     let v = crate::validate::validate(&opts.data, &found, &config, as_of, today)?;
     stages.push_rows(
         StageEntry {
@@ -283,7 +350,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         );
 
         let t = Instant::now();
-        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats);
+        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats, &cache);
         written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?.into_iter().map(String::from));
         warnings.extend(stats.warnings.iter().cloned());
         stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
@@ -302,7 +369,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry { name: "terrain per township".into(), seconds: t.elapsed().as_secs_f64() });
 
         let t = Instant::now();
-        let (files, forecasts) = crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path())?;
+        let (files, forecasts) =
+            crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path(), &cache)?;
         written.extend(files.into_iter().map(String::from));
         stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
 
@@ -366,6 +434,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     }
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        input_fingerprint: fingerprint,
+        cache: cache.report(),
         as_of: Some(v.as_of.to_string()),
         inputs,
         missing,
@@ -386,11 +456,16 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     std::fs::write(staging.path().join("manifest.json"), json + "\n")
         .map_err(io_err(staging.path()))?;
     staging.commit()?;
+    // `validate` uses no stage results: keep the cache of the last full run.
+    if !opts.validate_only {
+        cache.prune();
+    }
     crate::progress::event("info", &format!("published {}", opts.out.display()), None, None, None);
     Ok(RunReport {
         manifest,
         manifest_path: opts.out.join("manifest.json"),
         unknown_labels: v.unknown_labels.clone(),
+        unchanged: false,
     })
 }
 

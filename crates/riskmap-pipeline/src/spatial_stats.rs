@@ -172,7 +172,17 @@ pub fn category_zh(c: Category) -> &'static str {
 }
 
 /// Computes the stage.
-pub fn compute(v: &Validated, panel: &Panel, exposure: &HashMap<(usize, i32), f64>, cfg: &StatsConfig) -> SpatialStats {
+///
+/// The emerging hot spot grids read complete years only; each is kept in
+/// `cache` by the points it is computed from, so that a night with one more
+/// day of records does not recompute them.
+pub fn compute(
+    v: &Validated,
+    panel: &Panel,
+    exposure: &HashMap<(usize, i32), f64>,
+    cfg: &StatsConfig,
+    cache: &crate::cache::Cache,
+) -> SpatialStats {
     let n = v.townships.len();
     let year = v.current_year();
     let (first, last_complete) = (panel.years.0, v.last_complete_year());
@@ -276,14 +286,24 @@ pub fn compute(v: &Validated, panel: &Panel, exposure: &HashMap<(usize, i32), f6
                 return None;
             }
             let mut points: Vec<[f64; 2]> = picked.iter().map(|p| p.0).collect();
-            riskmap_io::crs::from_wgs84(grid_epsg, &mut points).ok()?;
             let t: Vec<usize> = picked.iter().map(|p| p.1).collect();
-            let options = GridOptions {
-                cell_size: cfg.cell_size_m,
-                emerging: EmergingOptions { time_window: cfg.time_window, alpha: cfg.alpha, ..Default::default() },
-                ..Default::default()
-            };
-            let hotspots = riskmap_stats::emerging::emerging_grid(&points, &t, steps.len(), &options).ok()?;
+            let key = crate::cache::KeyBuilder::new("emerging grid")
+                .str(source.stem())
+                .u64(grid_epsg as u64)
+                .u64(steps.len() as u64)
+                .json(cfg)
+                .f64s(points.as_flattened())
+                .usizes(&t)
+                .finish();
+            let hotspots = cache.memo("emerging grid", &key, || {
+                riskmap_io::crs::from_wgs84(grid_epsg, &mut points).ok()?;
+                let options = GridOptions {
+                    cell_size: cfg.cell_size_m,
+                    emerging: EmergingOptions { time_window: cfg.time_window, alpha: cfg.alpha, ..Default::default() },
+                    ..Default::default()
+                };
+                riskmap_stats::emerging::emerging_grid(&points, &t, steps.len(), &options).ok()
+            })?;
             Some(GridResult { measure: source.stem().to_owned(), hotspots })
         })
         .collect();

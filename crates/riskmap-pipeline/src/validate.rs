@@ -42,7 +42,7 @@ pub struct Rejection {
 }
 
 /// Counts per source, as `manifest.json` lists them.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct SourceCounts {
     /// Source stem.
     pub source: String,

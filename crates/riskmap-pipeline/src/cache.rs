@@ -1,0 +1,267 @@
+//! The incremental cache of `riskmap run`: stage results kept by the content
+//! of their inputs, so that the next night recomputes only what changed.
+//!
+//! Two levels:
+//!
+//! - **The whole run.** The run's *input fingerprint* is a SHA-256 over every
+//!   input file's bytes, the configuration, the as-of date, the language and
+//!   riskmap's version. If it equals the published run's (`manifest.json`,
+//!   `input_fingerprint`), nothing changed and nothing is recomputed.
+//! - **A stage's pure part.** A result that depends on less than the whole
+//!   input (the backtest that picks the forecasting models reads complete
+//!   years only; the emerging hot spot grid of one source reads that source's
+//!   points in complete years) is stored under `OUT/.cache/<stage>/<key>.json`,
+//!   where the key is a SHA-256 over exactly the values it is computed from,
+//!   and reused when the key recurs. One more day of records changes the
+//!   current year, not the complete ones, so these stages are skipped.
+//!
+//! Entries are written to a temporary file and renamed, so a killed run
+//! leaves no half entry; an entry that does not parse is a miss. After a
+//! successful run, entries this run did not use are removed, which keeps the
+//! cache at about one run's worth. Floats go through serde_json with exact
+//! round-tripping (`float_roundtrip`), so a cached result is bit-identical to
+//! a fresh one (`tests/it/incremental.rs` compares the bytes of a warm and a
+//! cold run).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The folder under OUT.
+pub const CACHE_DIR: &str = ".cache";
+
+/// A content key: SHA-256 over what a result is computed from.
+#[derive(Debug, Clone)]
+pub struct Key(String);
+
+impl Key {
+    /// The key as lower-case hex.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// Builds a [`Key`] from typed parts; every part is length- or
+/// width-delimited, so different inputs cannot run together into one.
+pub struct KeyBuilder(Sha256);
+
+impl KeyBuilder {
+    /// A key for `stage`, salted with riskmap's version (a new version may
+    /// compute differently).
+    pub fn new(stage: &str) -> KeyBuilder {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update([0]);
+        h.update(stage.as_bytes());
+        h.update([0]);
+        KeyBuilder(h)
+    }
+
+    /// Adds text.
+    pub fn str(&mut self, s: &str) -> &mut Self {
+        self.0.update((s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+
+    /// Adds an integer.
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.update(v.to_le_bytes());
+        self
+    }
+
+    /// Adds indices.
+    pub fn usizes(&mut self, v: &[usize]) -> &mut Self {
+        self.0.update((v.len() as u64).to_le_bytes());
+        for x in v {
+            self.0.update((*x as u64).to_le_bytes());
+        }
+        self
+    }
+
+    /// Adds floats, bit for bit.
+    pub fn f64s(&mut self, v: &[f64]) -> &mut Self {
+        self.0.update((v.len() as u64).to_le_bytes());
+        for x in v {
+            self.0.update(x.to_bits().to_le_bytes());
+        }
+        self
+    }
+
+    /// Adds a value through its JSON form (configuration sections).
+    pub fn json<T: Serialize>(&mut self, v: &T) -> &mut Self {
+        let s = serde_json::to_string(v).unwrap_or_default();
+        self.str(&s)
+    }
+
+    /// The key.
+    pub fn finish(&mut self) -> Key {
+        Key(hex(&std::mem::take(&mut self.0).finalize()))
+    }
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hits and misses, for the manifest.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CacheReport {
+    /// Whether the cache was used (`--no-cache` turns it off).
+    pub enabled: bool,
+    /// `stage` of every result taken from the cache.
+    pub hits: Vec<String>,
+    /// `stage` of every result computed and stored.
+    pub misses: Vec<String>,
+}
+
+/// The cache of one output folder. Cheap to share across threads.
+pub struct Cache {
+    dir: Option<PathBuf>,
+    used: Mutex<BTreeSet<PathBuf>>,
+    report: Mutex<CacheReport>,
+}
+
+impl Cache {
+    /// The cache under `out`, or a cache that never hits (`enabled` false).
+    pub fn open(out: &Path, enabled: bool) -> Cache {
+        Cache {
+            dir: enabled.then(|| out.join(CACHE_DIR)),
+            used: Mutex::default(),
+            report: Mutex::new(CacheReport {
+                enabled,
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// A cache that never hits and stores nothing (tests, `--no-cache`).
+    pub fn off() -> Cache {
+        Cache::open(Path::new(""), false)
+    }
+
+    fn path(&self, stage: &str, key: &Key) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        let stage_dir: String = stage
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        Some(dir.join(stage_dir).join(format!("{}.json", key.0)))
+    }
+
+    /// The cached result of `stage` for `key`, or `compute()`'s, stored.
+    /// A cache that cannot be written (full disk, read-only folder) only
+    /// costs the next run the recomputation.
+    pub fn memo<T, F>(&self, stage: &str, key: &Key, compute: F) -> T
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> T,
+    {
+        let Some(path) = self.path(stage, key) else {
+            return compute();
+        };
+        self.used.lock().expect("cache lock").insert(path.clone());
+        if let Some(v) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<T>(&b).ok())
+        {
+            self.report.lock().expect("cache lock").hits.push(stage.to_owned());
+            return v;
+        }
+        let v = compute();
+        if let Ok(bytes) = serde_json::to_vec(&v) {
+            let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+            let stored = path.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+                && std::fs::write(&tmp, &bytes).is_ok()
+                && std::fs::rename(&tmp, &path).is_ok();
+            if !stored {
+                let _ = std::fs::remove_file(&tmp);
+            }
+        }
+        self.report.lock().expect("cache lock").misses.push(stage.to_owned());
+        v
+    }
+
+    /// Removes every entry this run did not use (after a successful run).
+    pub fn prune(&self) {
+        let Some(dir) = &self.dir else { return };
+        let used = self.used.lock().expect("cache lock");
+        let Ok(stages) = std::fs::read_dir(dir) else { return };
+        for stage in stages.flatten() {
+            let Ok(entries) = std::fs::read_dir(stage.path()) else { continue };
+            for e in entries.flatten() {
+                if !used.contains(&e.path()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+
+    /// What hit and what missed, sorted.
+    pub fn report(&self) -> CacheReport {
+        let mut r = self.report.lock().expect("cache lock").clone();
+        r.hits.sort();
+        r.misses.sort();
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_is_computed_once_per_key_and_read_back_bit_for_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = |x: f64| KeyBuilder::new("s").f64s(&[x]).finish();
+        let awkward = [0.1 + 0.2, 1.0 / 3.0, f64::MIN_POSITIVE, 1e300, -0.0];
+        let cache = Cache::open(dir.path(), true);
+        let first: Vec<f64> = cache.memo("stage one", &key(1.0), || awkward.to_vec());
+        let again: Vec<f64> = cache.memo("stage one", &key(1.0), || panic!("must not recompute"));
+        assert_eq!(
+            first.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            again.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        let other: Vec<f64> = cache.memo("stage one", &key(2.0), || vec![2.0]);
+        assert_eq!(other, [2.0]);
+        let r = cache.report();
+        assert_eq!((r.hits.len(), r.misses.len()), (1, 2));
+
+        // A new run that uses only key(2.0) prunes key(1.0).
+        let cache = Cache::open(dir.path(), true);
+        let _: Vec<f64> = cache.memo("stage one", &key(2.0), || panic!("cached"));
+        cache.prune();
+        let cache = Cache::open(dir.path(), true);
+        let v: Vec<f64> = cache.memo("stage one", &key(1.0), || vec![9.0]);
+        assert_eq!(v, [9.0], "pruned, so recomputed");
+    }
+
+    #[test]
+    fn a_damaged_entry_is_a_miss_and_a_disabled_cache_never_hits() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = KeyBuilder::new("s").str("a").finish();
+        let cache = Cache::open(dir.path(), true);
+        let _: u32 = cache.memo("s", &key, || 1);
+        let path = cache.path("s", &key).unwrap();
+        std::fs::write(&path, b"{ truncated").unwrap();
+        let cache = Cache::open(dir.path(), true);
+        assert_eq!(cache.memo("s", &key, || 2u32), 2);
+        let off = Cache::open(dir.path(), false);
+        assert_eq!(off.memo("s", &key, || 3u32), 3);
+        assert!(!off.report().enabled);
+    }
+
+    #[test]
+    fn keys_do_not_run_parts_together() {
+        let a = KeyBuilder::new("s").str("ab").str("c").finish();
+        let b = KeyBuilder::new("s").str("a").str("bc").finish();
+        let c = KeyBuilder::new("t").str("ab").str("c").finish();
+        assert_ne!(a.0, b.0);
+        assert_ne!(a.0, c.0);
+    }
+}
