@@ -12,6 +12,7 @@ mod bad_input;
 mod cli;
 mod demo_dataset;
 mod determinism;
+mod fuzz_replay;
 // The headless Chromium harness, shared with riskmap-render's own report test.
 #[path = "../../crates/riskmap-render/tests/support/headless.rs"]
 mod headless;
