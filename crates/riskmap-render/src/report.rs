@@ -303,11 +303,18 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
         );
     }
     h.push_str("</ol></nav>\n");
+    // Each figure's HTML once, in parallel: a large map's PNG is resampled
+    // and compressed for the page (canvas::screen_png), ~0.1 s apiece.
+    let html: Vec<String> = {
+        use rayon::prelude::*;
+        figures.par_iter().map(figure_html).collect()
+    };
     let figs = |kinds: &[FigureKind]| -> String {
         figures
             .iter()
-            .filter(|f| kinds.contains(&f.kind))
-            .map(figure_html)
+            .zip(&html)
+            .filter(|(f, _)| kinds.contains(&f.kind))
+            .map(|(_, h)| h.as_str())
             .collect()
     };
 
