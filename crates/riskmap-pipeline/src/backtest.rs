@@ -670,14 +670,21 @@ pub fn forecast_stage(
         key.str(&m.name);
         hash_panel(&mut key, &m.panel);
     }
+    // One measure at a time: the choice is per measure anyway, and a nation's
+    // backtest rows for every measure at once (models × measures × origins ×
+    // 40,000 townships) do not fit in memory.
+    let choose_each = |measures: &[Measure], area: Option<&[f64]>| -> Vec<Option<String>> {
+        measures
+            .iter()
+            .map(|m| {
+                let b = backtest::run(std::slice::from_ref(m), &candidates, &origins);
+                let board = backtest::leaderboard(&b, area);
+                backtest::choose(&b, &board).pop().flatten()
+            })
+            .collect()
+    };
     let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
-        let b = backtest::run(&prepared.measures, &candidates, &origins);
-        let board = backtest::leaderboard(&b, Some(&prepared.area));
-        let bt = backtest::run(&totals, &candidates, &origins);
-        (
-            backtest::choose(&b, &board),
-            backtest::choose(&bt, &backtest::leaderboard(&bt, None)),
-        )
+        (choose_each(&prepared.measures, Some(prepared.area.as_slice())), choose_each(&totals, None))
     });
     let mut out = Forecasts {
         year: last + 1,
