@@ -3,6 +3,9 @@
 //! stale run folders are cleaned). The run is paused at known stages through
 //! the test-only hook `RISKMAP_TEST_PAUSE_AT` (see riskmap-pipeline's
 //! progress.rs) and also killed at fixed delays, which land wherever they land.
+//! These runs use `--no-cache`, since the same inputs again would otherwise
+//! be skipped as unchanged; a last part kills runs that read and write the
+//! incremental cache.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -16,7 +19,17 @@ fn demo() -> PathBuf {
 
 fn riskmap_run(out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_riskmap"));
-    c.args(["run", "--log-format", "plain", "--data"])
+    c.args(["run", "--no-cache", "--log-format", "plain", "--data"])
+        .arg(demo())
+        .arg("--out")
+        .arg(out);
+    c
+}
+
+/// A run that uses the incremental cache, as of `as_of`.
+fn riskmap_run_cached(out: &Path, as_of: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_riskmap"));
+    c.args(["run", "--log-format", "plain", "--as-of", as_of, "--data"])
         .arg(demo())
         .arg("--out")
         .arg(out);
@@ -153,4 +166,34 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
         runs.len() <= 2 && runs.iter().all(|r| !r.ends_with(".partial")),
         "{runs:?}"
     );
+
+    // Runs that read and write the cache, killed mid-way: the published
+    // results stay intact, and the next cached run succeeds with the bytes of
+    // an uncached one (a half-written cache entry is never read).
+    for (ms, as_of) in [(300, "2021-11-01"), (900, "2021-11-02"), (1800, "2021-11-03")] {
+        let mut child = riskmap_run_cached(&out, as_of)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_intact(&out, &format!("after a kill of a cached run at {ms} ms"));
+    }
+    let cached = riskmap_run_cached(&out, "2021-11-03").output().unwrap();
+    assert!(cached.status.success(), "{}", String::from_utf8_lossy(&cached.stderr));
+    let warm = assert_intact(&out, "after a cached run");
+    let cold_out = dir.path().join("cold");
+    let cold = riskmap_run(&cold_out).args(["--as-of", "2021-11-03"]).output().unwrap();
+    assert!(cold.status.success(), "{}", String::from_utf8_lossy(&cold.stderr));
+    assert_eq!(assert_intact(&cold_out, "cold")["outputs"], warm["outputs"]);
+    let leftovers: Vec<_> = std::fs::read_dir(out.join(".cache"))
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".json"))
+        .map(|e| e.path())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
