@@ -1,26 +1,9 @@
 //! End-to-end tests of the real binary on small regions, in temp folders.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-/// Runs `riskmap` with `args`, returning its output.
-macro_rules! riskmap {
-    ($($arg:expr),* $(,)?) => {{
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-            $(.arg($arg))*
-            .output()
-            .expect("riskmap runs");
-        out
-    }};
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::{riskmap, text};
 
 fn manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()

@@ -2,7 +2,6 @@
 //! used: a bow-tie township (a ring that crosses itself) still receives the
 //! points in both of its lobes, and the manifest says what was repaired.
 
-use std::process::Command;
 
 #[test]
 fn a_bow_tie_township_is_repaired_and_reported() {
@@ -24,14 +23,7 @@ fn a_bow_tie_township_is_repaired_and_reported() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["validate", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = crate::support::riskmap_ok("validate", &data, &out, &[]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         stdout.contains("339901001000") && stdout.contains("repaired"),

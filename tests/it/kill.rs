@@ -18,18 +18,15 @@ fn demo() -> PathBuf {
 }
 
 fn riskmap_run(out: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_riskmap"));
-    c.args(["run", "--no-cache", "--log-format", "plain", "--data"])
-        .arg(demo())
-        .arg("--out")
-        .arg(out);
+    let mut c = riskmap_run_cached(out);
+    c.arg("--no-cache");
     c
 }
 
-/// A run that uses the incremental cache, as of `as_of`.
-fn riskmap_run_cached(out: &Path, as_of: &str) -> Command {
+/// A run that uses the incremental cache (add `--as-of` to vary the inputs).
+fn riskmap_run_cached(out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_riskmap"));
-    c.args(["run", "--log-format", "plain", "--as-of", as_of, "--data"])
+    c.args(["run", "--log-format", "plain", "--data"])
         .arg(demo())
         .arg("--out")
         .arg(out);
@@ -171,7 +168,8 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
     // results stay intact, and the next cached run succeeds with the bytes of
     // an uncached one (a half-written cache entry is never read).
     for (ms, as_of) in [(300, "2021-11-01"), (900, "2021-11-02"), (1800, "2021-11-03")] {
-        let mut child = riskmap_run_cached(&out, as_of)
+        let mut child = riskmap_run_cached(&out)
+            .args(["--as-of", as_of])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -181,7 +179,7 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
         let _ = child.wait();
         assert_intact(&out, &format!("after a kill of a cached run at {ms} ms"));
     }
-    let cached = riskmap_run_cached(&out, "2021-11-03").output().unwrap();
+    let cached = riskmap_run_cached(&out).args(["--as-of", "2021-11-03"]).output().unwrap();
     assert!(cached.status.success(), "{}", String::from_utf8_lossy(&cached.stderr));
     let warm = assert_intact(&out, "after a cached run");
     let cold_out = dir.path().join("cold");

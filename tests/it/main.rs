@@ -26,4 +26,5 @@ mod panel;
 mod report_run;
 mod scores_truth;
 mod spatial_stats;
+mod support;
 mod validate_truth;

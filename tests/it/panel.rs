@@ -156,14 +156,7 @@ fn area_counts_join_the_panel_and_bad_rows_are_rejected_with_reasons() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["run", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    crate::support::riskmap_ok("run", &data, &out, &[]);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let ac = manifest["inputs"]

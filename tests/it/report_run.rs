@@ -10,27 +10,9 @@
 //! `RISKMAP_KEEP_SCREENSHOTS=DIR` to keep the screenshots for a look.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// Runs `riskmap` with `args`, returning its output.
-macro_rules! riskmap {
-    ($($arg:expr),* $(,)?) => {{
-        let out: Output = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-            $(.arg($arg))*
-            .output()
-            .expect("riskmap runs");
-        out
-    }};
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use crate::support::{riskmap, text};
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo")
