@@ -90,6 +90,14 @@ fn paused_at(out: &Path, stage: &str) -> Child {
     }
 }
 
+/// Starts `cmd` and SIGKILLs it after `ms` milliseconds, wherever it is.
+fn kill_after(cmd: &mut Command, ms: u64) {
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(ms));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 fn kill9(mut child: Child) {
     // `Child::kill` sends SIGKILL on Unix: the process gets no chance to clean up.
     child.kill().unwrap();
@@ -135,14 +143,7 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
 
     // Kills at arbitrary moments, wherever they land.
     for ms in [50, 150, 300, 600, 1200] {
-        let mut child = riskmap_run(&out)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_after(&mut riskmap_run(&out), ms);
         assert_intact(&out, &format!("after a kill at {ms} ms"));
     }
 
@@ -168,15 +169,7 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
     // results stay intact, and the next cached run succeeds with the bytes of
     // an uncached one (a half-written cache entry is never read).
     for (ms, as_of) in [(300, "2021-11-01"), (900, "2021-11-02"), (1800, "2021-11-03")] {
-        let mut child = riskmap_run_cached(&out)
-            .args(["--as-of", as_of])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_after(riskmap_run_cached(&out).args(["--as-of", as_of]), ms);
         assert_intact(&out, &format!("after a kill of a cached run at {ms} ms"));
     }
     let cached = riskmap_run_cached(&out).args(["--as-of", "2021-11-03"]).output().unwrap();

@@ -263,7 +263,7 @@ fn lang_en_gives_an_english_report() {
 
 // The harness shared with riskmap-render's Chromium test, whose negative
 // control shows the net-log check catches an external request.
-use crate::headless::{chromium, run as chrome_run};
+use crate::headless::{assert_self_contained, chromium, run as chrome_run};
 
 #[test]
 fn the_run_s_report_renders_offline_in_chromium() {
@@ -304,27 +304,7 @@ fn the_run_s_report_renders_offline_in_chromium() {
         })
         .count();
     assert_eq!(figs.len(), files, "every figure file is in the report once");
-    for f in &figs {
-        assert!(
-            f.contains("<svg") || f.contains("<img"),
-            "an empty figure: {}",
-            &f[..80.min(f.len())]
-        );
-    }
-    for src in dom.split(" src=\"").skip(1) {
-        assert!(
-            src.starts_with("data:"),
-            "an image that is not embedded: {}",
-            &src[..60.min(src.len())]
-        );
-    }
-    for href in dom.split("href=\"").skip(1) {
-        assert!(
-            href.starts_with('#') || href.starts_with("data:"),
-            "a reference out of the file: {}",
-            &href[..60.min(href.len())]
-        );
-    }
+    assert_self_contained(&dom, &figs);
     for (w, name) in [(1280, "run-desktop.png"), (390, "run-phone.png")] {
         let shot = work.join(name);
         let (_, urls) = chrome_run(

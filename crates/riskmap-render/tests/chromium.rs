@@ -19,7 +19,7 @@ use riskmap_render::{report, sample, Lang};
 
 #[path = "support/headless.rs"]
 mod headless;
-use headless::{chromium, run};
+use headless::{assert_self_contained, chromium, run};
 
 fn png_size(path: &Path) -> (u32, u32) {
     let b = std::fs::read(path).unwrap();
@@ -76,27 +76,7 @@ fn the_report_renders_offline_in_chromium_at_desktop_and_phone_widths() {
         .map(|f| f.split("</figure>").next().unwrap())
         .collect();
     assert_eq!(figs.len(), figures.len());
-    for f in &figs {
-        assert!(
-            f.contains("<svg") || f.contains("<img"),
-            "an empty figure: {}",
-            &f[..80.min(f.len())]
-        );
-    }
-    for src in dom.split(" src=\"").skip(1) {
-        assert!(
-            src.starts_with("data:"),
-            "an image that is not embedded: {}",
-            &src[..60.min(src.len())]
-        );
-    }
-    for href in dom.split("href=\"").skip(1) {
-        assert!(
-            href.starts_with('#') || href.starts_with("data:"),
-            "a reference out of the file: {}",
-            &href[..60.min(href.len())]
-        );
-    }
+    assert_self_contained(&dom, &figs);
 
     for (w, name) in [(1280, "desktop.png"), (390, "phone.png")] {
         let shot = work.join(name);

@@ -82,3 +82,29 @@ pub fn run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (String
     urls.dedup();
     (String::from_utf8_lossy(&out.stdout).into_owned(), urls)
 }
+
+/// Checks a rendered report's DOM: every figure holds an SVG or an image,
+/// every image is embedded (`data:`), and every link stays in the file.
+pub fn assert_self_contained(dom: &str, figures: &[&str]) {
+    for f in figures {
+        assert!(
+            f.contains("<svg") || f.contains("<img"),
+            "an empty figure: {}",
+            &f[..80.min(f.len())]
+        );
+    }
+    for src in dom.split(" src=\"").skip(1) {
+        assert!(
+            src.starts_with("data:"),
+            "an image that is not embedded: {}",
+            &src[..60.min(src.len())]
+        );
+    }
+    for href in dom.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('#') || href.starts_with("data:"),
+            "a reference out of the file: {}",
+            &href[..60.min(href.len())]
+        );
+    }
+}
