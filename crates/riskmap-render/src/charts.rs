@@ -333,7 +333,8 @@ impl Paint for SeasonChart<'_> {
             .x_labels(12)
             .x_label_formatter(&month)
             .y_labels(6)
-            .y_label_formatter(&|v| thousands(*v, if top < 4.0 { 1 } else { 0 }))
+            // Whole ticks (0, 1, 2) print without a decimal; halves keep one.
+            .y_label_formatter(&|v| thousands(*v, if (v - v.round()).abs() > 1e-9 { 1 } else { 0 }))
             .y_desc(Label::Count.text(lang))
             .label_style(text_style(10.0, INK))
             .axis_desc_style(text_style(10.5, INK))
