@@ -25,6 +25,25 @@ pub struct Found {
     pub source: Source,
     /// Its file.
     pub path: PathBuf,
+    /// The file's SHA-256, once computed.
+    sha256: std::sync::OnceLock<String>,
+}
+
+impl Found {
+    /// `source` in the file at `path`.
+    pub fn new(source: Source, path: PathBuf) -> Found {
+        Found { source, path, sha256: Default::default() }
+    }
+
+    /// The file's SHA-256, read once per run: the input fingerprint and the
+    /// manifest's per-source hashes both need it.
+    pub fn sha256(&self) -> Result<String, riskmap_io::IoError> {
+        if let Some(h) = self.sha256.get() {
+            return Ok(h.clone());
+        }
+        let h = riskmap_io::sha256_file(&self.path)?;
+        Ok(self.sha256.get_or_init(|| h).clone())
+    }
 }
 
 fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -70,7 +89,7 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
                 path.display()
             )));
         }
-        found.push(Found { source, path });
+        found.push(Found::new(source, path));
     }
     let configured: Vec<Source> = found.iter().map(|f| f.source).collect();
     for path in files {
@@ -96,7 +115,7 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
                 path.display()
             )));
         }
-        found.push(Found { source, path });
+        found.push(Found::new(source, path));
     }
     found.sort_by_key(|f| f.source);
     Ok(found)

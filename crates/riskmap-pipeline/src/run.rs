@@ -118,7 +118,7 @@ fn input_fingerprint(
     for f in found {
         key.str(f.source.stem())
             .str(&crate::validate::relative(&opts.data, &f.path))
-            .str(&riskmap_io::sha256_file(&f.path)?);
+            .str(&f.sha256()?);
     }
     Ok(key.finish().into_string())
 }
@@ -305,7 +305,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         inputs.push(SourceCounts {
             source: f.source.stem().to_owned(),
             path: crate::validate::relative(&opts.data, &f.path),
-            sha256: riskmap_io::sha256_file(&f.path)?,
+            sha256: f.sha256()?,
             encoding: "binary".into(),
             rows_read,
             accepted: rows_read,

@@ -212,7 +212,7 @@ fn check_area_counts(
     let counts = SourceCounts {
         source: "area_counts".into(),
         path: relative(data, &f.path),
-        sha256: riskmap_io::sha256_file(&f.path)?,
+        sha256: f.sha256()?,
         encoding: records.encoding.to_owned(),
         rows_read: records.height(),
         accepted: rows.len(),
@@ -879,13 +879,12 @@ pub fn validate(
         timings.push((step, clock.elapsed().as_secs_f64()));
         clock = std::time::Instant::now();
     };
-    let townships_path = found
+    let townships_found = found
         .iter()
         .find(|f| f.source == Source::Townships)
-        .map(|f| f.path.clone())
         .ok_or_else(|| input_err(data, "no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name"))?;
     let (townships, polygons) = read_townships(
-        &townships_path,
+        &townships_found.path,
         &config.source(Source::Townships),
         &mut warnings,
     )?;
@@ -893,8 +892,8 @@ pub fn validate(
     lap("read and index townships");
     let mut counts = vec![SourceCounts {
         source: "townships".into(),
-        path: relative(data, &townships_path),
-        sha256: riskmap_io::sha256_file(&townships_path)?,
+        path: relative(data, &townships_found.path),
+        sha256: townships_found.sha256()?,
         encoding: "binary".into(),
         rows_read: townships.len(),
         accepted: townships.len(),
@@ -919,7 +918,7 @@ pub fn validate(
                 found: (*f).clone(),
                 rows_read: records.height(),
                 encoding: records.encoding,
-                sha256: riskmap_io::sha256_file(&f.path)?,
+                sha256: f.sha256()?,
                 candidates,
                 rejections,
             };
