@@ -358,7 +358,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     }
 
     // Hidden hazards: rectification per township and the overdue major ones.
-    let hazards = present(Source::HiddenHazards).then(|| hidden_hazards(v, &ytd, lang));
+    let hazards = present(Source::HiddenHazards).then(|| hidden_hazards(v, &shown, &ytd, lang));
 
     let set = FigureSet {
         lang,
@@ -377,7 +377,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         options: Default::default(),
     };
 
-    let focus = focus_groups(ctx, scored.map(|s| &s[..]), lang);
+    let focus = focus_groups(ctx, &shown, scored.map(|s| &s[..]), lang);
     let mut highlights = {
         let (pz, pe) = crate::summary::paragraphs(&ytd);
         if zh {
@@ -390,7 +390,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     let periods = highlights.pop();
     highlights.extend(forecast_highlights(ctx, lang));
     if let Some(s) = scored {
-        highlights.push(level_highlight(s, v, lang));
+        highlights.push(level_highlight(s, &shown, lang));
     }
     highlights.extend(periods);
 
@@ -857,13 +857,14 @@ fn display_names(v: &Validated) -> Vec<String> {
 /// past years are left out; they would drown the picture.
 fn hidden_hazards(
     v: &Validated,
+    shown: &[String],
     ytd: &YearToDate,
     lang: Lang,
 ) -> (Vec<RectRow>, Vec<OverdueHazard>) {
-    let mut rows: Vec<RectRow> = display_names(v)
-        .into_iter()
+    let mut rows: Vec<RectRow> = shown
+        .iter()
         .map(|name| RectRow {
-            name,
+            name: name.clone(),
             ..Default::default()
         })
         .collect();
@@ -1099,12 +1100,12 @@ fn forecast_highlights(ctx: &ReportContext, lang: Lang) -> Vec<String> {
 }
 
 /// How many townships are at each level, naming the red ones.
-fn level_highlight(s: &[Option<&ScoreRow>], v: &Validated, lang: Lang) -> String {
+/// `shown`: the townships' display names ([`display_names`]).
+fn level_highlight(s: &[Option<&ScoreRow>], shown: &[String], lang: Lang) -> String {
     let count = |l: RiskLevel| s.iter().flatten().filter(|r| r.level == l).count();
-    let shown = display_names(v);
     let mut red: Vec<(&u32, &str)> = s
         .iter()
-        .zip(&shown)
+        .zip(shown)
         .filter_map(|(r, name)| {
             r.filter(|r| r.level == RiskLevel::Red)
                 .map(|r| (&r.rank, name.as_str()))
@@ -1144,12 +1145,11 @@ fn level_highlight(s: &[Option<&ScoreRow>], v: &Validated, lang: Lang) -> String
 /// next year's forecast of the main measures.
 fn focus_groups(
     ctx: &ReportContext,
+    shown: &[String],
     scores: Option<&[Option<&ScoreRow>]>,
     lang: Lang,
 ) -> Vec<FocusGroup> {
     use riskmap_render::Label;
-    let v = ctx.v;
-    let shown = display_names(v);
     let top = |mut list: Vec<(String, f64)>| {
         list.retain(|x| x.1.is_finite());
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -1170,7 +1170,7 @@ fn focus_groups(
         for (k, d) in dims.iter().enumerate() {
             let list = s
                 .iter()
-                .zip(&shown)
+                .zip(shown)
                 .filter_map(|(r, name)| Some((name.clone(), gap(k, (*r)?.dimensions[k]?))))
                 .collect();
             // A dimension without data anywhere gets no (empty) list.
