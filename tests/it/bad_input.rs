@@ -93,18 +93,8 @@ fn assert_refused_naming(o: &Output, file: &str) {
 /// The run succeeded and every source's counts add up; returns the manifest.
 fn assert_counts_add_up(o: &Output, dir: &Path) -> serde_json::Value {
     assert_eq!(o.status.code(), Some(0), "{}", text(o));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
-            .unwrap();
-    for input in manifest["inputs"].as_array().unwrap() {
-        let n = |k: &str| input[k].as_u64().unwrap();
-        assert_eq!(
-            n("rows_read"),
-            n("accepted") + n("rejected"),
-            "{input}\n{}",
-            text(o)
-        );
-    }
+    let manifest = crate::support::manifest(&dir.join("out"));
+    crate::support::assert_counts_add_up(&manifest, &text(o));
     manifest
 }
 

@@ -1,13 +1,8 @@
 //! End-to-end tests of the real binary on small regions, in temp folders.
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::support::{riskmap, text};
-
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
-}
+use crate::support::{manifest, riskmap, text};
 
 #[test]
 fn synth_writes_every_source_and_the_truth() {

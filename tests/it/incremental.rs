@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::manifest;
+
 fn run(out: &Path, as_of: &str, extra: &[&str]) -> Output {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
@@ -20,9 +22,6 @@ fn run(out: &Path, as_of: &str, extra: &[&str]) -> Output {
     o
 }
 
-fn manifest(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
-}
 
 fn names(v: &serde_json::Value) -> Vec<String> {
     v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()

@@ -30,7 +30,7 @@ fn a_bow_tie_township_is_repaired_and_reported() {
         "{stdout}"
     );
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        crate::support::manifest(&out);
     assert!(manifest["warnings"]
         .as_array()
         .unwrap()

@@ -24,7 +24,7 @@ fn riskmap(args: &[&str], data: &Path, out: &Path) -> serde_json::Value {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
-    serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
+    crate::support::manifest(out)
 }
 
 fn assigned(out: &Path) -> HashMap<(String, String), String> {

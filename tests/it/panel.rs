@@ -4,23 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn panel_is_a_full_grid_whose_totals_match_the_accepted_records() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["run", "--data"])
-        .arg(&demo)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
-            .unwrap();
+    crate::support::riskmap_ok("run", &demo, out.path(), &[]);
+    let manifest = crate::support::manifest(out.path());
     let accepted: HashMap<String, f64> = manifest["inputs"]
         .as_array()
         .unwrap()
@@ -157,8 +147,7 @@ fn area_counts_join_the_panel_and_bad_rows_are_rejected_with_reasons() {
     .unwrap();
     let out = dir.path().join("out");
     crate::support::riskmap_ok("run", &data, &out, &[]);
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest = crate::support::manifest(&out);
     let ac = manifest["inputs"]
         .as_array()
         .unwrap()

@@ -111,7 +111,7 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     assert!(html.contains("class=\"down\"") || html.contains("class=\"up\""));
     // The manifest lists the report and every figure, and no longer calls issue 7 unbuilt.
     let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+        crate::support::manifest(out);
     let outputs: Vec<&str> = m["outputs"]
         .as_array()
         .unwrap()

@@ -99,7 +99,7 @@ fn check(preset: &str, seed: u64, dir: &Path) -> Checked {
     assert!(o.status.success() && text.contains(&format!("Feature Count: {n}")), "{text}");
 
     // The manifest lists the outputs and says what was missing.
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value = crate::support::manifest(&out);
     let outputs: Vec<&str> = manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
     for f in ["township_scores.csv", "township_scores.parquet", "township_scores.gpkg", "scores_report.json"] {
         assert!(outputs.contains(&f), "{f} not in the manifest");

@@ -25,6 +25,19 @@ pub fn text(out: &Output) -> String {
     )
 }
 
+/// `OUT/manifest.json`, parsed.
+pub fn manifest(out: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Every source of a manifest reads `rows_read = accepted + rejected`.
+pub fn assert_counts_add_up(manifest: &serde_json::Value, context: &str) {
+    for input in manifest["inputs"].as_array().unwrap() {
+        let n = |k: &str| input[k].as_u64().unwrap();
+        assert_eq!(n("rows_read"), n("accepted") + n("rejected"), "{input}: counts do not add up\n{context}");
+    }
+}
+
 /// `riskmap COMMAND --data DATA --out OUT EXTRA…`, which must succeed.
 pub fn riskmap_ok(command: &str, data: &Path, out: &Path, extra: &[&str]) -> Output {
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))

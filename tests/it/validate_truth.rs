@@ -26,26 +26,11 @@ fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
 
 fn check_region(data: &Path) {
     let out = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["validate", "--data"])
-        .arg(data)
-        .arg("--out")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
-            .unwrap();
+    crate::support::riskmap_ok("validate", data, out.path(), &[]);
+    let manifest = crate::support::manifest(out.path());
+    crate::support::assert_counts_add_up(&manifest, "");
     for input in manifest["inputs"].as_array().unwrap() {
         let n = |k: &str| input[k].as_u64().unwrap();
-        assert_eq!(
-            n("rows_read"),
-            n("accepted") + n("rejected"),
-            "{}: counts do not add up",
-            input["source"]
-        );
         assert!(n("outside") <= n("rejected") && n("snapped") <= n("accepted"));
     }
 
