@@ -263,7 +263,7 @@ fn lang_en_gives_an_english_report() {
 
 // The harness shared with riskmap-render's Chromium test, whose negative
 // control shows the net-log check catches an external request.
-use crate::headless::{assert_self_contained, chromium, run as chrome_run};
+use crate::headless::{assert_self_contained, chromium, figures_of, run as chrome_run};
 
 #[test]
 fn the_run_s_report_renders_offline_in_chromium() {
@@ -287,11 +287,7 @@ fn the_run_s_report_renders_offline_in_chromium() {
         dom.contains("安全生产与自然灾害风险研判报告"),
         "the DOM lacks the title"
     );
-    let figs: Vec<&str> = dom
-        .split("<figure")
-        .skip(1)
-        .map(|f| f.split("</figure>").next().unwrap())
-        .collect();
+    let figs = figures_of(&dom);
     let files = std::fs::read_dir(out.join("maps"))
         .unwrap()
         .chain(std::fs::read_dir(out.join("charts")).unwrap())

@@ -19,7 +19,7 @@ use riskmap_render::{report, sample, Lang};
 
 #[path = "support/headless.rs"]
 mod headless;
-use headless::{assert_self_contained, chromium, run};
+use headless::{assert_self_contained, chromium, figures_of, run};
 
 fn png_size(path: &Path) -> (u32, u32) {
     let b = std::fs::read(path).unwrap();
@@ -70,11 +70,7 @@ fn the_report_renders_offline_in_chromium_at_desktop_and_phone_widths() {
         "the DOM lacks the title"
     );
     // Every figure is there and holds an inline SVG or an embedded image.
-    let figs: Vec<&str> = dom
-        .split("<figure")
-        .skip(1)
-        .map(|f| f.split("</figure>").next().unwrap())
-        .collect();
+    let figs = figures_of(&dom);
     assert_eq!(figs.len(), figures.len());
     assert_self_contained(&dom, &figs);
 

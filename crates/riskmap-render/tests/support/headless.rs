@@ -83,6 +83,14 @@ pub fn run(chrome: &Path, work: &Path, page: &Path, extra: &[String]) -> (String
     (String::from_utf8_lossy(&out.stdout).into_owned(), urls)
 }
 
+/// The inside of every `<figure>` of a DOM.
+pub fn figures_of(dom: &str) -> Vec<&str> {
+    dom.split("<figure")
+        .skip(1)
+        .map(|f| f.split("</figure>").next().unwrap_or(f))
+        .collect()
+}
+
 /// Checks a rendered report's DOM: every figure holds an SVG or an image,
 /// every image is embedded (`data:`), and every link stays in the file.
 pub fn assert_self_contained(dom: &str, figures: &[&str]) {
