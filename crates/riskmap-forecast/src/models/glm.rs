@@ -115,6 +115,29 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
     let mut theta: Option<f64> = None;
     let mut x = Vec::with_capacity(p);
     let offset = |i: usize, t: usize| exposure[i][t].max(1e-12).ln();
+    // The penalised log-likelihood (up to terms free of β) that IRLS climbs.
+    let objective = |beta: &[f64], theta: Option<f64>| -> f64 {
+        let mut x = Vec::with_capacity(p);
+        let mut ll = 0.0;
+        for i in 0..n {
+            for t in 0..len {
+                row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
+                let eta = x.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + offset(i, t);
+                let mu = eta.min(700.0).exp().max(1e-10);
+                let y = h.counts(i)[t];
+                ll += match theta {
+                    Some(th) => y * mu.ln() - (y + th) * (mu + th).ln(),
+                    None => y * mu.ln() - mu,
+                };
+            }
+        }
+        let penalty: f64 = beta
+            .iter()
+            .enumerate()
+            .map(|(a, b)| if a == 0 { 1e-8 } else { RIDGE } * b * b)
+            .sum();
+        ll - 0.5 * penalty
+    };
     for outer in 0..if negbin { 6 } else { 1 } {
         for _ in 0..30 {
             let mut xtwx = vec![vec![0.0; p]; p];
@@ -146,7 +169,23 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
                     xtwx[b][a] = xtwx[a][b];
                 }
             }
-            let Some(new) = solve(xtwx, xtwz) else { break };
+            let Some(mut new) = solve(xtwx, xtwz) else {
+                break;
+            };
+            // Step-halving, as R's glm.fit: a full Newton step that lowers
+            // the penalised likelihood is halved until it does not. Without
+            // it, one year of history (where the level term nearly saturates
+            // the fit) sent the IRLS to means of 10¹⁹.
+            let before = objective(&beta, theta);
+            for _ in 0..30 {
+                let after = objective(&new, theta);
+                if after.is_finite() && after >= before - 1e-10 * before.abs() {
+                    break;
+                }
+                new.iter_mut()
+                    .zip(&beta)
+                    .for_each(|(n, b)| *n = 0.5 * (*n + b));
+            }
             let step = new
                 .iter()
                 .zip(&beta)

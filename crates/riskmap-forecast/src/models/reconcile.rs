@@ -233,7 +233,11 @@ mod tests {
                 den += (lf / (lf - 1.0) * wbar).powi(2);
             }
         }
-        if den <= 0.0 { 1.0 } else { (num / den).clamp(0.0, 1.0) }
+        if den <= 0.0 {
+            1.0
+        } else {
+            (num / den).clamp(0.0, 1.0)
+        }
     }
 
     #[test]
@@ -247,7 +251,8 @@ mod tests {
             (state % 10_000) as f64 / 1000.0 - 5.0
         };
         for (l, m) in [(2, 5), (3, 40), (5, 300), (4, 2)] {
-            let mut errors: Vec<Vec<f64>> = (0..l).map(|_| (0..m).map(|_| next()).collect()).collect();
+            let mut errors: Vec<Vec<f64>> =
+                (0..l).map(|_| (0..m).map(|_| next()).collect()).collect();
             for row in errors.iter_mut() {
                 row[m - 1] = 1.0;
                 if m > 3 {
@@ -255,7 +260,10 @@ mod tests {
                 }
             }
             let (fast, slow) = (shrinkage_lambda(&errors), lambda_pairwise(&errors));
-            assert!((fast - slow).abs() <= 1e-9 * slow.abs().max(1e-3), "l={l} m={m}: {fast} vs {slow}");
+            assert!(
+                (fast - slow).abs() <= 1e-9 * slow.abs().max(1e-3),
+                "l={l} m={m}: {fast} vs {slow}"
+            );
         }
     }
 
