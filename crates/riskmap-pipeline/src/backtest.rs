@@ -593,10 +593,21 @@ pub fn run_backtest(opts: &BacktestOptions) -> Result<BacktestReport, PipelineEr
 fn write_leaderboard_chart(board: &[backtest::LeaderRow], dir: &Path) -> Result<(), PipelineError> {
     let all: Vec<&backtest::LeaderRow> = board.iter().filter(|r| r.measure == "all").collect();
     let n = all.iter().map(|r| r.n).max().unwrap_or(0);
-    let rows: Vec<riskmap_render::LeaderRow> =
-        all.iter().filter(|r| r.n == n).map(|r| riskmap_render::LeaderRow { model: r.model.clone(), crps: r.crps }).collect();
-    let figure = riskmap_render::leaderboard_chart(&rows, "leaderboard", riskmap_render::Lang::Zh, riskmap_render::RenderOptions::default())
-        .map_err(|e| PipelineError::Internal(format!("leaderboard chart: {e}")))?;
+    let rows: Vec<riskmap_render::LeaderRow> = all
+        .iter()
+        .filter(|r| r.n == n)
+        .map(|r| riskmap_render::LeaderRow {
+            model: r.model.clone(),
+            crps: r.crps,
+        })
+        .collect();
+    let figure = riskmap_render::leaderboard_chart(
+        &rows,
+        "leaderboard",
+        riskmap_render::Lang::Zh,
+        riskmap_render::RenderOptions::default(),
+    )
+    .map_err(|e| PipelineError::Internal(format!("leaderboard chart: {e}")))?;
     let io = |e: std::io::Error| PipelineError::Input(format!("{}: {e}", dir.display()));
     std::fs::write(dir.join("leaderboard.png"), &figure.png).map_err(io)?;
     std::fs::write(dir.join("leaderboard.svg"), &figure.svg).map_err(io)?;
@@ -684,7 +695,10 @@ pub fn forecast_stage(
             .collect()
     };
     let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
-        (choose_each(&prepared.measures, Some(prepared.area.as_slice())), choose_each(&totals, None))
+        (
+            choose_each(&prepared.measures, Some(prepared.area.as_slice())),
+            choose_each(&totals, None),
+        )
     });
     let mut out = Forecasts {
         year: last + 1,

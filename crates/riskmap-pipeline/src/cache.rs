@@ -170,20 +170,30 @@ impl Cache {
             .ok()
             .and_then(|b| serde_json::from_slice::<T>(&b).ok())
         {
-            self.report.lock().expect("cache lock").hits.push(stage.to_owned());
+            self.report
+                .lock()
+                .expect("cache lock")
+                .hits
+                .push(stage.to_owned());
             return v;
         }
         let v = compute();
         if let Ok(bytes) = serde_json::to_vec(&v) {
             let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-            let stored = path.parent().is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            let stored = path
+                .parent()
+                .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
                 && std::fs::write(&tmp, &bytes).is_ok()
                 && std::fs::rename(&tmp, &path).is_ok();
             if !stored {
                 let _ = std::fs::remove_file(&tmp);
             }
         }
-        self.report.lock().expect("cache lock").misses.push(stage.to_owned());
+        self.report
+            .lock()
+            .expect("cache lock")
+            .misses
+            .push(stage.to_owned());
         v
     }
 
@@ -191,9 +201,13 @@ impl Cache {
     pub fn prune(&self) {
         let Some(dir) = &self.dir else { return };
         let used = self.used.lock().expect("cache lock");
-        let Ok(stages) = std::fs::read_dir(dir) else { return };
+        let Ok(stages) = std::fs::read_dir(dir) else {
+            return;
+        };
         for stage in stages.flatten() {
-            let Ok(entries) = std::fs::read_dir(stage.path()) else { continue };
+            let Ok(entries) = std::fs::read_dir(stage.path()) else {
+                continue;
+            };
             for e in entries.flatten() {
                 if !used.contains(&e.path()) {
                     let _ = std::fs::remove_file(e.path());

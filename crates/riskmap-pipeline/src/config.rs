@@ -89,7 +89,14 @@ pub struct StatsConfig {
 
 impl Default for StatsConfig {
     fn default() -> Self {
-        StatsConfig { permutations: 999, seed: 2021, alpha: 0.05, fdr: false, cell_size_m: 1000.0, time_window: 1 }
+        StatsConfig {
+            permutations: 999,
+            seed: 2021,
+            alpha: 0.05,
+            fdr: false,
+            cell_size_m: 1000.0,
+            time_window: 1,
+        }
     }
 }
 
@@ -213,8 +220,14 @@ impl Config {
                 }
             }
         }
-        config.heatmaps.check().map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
-        config.scores.check().map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        config
+            .heatmaps
+            .check()
+            .map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
+        config
+            .scores
+            .check()
+            .map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
         let st = &config.stats;
         let alpha_ok = st.alpha > 0.0 && st.alpha < 1.0;
         let cell_ok = st.cell_size_m > 0.0 && st.cell_size_m.is_finite();
@@ -293,9 +306,17 @@ mod tests {
         assert!(e.contains("snap_tolerance_m"), "{e}");
         let e = load("[scores]\ndraw = 10\n").unwrap_err().to_string();
         assert!(e.contains("riskmap.toml") && e.contains("draw"), "{e}");
-        let e = load("[scores.indicators]\nhiden_hazards = 2.0\n").unwrap_err().to_string();
-        assert!(e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"), "{e}");
+        let e = load("[scores.indicators]\nhiden_hazards = 2.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"),
+            "{e}"
+        );
         let c = load("[scores]\nacross = \"arithmetic\"\n[scores.dimensions]\nnatural = 2.0\n[scores.levels]\nmethod = \"quantile\"\n").unwrap();
-        assert_eq!(c.scores.dimension_weight(riskmap_score::Dimension::Natural), 2.0);
+        assert_eq!(
+            c.scores.dimension_weight(riskmap_score::Dimension::Natural),
+            2.0
+        );
     }
 }

@@ -29,7 +29,7 @@ use polars::prelude::{Column, DataFrame, PlSmallStr};
 use rayon::prelude::*;
 use riskmap_domain::{Crs, Raster, Source};
 use riskmap_raster::grid::Grid;
-use riskmap_raster::kde::{Kernel, KdeSpec};
+use riskmap_raster::kde::{KdeSpec, Kernel};
 use serde::Deserialize;
 
 use crate::region::Found;
@@ -53,7 +53,12 @@ pub struct HeatmapConfig {
 
 impl Default for HeatmapConfig {
     fn default() -> Self {
-        HeatmapConfig { kernel: "quartic".into(), bandwidth_m: None, cell_size_m: None, weights: BTreeMap::new() }
+        HeatmapConfig {
+            kernel: "quartic".into(),
+            bandwidth_m: None,
+            cell_size_m: None,
+            weights: BTreeMap::new(),
+        }
     }
 }
 
@@ -61,9 +66,15 @@ impl HeatmapConfig {
     /// Checks the values; the message names the key.
     pub fn check(&self) -> Result<(), String> {
         if !matches!(self.kernel.as_str(), "quartic" | "gaussian") {
-            return Err(format!("`heatmaps.kernel = \"{}\"`: use quartic or gaussian", self.kernel));
+            return Err(format!(
+                "`heatmaps.kernel = \"{}\"`: use quartic or gaussian",
+                self.kernel
+            ));
         }
-        for (key, v) in [("bandwidth_m", self.bandwidth_m), ("cell_size_m", self.cell_size_m)] {
+        for (key, v) in [
+            ("bandwidth_m", self.bandwidth_m),
+            ("cell_size_m", self.cell_size_m),
+        ] {
             if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
                 return Err(format!("`heatmaps.{key}` must be more than 0 metres"));
             }
@@ -81,7 +92,12 @@ impl HeatmapConfig {
 }
 
 /// The point sources that get a heatmap.
-pub const HEATMAP_SOURCES: [Source; 4] = [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents];
+pub const HEATMAP_SOURCES: [Source; 4] = [
+    Source::Incidents,
+    Source::Fires,
+    Source::ForestFires,
+    Source::GeohazardEvents,
+];
 
 /// How a weight field is read off an accepted record.
 fn weight_field(field: &str) -> Option<fn(&crate::validate::Accepted) -> f64> {
@@ -111,20 +127,37 @@ pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, Pipe
     let centre = crate::spatial_stats::region_centre(v);
     let epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
     // The townships' extent in metres.
-    let mut corners: Vec<[f64; 2]> =
-        v.index.polygons().iter().flat_map(|mp| mp.0.iter()).flat_map(|p| p.exterior().0.iter()).map(|c| [c.x, c.y]).collect();
-    riskmap_io::crs::from_wgs84(epsg, &mut corners).map_err(|e| PipelineError::Internal(format!("cannot project to EPSG:{epsg}: {e}")))?;
+    let mut corners: Vec<[f64; 2]> = v
+        .index
+        .polygons()
+        .iter()
+        .flat_map(|mp| mp.0.iter())
+        .flat_map(|p| p.exterior().0.iter())
+        .map(|c| [c.x, c.y])
+        .collect();
+    riskmap_io::crs::from_wgs84(epsg, &mut corners)
+        .map_err(|e| PipelineError::Internal(format!("cannot project to EPSG:{epsg}: {e}")))?;
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
     for c in corners.iter().filter(|c| c[0].is_finite()) {
         lo = [lo[0].min(c[0]), lo[1].min(c[1])];
         hi = [hi[0].max(c[0]), hi[1].max(c[1])];
     }
-    let cell = cfg.cell_size_m.unwrap_or_else(|| ((hi[0] - lo[0]).max(hi[1] - lo[1]) / 800.0).max(50.0));
+    let cell = cfg
+        .cell_size_m
+        .unwrap_or_else(|| ((hi[0] - lo[0]).max(hi[1] - lo[1]) / 800.0).max(50.0));
     let year = v.current_year();
     let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    let days_in_year = if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366.0 } else { 365.0 };
+    let days_in_year = if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366.0
+    } else {
+        365.0
+    };
     let years = ((v.as_of - start).num_days() as f64 / days_in_year).clamp(1.0 / days_in_year, 1.0);
-    let kernel = if cfg.kernel == "gaussian" { Kernel::Gaussian } else { Kernel::Quartic };
+    let kernel = if cfg.kernel == "gaussian" {
+        Kernel::Gaussian
+    } else {
+        Kernel::Quartic
+    };
 
     HEATMAP_SOURCES
         .par_iter()
@@ -140,21 +173,52 @@ pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, Pipe
         })
         .map(|(source, chosen, weight_of)| {
             let mut points: Vec<[f64; 2]> = chosen.iter().map(|c| c.0).collect();
-            riskmap_io::crs::from_wgs84(epsg, &mut points).map_err(|e| PipelineError::Internal(format!("cannot project to EPSG:{epsg}: {e}")))?;
+            riskmap_io::crs::from_wgs84(epsg, &mut points).map_err(|e| {
+                PipelineError::Internal(format!("cannot project to EPSG:{epsg}: {e}"))
+            })?;
             let weights: Option<Vec<f64>> = weight_of.map(|_| chosen.iter().map(|c| c.1).collect());
             // A single point (or all at one place) has no spread: fall back
             // to ten cells.
             let bandwidth = cfg
                 .bandwidth_m
-                .or_else(|| riskmap_raster::kde::bandwidth::arcgis_default(&points, weights.as_deref()))
+                .or_else(|| {
+                    riskmap_raster::kde::bandwidth::arcgis_default(&points, weights.as_deref())
+                })
                 .filter(|b| *b > 0.0 && b.is_finite())
                 .unwrap_or(10.0 * cell);
-            let reach = if kernel == Kernel::Gaussian { 3.0 * bandwidth } else { bandwidth };
-            let grid = Grid::covering(lo[0] - reach, lo[1] - reach, hi[0] + reach, hi[1] + reach, cell);
-            let spec = KdeSpec { kernel, bandwidth, years: Some(years) };
-            let raster = riskmap_raster::kde::heatmap(&points, weights.as_deref(), &grid, &spec, Crs::Epsg(epsg))
-                .map_err(|e| PipelineError::Internal(format!("kernel density of {}: {e}", source.stem())))?;
-            Ok(Heatmap { measure: source.stem().to_owned(), raster, points: points.len(), bandwidth_m: bandwidth })
+            let reach = if kernel == Kernel::Gaussian {
+                3.0 * bandwidth
+            } else {
+                bandwidth
+            };
+            let grid = Grid::covering(
+                lo[0] - reach,
+                lo[1] - reach,
+                hi[0] + reach,
+                hi[1] + reach,
+                cell,
+            );
+            let spec = KdeSpec {
+                kernel,
+                bandwidth,
+                years: Some(years),
+            };
+            let raster = riskmap_raster::kde::heatmap(
+                &points,
+                weights.as_deref(),
+                &grid,
+                &spec,
+                Crs::Epsg(epsg),
+            )
+            .map_err(|e| {
+                PipelineError::Internal(format!("kernel density of {}: {e}", source.stem()))
+            })?;
+            Ok(Heatmap {
+                measure: source.stem().to_owned(),
+                raster,
+                points: points.len(),
+                bandwidth_m: bandwidth,
+            })
         })
         .collect()
 }
@@ -162,7 +226,8 @@ pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, Pipe
 /// Writes `heatmaps/<measure>.tif`; returns the paths written, relative to `dir`.
 pub fn write_heatmaps(maps: &[Heatmap], dir: &Path) -> Result<Vec<String>, PipelineError> {
     let folder = dir.join("heatmaps");
-    std::fs::create_dir_all(&folder).map_err(|e| PipelineError::Input(format!("{}: {e}", folder.display())))?;
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", folder.display())))?;
     maps.iter()
         .map(|h| {
             let name = format!("heatmaps/{}.tif", h.measure);
@@ -173,9 +238,15 @@ pub fn write_heatmaps(maps: &[Heatmap], dir: &Path) -> Result<Vec<String>, Pipel
 }
 
 /// Terrain per township, when both `dem` and `forest_cover` are in the folder.
-pub fn township_terrain(v: &Validated, found: &[Found]) -> Result<Option<Vec<riskmap_raster::zonal::TownshipTerrain>>, PipelineError> {
+pub fn township_terrain(
+    v: &Validated,
+    found: &[Found],
+) -> Result<Option<Vec<riskmap_raster::zonal::TownshipTerrain>>, PipelineError> {
     let path_of = |s: Source| found.iter().find(|f| f.source == s).map(|f| f.path.clone());
-    let (Some(dem_path), Some(forest_path)) = (path_of(Source::Dem), path_of(Source::ForestCover)) else { return Ok(None) };
+    let (Some(dem_path), Some(forest_path)) = (path_of(Source::Dem), path_of(Source::ForestCover))
+    else {
+        return Ok(None);
+    };
     let dem = riskmap_io::read_raster(&dem_path)?;
     let forest = riskmap_io::read_raster(&forest_path)?;
     if dem.crs != forest.crs {
@@ -191,8 +262,17 @@ pub fn township_terrain(v: &Validated, found: &[Found]) -> Result<Option<Vec<ris
         Crs::Epsg(4326) => {}
         Crs::Epsg(code) => {
             for mp in polygons.iter_mut() {
-                let mut coords: Vec<[f64; 2]> = mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.0.iter().map(|c| [c.x, c.y])).collect();
-                riskmap_io::crs::from_wgs84(code, &mut coords).map_err(|e| PipelineError::Input(format!("{}: cannot transform townships to EPSG:{code}: {e}", dem_path.display())))?;
+                let mut coords: Vec<[f64; 2]> =
+                    mp.0.iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                        .flat_map(|r| r.0.iter().map(|c| [c.x, c.y]))
+                        .collect();
+                riskmap_io::crs::from_wgs84(code, &mut coords).map_err(|e| {
+                    PipelineError::Input(format!(
+                        "{}: cannot transform townships to EPSG:{code}: {e}",
+                        dem_path.display()
+                    ))
+                })?;
                 // Put them back in the same traversal order (the closure
                 // must be Copy, hence the Cell).
                 let next = std::cell::Cell::new(0);
@@ -204,24 +284,65 @@ pub fn township_terrain(v: &Validated, found: &[Found]) -> Result<Option<Vec<ris
                 });
             }
         }
-        Crs::Gcj02 => return Err(PipelineError::Input(format!("{}: a DEM in GCJ-02 is not supported; give it in EPSG:4326 or a projected system", dem_path.display()))),
+        Crs::Gcj02 => {
+            return Err(PipelineError::Input(format!(
+                "{}: a DEM in GCJ-02 is not supported; give it in EPSG:4326 or a projected system",
+                dem_path.display()
+            )))
+        }
     }
-    Ok(Some(riskmap_raster::zonal::township_terrain(&dem, &forest, &polygons, riskmap_raster::zonal::STEEP_DEGREES)))
+    Ok(Some(riskmap_raster::zonal::township_terrain(
+        &dem,
+        &forest,
+        &polygons,
+        riskmap_raster::zonal::STEEP_DEGREES,
+    )))
 }
 
 /// Writes `township_terrain.csv`.
-pub fn write_terrain(v: &Validated, terrain: &[riskmap_raster::zonal::TownshipTerrain], dir: &Path) -> Result<(), PipelineError> {
+pub fn write_terrain(
+    v: &Validated,
+    terrain: &[riskmap_raster::zonal::TownshipTerrain],
+    dir: &Path,
+) -> Result<(), PipelineError> {
     let num = |name: &str, values: Vec<Option<f64>>| Column::new(PlSmallStr::from(name), values);
     let mut df = DataFrame::new(
         terrain.len(),
         vec![
-            Column::new(PlSmallStr::from("code"), v.townships.iter().map(|t| t.code.as_str()).collect::<Vec<_>>()),
-            Column::new(PlSmallStr::from("name"), v.townships.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),
-            num("mean_elevation_m", terrain.iter().map(|t| t.mean_elevation_m).collect()),
-            num("steep_share", terrain.iter().map(|t| t.steep_share).collect()),
-            num("mean_forest_cover", terrain.iter().map(|t| t.mean_forest_cover).collect()),
-            num("forest_area_ha", terrain.iter().map(|t| Some(t.forest_area_ha)).collect()),
-            num("dem_area_km2", terrain.iter().map(|t| Some(t.dem_area_km2)).collect()),
+            Column::new(
+                PlSmallStr::from("code"),
+                v.townships
+                    .iter()
+                    .map(|t| t.code.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("name"),
+                v.townships
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            num(
+                "mean_elevation_m",
+                terrain.iter().map(|t| t.mean_elevation_m).collect(),
+            ),
+            num(
+                "steep_share",
+                terrain.iter().map(|t| t.steep_share).collect(),
+            ),
+            num(
+                "mean_forest_cover",
+                terrain.iter().map(|t| t.mean_forest_cover).collect(),
+            ),
+            num(
+                "forest_area_ha",
+                terrain.iter().map(|t| Some(t.forest_area_ha)).collect(),
+            ),
+            num(
+                "dem_area_km2",
+                terrain.iter().map(|t| Some(t.dem_area_km2)).collect(),
+            ),
         ],
     )
     .map_err(|e| PipelineError::Internal(e.to_string()))?;

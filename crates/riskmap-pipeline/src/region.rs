@@ -32,7 +32,11 @@ pub struct Found {
 impl Found {
     /// `source` in the file at `path`.
     pub fn new(source: Source, path: PathBuf) -> Found {
-        Found { source, path, sha256: Default::default() }
+        Found {
+            source,
+            path,
+            sha256: Default::default(),
+        }
     }
 
     /// The file's SHA-256, read once per run: the input fingerprint and the

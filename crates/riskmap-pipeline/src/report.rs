@@ -228,14 +228,20 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         })
         .unwrap_or_default();
     let ranking_chart = (!ranking_rows.is_empty()).then(|| {
-        let by_code: HashMap<&str, &String> =
-            v.townships.iter().zip(&shown).map(|(t, n)| (t.code.as_str(), n)).collect();
+        let by_code: HashMap<&str, &String> = v
+            .townships
+            .iter()
+            .zip(&shown)
+            .map(|(t, n)| (t.code.as_str(), n))
+            .collect();
         ranking_rows
             .iter()
             .map(|r| RankRow {
                 // The chart has no code column: names shared by several
                 // townships carry their code.
-                name: by_code.get(r.code.as_str()).map_or_else(|| r.name.clone(), |n| (*n).clone()),
+                name: by_code
+                    .get(r.code.as_str())
+                    .map_or_else(|| r.name.clone(), |n| (*n).clone()),
                 rank: r.rank,
                 rank_lo: r.rank_lo,
                 rank_hi: r.rank_hi,
@@ -1419,18 +1425,39 @@ mod tests {
             ledger_status(d(found), due.map(d), done.map(d), as_of, current)
         };
         // Found and closed in a past year: not this year's ledger.
-        assert_eq!(status("2020-03-01", Some("2020-06-01"), Some("2020-05-01")), None);
+        assert_eq!(
+            status("2020-03-01", Some("2020-06-01"), Some("2020-05-01")),
+            None
+        );
         // Found last year, rectified this year: this year's work, late here.
-        assert_eq!(status("2020-11-01", Some("2020-12-31"), Some("2021-02-01")), Some(Ledger::Late));
-        assert_eq!(status("2020-11-01", Some("2021-03-01"), Some("2021-02-01")), Some(Ledger::OnTime));
+        assert_eq!(
+            status("2020-11-01", Some("2020-12-31"), Some("2021-02-01")),
+            Some(Ledger::Late)
+        );
+        assert_eq!(
+            status("2020-11-01", Some("2021-03-01"), Some("2021-02-01")),
+            Some(Ledger::OnTime)
+        );
         // Found last year and still open: overdue or open.
-        assert_eq!(status("2020-11-01", Some("2021-03-01"), None), Some(Ledger::Overdue(d("2021-03-01"))));
-        assert_eq!(status("2020-11-01", Some("2021-09-01"), None), Some(Ledger::Open));
+        assert_eq!(
+            status("2020-11-01", Some("2021-03-01"), None),
+            Some(Ledger::Overdue(d("2021-03-01")))
+        );
+        assert_eq!(
+            status("2020-11-01", Some("2021-09-01"), None),
+            Some(Ledger::Open)
+        );
         // A rectification dated after the as-of date has not happened yet.
-        assert_eq!(status("2021-01-05", Some("2021-03-01"), Some("2021-08-01")), Some(Ledger::Overdue(d("2021-03-01"))));
+        assert_eq!(
+            status("2021-01-05", Some("2021-03-01"), Some("2021-08-01")),
+            Some(Ledger::Overdue(d("2021-03-01")))
+        );
         // No deadline: open until rectified, then on time.
         assert_eq!(status("2021-01-05", None, None), Some(Ledger::Open));
-        assert_eq!(status("2021-01-05", None, Some("2021-02-01")), Some(Ledger::OnTime));
+        assert_eq!(
+            status("2021-01-05", None, Some("2021-02-01")),
+            Some(Ledger::OnTime)
+        );
     }
 
     #[test]
@@ -1518,7 +1545,13 @@ mod tests {
     fn shared_township_names_carry_their_code_in_charts() {
         let mut v = demo();
         let plain = display_names(&v);
-        assert_eq!(plain, v.townships.iter().map(|t| t.name.clone()).collect::<Vec<_>>());
+        assert_eq!(
+            plain,
+            v.townships
+                .iter()
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>()
+        );
         // Two townships of one name, as in a province with many counties.
         let name = v.townships[0].name.clone();
         v.townships[3].name = name.clone();
@@ -1686,11 +1719,19 @@ mod tests {
             permutations: 99,
             ..Default::default()
         };
-        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &cfg, &crate::cache::Cache::off());
+        let stats =
+            crate::spatial_stats::compute(&v, &panel, &exposure, &cfg, &crate::cache::Cache::off());
         let dir = tempfile::tempdir().unwrap();
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
-        let (_, forecasts) =
-            crate::backtest::forecast_stage(&v, &panel, &exposure, &data, dir.path(), &crate::cache::Cache::off()).unwrap();
+        let (_, forecasts) = crate::backtest::forecast_stage(
+            &v,
+            &panel,
+            &exposure,
+            &data,
+            dir.path(),
+            &crate::cache::Cache::off(),
+        )
+        .unwrap();
         let scores = made_up_scores(&v);
         // A density raster in lon/lat (EPSG:4326) over the region.
         let c = crate::spatial_stats::region_centre(&v);

@@ -11,15 +11,14 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, CacheReport, KeyBuilder};
-use crate::region::{find_sources, Found};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
+use crate::region::{find_sources, Found};
 use crate::validate::{SourceCounts, Validated};
 use crate::PipelineError;
 
 /// Stages of the nightly job that are not built yet, with the issue that builds them.
-pub const PLANNED_STAGES: &[(&str, &str)] = &[
-];
+pub const PLANNED_STAGES: &[(&str, &str)] = &[];
 
 /// What `run` is asked to do.
 #[derive(Debug, Clone)]
@@ -107,12 +106,16 @@ fn input_fingerprint(
     today: chrono::NaiveDate,
 ) -> Result<String, PipelineError> {
     let mut key = KeyBuilder::new("run");
-    key.str(if opts.validate_only { "validate" } else { "run" })
-        .str(&format!("{:?}", opts.lang))
-        .str(&match as_of {
-            Some(d) => d.to_string(),
-            None => format!("inferred, today {today}"),
-        });
+    key.str(if opts.validate_only {
+        "validate"
+    } else {
+        "run"
+    })
+    .str(&format!("{:?}", opts.lang))
+    .str(&match as_of {
+        Some(d) => d.to_string(),
+        None => format!("inferred, today {today}"),
+    });
     let config = opts.data.join("riskmap.toml");
     key.str(&std::fs::read_to_string(&config).unwrap_or_default());
     for f in found {
@@ -253,7 +256,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     // Results go to a private folder, published atomically on success; see
     // crate::publish for the layout and the lock.
     let staging = Publish::new(&opts.out)?;
-    let _job = Job::start(if opts.validate_only { "validate" } else { "run" });
+    let _job = Job::start(if opts.validate_only {
+        "validate"
+    } else {
+        "run"
+    });
     let mut stages = StageLog::new();
 
     let t = Instant::now();
@@ -318,7 +325,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let t = Instant::now();
-    let mut written: Vec<String> = write_validation(&v, staging.path())?.into_iter().map(String::from).collect();
+    let mut written: Vec<String> = write_validation(&v, staging.path())?
+        .into_iter()
+        .map(String::from)
+        .collect();
     stages.push(StageEntry {
         name: "write validation".into(),
         seconds: t.elapsed().as_secs_f64(),
@@ -351,14 +361,24 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
 
         let t = Instant::now();
         let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats, &cache);
-        written.extend(crate::spatial_stats::write(&v, &stats, staging.path())?.into_iter().map(String::from));
+        written.extend(
+            crate::spatial_stats::write(&v, &stats, staging.path())?
+                .into_iter()
+                .map(String::from),
+        );
         warnings.extend(stats.warnings.iter().cloned());
-        stages.push(StageEntry { name: "spatial statistics".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "spatial statistics".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
 
         let t = Instant::now();
         let heatmaps = crate::rasters::heatmaps(&v, &config.heatmaps)?;
         written.extend(crate::rasters::write_heatmaps(&heatmaps, staging.path())?);
-        stages.push(StageEntry { name: "heatmaps".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "heatmaps".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
 
         let t = Instant::now();
         let terrain = crate::rasters::township_terrain(&v, &found)?;
@@ -366,13 +386,25 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             crate::rasters::write_terrain(&v, terrain, staging.path())?;
             written.push("township_terrain.csv".into());
         }
-        stages.push(StageEntry { name: "terrain per township".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "terrain per township".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
 
         let t = Instant::now();
-        let (files, forecasts) =
-            crate::backtest::forecast_stage(&v, &panel, &exposure, &opts.data, staging.path(), &cache)?;
+        let (files, forecasts) = crate::backtest::forecast_stage(
+            &v,
+            &panel,
+            &exposure,
+            &opts.data,
+            staging.path(),
+            &cache,
+        )?;
         written.extend(files.into_iter().map(String::from));
-        stages.push(StageEntry { name: "forecast".into(), seconds: t.elapsed().as_secs_f64() });
+        stages.push(StageEntry {
+            name: "forecast".into(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);
@@ -384,11 +416,23 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             seconds: t.elapsed().as_secs_f64(),
         });
 
-        let scored = crate::scores::run(&v, &panel, &exposure, &found, &config, terrain.as_deref(), &opts.data, staging.path())?;
+        let scored = crate::scores::run(
+            &v,
+            &panel,
+            &exposure,
+            &found,
+            &config,
+            terrain.as_deref(),
+            &opts.data,
+            staging.path(),
+        )?;
         written.extend(scored.written.into_iter().map(String::from));
         warnings.extend(scored.notes);
         stages.extend(scored.stages);
-        let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps.into_iter().map(|h| (h.measure, h.raster)).collect();
+        let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps
+            .into_iter()
+            .map(|h| (h.measure, h.raster))
+            .collect();
         computed = Some((panel, stats, forecasts, heatmap_rasters, scored.table));
     }
 
@@ -460,7 +504,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     if !opts.validate_only {
         cache.prune();
     }
-    crate::progress::event("info", &format!("published {}", opts.out.display()), None, None, None);
+    crate::progress::event(
+        "info",
+        &format!("published {}", opts.out.display()),
+        None,
+        None,
+        None,
+    );
     Ok(RunReport {
         manifest,
         manifest_path: opts.out.join("manifest.json"),

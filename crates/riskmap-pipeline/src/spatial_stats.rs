@@ -186,9 +186,14 @@ pub fn compute(
     let n = v.townships.len();
     let year = v.current_year();
     let (first, last_complete) = (panel.years.0, v.last_complete_year());
-    let weights = riskmap_stats::weights::queen_contiguity(v.index.polygons(), &QueenOptions::default());
+    let weights =
+        riskmap_stats::weights::queen_contiguity(v.index.polygons(), &QueenOptions::default());
     let mut warnings = Vec::new();
-    let islands: Vec<String> = weights.islands().into_iter().map(|i| v.townships[i].code.clone()).collect();
+    let islands: Vec<String> = weights
+        .islands()
+        .into_iter()
+        .map(|i| v.townships[i].code.clone())
+        .collect();
     if !islands.is_empty() {
         warnings.push(format!(
             "townships without neighbours (islands), which local statistics treat as not significant: {}",
@@ -196,8 +201,16 @@ pub fn compute(
         ));
     }
 
-    let measures: Vec<String> = panel.yearly.keys().map(|(_, _, m)| m.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-    let expo: Vec<Option<f64>> = (0..n).map(|t| exposure.get(&(t, year)).copied().filter(|p| *p > 0.0)).collect();
+    let measures: Vec<String> = panel
+        .yearly
+        .keys()
+        .map(|(_, _, m)| m.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let expo: Vec<Option<f64>> = (0..n)
+        .map(|t| exposure.get(&(t, year)).copied().filter(|p| *p > 0.0))
+        .collect();
     let all_exposed = expo.iter().all(Option::is_some);
     let expo_values: Vec<f64> = expo.iter().map(|e| e.unwrap_or(0.0)).collect();
     let steps: Vec<i32> = (first..=last_complete).collect();
@@ -205,12 +218,20 @@ pub fn compute(
     let per_measure: Vec<(Vec<StatRow>, GlobalEntry, Vec<EmergingRow>)> = measures
         .par_iter()
         .map(|m| {
-            let count: Vec<f64> = (0..n).map(|t| panel.yearly.get(&(t, year, m.clone())).map_or(0.0, |c| c.count)).collect();
+            let count: Vec<f64> = (0..n)
+                .map(|t| {
+                    panel
+                        .yearly
+                        .get(&(t, year, m.clone()))
+                        .map_or(0.0, |c| c.count)
+                })
+                .collect();
             let rate: Vec<Option<f64>> = (0..n).map(|t| expo[t].map(|e| count[t] / e)).collect();
             let (rate_eb, rate_seb) = if all_exposed {
                 (
                     riskmap_stats::rates::empirical_bayes(&count, &expo_values).ok(),
-                    riskmap_stats::rates::spatial_empirical_bayes(&count, &expo_values, &weights).ok(),
+                    riskmap_stats::rates::spatial_empirical_bayes(&count, &expo_values, &weights)
+                        .ok(),
                 )
             } else {
                 (None, None)
@@ -219,11 +240,39 @@ pub fn compute(
                 Some(eb) => ("rate_eb", eb.clone()),
                 None => ("count", count.clone()),
             };
-            let global = riskmap_stats::moran::global_moran(&y, &weights, &GlobalMoranOptions { permutations: cfg.permutations, seed: cfg.seed, ..Default::default() });
-            let local = riskmap_stats::moran::local_moran(&y, &weights, &LocalMoranOptions { permutations: cfg.permutations, seed: cfg.seed, alpha: cfg.alpha, fdr: cfg.fdr });
+            let global = riskmap_stats::moran::global_moran(
+                &y,
+                &weights,
+                &GlobalMoranOptions {
+                    permutations: cfg.permutations,
+                    seed: cfg.seed,
+                    ..Default::default()
+                },
+            );
+            let local = riskmap_stats::moran::local_moran(
+                &y,
+                &weights,
+                &LocalMoranOptions {
+                    permutations: cfg.permutations,
+                    seed: cfg.seed,
+                    alpha: cfg.alpha,
+                    fdr: cfg.fdr,
+                },
+            );
             let gi = riskmap_stats::getis_ord::gi_star(&y, &weights);
-            let series: Vec<Vec<f64>> =
-                (0..n).map(|t| steps.iter().map(|yr| panel.yearly.get(&(t, *yr, m.clone())).map_or(0.0, |c| c.count)).collect()).collect();
+            let series: Vec<Vec<f64>> = (0..n)
+                .map(|t| {
+                    steps
+                        .iter()
+                        .map(|yr| {
+                            panel
+                                .yearly
+                                .get(&(t, *yr, m.clone()))
+                                .map_or(0.0, |c| c.count)
+                        })
+                        .collect()
+                })
+                .collect();
             let rows = (0..n)
                 .map(|t| {
                     let mk = riskmap_stats::mann_kendall::mann_kendall(&series[t]).ok();
@@ -245,14 +294,43 @@ pub fn compute(
                 })
                 .collect();
             let entry = match global {
-                Ok(g) => GlobalEntry { measure: m.clone(), variable, moran: Some(g), note: None },
-                Err(e) => GlobalEntry { measure: m.clone(), variable, moran: None, note: Some(e.to_string()) },
+                Ok(g) => GlobalEntry {
+                    measure: m.clone(),
+                    variable,
+                    moran: Some(g),
+                    note: None,
+                },
+                Err(e) => GlobalEntry {
+                    measure: m.clone(),
+                    variable,
+                    moran: None,
+                    note: Some(e.to_string()),
+                },
             };
             let flat: Vec<f64> = series.iter().flatten().copied().collect();
-            let emerging_options = EmergingOptions { time_window: cfg.time_window, alpha: cfg.alpha, ..Default::default() };
-            let emerging = riskmap_stats::emerging::emerging_townships(&flat, steps.len(), &weights, &emerging_options)
-                .map(|trends| trends.into_iter().enumerate().map(|(t, trend)| EmergingRow { measure: m.clone(), location: t, trend }).collect())
-                .unwrap_or_default();
+            let emerging_options = EmergingOptions {
+                time_window: cfg.time_window,
+                alpha: cfg.alpha,
+                ..Default::default()
+            };
+            let emerging = riskmap_stats::emerging::emerging_townships(
+                &flat,
+                steps.len(),
+                &weights,
+                &emerging_options,
+            )
+            .map(|trends| {
+                trends
+                    .into_iter()
+                    .enumerate()
+                    .map(|(t, trend)| EmergingRow {
+                        measure: m.clone(),
+                        location: t,
+                        trend,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
             (rows, entry, emerging)
         })
         .collect();
@@ -269,51 +347,71 @@ pub fn compute(
     // The grid: each point source's records in the complete years, in metres.
     let centre = region_centre(v);
     let grid_epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
-    let grids = [Source::Incidents, Source::Fires, Source::ForestFires, Source::GeohazardEvents]
-        .par_iter()
-        .filter_map(|&source| {
-            let picked: Vec<([f64; 2], usize)> = v
-                .accepted
-                .iter()
-                .filter(|a| a.source == source)
-                .filter_map(|a| {
-                    use chrono::Datelike;
-                    let y = a.when?.year();
-                    (first..=last_complete).contains(&y).then_some((a.point, (y - first) as usize))
-                })
-                .collect();
-            if picked.is_empty() {
-                return None;
-            }
-            let mut points: Vec<[f64; 2]> = picked.iter().map(|p| p.0).collect();
-            let t: Vec<usize> = picked.iter().map(|p| p.1).collect();
-            let key = crate::cache::KeyBuilder::new("emerging grid")
-                .str(source.stem())
-                .u64(grid_epsg as u64)
-                .u64(steps.len() as u64)
-                .json(cfg)
-                .f64s(points.as_flattened())
-                .usizes(&t)
-                .finish();
-            let hotspots = cache.memo("emerging grid", &key, || {
-                riskmap_io::crs::from_wgs84(grid_epsg, &mut points).ok()?;
-                let options = GridOptions {
-                    cell_size: cfg.cell_size_m,
-                    emerging: EmergingOptions { time_window: cfg.time_window, alpha: cfg.alpha, ..Default::default() },
+    let grids = [
+        Source::Incidents,
+        Source::Fires,
+        Source::ForestFires,
+        Source::GeohazardEvents,
+    ]
+    .par_iter()
+    .filter_map(|&source| {
+        let picked: Vec<([f64; 2], usize)> = v
+            .accepted
+            .iter()
+            .filter(|a| a.source == source)
+            .filter_map(|a| {
+                use chrono::Datelike;
+                let y = a.when?.year();
+                (first..=last_complete)
+                    .contains(&y)
+                    .then_some((a.point, (y - first) as usize))
+            })
+            .collect();
+        if picked.is_empty() {
+            return None;
+        }
+        let mut points: Vec<[f64; 2]> = picked.iter().map(|p| p.0).collect();
+        let t: Vec<usize> = picked.iter().map(|p| p.1).collect();
+        let key = crate::cache::KeyBuilder::new("emerging grid")
+            .str(source.stem())
+            .u64(grid_epsg as u64)
+            .u64(steps.len() as u64)
+            .json(cfg)
+            .f64s(points.as_flattened())
+            .usizes(&t)
+            .finish();
+        let hotspots = cache.memo("emerging grid", &key, || {
+            riskmap_io::crs::from_wgs84(grid_epsg, &mut points).ok()?;
+            let options = GridOptions {
+                cell_size: cfg.cell_size_m,
+                emerging: EmergingOptions {
+                    time_window: cfg.time_window,
+                    alpha: cfg.alpha,
                     ..Default::default()
-                };
-                riskmap_stats::emerging::emerging_grid(&points, &t, steps.len(), &options).ok()
-            })?;
-            Some(GridResult { measure: source.stem().to_owned(), hotspots })
+                },
+                ..Default::default()
+            };
+            riskmap_stats::emerging::emerging_grid(&points, &t, steps.len(), &options).ok()
+        })?;
+        Some(GridResult {
+            measure: source.stem().to_owned(),
+            hotspots,
         })
-        .collect();
+    })
+    .collect();
 
     let pairs = weights.n_links() / 2;
     SpatialStats {
         global: GlobalStats {
             year,
             as_of: v.as_of.to_string(),
-            weights: WeightsSummary { kind: "queen", n, pairs, mean_neighbours: weights.n_links() as f64 / n.max(1) as f64, islands },
+            weights: WeightsSummary {
+                kind: "queen",
+                n,
+                pairs,
+                mean_neighbours: weights.n_links() as f64 / n.max(1) as f64,
+                islands,
+            },
             measures: entries,
         },
         weights,
@@ -328,7 +426,13 @@ pub fn compute(
 /// The centre of the townships' bounding box, lon/lat.
 pub fn region_centre(v: &Validated) -> [f64; 2] {
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for c in v.index.polygons().iter().flat_map(|mp| mp.0.iter()).flat_map(|p| p.exterior().0.iter()) {
+    for c in v
+        .index
+        .polygons()
+        .iter()
+        .flat_map(|mp| mp.0.iter())
+        .flat_map(|p| p.exterior().0.iter())
+    {
         lo = [lo[0].min(c.x), lo[1].min(c.y)];
         hi = [hi[0].max(c.x), hi[1].max(c.y)];
     }
@@ -336,7 +440,11 @@ pub fn region_centre(v: &Validated) -> [f64; 2] {
 }
 
 /// Writes the stage's files into `dir`; returns their names.
-pub fn write(v: &Validated, s: &SpatialStats, dir: &Path) -> Result<Vec<&'static str>, PipelineError> {
+pub fn write(
+    v: &Validated,
+    s: &SpatialStats,
+    dir: &Path,
+) -> Result<Vec<&'static str>, PipelineError> {
     let internal = |e: polars::error::PolarsError| PipelineError::Internal(e.to_string());
     let text = |name: &str, values: Vec<&str>| Column::new(PlSmallStr::from(name), values);
     let num = |name: &str, values: Vec<Option<f64>>| Column::new(PlSmallStr::from(name), values);
@@ -344,8 +452,18 @@ pub fn write(v: &Validated, s: &SpatialStats, dir: &Path) -> Result<Vec<&'static
     let mut df = DataFrame::new(
         r.len(),
         vec![
-            text("code", r.iter().map(|x| v.townships[x.township].code.as_str()).collect()),
-            text("name", r.iter().map(|x| v.townships[x.township].name.as_str()).collect()),
+            text(
+                "code",
+                r.iter()
+                    .map(|x| v.townships[x.township].code.as_str())
+                    .collect(),
+            ),
+            text(
+                "name",
+                r.iter()
+                    .map(|x| v.townships[x.township].name.as_str())
+                    .collect(),
+            ),
             text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
             num("count", r.iter().map(|x| Some(x.count)).collect()),
             num("exposure", r.iter().map(|x| x.exposure).collect()),
@@ -363,23 +481,64 @@ pub fn write(v: &Validated, s: &SpatialStats, dir: &Path) -> Result<Vec<&'static
     .map_err(internal)?;
     riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
 
-    let json = serde_json::to_string_pretty(&s.global).map_err(|e| PipelineError::Internal(e.to_string()))?;
-    std::fs::write(dir.join("global_stats.json"), json + "\n").map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
+    let json = serde_json::to_string_pretty(&s.global)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(dir.join("global_stats.json"), json + "\n")
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
 
     let e = &s.emerging;
     let mut df = DataFrame::new(
         e.len(),
         vec![
-            text("code", e.iter().map(|x| v.townships[x.location].code.as_str()).collect()),
-            text("name", e.iter().map(|x| v.townships[x.location].name.as_str()).collect()),
+            text(
+                "code",
+                e.iter()
+                    .map(|x| v.townships[x.location].code.as_str())
+                    .collect(),
+            ),
+            text(
+                "name",
+                e.iter()
+                    .map(|x| v.townships[x.location].name.as_str())
+                    .collect(),
+            ),
             text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
-            text("category", e.iter().map(|x| x.trend.category.as_str()).collect()),
-            text("category_zh", e.iter().map(|x| category_zh(x.trend.category)).collect()),
-            Column::new(PlSmallStr::from("hot_years"), e.iter().map(|x| x.trend.hot_steps as i64).collect::<Vec<_>>()),
-            Column::new(PlSmallStr::from("cold_years"), e.iter().map(|x| x.trend.cold_steps as i64).collect::<Vec<_>>()),
-            num("last_z", e.iter().map(|x| x.trend.z.last().copied()).collect()),
-            num("z_trend_tau", e.iter().map(|x| x.trend.trend.as_ref().map(|k| k.tau)).collect()),
-            num("z_trend_p", e.iter().map(|x| x.trend.trend.as_ref().map(|k| k.p)).collect()),
+            text(
+                "category",
+                e.iter().map(|x| x.trend.category.as_str()).collect(),
+            ),
+            text(
+                "category_zh",
+                e.iter().map(|x| category_zh(x.trend.category)).collect(),
+            ),
+            Column::new(
+                PlSmallStr::from("hot_years"),
+                e.iter()
+                    .map(|x| x.trend.hot_steps as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("cold_years"),
+                e.iter()
+                    .map(|x| x.trend.cold_steps as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            num(
+                "last_z",
+                e.iter().map(|x| x.trend.z.last().copied()).collect(),
+            ),
+            num(
+                "z_trend_tau",
+                e.iter()
+                    .map(|x| x.trend.trend.as_ref().map(|k| k.tau))
+                    .collect(),
+            ),
+            num(
+                "z_trend_p",
+                e.iter()
+                    .map(|x| x.trend.trend.as_ref().map(|k| k.p))
+                    .collect(),
+            ),
         ],
     )
     .map_err(internal)?;
@@ -387,16 +546,33 @@ pub fn write(v: &Validated, s: &SpatialStats, dir: &Path) -> Result<Vec<&'static
 
     // The grid layer: one feature per occupied cell and point source.
     let mut geometries = Vec::new();
-    let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for g in &s.grids {
         let cube = &g.hotspots.cube;
         for (k, loc) in g.hotspots.locations.iter().enumerate() {
             let (lo, hi) = cube.cell_bounds(k);
-            geometries.push(geo::Geometry::Polygon(geo::Rect::new(geo::coord! { x: lo[0], y: lo[1] }, geo::coord! { x: hi[0], y: hi[1] }).to_polygon()));
+            geometries.push(geo::Geometry::Polygon(
+                geo::Rect::new(
+                    geo::coord! { x: lo[0], y: lo[1] },
+                    geo::coord! { x: hi[0], y: hi[1] },
+                )
+                .to_polygon(),
+            ));
             measure.push(g.measure.as_str());
             category.push(loc.category.as_str());
             category_zh_col.push(category_zh(loc.category));
-            total.push(cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps].iter().sum::<f64>());
+            total.push(
+                cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps]
+                    .iter()
+                    .sum::<f64>(),
+            );
             hot.push(loc.hot_steps as i64);
             cold.push(loc.cold_steps as i64);
         }
@@ -413,7 +589,17 @@ pub fn write(v: &Validated, s: &SpatialStats, dir: &Path) -> Result<Vec<&'static
         ],
     )
     .map_err(internal)?;
-    let layer = VectorLayer { name: "emerging_hotspots_grid".into(), crs: Crs::Epsg(s.grid_epsg), geometries, attributes };
+    let layer = VectorLayer {
+        name: "emerging_hotspots_grid".into(),
+        crs: Crs::Epsg(s.grid_epsg),
+        geometries,
+        attributes,
+    };
     riskmap_io::write_vector(&layer, &dir.join("emerging_hotspots_grid.gpkg"))?;
-    Ok(vec!["spatial_stats.csv", "global_stats.json", "emerging_hotspots.csv", "emerging_hotspots_grid.gpkg"])
+    Ok(vec![
+        "spatial_stats.csv",
+        "global_stats.json",
+        "emerging_hotspots.csv",
+        "emerging_hotspots_grid.gpkg",
+    ])
 }

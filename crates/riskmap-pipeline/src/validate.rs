@@ -312,7 +312,11 @@ pub(crate) fn read_townships(
     };
     // The optional county name, by code (for the report's title).
     let county: HashMap<String, String> = match text("county") {
-        Ok(c) => codes.iter().zip(c).filter_map(|(k, c)| Some((k.clone()?, c?))).collect(),
+        Ok(c) => codes
+            .iter()
+            .zip(c)
+            .filter_map(|(k, c)| Some((k.clone()?, c?)))
+            .collect(),
         Err(_) => HashMap::new(),
     };
     let mut features = Vec::with_capacity(codes.len());
@@ -347,9 +351,9 @@ pub(crate) fn read_townships(
         // could not be joined to such a township reliably, so stop and say
         // which feature and why (found by tests/it/bad_input.rs: a NaN or 1e300
         // vertex reached the spatial index).
-        if let Some(c) = geo::CoordsIter::coords_iter(&mp)
-            .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0))
-        {
+        if let Some(c) = geo::CoordsIter::coords_iter(&mp).find(|c| {
+            !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0)
+        }) {
             return Err(input_err(
                 path,
                 format!(
@@ -620,7 +624,10 @@ impl Validated {
     /// whole year just ended, not an empty new one.
     pub fn current_year(&self) -> i32 {
         use chrono::Datelike;
-        self.as_of.pred_opt().expect("a date after the start of time").year()
+        self.as_of
+            .pred_opt()
+            .expect("a date after the start of time")
+            .year()
     }
 
     /// The last year with complete data: the current year when the as-of
@@ -694,7 +701,12 @@ impl PointColumns<'_> {
             if let Some(text) = cells.and_then(|c| c.text(r)) {
                 match parse_when(&text, cfg.date_format.as_deref()) {
                     Some(t) => *slot = Some(t.date()),
-                    None => return Err(reject(field, format!("unparseable {field} `{text}`; write ISO 8601 (2021-04-04)"))),
+                    None => {
+                        return Err(reject(
+                            field,
+                            format!("unparseable {field} `{text}`; write ISO 8601 (2021-04-04)"),
+                        ))
+                    }
                 }
             }
         }
@@ -804,11 +816,18 @@ fn check_rows(
             None
         },
         extra_dates: if source == Source::HiddenHazards {
-            [("deadline", col("deadline")), ("rectified_on", col("rectified_on"))]
+            [
+                ("deadline", col("deadline")),
+                ("rectified_on", col("rectified_on")),
+            ]
         } else {
             [("deadline", None), ("rectified_on", None)]
         },
-        sector: if source == Source::HiddenHazards { col("sector") } else { None },
+        sector: if source == Source::HiddenHazards {
+            col("sector")
+        } else {
+            None
+        },
     };
 
     // The field checks of a row depend on that row alone: check chunks of
@@ -1011,10 +1030,7 @@ pub fn validate(
                     if config.validate.fix_swapped {
                         c.swapped_fixed += 1;
                         point = [cand.point[1], cand.point[0]];
-                        index
-                            .assign(point, snap_m)
-                            .township()
-                            .expect("checked")
+                        index.assign(point, snap_m).township().expect("checked")
                     } else {
                         rejected.push(reject(
                             "lon",
