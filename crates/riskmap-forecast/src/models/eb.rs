@@ -34,35 +34,66 @@ pub fn totals(h: &History<'_>) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Marshall's shrunk rate for totals `(y, e)` against the townships `group`.
-pub fn shrunk_rate(own: (f64, f64), group: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
-    let (sy, se, k) = group
-        .clone()
-        .fold((0.0, 0.0, 0usize), |a, (y, e)| (a.0 + y, a.1 + e, a.2 + 1));
-    if se <= 0.0 || k == 0 {
-        return 0.0;
-    }
-    let m = sy / se;
-    let s2 = group
-        .filter(|(_, e)| *e > 0.0)
-        .map(|(y, e)| e * (y / e - m).powi(2))
-        .sum::<f64>()
-        / se;
-    let e_bar = se / k as f64;
-    let v = (s2 - m / e_bar).max(0.0);
-    let (y, e) = own;
-    if e <= 0.0 || v == 0.0 {
-        return m;
-    }
-    let c = v / (v + m / e);
-    m + c * (y / e - m)
+/// The gamma prior of a group of townships: its mean rate `m` and the
+/// between-township variance `v` (Marshall's moment estimates).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Prior {
+    /// Prior mean rate ΣY/ΣE.
+    pub m: f64,
+    /// Prior variance of the rates (≥ 0).
+    pub v: f64,
 }
 
-/// The mean forecast of every series.
+impl Prior {
+    /// The prior of the townships `group` (totals `(y, e)`), or `None` when
+    /// the group has no exposure.
+    pub fn of(group: impl Iterator<Item = (f64, f64)> + Clone) -> Option<Prior> {
+        let (sy, se, k) = group
+            .clone()
+            .fold((0.0, 0.0, 0usize), |a, (y, e)| (a.0 + y, a.1 + e, a.2 + 1));
+        if se <= 0.0 || k == 0 {
+            return None;
+        }
+        let m = sy / se;
+        let s2 = group
+            .filter(|(_, e)| *e > 0.0)
+            .map(|(y, e)| e * (y / e - m).powi(2))
+            .sum::<f64>()
+            / se;
+        let e_bar = se / k as f64;
+        Some(Prior {
+            m,
+            v: (s2 - m / e_bar).max(0.0),
+        })
+    }
+
+    /// The posterior mean rate of a township with totals `own`.
+    pub fn shrink(&self, (y, e): (f64, f64)) -> f64 {
+        let Prior { m, v } = *self;
+        if e <= 0.0 || v == 0.0 {
+            return m;
+        }
+        let c = v / (v + m / e);
+        m + c * (y / e - m)
+    }
+}
+
+/// Marshall's shrunk rate for totals `own` against the townships `group`
+/// (0 when the group has no exposure).
+pub fn shrunk_rate(own: (f64, f64), group: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
+    Prior::of(group).map_or(0.0, |p| p.shrink(own))
+}
+
+/// The mean forecast of every series. The prior is the region's, estimated
+/// once (per township it made the model quadratic: 266 s of a nation
+/// backtest's 316).
 pub fn means(h: &History<'_>) -> Vec<f64> {
     let t = totals(h);
+    let Some(prior) = Prior::of(t.iter().copied()) else {
+        return vec![0.0; h.n()];
+    };
     (0..h.n())
-        .map(|i| shrunk_rate(t[i], t.iter().copied()) * h.target_exposure(i))
+        .map(|i| prior.shrink(t[i]) * h.target_exposure(i))
         .collect()
 }
 
@@ -90,5 +121,22 @@ mod tests {
         let g = [(0.0, 10.0), (10.0, 10.0)];
         assert!((shrunk_rate(g[0], g.iter().copied()) - 0.1).abs() < 1e-12);
         assert!((shrunk_rate(g[1], g.iter().copied()) - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn means_use_the_one_regional_prior() {
+        // The forecast of each township equals its shrunk rate against the
+        // whole region, as the per-township estimate computed it.
+        let counts: Vec<Vec<f64>> = (0..50)
+            .map(|i| (0..4).map(|t| ((i * 7 + t * 3) % 11) as f64).collect())
+            .collect();
+        let mut p = crate::panel::Panel::from_counts(2018, counts);
+        p.exposure = Some((0..50).map(|i| vec![100.0 + 13.0 * i as f64; 5]).collect());
+        let h = p.history(4);
+        let t = totals(&h);
+        for (i, m) in means(&h).iter().enumerate() {
+            let want = shrunk_rate(t[i], t.iter().copied()) * h.target_exposure(i);
+            assert_eq!(*m, want);
+        }
     }
 }

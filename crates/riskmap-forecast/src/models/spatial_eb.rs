@@ -6,7 +6,7 @@
 //! lists it is the global estimator.
 
 use crate::forecaster::{calibrated, Forecaster};
-use crate::models::eb::{shrunk_rate, totals};
+use crate::models::eb::{shrunk_rate, totals, Prior};
 use crate::panel::History;
 use crate::predictive::Predictive;
 
@@ -18,6 +18,8 @@ pub struct SpatialEb;
 pub fn means(h: &History<'_>) -> Vec<f64> {
     let t = totals(h);
     let nb = h.neighbours();
+    // The region's prior, for townships without a neighbour list, once.
+    let global = std::sync::OnceLock::new();
     (0..h.n())
         .map(|i| {
             let rate = match nb.get(i) {
@@ -25,7 +27,9 @@ pub fn means(h: &History<'_>) -> Vec<f64> {
                     t[i],
                     std::iter::once(i).chain(list.iter().copied()).map(|j| t[j]),
                 ),
-                None => shrunk_rate(t[i], t.iter().copied()),
+                None => global
+                    .get_or_init(|| Prior::of(t.iter().copied()))
+                    .map_or(0.0, |p| p.shrink(t[i])),
             };
             rate * h.target_exposure(i)
         })
