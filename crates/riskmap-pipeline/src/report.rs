@@ -561,17 +561,7 @@ fn source_label(stem: &str, lang: Lang) -> String {
 /// A north-up lon/lat grid over the region, with square cells of about
 /// `step_m` metres (at the middle latitude), at most `max_side` cells a side.
 fn lonlat_frame(v: &Validated, step_m: f64, max_side: usize) -> (usize, usize, [f64; 6]) {
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for c in v
-        .index
-        .polygons()
-        .iter()
-        .flat_map(|mp| mp.0.iter())
-        .flat_map(|p| p.exterior().0.iter())
-    {
-        lo = [lo[0].min(c.x), lo[1].min(c.y)];
-        hi = [hi[0].max(c.x), hi[1].max(c.y)];
-    }
+    let (lo, hi) = crate::spatial_stats::region_bounds(v);
     const M_PER_DEG: f64 = 111_320.0;
     let cos = ((lo[1] + hi[1]) / 2.0).to_radians().cos().max(0.05);
     let (w_m, h_m) = (

@@ -423,8 +423,8 @@ pub fn compute(
     }
 }
 
-/// The centre of the townships' bounding box, lon/lat.
-pub fn region_centre(v: &Validated) -> [f64; 2] {
+/// The townships' bounding box, lon/lat: (lower left, upper right).
+pub fn region_bounds(v: &Validated) -> ([f64; 2], [f64; 2]) {
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
     for c in v
         .index
@@ -436,6 +436,12 @@ pub fn region_centre(v: &Validated) -> [f64; 2] {
         lo = [lo[0].min(c.x), lo[1].min(c.y)];
         hi = [hi[0].max(c.x), hi[1].max(c.y)];
     }
+    (lo, hi)
+}
+
+/// The centre of the townships' bounding box, lon/lat.
+pub fn region_centre(v: &Validated) -> [f64; 2] {
+    let (lo, hi) = region_bounds(v);
     [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0]
 }
 
