@@ -138,6 +138,9 @@ fn draw_townships<DB: DrawingBackend>(
         filled: false,
         stroke_width: (border_w * SCALE).round().max(1.0) as u32,
     };
+    if !borders_readable(proj, style.stroke_width) {
+        return Ok(());
+    }
     for polys in &proj.rings {
         for (ext, ints) in polys {
             root.draw(&PathElement::new(ext.clone(), style))
@@ -149,6 +152,20 @@ fn draw_townships<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Whether township borders of `stroke` pixels leave the fills readable: the
+/// median township must be at least ten strokes wide. A nation's 40,714
+/// townships are ~11 px wide on the print map, and 2 px borders covered
+/// about half of it in grey; such maps are drawn with fills only.
+fn borders_readable(proj: &Projected, stroke: u32) -> bool {
+    let mut widths: Vec<i32> = proj.anchor.iter().flatten().map(|(_, w)| *w).collect();
+    if widths.is_empty() {
+        return true;
+    }
+    let mid = widths.len() / 2;
+    let (_, median, _) = widths.select_nth_unstable(mid);
+    i64::from(*median) >= 10 * i64::from(stroke)
 }
 
 /// Map geometry for a figure of logical width `MAP_W`: the pixel rectangle of
@@ -1027,6 +1044,21 @@ pub fn hotspot_map(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn borders_only_where_townships_are_wide_enough() {
+        let proj = |widths: &[i32]| Projected {
+            rings: Vec::new(),
+            anchor: widths.iter().map(|w| Some(((0, 0), *w))).collect(),
+        };
+        // A province on the print map (~60 px a township), 2 px borders: drawn.
+        assert!(borders_readable(&proj(&[55, 60, 70]), 2));
+        // A nation (~11 px), 2 px borders: fills only; 1 px borders on 11 px: drawn.
+        assert!(!borders_readable(&proj(&[9, 11, 12, 40]), 2));
+        assert!(borders_readable(&proj(&[9, 11, 12, 40]), 1));
+        // No anchors at all (nothing to judge by): drawn.
+        assert!(borders_readable(&proj(&[]), 2));
+    }
 
     #[test]
     fn thinning_keeps_the_drawn_shape() {
