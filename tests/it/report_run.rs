@@ -46,14 +46,6 @@ fn township_names(out: &Path) -> Vec<String> {
     names
 }
 
-fn png_size(bytes: &[u8]) -> (u32, u32) {
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
-    (
-        u32::from_be_bytes(bytes[16..20].try_into().unwrap()),
-        u32::from_be_bytes(bytes[20..24].try_into().unwrap()),
-    )
-}
-
 const SECTIONS_ZH: [&str; 7] = [
     "一、本年度事故与灾害统计",
     "二、乡镇（街道）风险排名",
@@ -263,7 +255,7 @@ fn lang_en_gives_an_english_report() {
 
 // The harness shared with riskmap-render's Chromium test, whose negative
 // control shows the net-log check catches an external request.
-use crate::headless::{assert_self_contained, chromium, figures_of, run as chrome_run};
+use crate::headless::{assert_self_contained, chromium, figures_of, png_size, run as chrome_run};
 
 #[test]
 fn the_run_s_report_renders_offline_in_chromium() {

@@ -19,16 +19,7 @@ use riskmap_render::{report, sample, Lang};
 
 #[path = "support/headless.rs"]
 mod headless;
-use headless::{assert_self_contained, chromium, figures_of, run};
-
-fn png_size(path: &Path) -> (u32, u32) {
-    let b = std::fs::read(path).unwrap();
-    assert_eq!(&b[1..4], b"PNG");
-    (
-        u32::from_be_bytes([b[16], b[17], b[18], b[19]]),
-        u32::from_be_bytes([b[20], b[21], b[22], b[23]]),
-    )
-}
+use headless::{assert_self_contained, chromium, figures_of, png_size, run};
 
 #[test]
 fn the_report_renders_offline_in_chromium_at_desktop_and_phone_widths() {
@@ -86,7 +77,7 @@ fn the_report_renders_offline_in_chromium_at_desktop_and_phone_widths() {
             ],
         );
         assert!(urls.is_empty(), "requests at width {w}: {urls:?}");
-        assert_eq!(png_size(&shot), (w, 2000), "{name}");
+        assert_eq!(png_size(&std::fs::read(&shot).unwrap()), (w, 2000), "{name}");
         assert!(
             std::fs::metadata(&shot).unwrap().len() > 20_000,
             "{name} looks blank"

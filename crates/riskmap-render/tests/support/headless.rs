@@ -6,6 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Width and height of a PNG (a screenshot or a figure), from its IHDR chunk.
+pub fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
 /// The Chromium binary: `$CHROMIUM`, or the first of the usual names on `PATH`.
 pub fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
