@@ -23,39 +23,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+// Spearman's rho with average ranks for ties, as the backtest computes it.
+use riskmap_forecast::metrics::spearman;
+
 fn riskmap(args: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(args).output().unwrap();
     assert!(o.status.success(), "riskmap {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-}
-
-/// Average ranks (ties share their mean rank).
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        for k in i..=j {
-            r[idx[k]] = (i + j) as f64 / 2.0 + 1.0;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Spearman's rho: Pearson's correlation of the average ranks.
-fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = a.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-    cov / (va * vb).sqrt()
 }
 
 #[test]
