@@ -6,12 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
 # The notebooks' headless run (tests/it/notebooks.rs) needs these Python
-# packages; install whichever are missing (PyPI), and let the test report
-# clearly if that was not possible.
+# packages (polars' to_pandas() needs pandas and pyarrow); install whichever
+# are missing (PyPI), and let the test report clearly if that was not possible.
+# Each module is checked on its own, so a machine that has some of them still
+# gets the rest.
 if command -v python3 >/dev/null 2>&1; then
-  python3 -c "import nbclient, nbformat, ipykernel, polars, matplotlib, scipy" 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages nbclient nbformat ipykernel polars matplotlib scipy \
-    || echo "warning: could not install the notebooks' Python packages; tests/it/notebooks.rs will fail" >&2
+  missing=()
+  for m in nbclient nbformat ipykernel polars pandas pyarrow matplotlib scipy; do
+    python3 -c "import $m" 2>/dev/null || missing+=("$m")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "riskmap: installing Python packages: ${missing[*]}" >&2
+    python3 -m pip install --quiet --break-system-packages "${missing[@]}" \
+      || echo "warning: could not install ${missing[*]}; tests/it/notebooks.rs will fail" >&2
+  fi
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/riskmap-target}"
 cargo test --release --locked --workspace --all-targets
