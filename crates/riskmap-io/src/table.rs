@@ -16,7 +16,24 @@ fn ending(path: &Path) -> String {
 
 /// Writes `df` as CSV (UTF-8, header, `,`) or Parquet, by the file's ending.
 /// Parent folders are created.
+///
+/// A CSV is written safe to open in a spreadsheet (see [`spreadsheet_safe`]):
+/// outputs echo text from the input (township names, ids, labels), and a
+/// bureau opens them in Excel or WPS. Parquet keeps every value as it is.
+/// Data meant to be read back as input (a synthetic region) is written with
+/// [`write_table_verbatim`].
 pub fn write_table(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
+    if ending(path) == "csv" {
+        let mut safe = spreadsheet_safe(df).map_err(IoError::table(path))?;
+        return write_table_verbatim(&mut safe, path);
+    }
+    write_table_verbatim(df, path)
+}
+
+/// Writes `df` as CSV or Parquet by the file's ending, every text cell as it
+/// is (no spreadsheet neutralising): for input data such as a synthetic
+/// region, which must read back exactly.
+pub fn write_table_verbatim(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(IoError::os(parent))?;
     }
@@ -40,6 +57,47 @@ pub fn write_table(df: &mut DataFrame, path: &Path) -> Result<(), IoError> {
             supported: ".csv, .parquet",
         }),
     }
+}
+
+/// Whether a text cell would be taken as a formula by a spreadsheet: it
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP, "CSV
+/// Injection").
+pub fn is_formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A copy of `df` whose text cells are safe to open in a spreadsheet: a cell
+/// that [`is_formula_like`] gets a leading apostrophe, as OWASP recommends, so
+/// that Excel, WPS and LibreOffice show it as text instead of evaluating it.
+/// Number columns are untouched (a negative number stays a number), and so is
+/// every text cell that does not need it; the CSV writer quotes cells that hold
+/// a comma, a quote or a line break.
+pub fn spreadsheet_safe(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut out = df.clone();
+    for name in df.get_column_names_owned() {
+        let column = df.column(&name)?;
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        let text = column.str()?;
+        if !text.iter().flatten().any(is_formula_like) {
+            continue;
+        }
+        let safe: StringChunked = text
+            .iter()
+            .map(|v| {
+                v.map(|t| {
+                    if is_formula_like(t) {
+                        std::borrow::Cow::Owned(format!("'{t}"))
+                    } else {
+                        std::borrow::Cow::Borrowed(t)
+                    }
+                })
+            })
+            .collect();
+        out.replace(&name, safe.with_name(name.clone()).into_column())?;
+    }
+    Ok(out)
 }
 
 /// Reads a UTF-8 CSV or a Parquet file, by the file's ending.
@@ -89,5 +147,48 @@ mod tests {
             write_table(&mut df, &dir.path().join("t.txt")),
             Err(IoError::Format { .. })
         ));
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_evaluate_is_neutralised_and_numbers_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "衢江区",
+            "a=b",
+        ];
+        let mut df = df!("name" => names, "rate" => [-1.5f64, 0.0, 2.0, -3.0, 1.0, 1.0, 1.0, 1.0]).unwrap();
+        let p = dir.path().join("t.csv");
+        write_table(&mut df, &p).unwrap();
+        let back = read_table(&p).unwrap();
+        let got: Vec<&str> = back.column("name").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(
+            got,
+            [
+                "'=HYPERLINK(\"http://x\",\"y\")",
+                "'+1",
+                "'-2",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "衢江区",
+                "a=b"
+            ]
+        );
+        // Numbers stay numbers, negative ones included.
+        assert_eq!(back.column("rate").unwrap().f64().unwrap().get(0), Some(-1.5));
+        // The caller's frame and Parquet keep the text as it was.
+        assert_eq!(df.column("name").unwrap().str().unwrap().get(2), Some("-2"));
+        let q = dir.path().join("t.parquet");
+        write_table(&mut df, &q).unwrap();
+        assert_eq!(read_table(&q).unwrap().column("name").unwrap().str().unwrap().get(0), Some(names[0]));
+        // Verbatim writing is for inputs that must read back exactly.
+        write_table_verbatim(&mut df, &p).unwrap();
+        assert_eq!(read_table(&p).unwrap().column("name").unwrap().str().unwrap().get(2), Some("-2"));
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use riskmap_domain::Source;
-use riskmap_io::{write_raster, write_table, write_vector};
+use riskmap_io::{write_raster, write_table_verbatim as write_table, write_vector};
 use riskmap_synth::{generate, Preset, SynthConfig};
 
 use crate::staging::Staging;
