@@ -167,7 +167,8 @@ pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, Pipe
                 .accepted
                 .iter()
                 .filter(|a| a.source == source && a.when.is_some_and(|t| t.year() == year))
-                .map(|a| (a.point, weight_of.map_or(1.0, |w| w(a))))
+                // Rows placed by township name or code have no point to smooth.
+                .filter_map(|a| Some((a.point?, weight_of.map_or(1.0, |w| w(a)))))
                 .collect();
             (!chosen.is_empty()).then_some((source, chosen, weight_of))
         })
@@ -237,42 +238,73 @@ pub fn write_heatmaps(maps: &[Heatmap], dir: &Path) -> Result<Vec<String>, Pipel
         .collect()
 }
 
-/// Terrain per township, when both `dem` and `forest_cover` are in the folder.
+/// Terrain per township, when a `dem` is in the folder (with `forest_cover`
+/// when that is there too), in any raster format and coordinate system GDAL
+/// reads. A raster that cannot be used is a warning naming the file and what
+/// to do, and the stage goes on without it: terrain refines the
+/// natural-disaster score, it is never a reason to stop the night's run.
 pub fn township_terrain(
     v: &Validated,
     found: &[Found],
+    config: &crate::config::Config,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Vec<riskmap_raster::zonal::TownshipTerrain>>, PipelineError> {
-    let path_of = |s: Source| found.iter().find(|f| f.source == s).map(|f| f.path.clone());
-    let (Some(dem_path), Some(forest_path)) = (path_of(Source::Dem), path_of(Source::ForestCover))
-    else {
+    let mut read = |s: Source| -> Option<(std::path::PathBuf, riskmap_domain::Raster)> {
+        let f = found.iter().find(|f| f.source == s)?;
+        let crs = config
+            .source(s)
+            .crs
+            .as_deref()
+            .and_then(crate::config::parse_crs);
+        match riskmap_io::read_raster_as(&f.path, crs) {
+            Ok(r) => {
+                warnings.extend(r.note);
+                Some((f.path.clone(), r.raster))
+            }
+            Err(e) => {
+                warnings.push(format!("{e}; {} is left out of the terrain per township", s.stem()));
+                None
+            }
+        }
+    };
+    let Some((dem_path, dem)) = read(Source::Dem) else {
         return Ok(None);
     };
-    let dem = riskmap_io::read_raster(&dem_path)?;
-    let forest = riskmap_io::read_raster(&forest_path)?;
-    if dem.crs != forest.crs {
-        return Err(PipelineError::Input(format!(
-            "{}: the forest cover is in {} but the DEM in {}; give both in one coordinate system",
-            forest_path.display(),
-            forest.crs,
-            dem.crs
-        )));
+    let mut forest = read(Source::ForestCover);
+    if let Some((forest_path, f)) = &forest {
+        if f.crs != dem.crs {
+            warnings.push(format!(
+                "{}: the forest cover is in {} but the DEM in {}; forest cover is left out of the terrain per township (give both in one coordinate system)",
+                forest_path.display(),
+                f.crs,
+                dem.crs
+            ));
+            forest = None;
+        }
+    }
+    if dem.crs == Crs::Gcj02 {
+        warnings.push(format!(
+            "{}: a DEM in GCJ-02 is not supported; give it in EPSG:4326 or a projected system. Terrain per township is skipped",
+            dem_path.display()
+        ));
+        return Ok(None);
     }
     let mut polygons = v.index.polygons().to_vec();
-    match dem.crs {
-        Crs::Epsg(4326) => {}
-        Crs::Epsg(code) => {
+    if let Crs::Epsg(code) = dem.crs {
+        if code != 4326 {
             for mp in polygons.iter_mut() {
                 let mut coords: Vec<[f64; 2]> =
                     mp.0.iter()
                         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
                         .flat_map(|r| r.0.iter().map(|c| [c.x, c.y]))
                         .collect();
-                riskmap_io::crs::from_wgs84(code, &mut coords).map_err(|e| {
-                    PipelineError::Input(format!(
-                        "{}: cannot transform townships to EPSG:{code}: {e}",
+                if let Err(e) = riskmap_io::crs::from_wgs84(code, &mut coords) {
+                    warnings.push(format!(
+                        "{}: cannot transform townships to EPSG:{code} ({e}); terrain per township is skipped",
                         dem_path.display()
-                    ))
-                })?;
+                    ));
+                    return Ok(None);
+                }
                 // Put them back in the same traversal order (the closure
                 // must be Copy, hence the Cell).
                 let next = std::cell::Cell::new(0);
@@ -284,19 +316,29 @@ pub fn township_terrain(
                 });
             }
         }
-        Crs::Gcj02 => {
-            return Err(PipelineError::Input(format!(
-                "{}: a DEM in GCJ-02 is not supported; give it in EPSG:4326 or a projected system",
-                dem_path.display()
-            )))
-        }
     }
-    Ok(Some(riskmap_raster::zonal::township_terrain(
+    let terrain = riskmap_raster::zonal::township_terrain(
         &dem,
-        &forest,
+        forest.as_ref().map(|(_, f)| f),
         &polygons,
         riskmap_raster::zonal::STEEP_DEGREES,
-    )))
+    );
+    let sampled: Vec<&str> = terrain
+        .iter()
+        .zip(&v.townships)
+        .filter(|(t, _)| t.from_interior_point)
+        .map(|(_, t)| t.code.as_str())
+        .collect();
+    if !sampled.is_empty() {
+        warnings.push(format!(
+            "{}: {} township(s) contain no pixel centre of the raster (it is coarser than they are), so each takes the pixel under its interior point (sampled_at = interior_point in township_terrain.csv): {}",
+            dem_path.display(),
+            sampled.len(),
+            sampled.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+                + if sampled.len() > 10 { ", ..." } else { "" }
+        ));
+    }
+    Ok(Some(terrain))
 }
 
 /// Writes `township_terrain.csv`.
@@ -342,6 +384,13 @@ pub fn write_terrain(
             num(
                 "dem_area_km2",
                 terrain.iter().map(|t| Some(t.dem_area_km2)).collect(),
+            ),
+            Column::new(
+                PlSmallStr::from("sampled_at"),
+                terrain
+                    .iter()
+                    .map(|t| if t.from_interior_point { "interior_point" } else { "pixels" })
+                    .collect::<Vec<_>>(),
             ),
         ],
     )

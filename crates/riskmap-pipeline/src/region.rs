@@ -8,14 +8,67 @@ use riskmap_domain::{GeometryKind, Source};
 use crate::config::Config;
 use crate::PipelineError;
 
-/// Endings riskmap reads, by kind of source.
+/// Endings riskmap reads, by kind of source. A raster source is read in any
+/// format GDAL opens, whatever its ending (see [`find_region`]); these are
+/// the common ones, for messages.
 pub fn endings(kind: GeometryKind) -> &'static [&'static str] {
     match kind {
         GeometryKind::Polygon | GeometryKind::Line => &["gpkg", "geojson", "shp", "fgb"],
-        GeometryKind::Point => &["csv", "parquet", "xlsx", "gpkg", "geojson", "shp", "fgb"],
-        GeometryKind::Table => &["csv", "parquet", "xlsx"],
-        GeometryKind::Raster => &["tif", "tiff"],
+        GeometryKind::Point => &[
+            "csv", "parquet", "xlsx", "xls", "xlsb", "ods", "gpkg", "geojson", "shp", "fgb",
+        ],
+        GeometryKind::Table => &["csv", "parquet", "xlsx", "xls", "xlsb", "ods"],
+        GeometryKind::Raster => &["tif", "tiff", "nc", "asc", "img", "vrt"],
     }
+}
+
+/// Endings of files that travel beside a layer or raster (a shapefile's
+/// parts, world files, GDAL's and ArcGIS's side files, SQLite journals):
+/// never a source of their own, and never worth a warning.
+const SIDECARS: &[&str] = &[
+    "dbf", "shx", "prj", "cpg", "qix", "sbn", "sbx", "fix", "xml", "aux", "ovr", "rrd", "tfw",
+    "tifw", "tfwx", "wld", "jgw", "pgw", "hdr", "msk", "qmd", "qml", "sld", "lyr", "lock",
+    "gpkg-wal", "gpkg-shm", "gpkg-journal", "ige", "rde", "stx", "md5", "sha256",
+];
+
+/// A file whose stem names a source but which riskmap cannot read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The source its stem names.
+    pub source: Source,
+    /// The file.
+    pub path: PathBuf,
+    /// Why it is not read, and what to do.
+    pub why: String,
+}
+
+/// What a region folder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionFiles {
+    /// The sources found, in SPEC order.
+    pub found: Vec<Found>,
+    /// Files named like a source that cannot be read (warnings, never "missing").
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// Why a file of `source` with `ending` is not read, and what to do.
+fn unreadable_because(source: Source, ending: &str) -> String {
+    let kind = source.geometry();
+    let hint = match ending {
+        "et" | "ett" | "numbers" => "save it as .xlsx or CSV (UTF-8 or GBK)",
+        "txt" | "tsv" | "dat" => "save it as CSV with a header row",
+        "kml" | "kmz" | "tab" | "mif" | "dxf" | "json" => "convert it to GeoPackage or GeoJSON (ogr2ogr)",
+        _ if kind == GeometryKind::Raster => "GDAL cannot open it as a raster; convert it to GeoTIFF (gdal_translate)",
+        _ => "convert it to one of the supported formats",
+    };
+    format!(
+        "`{source}` is not read from a .{ending} file; {hint} (riskmap reads {} for `{source}`)",
+        if kind == GeometryKind::Raster {
+            "any raster GDAL opens: .tif, .nc, .asc, .img, .vrt, ...".to_owned()
+        } else {
+            endings(kind).iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+        }
+    )
 }
 
 /// A source found in the folder.
@@ -76,6 +129,11 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()
 /// others by stem. Two files for one source is an error that names both,
 /// since silently picking one would hide data.
 pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, PipelineError> {
+    find_region(data, config).map(|r| r.found)
+}
+
+/// [`find_sources`], with the files named like a source that cannot be read.
+pub fn find_region(data: &Path, config: &Config) -> Result<RegionFiles, PipelineError> {
     if !data.is_dir() {
         return Err(PipelineError::Input(format!(
             "{}: not a folder; --data must name a region folder (see `riskmap synth`)",
@@ -86,6 +144,7 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
     walk(data, data, &mut files)
         .map_err(|e| PipelineError::Input(format!("{}: {e}", data.display())))?;
     let mut found: Vec<Found> = Vec::new();
+    let mut unreadable = Vec::new();
     for (source, path) in config.paths(data) {
         if !path.is_file() {
             return Err(PipelineError::Input(format!(
@@ -106,10 +165,18 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
         let Some(source) = Source::from_stem(stem) else {
             continue;
         };
-        if configured.contains(&source) {
+        let ext = ext.to_ascii_lowercase();
+        if configured.contains(&source) || SIDECARS.contains(&ext.as_str()) {
             continue;
         }
-        if !endings(source.geometry()).contains(&ext.to_ascii_lowercase().as_str()) {
+        let readable = if source.geometry() == GeometryKind::Raster {
+            endings(GeometryKind::Raster).contains(&ext.as_str()) || riskmap_io::is_raster(&path)
+        } else {
+            endings(source.geometry()).contains(&ext.as_str())
+        };
+        if !readable {
+            let why = unreadable_because(source, &ext);
+            unreadable.push(Unreadable { source, path, why });
             continue;
         }
         if let Some(other) = found.iter().find(|f| f.source == source) {
@@ -122,7 +189,10 @@ pub fn find_sources(data: &Path, config: &Config) -> Result<Vec<Found>, Pipeline
         found.push(Found::new(source, path));
     }
     found.sort_by_key(|f| f.source);
-    Ok(found)
+    // A file that could not be read matters only where no readable file
+    // stands for its source.
+    unreadable.retain(|u| !found.iter().any(|f| f.source == u.source));
+    Ok(RegionFiles { found, unreadable })
 }
 
 #[cfg(test)]
@@ -154,5 +224,32 @@ mod tests {
             err.contains("fires.csv") && err.contains("fires.parquet"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_file_named_like_a_source_that_cannot_be_read_is_said_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "townships.shp",
+            "townships.dbf",
+            "townships.prj",
+            "dem.nc",
+            "forest_cover.xyz",
+            "incidents.et",
+            "fires.csv",
+            "fires.txt",
+        ] {
+            std::fs::write(d.join(f), "").unwrap();
+        }
+        let r = find_region(d, &Config::default()).unwrap();
+        let names: Vec<_> = r.found.iter().map(|f| f.source).collect();
+        assert_eq!(names, vec![Source::Townships, Source::Fires, Source::Dem]);
+        let said: Vec<_> = r.unreadable.iter().map(|u| (u.source, u.why.as_str())).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert_eq!(said[0].0, Source::ForestCover);
+        assert!(said[0].1.contains("GDAL cannot open it"), "{}", said[0].1);
+        assert_eq!(said[1].0, Source::Incidents);
+        assert!(said[1].1.contains(".xlsx"), "{}", said[1].1);
     }
 }

@@ -29,7 +29,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use geo::{LineString, MultiPolygon};
+use geo::{InteriorPoint, LineString, MultiPolygon, Point};
 use rayon::prelude::*;
 use riskmap_domain::layer::{Crs, Raster};
 
@@ -154,7 +154,12 @@ fn row_range(a: f64, b: f64, n: usize) -> Option<(usize, usize)> {
 
 /// Whether riskmap treats `crs` as lon/lat degrees.
 pub fn is_geographic(crs: Crs) -> bool {
-    matches!(crs, Crs::Epsg(4326) | Crs::Epsg(4490) | Crs::Gcj02)
+    // WGS84, CGCS2000, Beijing 1954, Xian 1980, New Beijing, NAD83, ETRS89,
+    // GDA94, NAD83(CSRS): the lon/lat systems a DEM is commonly delivered in.
+    matches!(
+        crs,
+        Crs::Epsg(4326 | 4490 | 4214 | 4610 | 4555 | 4269 | 4258 | 4283 | 4617) | Crs::Gcj02
+    )
 }
 
 /// The area in m² of a pixel of each row: on the WGS84 ellipsoid for a
@@ -281,31 +286,47 @@ pub struct TownshipTerrain {
     pub forest_area_ha: f64,
     /// Area of the township's DEM pixels, km².
     pub dem_area_km2: f64,
+    /// The township contains no pixel centre of the DEM or of the forest
+    /// raster (a raster coarser than the township), so that raster's values
+    /// are those of the one pixel under the township's interior point; its
+    /// areas then stay 0, since no pixel belongs to it.
+    pub from_interior_point: bool,
 }
 
 /// Slope threshold of the natural-disaster score, degrees.
 pub const STEEP_DEGREES: f64 = 25.0;
 
+/// The value of the pixel under `p` (in the raster's CRS), if `p` lies on
+/// the grid and the pixel has a value (not nodata, not NaN).
+pub fn pixel_at(raster: &Raster, p: Point<f64>) -> Option<f64> {
+    let g = raster.geo_transform;
+    let col = ((p.x() - g[0]) / g[1]).floor();
+    let row = ((p.y() - g[3]) / g[5]).floor();
+    let inside = col >= 0.0 && row >= 0.0 && col < raster.width as f64 && row < raster.height as f64;
+    if !inside {
+        return None;
+    }
+    let v = raster.data[row as usize * raster.width + col as usize];
+    (!v.is_nan() && raster.nodata != Some(v as f64)).then_some(v as f64)
+}
+
 /// Per township: mean elevation, share of area steeper than `steep_degrees`
 /// (slope by Horn's method, ellipsoidal spacing for lon/lat DEMs, edges
 /// computed as `gdaldem -compute_edges` so that townships at the DEM's
-/// border keep their edge pixels), mean forest cover and forest area. The
-/// DEM and forest rasters may have different grids; `townships` are in
-/// their CRS.
+/// border keep their edge pixels), mean forest cover and forest area (when
+/// a forest raster is given). The DEM and forest rasters may have different
+/// grids; `townships` are in their CRS.
+///
+/// A township that contains no pixel centre of a raster (a coarse raster, a
+/// small township) takes the pixel under its interior point, and is flagged
+/// ([`TownshipTerrain::from_interior_point`]), rather than getting no value.
 pub fn township_terrain(
     dem: &Raster,
-    forest: &Raster,
+    forest: Option<&Raster>,
     townships: &[MultiPolygon<f64>],
     steep_degrees: f64,
 ) -> Vec<TownshipTerrain> {
     let dem_zones = assign_pixels(dem, townships);
-    let same_grid = (dem.width, dem.height, dem.geo_transform)
-        == (forest.width, forest.height, forest.geo_transform);
-    let forest_zones = if same_grid {
-        dem_zones.clone()
-    } else {
-        assign_pixels(forest, townships)
-    };
     let spacing = if is_geographic(dem.crs) {
         Spacing::Geographic
     } else {
@@ -313,17 +334,107 @@ pub fn township_terrain(
     };
     let slope = slope_degrees(dem, spacing, Edges::Compute);
     let elevation = zonal_sums(dem, &dem_zones, |v| Some(v as f64));
-    let steep = zonal_sums(&slope, &dem_zones, |v| {
-        Some(if v as f64 > steep_degrees { 1.0 } else { 0.0 })
+    let steep_value = |v: f64| if v > steep_degrees { 1.0 } else { 0.0 };
+    let steep = zonal_sums(&slope, &dem_zones, |v| Some(steep_value(v as f64)));
+    let cover = forest.map(|forest| {
+        let same_grid = (dem.width, dem.height, dem.geo_transform)
+            == (forest.width, forest.height, forest.geo_transform);
+        let forest_zones = if same_grid {
+            dem_zones.clone()
+        } else {
+            assign_pixels(forest, townships)
+        };
+        zonal_sums(forest, &forest_zones, |v| Some(v as f64))
     });
-    let cover = zonal_sums(forest, &forest_zones, |v| Some(v as f64));
-    (0..townships.len())
-        .map(|i| TownshipTerrain {
-            mean_elevation_m: elevation[i].mean(),
-            steep_share: steep[i].mean(),
-            mean_forest_cover: cover[i].mean(),
-            forest_area_ha: cover[i].weighted_sum / 1e4,
-            dem_area_km2: elevation[i].area_m2 / 1e6,
+    townships
+        .par_iter()
+        .enumerate()
+        .map(|(i, polygon)| {
+            let mut t = TownshipTerrain {
+                mean_elevation_m: elevation[i].mean(),
+                steep_share: steep[i].mean(),
+                mean_forest_cover: cover.as_ref().and_then(|c| c[i].mean()),
+                forest_area_ha: cover.as_ref().map_or(0.0, |c| c[i].weighted_sum / 1e4),
+                dem_area_km2: elevation[i].area_m2 / 1e6,
+                from_interior_point: false,
+            };
+            let no_dem_pixel = elevation[i].pixels == 0;
+            let no_forest_pixel = cover.as_ref().is_some_and(|c| c[i].pixels == 0);
+            if no_dem_pixel || no_forest_pixel {
+                if let Some(p) = polygon.interior_point() {
+                    if no_dem_pixel {
+                        t.mean_elevation_m = pixel_at(dem, p);
+                        t.steep_share = pixel_at(&slope, p).map(steep_value);
+                        t.from_interior_point |= t.mean_elevation_m.is_some();
+                    }
+                    if no_forest_pixel {
+                        t.mean_forest_cover = forest.and_then(|f| pixel_at(f, p));
+                        t.from_interior_point |= t.mean_forest_cover.is_some();
+                    }
+                }
+            }
+            t
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    /// A 2 × 2 grid of 0.1° pixels over lon 119.0–119.2, lat 29.0–29.2.
+    fn coarse(values: [f32; 4]) -> Raster {
+        Raster {
+            width: 2,
+            height: 2,
+            geo_transform: [119.0, 0.1, 0.0, 29.2, 0.0, -0.1],
+            crs: Crs::WGS84,
+            nodata: Some(-9999.0),
+            data: values.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_township_with_no_pixel_centre_takes_the_pixel_under_its_interior_point_flagged() {
+        let dem = coarse([100.0, 200.0, 300.0, 400.0]);
+        let forest = coarse([0.1, 0.2, 0.3, 0.4]);
+        // Small: inside the top-right pixel, away from its centre (119.15, 29.15).
+        let small = MultiPolygon(vec![polygon![
+            (x: 119.11, y: 29.11), (x: 119.13, y: 29.11), (x: 119.13, y: 29.13), (x: 119.11, y: 29.13)
+        ]]);
+        // Large: covers the bottom-left pixel's centre (119.05, 29.05).
+        let large = MultiPolygon(vec![polygon![
+            (x: 119.0, y: 29.0), (x: 119.1, y: 29.0), (x: 119.1, y: 29.1), (x: 119.0, y: 29.1)
+        ]]);
+        let large_copy = large.clone();
+        // Off the grid: nothing to sample, no value, not flagged.
+        let off = MultiPolygon(vec![polygon![
+            (x: 120.0, y: 29.0), (x: 120.01, y: 29.0), (x: 120.01, y: 29.01), (x: 120.0, y: 29.01)
+        ]]);
+        let t = township_terrain(&dem, Some(&forest), &[small, large, off], 25.0);
+        assert_eq!(t[0].mean_elevation_m, Some(200.0));
+        assert!((t[0].mean_forest_cover.unwrap() - 0.2).abs() < 1e-6);
+        assert!(t[0].steep_share.is_some());
+        assert!(t[0].from_interior_point);
+        assert_eq!((t[0].dem_area_km2, t[0].forest_area_ha), (0.0, 0.0));
+        assert_eq!(t[1].mean_elevation_m, Some(300.0));
+        assert!(!t[1].from_interior_point);
+        assert!(t[1].dem_area_km2 > 0.0);
+        assert_eq!(t[2].mean_elevation_m, None);
+        assert!(!t[2].from_interior_point);
+        // Without a forest raster the DEM's values are still there.
+        let t = township_terrain(&dem, None, &[large_copy], 25.0);
+        assert_eq!((t[0].mean_elevation_m, t[0].mean_forest_cover), (Some(300.0), None));
+    }
+
+    #[test]
+    fn pixel_at_reads_the_pixel_under_a_point_and_skips_nodata_and_off_grid() {
+        let r = coarse([1.0, -9999.0, f32::NAN, 4.0]);
+        assert_eq!(pixel_at(&r, Point::new(119.05, 29.15)), Some(1.0));
+        assert_eq!(pixel_at(&r, Point::new(119.15, 29.15)), None);
+        assert_eq!(pixel_at(&r, Point::new(119.05, 29.05)), None);
+        assert_eq!(pixel_at(&r, Point::new(119.15, 29.05)), Some(4.0));
+        assert_eq!(pixel_at(&r, Point::new(118.99, 29.05)), None);
+    }
 }

@@ -245,7 +245,7 @@ fn township_terrain_on_a_known_dem() {
         )])
     };
     let towns = [rect(2.0, 36.0), rect(44.0, 78.0)];
-    let t = township_terrain(&dem, &forest, &towns, 25.0);
+    let t = township_terrain(&dem, Some(&forest), &towns, 25.0);
     assert!((t[0].mean_elevation_m.unwrap() - 100.0).abs() < 1e-9);
     assert_eq!(t[0].steep_share, Some(0.0));
     assert_eq!(t[1].steep_share, Some(1.0));
