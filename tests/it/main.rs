@@ -23,6 +23,8 @@ mod kill;
 mod messy_folder;
 mod notebooks;
 mod panel;
+mod placement;
+mod rasters_any_format;
 mod report_run;
 mod scores_truth;
 mod spatial_stats;

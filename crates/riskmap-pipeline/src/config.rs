@@ -32,6 +32,9 @@
 //! [sources.incidents.values.category]   # value in the file = SPEC key
 //! "工贸" = "industrial_trade"
 //!
+//! [township_aliases]             # ledger rows without lon/lat are placed by township name;
+//! "老城区" = "330802001000"       # a name the ledgers use = a township code (or layer name)
+//!
 //! [scores]                       # see riskmap_score::ScoreConfig and docs/METHODOLOGY.md
 //! across = "geometric"
 //! [scores.dimensions]
@@ -67,6 +70,10 @@ pub struct Config {
     /// Heatmap (kernel density) settings.
     #[serde(default)]
     pub heatmaps: crate::rasters::HeatmapConfig,
+    /// Township names used in the ledgers → a township code (or the name the
+    /// townships layer uses), for rows placed by name (`[township_aliases]`).
+    #[serde(default)]
+    pub township_aliases: BTreeMap<String, String>,
 }
 
 /// Spatial statistics settings (`[stats]`).
@@ -168,6 +175,22 @@ pub const DEFAULT_ALIASES: &[(&str, &str)] = &[
     ("事故类别", "category"),
     ("直接经济损失", "loss_10k_cny"),
     ("乡镇代码", "township_code"),
+    ("乡镇编码", "township_code"),
+    // The township a ledger row names, for rows without coordinates.
+    ("乡镇", "township"),
+    ("乡镇（街道）", "township"),
+    ("乡镇(街道)", "township"),
+    ("乡镇街道", "township"),
+    ("所属乡镇", "township"),
+    ("发生乡镇", "township"),
+    ("乡镇名称", "township"),
+    ("所属乡镇（街道）", "township"),
+    // The county of that township, which settles a name two counties share.
+    ("县区", "county"),
+    ("区县", "county"),
+    ("所属县区", "county"),
+    ("所属区县", "county"),
+    ("县（市、区）", "county"),
     ("发现日期", "found_on"),
     ("隐患等级", "level"),
 ];

@@ -36,6 +36,7 @@ pub mod spatial_stats;
 pub mod staging;
 pub mod summary;
 pub mod synth;
+pub mod township_names;
 pub mod validate;
 
 pub use error::PipelineError;

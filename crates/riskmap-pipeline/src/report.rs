@@ -1240,7 +1240,8 @@ fn field_zh(f: &str) -> &str {
         "loss_10k_cny" => "直接经济损失",
         "lon" => "经度",
         "lat" => "纬度",
-        "code" => "乡镇代码",
+        "code" | "township_code" => "乡镇代码",
+        "township" => "乡镇",
         "year" => "年份",
         "measure" => "统计类别",
         "count" => "起数",
@@ -1271,6 +1272,18 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
                 format!("{}无法识别", field_zh(f))
             } else {
                 format!("unreadable {f}")
+            }
+        } else if why.starts_with("no coordinates") {
+            if zh {
+                format!("无坐标且{}无法匹配", field_zh(f))
+            } else {
+                format!("no coordinates and unknown {f}")
+            }
+        } else if why.starts_with("ambiguous township name") {
+            if zh {
+                "无坐标且乡镇名称重名".into()
+            } else {
+                "no coordinates and an ambiguous township name".into()
             }
         } else if why.starts_with("unknown township code") {
             if zh {
@@ -1356,8 +1369,15 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
         })
         .collect();
     let mut p = Vec::new();
+    // Rows placed by their township's code or name, not by coordinates.
+    let (by_code, by_name) = ctx.inputs.iter().fold((0, 0), |(c, n), x| {
+        (c + x.placed_by_code, n + x.placed_by_name)
+    });
     if zh {
         p.push("数据：各类事故、火灾、森林火灾、地质灾害和隐患台账逐条校验（必填项、日期、编码、坐标），不合格记录剔除并说明原因；每条记录按坐标落入所在乡镇（街道），落在边界上的归入代码较小者。".into());
+        if by_code + by_name > 0 {
+            p.push(format!("无坐标记录：{}条记录没有经纬度，按台账所填乡镇归入（按乡镇代码{by_code}条，按乡镇名称{by_name}条）；这些记录计入统计、评分和预测，但不参与核密度热力图和时空热点网格。", by_code + by_name));
+        }
         p.push(format!("统计：本年1月1日至截止日与上年同期比较；发生率以人口为暴露量，并用经验贝叶斯方法收缩小样本乡镇的估计；空间聚集用全局与局部莫兰指数（LISA）和Getis–Ord Gi*统计量（皇后邻接）；趋势用Mann–Kendall检验。时空热点按{cell:.0}米网格、以完整年份为时间步长计算，地图上的网格由UTM坐标按网格中心重采样到经纬度。"));
         p.push(if ctx.scores.is_some() {
             "评分：存量、增量、自然灾害、火灾和应对能力五个维度分别标准化到0–10，加权合成综合风险指数并排名；排名区间表示数据随机波动下排名的80%可能范围，区间越宽越需谨慎解读。风险等级分为重大（红）、较大（橙）、一般（黄）、低（蓝）。".into()
@@ -1368,6 +1388,9 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
         p.push("隐患整改：统计本年新排查的隐患、往年排查本年整改的隐患和往年至截止日仍未整改的隐患；整改完成日期晚于整改期限为逾期整改，截止日仍未整改且已过期限为逾期未整改。".into());
     } else {
         p.push("Data: every record of incidents, fires, forest fires, geological hazards and hidden hazards is checked (required fields, dates, codes, coordinates); rejected rows are listed with reasons. Each record is assigned to the township containing it; a point on a border goes to the smaller code.".into());
+        if by_code + by_name > 0 {
+            p.push(format!("Records without coordinates: {} records have no lon/lat and were placed in the township the ledger names ({by_code} by township code, {by_name} by township name); they count in the statistics, scores and forecasts, but not in the kernel-density heatmaps or the emerging hot spot grid.", by_code + by_name));
+        }
         p.push(format!("Statistics: this year from 1 January to the as-of date against the same span last year; rates use population as exposure, with empirical Bayes shrinkage for small townships; clustering by global and local Moran's I (LISA) and Getis–Ord Gi* (queen contiguity); trends by Mann–Kendall. Emerging hot spots use {cell:.0} m cells and the complete years as time steps; the maps resample the UTM cells to lon/lat at the cell centres."));
         p.push(if ctx.scores.is_some() {
             "Scores: stock, incremental, natural-hazard, fire and coping dimensions are each scaled to 0–10 and combined into the overall risk, which ranks the townships; the rank interval is the 80% range of the rank under random variation of the data, so wide intervals call for caution. Levels: major (red), significant (orange), moderate (yellow), low (blue).".into()

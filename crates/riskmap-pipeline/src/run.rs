@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Cache, CacheReport, KeyBuilder};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
-use crate::region::{find_sources, Found};
+use crate::region::Found;
 use crate::validate::{SourceCounts, Validated};
 use crate::PipelineError;
 
@@ -146,7 +146,7 @@ fn rows_of(found: &Found) -> Result<usize, PipelineError> {
         (GeometryKind::Raster, _) => riskmap_io::read_raster(path)
             .map(|r| r.width * r.height)
             .map_err(Into::into),
-        (_, "csv" | "parquet" | "xlsx") => riskmap_io::read_records(path)
+        (_, "csv" | "parquet" | "xlsx" | "xls" | "xlsb" | "ods") => riskmap_io::read_records(path)
             .map(|r| r.height())
             .map_err(Into::into),
         _ => riskmap_io::read_vector(path)
@@ -210,6 +210,10 @@ fn write_validation(
                         .map(|x| Some(v.townships[x.township].code.as_str()))
                         .collect(),
                 ),
+                text(
+                    "placed_by",
+                    a.iter().map(|x| Some(x.placed_by.key())).collect(),
+                ),
             ],
         )?,
         write(
@@ -265,7 +269,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
 
     let t = Instant::now();
     let config = crate::config::Config::load(&opts.data)?;
-    let found = find_sources(&opts.data, &config)?;
+    let crate::region::RegionFiles { found, unreadable } =
+        crate::region::find_region(&opts.data, &config)?;
     // Records are in local time, Asia/Shanghai (UTC+8, no daylight saving).
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let cache = Cache::open(&opts.out, opts.use_cache);
@@ -335,6 +340,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let mut warnings = v.warnings.clone();
+    warnings.extend(
+        unreadable
+            .iter()
+            .map(|u| format!("{}: {}", u.path.display(), u.why)),
+    );
     // What the report is made from, kept past the stages that compute it.
     let mut computed = None;
     if !opts.validate_only {
@@ -381,7 +391,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         });
 
         let t = Instant::now();
-        let terrain = crate::rasters::township_terrain(&v, &found)?;
+        let terrain = crate::rasters::township_terrain(&v, &found, &config, &mut warnings)?;
         if let Some(terrain) = &terrain {
             crate::rasters::write_terrain(&v, terrain, staging.path())?;
             written.push("township_terrain.csv".into());
@@ -436,9 +446,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         computed = Some((panel, stats, forecasts, heatmap_rasters, scored.table));
     }
 
+    // A source whose file is there but unreadable is warned about, not missing.
     let missing: Vec<String> = Source::ALL
         .iter()
         .filter(|s| !found.iter().any(|f| f.source == **s))
+        .filter(|s| !unreadable.iter().any(|u| u.source == **s))
         .map(|s| s.stem().to_owned())
         .collect();
 

@@ -102,7 +102,7 @@ fn read_rows(
     let mut points = vec![None; records.height()];
     for a in v.accepted.iter().filter(|a| a.source == source) {
         if let Some(slot) = points.get_mut(a.row - 1) {
-            *slot = Some(a.point);
+            *slot = a.point;
         }
     }
     Ok(Some(Rows {

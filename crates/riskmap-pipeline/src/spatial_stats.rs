@@ -362,9 +362,11 @@ pub fn compute(
             .filter_map(|a| {
                 use chrono::Datelike;
                 let y = a.when?.year();
+                // Rows placed by township name or code have no grid cell.
+                let point = a.point?;
                 (first..=last_complete)
                     .contains(&y)
-                    .then_some((a.point, (y - first) as usize))
+                    .then_some((point, (y - first) as usize))
             })
             .collect();
         if picked.is_empty() {

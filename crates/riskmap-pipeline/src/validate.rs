@@ -65,6 +65,35 @@ pub struct SourceCounts {
     /// Accepted rows whose lon and lat were exchanged and swapped back
     /// (only with `fix_swapped = true`).
     pub swapped_fixed: usize,
+    /// Accepted rows without coordinates, placed by their `township_code`.
+    #[serde(default)]
+    pub placed_by_code: usize,
+    /// Accepted rows without coordinates, placed by their township name.
+    #[serde(default)]
+    pub placed_by_name: usize,
+}
+
+/// How an accepted record was placed in its township (`assigned.parquet`'s
+/// `placed_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacedBy {
+    /// By its lon/lat, in the polygon that contains it (or snapped onto it).
+    Location,
+    /// No coordinates: by its `township_code`.
+    Code,
+    /// No coordinates: by its township name.
+    Name,
+}
+
+impl PlacedBy {
+    /// The value written in `assigned.parquet`.
+    pub fn key(self) -> &'static str {
+        match self {
+            PlacedBy::Location => "location",
+            PlacedBy::Code => "code",
+            PlacedBy::Name => "name",
+        }
+    }
 }
 
 /// An accepted point record.
@@ -78,8 +107,12 @@ pub struct Accepted {
     pub id: String,
     /// Township index (code order).
     pub township: usize,
-    /// Where: WGS84 lon/lat (after any coordinate transform and swap fix).
-    pub point: [f64; 2],
+    /// Where: WGS84 lon/lat (after any coordinate transform and swap fix);
+    /// `None` for a row placed by its township's code or name, which counts
+    /// everywhere except where a point is needed (kernel density, grids).
+    pub point: Option<[f64; 2]>,
+    /// How the row was placed.
+    pub placed_by: PlacedBy,
     /// Date of the record (occurred_at or found_on), if the source is dated.
     pub when: Option<NaiveDateTime>,
     /// Category, type or level as a SPEC key, where the source has one.
@@ -554,8 +587,12 @@ struct Candidate {
     row: usize,
     id: String,
     when: Option<NaiveDateTime>,
-    point: [f64; 2],
+    /// `None` when lon and lat are both empty (the row may name its township).
+    point: Option<[f64; 2]>,
     reported_code: Option<String>,
+    /// The township and county names the row gives, if any.
+    township_name: Option<String>,
+    county: Option<String>,
     label: Option<&'static str>,
     severity: [f64; 3],
     dispatch: [f64; 3],
@@ -591,13 +628,18 @@ enum RowCheck {
 struct PointColumns<'a> {
     source: Source,
     ids: &'a Cells,
-    lons: &'a Cells,
-    lats: &'a Cells,
+    /// Absent in a ledger that only names townships.
+    lons: Option<&'a Cells>,
+    lats: Option<&'a Cells>,
+    /// Required columns other than lon and lat, which may be empty together.
     required: Vec<(&'static str, &'a Cells)>,
     dates: Option<&'a Cells>,
     vocab: Option<(&'static str, fn(&str) -> Option<&'static str>, &'a Cells)>,
     counts: Vec<(&'static str, &'a Cells)>,
+    /// `township_code`, `township` and `county`, where the file has them.
     reported: Option<&'a Cells>,
+    township_names: Option<&'a Cells>,
+    counties: Option<&'a Cells>,
     /// Hidden hazards: `deadline` and `rectified_on` columns, if present.
     extra_dates: [(&'static str, Option<&'a Cells>); 2],
     /// Hidden hazards: the `sector` column, if present.
@@ -752,21 +794,32 @@ impl PointColumns<'_> {
         if let Some((field, reason)) = bad_count {
             return Err(reject(field, reason));
         }
-        let coord = |cells: &Cells, name: &str| -> Result<f64, Rejection> {
-            match cells.number(r) {
-                Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(reject(name, format!("missing {name}"))),
-                Err(text) => Err(reject(name, format!("{name} `{text}` is not a number"))),
+        let coord = |cells: Option<&Cells>, name: &str| -> Result<f64, Rejection> {
+            match cells.map(|c| c.number(r)) {
+                Some(Ok(Some(v))) => Ok(v),
+                None | Some(Ok(None)) => Err(reject(name, format!("missing {name}"))),
+                Some(Err(text)) => Err(reject(name, format!("{name} `{text}` is not a number"))),
             }
         };
-        let point = [coord(self.lons, "lon")?, coord(self.lats, "lat")?];
-        let reported_code = self.reported.and_then(|c| c.text(r)).map(Cow::into_owned);
+        let blank = |cells: Option<&Cells>| cells.is_none_or(|c| c.is_blank(r));
+        let text = |cells: Option<&Cells>| cells.and_then(|c| c.text(r)).map(Cow::into_owned);
+        let reported_code = text(self.reported);
+        let township_name = text(self.township_names);
+        // Both coordinates empty: the row is placed by the township it names,
+        // after the as-of check; without a township it is rejected there.
+        let point = if blank(self.lons) && blank(self.lats) {
+            None
+        } else {
+            Some([coord(self.lons, "lon")?, coord(self.lats, "lat")?])
+        };
         Ok(Candidate {
             row: 0,
             id: String::new(),
             when,
             point,
             reported_code,
+            township_name,
+            county: text(self.counties),
             label,
             severity,
             dispatch,
@@ -785,11 +838,16 @@ fn check_rows(
 ) -> Result<(Vec<Candidate>, Vec<Rejection>), PipelineError> {
     let source = found.source;
     let stem = source.stem();
+    // A ledger may have no coordinate columns at all when its rows name their
+    // township instead.
+    let names_townships =
+        records.column("township_code").is_some() || records.column("township").is_some();
     for col in source.required_columns() {
-        if records.column(col).is_none() {
+        let optional = names_townships && matches!(*col, "lon" | "lat");
+        if records.column(col).is_none() && !optional {
             return Err(input_err(
                 &found.path,
-                format!("no column `{col}` (found: {}); rename it in riskmap.toml under [sources.{stem}.columns]", records.columns.join(", ")),
+                format!("no column `{col}` (found: {}); rename it in riskmap.toml under [sources.{stem}.columns], or give the township of each row (a `township_code` or `township` column, e.g. 乡镇)", records.columns.join(", ")),
             ));
         }
     }
@@ -797,11 +855,12 @@ fn check_rows(
     let columns = PointColumns {
         source,
         ids: col("id").expect("checked"),
-        lons: col("lon").expect("checked"),
-        lats: col("lat").expect("checked"),
+        lons: col("lon"),
+        lats: col("lat"),
         required: source
             .required_columns()
             .iter()
+            .filter(|c| !matches!(**c, "lon" | "lat"))
             .map(|c| (*c, col(c).expect("checked")))
             .collect(),
         dates: date_field(source).and_then(col),
@@ -810,11 +869,9 @@ fn check_rows(
             .iter()
             .filter_map(|c| col(c).map(|v| (*c, v)))
             .collect(),
-        reported: if source == Source::Incidents {
-            col("township_code")
-        } else {
-            None
-        },
+        reported: col("township_code"),
+        township_names: col("township"),
+        counties: col("county"),
         extra_dates: if source == Source::HiddenHazards {
             [
                 ("deadline", col("deadline")),
@@ -943,11 +1000,13 @@ pub fn validate(
             };
             drop(records);
             if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
-                let mut points: Vec<[f64; 2]> = read.candidates.iter().map(|c| c.point).collect();
+                let mut points: Vec<[f64; 2]> =
+                    read.candidates.iter().filter_map(|c| c.point).collect();
                 riskmap_io::crs::to_wgs84(crs, &mut points)
                     .map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
-                for (c, p) in read.candidates.iter_mut().zip(points) {
-                    c.point = p;
+                let slots = read.candidates.iter_mut().filter_map(|c| c.point.as_mut());
+                for (slot, p) in slots.zip(points) {
+                    *slot = p;
                 }
             }
             Ok((read, unknown))
@@ -979,6 +1038,8 @@ pub fn validate(
         }
     };
 
+    let names = crate::township_names::TownshipNames::new(&townships, &config.township_aliases)
+        .map_err(|why| input_err(&data.join("riskmap.toml"), why))?;
     let mut rejections = Vec::new();
     let mut accepted = Vec::with_capacity(reads.iter().map(|r| r.candidates.len()).sum());
     let mut code_mismatches = Vec::new();
@@ -992,8 +1053,8 @@ pub fn validate(
             rejections: mut rejected,
         } = read;
         let stem = f.source.stem();
-        let points: Vec<[f64; 2]> = candidates.iter().map(|c| c.point).collect();
-        let placed = index.assign_all(&points, snap_m);
+        let points: Vec<[f64; 2]> = candidates.iter().filter_map(|c| c.point).collect();
+        let mut placed = index.assign_all(&points, snap_m).into_iter();
         let mut c = SourceCounts {
             source: stem.to_owned(),
             path: relative(data, &f.path),
@@ -1002,7 +1063,10 @@ pub fn validate(
             rows_read,
             ..Default::default()
         };
-        for (cand, place) in candidates.into_iter().zip(placed) {
+        for cand in candidates {
+            // Taken before any check, so that the assignments stay in step
+            // with the candidates that have a point.
+            let place = cand.point.map(|_| placed.next().expect("one per point"));
             let reject = |field: &str, reason: String| Rejection {
                 source: stem.to_owned(),
                 row: cand.row,
@@ -1019,49 +1083,29 @@ pub fn validate(
                     continue;
                 }
             }
-            let mut point = cand.point;
-            let township = match place {
-                Assignment::Inside(i) => i,
-                Assignment::Snapped(i, _) => {
-                    c.snapped += 1;
-                    i
-                }
-                _ if swapped_in_region(&index, cand.point, snap_m) => {
-                    if config.validate.fix_swapped {
-                        c.swapped_fixed += 1;
-                        point = [cand.point[1], cand.point[0]];
-                        index.assign(point, snap_m).township().expect("checked")
-                    } else {
-                        rejected.push(reject(
-                            "lon",
-                            "lon and lat appear swapped (exchanged, the point lies in the region); fix the source, or set fix_swapped = true under [validate] in riskmap.toml".into(),
-                        ));
-                        continue;
+            let (township, point, placed_by) = match (cand.point, place) {
+                (Some(p), Some(place)) => {
+                    match locate(&index, p, place, snap_m, config.validate.fix_swapped, &mut c) {
+                        Ok((township, point)) => (township, Some(point), PlacedBy::Location),
+                        Err((field, reason)) => {
+                            rejected.push(reject(field, reason));
+                            continue;
+                        }
                     }
                 }
-                Assignment::Outside(d) => {
-                    c.outside += 1;
-                    let how_far = if d.is_finite() {
-                        format!("{d:.0} m")
-                    } else {
-                        "more than 50 km".into()
-                    };
-                    rejected.push(reject(
-                        "lon",
-                        format!("outside the region by {how_far} (snap tolerance {snap_m} m)"),
-                    ));
-                    continue;
-                }
-                Assignment::Invalid => {
-                    rejected.push(reject(
-                        "lon",
-                        format!(
-                            "coordinates ({}, {}) are not on the globe",
-                            cand.point[0], cand.point[1]
-                        ),
-                    ));
-                    continue;
-                }
+                _ => match place_by_township(&names, &cand) {
+                    Ok((township, by)) => {
+                        match by {
+                            PlacedBy::Code => c.placed_by_code += 1,
+                            _ => c.placed_by_name += 1,
+                        }
+                        (township, None, by)
+                    }
+                    Err((field, reason)) => {
+                        rejected.push(reject(field, reason));
+                        continue;
+                    }
+                },
             };
             if let Some(reported) = &cand.reported_code {
                 if *reported != townships[township].code {
@@ -1080,6 +1124,7 @@ pub fn validate(
                 id: cand.id,
                 township,
                 point,
+                placed_by,
                 when: cand.when,
                 label: cand.label,
                 severity: cand.severity,
@@ -1122,6 +1167,89 @@ pub fn validate(
         warnings,
         timings,
     })
+}
+
+/// The township of a row with coordinates (the point as accepted, after any
+/// swap fix), or the field and reason it is rejected with; counts snapped,
+/// swapped and outside points in `c`.
+fn locate(
+    index: &TownshipIndex,
+    p: [f64; 2],
+    place: Assignment,
+    snap_m: f64,
+    fix_swapped: bool,
+    c: &mut SourceCounts,
+) -> Result<(usize, [f64; 2]), (&'static str, String)> {
+    match place {
+        Assignment::Inside(i) => Ok((i, p)),
+        Assignment::Snapped(i, _) => {
+            c.snapped += 1;
+            Ok((i, p))
+        }
+        _ if swapped_in_region(index, p, snap_m) => {
+            if fix_swapped {
+                c.swapped_fixed += 1;
+                let q = [p[1], p[0]];
+                Ok((index.assign(q, snap_m).township().expect("checked"), q))
+            } else {
+                Err(("lon", "lon and lat appear swapped (exchanged, the point lies in the region); fix the source, or set fix_swapped = true under [validate] in riskmap.toml".into()))
+            }
+        }
+        Assignment::Outside(d) => {
+            c.outside += 1;
+            let how_far = if d.is_finite() {
+                format!("{d:.0} m")
+            } else {
+                "more than 50 km".into()
+            };
+            Err((
+                "lon",
+                format!("outside the region by {how_far} (snap tolerance {snap_m} m)"),
+            ))
+        }
+        Assignment::Invalid => Err((
+            "lon",
+            format!("coordinates ({}, {}) are not on the globe", p[0], p[1]),
+        )),
+    }
+}
+
+/// The township of a row whose lon and lat are both empty: by its
+/// `township_code` (exact), else by its township name (see
+/// [`crate::township_names`]); or the field and reason it is rejected with.
+fn place_by_township(
+    names: &crate::township_names::TownshipNames<'_>,
+    cand: &Candidate,
+) -> Result<(usize, PlacedBy), (&'static str, String)> {
+    use crate::township_names::NamePlacement;
+    if let Some(code) = &cand.reported_code {
+        return names.by_code(code).map(|i| (i, PlacedBy::Code)).ok_or_else(|| {
+            (
+                "township_code",
+                format!("no coordinates, and no township has the code `{code}`; give lon and lat, or a township code from the townships layer"),
+            )
+        });
+    }
+    let Some(name) = &cand.township_name else {
+        return Err((
+            "lon",
+            "missing lon and lat, and no township_code or township (乡镇) to place the row by".into(),
+        ));
+    };
+    match names.by_name(name, cand.county.as_deref()) {
+        NamePlacement::Placed(i) => Ok((i, PlacedBy::Name)),
+        NamePlacement::Unknown => Err((
+            "township",
+            format!("no coordinates, and no township is named `{name}`; give lon and lat, a township_code, or map the name under [township_aliases] in riskmap.toml"),
+        )),
+        NamePlacement::Ambiguous(candidates) => Err((
+            "township",
+            format!(
+                "ambiguous township name `{name}`: {}; give the row's county (a `county` column, e.g. 区县) or its township_code",
+                names.describe(&candidates)
+            ),
+        )),
+    }
 }
 
 /// Whether the point, with lon and lat exchanged, lies in the region.
