@@ -693,10 +693,16 @@ const STAGES: [&str; 7] = [
 /// Runs one case; `Err` is the failure message (with the recipe to replay).
 fn run_case(recipe: &Recipe) -> Result<f64, String> {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    // RISKMAP_DEGENERATE_KEEP=DIR keeps each case's folder and output in DIR/<case>.
+    let root = match std::env::var_os("RISKMAP_DEGENERATE_KEEP") {
+        Some(keep) => Path::new(&keep).join(recipe.case.to_string()),
+        None => dir.path().to_path_buf(),
+    };
+    let data = root.join("data");
+    let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&data).unwrap();
     let files = write_folder(recipe, &data);
-    let out = dir.path().join("out");
+    let out = root.join("out");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_riskmap"));
     cmd.args(["run", "--log-format", "plain", "--data"])
         .arg(&data)
