@@ -10,6 +10,7 @@ mod architecture;
 mod backtest;
 mod bad_input;
 mod cli;
+mod degenerate;
 mod demo_dataset;
 mod determinism;
 mod fuzz_replay;

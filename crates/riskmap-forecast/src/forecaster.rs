@@ -14,7 +14,8 @@
 //! r = 1/φ. When φ ≤ 1e-6 (no excess variance), or the history is too short
 //! for any such error, the predictive is Poisson(μ̂). Because the errors are
 //! genuine one-step forecast errors, r covers both the counts' own
-//! over-dispersion and the model's estimation error.
+//! over-dispersion and the model's estimation error. r is at least
+//! [`MIN_SIZE`]: below it the estimate is noise from a tiny Σ μ̂².
 
 use crate::panel::History;
 use crate::predictive::Predictive;
@@ -46,8 +47,20 @@ pub fn clean(mean: f64) -> f64 {
 /// How many earlier origins feed the dispersion estimate.
 const DISPERSION_LAGS: usize = 2;
 
+/// The smallest NB size a point model's predictive takes.
+///
+/// The moment estimate φ divides by Σ μ̂², which is tiny for a measure that
+/// almost never happens (a few records over twenty years): φ then reaches
+/// 10⁶ and more, a size of 10⁻⁶, a distribution with nearly all its mass at
+/// 0 and a tail so heavy that its quantiles and CRPS walk up to millions of
+/// steps per township (a two-township region's forecast stage took 40 s).
+/// Such an estimate is noise from the small denominator, not information. A
+/// size of 0.01 already means a variance of μ + 100 μ², more over-dispersion
+/// than yearly incident counts show, and keeps the walks to thousands of steps.
+pub const MIN_SIZE: f64 = 0.01;
+
 /// The pooled NB size of a point model from its one-step errors inside
-/// `history` (see the module docs); `None` means Poisson.
+/// `history` (see the module docs), at least [`MIN_SIZE`]; `None` means Poisson.
 pub fn dispersion_size(
     history: &History<'_>,
     means: &dyn Fn(&History<'_>) -> Vec<f64>,
@@ -66,7 +79,7 @@ pub fn dispersion_size(
         }
     }
     let phi = if den > 0.0 { num / den } else { 0.0 };
-    (phi > 1e-6).then(|| 1.0 / phi)
+    (phi > 1e-6).then(|| (1.0 / phi).max(MIN_SIZE))
 }
 
 /// Predictive distributions for a point model: NB(mean, r) with the size r
@@ -80,4 +93,43 @@ pub fn calibrated(
         .into_iter()
         .map(|m| Predictive::count(clean(m), size))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::panel::Panel;
+
+    /// The bug: a measure with one record in 1887 and one in the last year,
+    /// over 138 years, gave a moment estimate φ ≈ 9,000 (the historic means
+    /// are about 1/137, so Σ μ̂² is about 10⁻⁴), a size near 10⁻⁴, and the
+    /// quantile and CRPS walks ran up to millions of steps per township: the
+    /// forecast stage of a two-township region took 40 s.
+    #[test]
+    fn a_measure_that_almost_never_happens_keeps_a_size_of_at_least_min_size() {
+        let years = 138;
+        let mut counts = vec![vec![0.0; years]; 2];
+        counts[0][0] = 1.0;
+        counts[1][years - 1] = 1.0;
+        let panel = Panel::from_counts(1887, counts);
+        let h = panel.history(years);
+        let means = |h: &History<'_>| crate::models::historic_mean::means(h);
+        // The raw estimate is far below the floor...
+        let (mut num, mut den) = (0.0, 0.0);
+        for lag in 1..=DISPERSION_LAGS {
+            let earlier = h.earlier(lag).unwrap();
+            for (i, m) in means(&earlier).iter().enumerate() {
+                let y = h.counts(i)[earlier.len()];
+                num += (y - m) * (y - m) - m;
+                den += m * m;
+            }
+        }
+        assert!(den / num < MIN_SIZE / 10.0, "raw size {}", den / num);
+        // ...and the size used is the floor, with a short walk.
+        assert_eq!(dispersion_size(&h, &means), Some(MIN_SIZE));
+        for p in calibrated(&h, &means) {
+            let s = p.summary(Some(1.0));
+            assert!(s.p90.is_finite() && s.crps.is_finite(), "{s:?}");
+        }
+    }
 }

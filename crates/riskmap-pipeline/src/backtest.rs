@@ -642,6 +642,53 @@ pub struct ForecastRow {
     pub summary: riskmap_forecast::predictive::Summary,
 }
 
+/// Complete years of records the forecast stage needs: one, which the
+/// historic mean fits on. Choosing a model by backtest needs more, and a
+/// measure too short for it falls back to the historic mean (see
+/// [`forecast_stage`]), so one year is enough to forecast.
+pub const MIN_FORECAST_YEARS: i32 = 1;
+
+/// Why the forecast stage of `run` cannot compute anything, if it cannot:
+/// fewer than [`MIN_FORECAST_YEARS`] complete years before the as-of date
+/// (a bureau's first year of records), or no measure at all. The reason
+/// says what would make the stage run.
+pub fn forecast_precondition(
+    v: &Validated,
+    panel: &crate::panel::Panel,
+) -> Option<crate::run::Skipped> {
+    let first = panel.years.0;
+    let last = last_complete_year(v.as_of);
+    let complete = (last - first + 1).max(0);
+    let skipped = |reason: String, reason_zh: String| crate::run::Skipped {
+        stage: "forecast".into(),
+        reason,
+        reason_zh,
+    };
+    if complete < MIN_FORECAST_YEARS {
+        let year = if complete == 0 { first } else { last + 1 };
+        return Some(skipped(
+            format!(
+                "forecast: needs {MIN_FORECAST_YEARS} complete year of records, has {complete} \
+                 (records from {first}, as-of date {}); it runs once the records cover a whole \
+                 calendar year, 1 January to 31 December {year}, and the as-of date is after it",
+                v.as_of
+            ),
+            format!(
+                "预测：需要至少{MIN_FORECAST_YEARS}个完整年份的记录，现有{complete}个；记录覆盖{year}年1月1日至12月31日且截止日期在其后时即可预测"
+            ),
+        ));
+    }
+    if panel.yearly.is_empty() {
+        return Some(skipped(
+            "forecast: no measure to forecast (no event records and no area_counts rows); \
+             it runs once incidents, fires, forest_fires, geohazard_events or area_counts hold records"
+                .into(),
+            "预测：没有可预测的类别（无事件记录，也无area_counts数据）；有事故、火灾、森林火灾、地质灾害或area_counts记录后即可预测".into(),
+        ));
+    }
+    None
+}
+
 /// The forecast stage of `run`: picks a model per measure by backtest, writes
 /// `forecast.csv` into `dir` and returns the forecasts.
 ///

@@ -159,6 +159,24 @@ impl StageLog {
         pause_point(&name);
     }
 
+    /// Records and reports a stage skipped for want of data, as a warning
+    /// that says why; the entry's `skipped` holds the reason.
+    pub fn skip(&mut self, skipped: &crate::run::Skipped) {
+        event(
+            "warn",
+            &format!("stage skipped: {}", skipped.reason),
+            Some(&skipped.stage),
+            None,
+            None,
+        );
+        self.entries.push(StageEntry {
+            name: skipped.stage.clone(),
+            seconds: 0.0,
+            skipped: Some(skipped.reason.clone()),
+        });
+        pause_point(&skipped.stage);
+    }
+
     /// Records and reports several finished stages.
     pub fn extend(&mut self, entries: impl IntoIterator<Item = StageEntry>) {
         for e in entries {

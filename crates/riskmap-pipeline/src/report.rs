@@ -103,6 +103,8 @@ pub struct ReportContext<'a> {
     /// `(measure, density raster)`: kernel densities in events per km² per
     /// year, in any EPSG coordinate system (as `heatmaps/<measure>.tif`).
     pub heatmaps: &'a [(String, Raster)],
+    /// Stages skipped for want of data, with why (section 6).
+    pub skipped: &'a [crate::run::Skipped],
     /// The language of the report and figures.
     pub lang: Lang,
 }
@@ -412,6 +414,14 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         overdue: hazards.map(|h| h.1).unwrap_or_default(),
         quality: quality_rows(ctx, lang),
         missing: ctx.missing.iter().map(|s| source_label(s, lang)).collect(),
+        skipped: ctx
+            .skipped
+            .iter()
+            .map(|s| match lang {
+                Lang::Zh => s.reason_zh.clone(),
+                Lang::En => s.reason.clone(),
+            })
+            .collect(),
         reject_reasons: reject_reasons(v, lang),
         method: method(ctx, lang),
         footer: format!("riskmap {}", env!("CARGO_PKG_VERSION")),
@@ -1769,6 +1779,7 @@ mod tests {
             missing: &[],
             scores: Some(&scores),
             heatmaps: &heatmaps,
+            skipped: &[],
             lang: Lang::Zh,
         };
         let (set, input, warnings) = inputs(&ctx);

@@ -44,6 +44,24 @@ pub struct StageEntry {
     pub name: String,
     /// Seconds.
     pub seconds: f64,
+    /// Why the stage did not run and what would make it run, when it was
+    /// skipped for want of data (SPEC: "a stage skipped for want of data
+    /// says why"); absent for a stage that ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// A stage that could not compute what it needs and was skipped: the reason
+/// says what is missing and what would make the stage run, in the
+/// manifest's English and in Chinese for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The stage's name, as in the manifest's `stages`.
+    pub stage: String,
+    /// "forecast: needs 1 complete year of records, has 0; ...".
+    pub reason: String,
+    /// The same in Chinese.
+    pub reason_zh: String,
 }
 
 /// An output and its hash.
@@ -298,12 +316,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         StageEntry {
             name: "validate and join".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         },
         Some(v.accepted.len()),
     );
     stages.extend(v.timings.iter().map(|(step, seconds)| StageEntry {
         name: format!("validate and join: {step}"),
         seconds: *seconds,
+        skipped: None,
     }));
 
     // Sources that validation does not cover yet: read and count.
@@ -327,6 +347,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     stages.push(StageEntry {
         name: "read other layers".into(),
         seconds: t.elapsed().as_secs_f64(),
+        skipped: None,
     });
 
     let t = Instant::now();
@@ -337,6 +358,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     stages.push(StageEntry {
         name: "write validation".into(),
         seconds: t.elapsed().as_secs_f64(),
+        skipped: None,
     });
 
     let mut warnings = v.warnings.clone();
@@ -345,6 +367,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             .iter()
             .map(|u| format!("{}: {}", u.path.display(), u.why)),
     );
+    // Stages skipped for want of data: in the log and the manifest's
+    // `stages` and `warnings` as they happen, and in the report's data quality.
+    let mut skipped: Vec<Skipped> = Vec::new();
     // What the report is made from, kept past the stages that compute it.
     let mut computed = None;
     if !opts.validate_only {
@@ -365,6 +390,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             StageEntry {
                 name: "panel".into(),
                 seconds: t.elapsed().as_secs_f64(),
+                skipped: None,
             },
             Some(yearly.height() + monthly.height()),
         );
@@ -380,6 +406,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry {
             name: "spatial statistics".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         });
 
         let t = Instant::now();
@@ -388,6 +415,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry {
             name: "heatmaps".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         });
 
         let t = Instant::now();
@@ -399,22 +427,38 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry {
             name: "terrain per township".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         });
 
         let t = Instant::now();
-        let (files, forecasts) = crate::backtest::forecast_stage(
-            &v,
-            &panel,
-            &exposure,
-            &opts.data,
-            staging.path(),
-            &cache,
-        )?;
-        written.extend(files.into_iter().map(String::from));
-        stages.push(StageEntry {
-            name: "forecast".into(),
-            seconds: t.elapsed().as_secs_f64(),
-        });
+        let forecasts = match crate::backtest::forecast_precondition(&v, &panel) {
+            Some(skip) => {
+                stages.skip(&skip);
+                warnings.push(skip.reason.clone());
+                skipped.push(skip);
+                crate::backtest::Forecasts {
+                    year: v.last_complete_year() + 1,
+                    ..Default::default()
+                }
+            }
+            None => {
+                let (files, forecasts) = crate::backtest::forecast_stage(
+                    &v,
+                    &panel,
+                    &exposure,
+                    &opts.data,
+                    staging.path(),
+                    &cache,
+                )?;
+                written.extend(files.into_iter().map(String::from));
+                stages.push(StageEntry {
+                    name: "forecast".into(),
+                    seconds: t.elapsed().as_secs_f64(),
+                    skipped: None,
+                });
+                forecasts
+            }
+        };
 
         let t = Instant::now();
         let (zh, en) = crate::summary::render(&v);
@@ -424,6 +468,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry {
             name: "summary".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         });
 
         let scored = crate::scores::run(
@@ -466,6 +511,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             missing: &missing,
             scores: Some(scores),
             heatmaps,
+            skipped: &skipped,
             lang: opts.lang,
         };
         let r = crate::report::write(&context, staging.path())?;
@@ -474,10 +520,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         stages.push(StageEntry {
             name: "maps, charts and report".into(),
             seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
         });
         stages.extend(r.timings.iter().map(|(step, seconds)| StageEntry {
             name: format!("maps, charts and report: {step}"),
             seconds: *seconds,
+            skipped: None,
         }));
     }
 

@@ -685,6 +685,7 @@ pub fn run(
             stages.push(StageEntry {
                 name: name.into(),
                 seconds: t.elapsed().as_secs_f64(),
+                skipped: None,
             });
             t = Instant::now();
         }

@@ -117,6 +117,9 @@ pub struct ReportInput {
     pub quality: Vec<QualityRow>,
     /// Section 6: sources that were missing, in the report's language.
     pub missing: Vec<String>,
+    /// Section 6: stages of the run skipped for want of data, each with why
+    /// and what would make it run, in the report's language.
+    pub skipped: Vec<String>,
     /// Section 6: `(reason, rows)`, most frequent first.
     pub reject_reasons: Vec<(String, u64)>,
     /// Section 7: paragraphs; empty means the built-in summary.
@@ -499,6 +502,13 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
         for (r, n) in &input.reject_reasons {
             let colon = if lang == Lang::Zh { "：" } else { ": " };
             let _ = write!(h, "<li>{}{colon}{}</li>", esc(r), thousands(*n as f64, 0));
+        }
+        h.push_str("</ul>");
+    }
+    if !input.skipped.is_empty() {
+        let _ = write!(h, "<h3>{}</h3><ul>", l(Label::SkippedStages));
+        for why in &input.skipped {
+            let _ = write!(h, "<li>{}</li>", esc(why));
         }
         h.push_str("</ul>");
     }

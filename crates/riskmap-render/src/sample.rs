@@ -454,6 +454,7 @@ pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
             QualityRow { source: t("隐患 hidden_hazards", "hidden_hazards"), rows_read: 1204, accepted: 1188, rejected: 16, outside: 0 },
         ],
         missing: vec![t("避难场所 shelters", "shelters")],
+        skipped: Vec::new(),
         reject_reasons: vec![(t("发生时间无法识别", "unreadable date"), 17), (t("坐标在辖区外", "outside the region"), 7), (t("编号重复", "duplicate id"), 6), (t("类别不在字典中", "unknown category"), 12)],
         method: vec![],
         footer: "riskmap 0.1.0".into(),
