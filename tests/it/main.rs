@@ -23,6 +23,7 @@ mod kill;
 mod messy_folder;
 mod notebooks;
 mod panel;
+mod real_data;
 mod report_run;
 mod scores_truth;
 mod spatial_stats;
