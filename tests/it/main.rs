@@ -26,6 +26,7 @@ mod notebooks;
 mod panel;
 mod placement;
 mod rasters_any_format;
+mod real_data;
 mod report_run;
 mod scores_truth;
 mod spatial_stats;
