@@ -9,4 +9,7 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../checks.rs"]
 mod checks;
 
-fuzz_target!(|data: &[u8]| checks::parse_when_round_trips(data));
+fuzz_target!(
+    init: checks::let_caught_panics_unwind(),
+    |data: &[u8]| checks::parse_when_round_trips(data)
+);

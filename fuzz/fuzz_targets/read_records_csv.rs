@@ -21,4 +21,7 @@ fn scratch() -> &'static PathBuf {
     })
 }
 
-fuzz_target!(|data: &[u8]| checks::read_records_csv(scratch(), data));
+fuzz_target!(
+    init: checks::let_caught_panics_unwind(),
+    |data: &[u8]| checks::read_records_csv(scratch(), data)
+);
