@@ -195,8 +195,26 @@ fn epsg_of(srs: &mut gdal::spatial_ref::SpatialRef) -> Option<Crs> {
     if let Some(c) = epsg(srs) {
         return Some(c);
     }
-    srs.auto_identify_epsg().ok()?;
-    epsg(srs)
+    if srs.auto_identify_epsg().is_ok() {
+        if let Some(c) = epsg(srs) {
+            return Some(c);
+        }
+    }
+    // An ESRI-style description (an ASCII grid's `.prj`: "GCS_WGS_1984")
+    // that PROJ does not identify: the same system as one of those a
+    // Chinese bureau's rasters come in (geographic ones, WGS84 UTM north,
+    // CGCS2000 Gauss–Krüger), by GDAL's own comparison.
+    let geographic = [4326, 4490, 4214, 4610, 4555, 4269, 4258, 4283, 4617];
+    let candidates = geographic
+        .into_iter()
+        .chain(32601..=32660)
+        .chain(4491..=4554);
+    candidates
+        .filter(|code| geographic.contains(code) == srs.is_geographic())
+        .find(|&code| {
+            gdal::spatial_ref::SpatialRef::from_epsg(code).is_ok_and(|c| c == *srs)
+        })
+        .map(Crs::Epsg)
 }
 
 #[cfg(test)]

@@ -338,6 +338,20 @@ pub fn township_terrain(
                 + if sampled.len() > 10 { ", ..." } else { "" }
         ));
     }
+    let without: Vec<&str> = terrain
+        .iter()
+        .zip(&v.townships)
+        .filter(|(t, _)| t.mean_elevation_m.is_none())
+        .map(|(_, t)| t.code.as_str())
+        .collect();
+    if !without.is_empty() {
+        warnings.push(format!(
+            "{}: {} township(s) have no DEM value (outside the raster, or only nodata there), so their elevation and slope are empty: {}",
+            dem_path.display(),
+            without.len(),
+            without.join(", ")
+        ));
+    }
     Ok(Some(terrain))
 }
 

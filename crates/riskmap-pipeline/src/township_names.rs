@@ -64,6 +64,7 @@ pub enum NamePlacement {
 }
 
 /// Lookup of townships by code and by name, built once per run.
+#[derive(Debug)]
 pub struct TownshipNames<'a> {
     townships: &'a [Township],
     by_code: HashMap<&'a str, usize>,

@@ -358,8 +358,9 @@ pub fn township_terrain(
                 dem_area_km2: elevation[i].area_m2 / 1e6,
                 from_interior_point: false,
             };
-            let no_dem_pixel = elevation[i].pixels == 0;
-            let no_forest_pixel = cover.as_ref().is_some_and(|c| c[i].pixels == 0);
+            // No pixel centre in the township, or none with a value.
+            let no_dem_pixel = elevation[i].valid_area_m2 == 0.0;
+            let no_forest_pixel = cover.as_ref().is_some_and(|c| c[i].valid_area_m2 == 0.0);
             if no_dem_pixel || no_forest_pixel {
                 if let Some(p) = polygon.interior_point() {
                     if no_dem_pixel {
