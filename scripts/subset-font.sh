@@ -12,6 +12,8 @@
 #    glyphs only another face of the collection reaches (JP/KR/TC forms), the GSUB and
 #    GPOS layout tables (ab_glyph does not read them, and without them the browser lays
 #    out SVG text with the same advances the PNG uses), vertical metrics and CFF hints.
+#    The .notdef box is kept (pyftsubset empties it by default), so that a character no
+#    font has shows as a box, not as a silent gap.
 #    The family is renamed "RiskmapSans": the OFL's Reserved Font Name of Noto Sans CJK
 #    is "Source", and a modified font should not pass for the original either way.
 #    Licence: OFL.txt beside the fonts.
@@ -38,7 +40,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
-pyftsubset "$ttc" --font-number=2 --unicodes='*' --layout-features='' --no-hinting \
+pyftsubset "$ttc" --font-number=2 --unicodes='*' --layout-features='' --no-hinting --notdef-outline \
     --name-IDs='*' --name-languages='*' --drop-tables+=GSUB,GPOS,VORG,vhea,vmtx \
     --output-file="$work/sc.otf"
 
@@ -52,7 +54,7 @@ need = [c for c in sorted(hana) if 0x20000 <= c <= 0x2A6DF and c not in have]
 open(sys.argv[3], "w").write(",".join(f"{c:X}" for c in need))
 print(f"Extension B from HanaMinB: {len(need)} characters", file=sys.stderr)
 PY
-pyftsubset "$hana" --unicodes-file="$work/extb.txt" --no-hinting --name-IDs='*' \
+pyftsubset "$hana" --unicodes-file="$work/extb.txt" --no-hinting --notdef-outline --name-IDs='*' \
     --drop-tables+=vhea,vmtx,BASE,FFTM,GDEF --output-file="$work/extb.ttf"
 
 # Rename both families (name IDs 1, 3, 4, 6, 16, 17, and the CFF font name).

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use ab_glyph::{Font, FontRef, GlyphId};
 use base64::Engine;
 
+use crate::inputs::Township;
 use crate::RenderError;
 
 /// The font family name used in figures, SVG and CSS.
@@ -85,6 +86,17 @@ pub fn uncovered(text: &str) -> Vec<char> {
     let mut seen = BTreeSet::new();
     text.chars()
         .filter(|&c| drawn(c) && face_for(c).is_none() && seen.insert(c))
+        .collect()
+}
+
+/// The townships whose names have characters that no embedded font has, with
+/// those characters (as [`uncovered`]): each is drawn as a box in every figure,
+/// so the caller should warn, naming the township.
+pub fn uncovered_names(townships: &[Township]) -> Vec<(&Township, Vec<char>)> {
+    townships
+        .iter()
+        .map(|t| (t, uncovered(&t.name)))
+        .filter(|(_, c)| !c.is_empty())
         .collect()
 }
 
