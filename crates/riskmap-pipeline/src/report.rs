@@ -139,7 +139,10 @@ fn uncovered_name_warnings(townships: &[Township]) -> Vec<String> {
     riskmap_render::font::uncovered_names(townships)
         .into_iter()
         .map(|(t, chars)| {
-            let chars: Vec<String> = chars.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+            let chars: Vec<String> = chars
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
             format!(
                 "report: the name of township {} ({}) has characters no embedded font draws ({}); \
                  they show as boxes in the maps, charts and report",
@@ -1818,7 +1821,12 @@ mod tests {
     #[test]
     fn a_township_name_with_a_character_no_font_has_is_a_warning_naming_it() {
         let square = geo::MultiPolygon::new(vec![geo::Polygon::new(
-            geo::LineString::from(vec![(120.0, 30.0), (120.1, 30.0), (120.1, 30.1), (120.0, 30.0)]),
+            geo::LineString::from(vec![
+                (120.0, 30.0),
+                (120.1, 30.0),
+                (120.1, 30.1),
+                (120.0, 30.0),
+            ]),
             vec![],
         )]);
         let town = |code: &str, name: &str| Township {
@@ -1834,8 +1842,10 @@ mod tests {
         ];
         assert_eq!(
             uncovered_name_warnings(&towns),
-            vec!["report: the name of township 嵊泗\u{E000}镇 (330922100000) has characters no \
-                  embedded font draws (U+E000); they show as boxes in the maps, charts and report"]
+            vec![
+                "report: the name of township 嵊泗\u{E000}镇 (330922100000) has characters no \
+                  embedded font draws (U+E000); they show as boxes in the maps, charts and report"
+            ]
         );
     }
 

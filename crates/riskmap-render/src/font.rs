@@ -34,7 +34,8 @@ pub const FAMILY_EXT_B: &str = "RiskmapSansExtB";
 
 /// The CSS font stack: the embedded fonts first, then common system CJK fonts
 /// in case a reader strips the embedded ones.
-pub const CSS_STACK: &str = "RiskmapSans, RiskmapSansExtB, 'Noto Sans CJK SC', 'Source Han Sans SC', \
+pub const CSS_STACK: &str =
+    "RiskmapSans, RiskmapSansExtB, 'Noto Sans CJK SC', 'Source Han Sans SC', \
      'Microsoft YaHei', 'PingFang SC', sans-serif";
 
 /// The whole SC face of Noto Sans CJK (CFF outlines, 16 MB), for rasterising
@@ -52,7 +53,9 @@ pub(crate) fn faces() -> &'static [FontRef<'static>; 2] {
     static F: OnceLock<[FontRef<'static>; 2]> = OnceLock::new();
     // The bytes are compiled in and checked by tests, so a failure here is a
     // build defect, not a user error.
-    F.get_or_init(|| FACES.map(|(b, _)| FontRef::try_from_slice(b).expect("the embedded font parses")))
+    F.get_or_init(|| {
+        FACES.map(|(b, _)| FontRef::try_from_slice(b).expect("the embedded font parses"))
+    })
 }
 
 /// Which embedded font draws `c` (0 = [`OTF`], 1 = [`EXT_B`]) and its glyph
@@ -152,8 +155,13 @@ fn subset(face: usize, glyphs: &[u16]) -> Result<Vec<u8>, RenderError> {
         .read::<FontData<'_>>()
         .map_err(|e| fail("reading", &e))?;
     let provider = data.table_provider(0).map_err(|e| fail("reading", &e))?;
-    subset(&provider, glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode)
-        .map_err(|e| fail("subsetting", &e))
+    subset(
+        &provider,
+        glyphs,
+        &SubsetProfile::Minimal,
+        CmapTarget::Unicode,
+    )
+    .map_err(|e| fail("subsetting", &e))
 }
 
 /// Brotli quality of the WOFF2 subsets: 11 is 5 % smaller than 9 but three
@@ -261,7 +269,13 @@ mod tests {
             "<style>.t{font-family:x;}</style><text>衢𠀁</text>"
         );
         // Without characters that only the fallback has, one font is carried.
-        assert_eq!(font_face_css("衢州 𠀋").unwrap().matches("@font-face{").count(), 1);
+        assert_eq!(
+            font_face_css("衢州 𠀋")
+                .unwrap()
+                .matches("@font-face{")
+                .count(),
+            1
+        );
     }
 
     #[test]

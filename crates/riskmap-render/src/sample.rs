@@ -366,8 +366,14 @@ pub fn renamed(mut set: FigureSet, names: &[&str]) -> FigureSet {
             *name = n.clone();
         }
     };
-    set.ranking.iter_mut().flatten().for_each(|r| rename(&mut r.name));
-    set.rectification.iter_mut().flatten().for_each(|r| rename(&mut r.name));
+    set.ranking
+        .iter_mut()
+        .flatten()
+        .for_each(|r| rename(&mut r.name));
+    set.rectification
+        .iter_mut()
+        .flatten()
+        .for_each(|r| rename(&mut r.name));
     for (_, _, rows) in &mut set.yoy {
         rows.iter_mut().for_each(|r| rename(&mut r.name));
     }

@@ -57,7 +57,11 @@ fn family_of(c: char) -> &'static str {
 
 /// The source font of each family, as the rasteriser reads it.
 fn source(family: &str) -> FontRef<'static> {
-    let bytes = if family == FAMILY { font::OTF } else { font::EXT_B };
+    let bytes = if family == FAMILY {
+        font::OTF
+    } else {
+        font::EXT_B
+    };
     FontRef::try_from_slice(bytes).unwrap()
 }
 
@@ -103,9 +107,9 @@ fn assert_embedded(doc: &str, chars: &BTreeSet<char>, what: &str) {
         assert_ne!(id.0, 0, "{what}: the embedded {family} lacks {c:?}");
         let src = source(family);
         let bounds = |f: &FontRef<'_>, g: ab_glyph::GlyphId| {
-            let o = f.outline_glyph(g.with_scale(100.0)).unwrap_or_else(|| {
-                panic!("{what}: {c:?} has no outline in {family}")
-            });
+            let o = f
+                .outline_glyph(g.with_scale(100.0))
+                .unwrap_or_else(|| panic!("{what}: {c:?} has no outline in {family}"));
             let b = o.px_bounds();
             (b.min.x, b.min.y, b.max.x, b.max.y)
         };
@@ -114,7 +118,10 @@ fn assert_embedded(doc: &str, chars: &BTreeSet<char>, what: &str) {
             bounds(&src, src.glyph_id(c)),
             "{what}: {c:?} is another drawing in the embedded {family}"
         );
-        assert_eq!(sub.h_advance_unscaled(id), src.h_advance_unscaled(src.glyph_id(c)));
+        assert_eq!(
+            sub.h_advance_unscaled(id),
+            src.h_advance_unscaled(src.glyph_id(c))
+        );
     }
 }
 
@@ -125,7 +132,8 @@ fn rasterise(text: &str) -> Vec<u8> {
     let (w, h) = (200u32, 100u32);
     let mut buf = vec![255u8; (w * h * 3) as usize];
     {
-        let root = Fixed::<_, true>(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
+        let root =
+            Fixed::<_, true>(BitMapBackend::with_buffer(&mut buf, (w, h))).into_drawing_area();
         let style = TextStyle::from((FAMILY, 60.0 * 1.24).into_font()).color(&BLACK);
         root.draw_text(text, &style, (20, 10)).unwrap();
         root.present().unwrap();
@@ -147,7 +155,10 @@ fn every_character_of_the_names_is_drawn_by_the_rasteriser_not_as_notdef() {
         assert!(dark > 100, "{c:?} leaves {dark} dark channel values");
         assert_ne!(ink, notdef, "{c:?} is drawn as the .notdef box");
     }
-    assert_eq!(from_fallback, 2, "𪚥 and 𠀁 come from the Extension B fallback");
+    assert_eq!(
+        from_fallback, 2,
+        "𪚥 and 𠀁 come from the Extension B fallback"
+    );
     // A fallback glyph is one em wide like the others (HanaMinB: 1024 of 1024).
     assert!((riskmap_render::text::width("𪚥𠀁", 124.0) - 200.0).abs() < 0.5);
 }
@@ -202,8 +213,16 @@ fn a_character_no_font_has_is_reported_with_its_township() {
     assert_eq!(
         found,
         vec![
-            (set.townships[1].code.as_str(), "青\u{E000}镇", vec!['\u{E000}']),
-            (set.townships[2].code.as_str(), "\u{3134A}溪乡", vec!['\u{3134A}']),
+            (
+                set.townships[1].code.as_str(),
+                "青\u{E000}镇",
+                vec!['\u{E000}']
+            ),
+            (
+                set.townships[2].code.as_str(),
+                "\u{3134A}溪乡",
+                vec!['\u{3134A}']
+            ),
         ]
     );
     // Rendering still succeeds: the character is a box, and the caller warns.
