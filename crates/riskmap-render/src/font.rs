@@ -164,9 +164,12 @@ fn subset(face: usize, glyphs: &[u16]) -> Result<Vec<u8>, RenderError> {
     .map_err(|e| fail("subsetting", &e))
 }
 
-/// Brotli quality of the WOFF2 subsets: 11 is 5 % smaller than 9 but three
-/// times slower, and every SVG of a report set gets its own subset.
-const WOFF2_QUALITY: u8 = 10;
+/// Brotli quality of the WOFF2 subsets. Every SVG of a set gets its own
+/// subset, so speed counts: on a county report's subset (432 glyphs, 120 kB of
+/// OpenType) quality 5 gives 62 kB in 47 ms, 10 gives 58 kB in 630 ms and 11
+/// 57 kB in 1.4 s (2 busy cores). Most of the OpenType is allsorts' empty
+/// local-subroutine slots, which any quality squeezes out.
+const WOFF2_QUALITY: u8 = 5;
 
 /// CSS `@font-face` rules carrying, as WOFF2 data URLs, subsets of the embedded
 /// fonts with every glyph `text` needs: one rule for `RiskmapSans`, and one for
