@@ -135,6 +135,27 @@ const MAX_ROWS: usize = 30;
 /// Most overdue hazards listed.
 const MAX_OVERDUE: usize = 50;
 
+/// A warning for each township whose name has characters that no embedded
+/// font has: they are drawn as boxes in every figure and the report.
+fn uncovered_name_warnings(townships: &[Township]) -> Vec<String> {
+    riskmap_render::font::uncovered_names(townships)
+        .into_iter()
+        .map(|(t, chars)| {
+            let chars: Vec<String> = chars
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            format!(
+                "report: the name of township {} ({}) has characters no embedded font draws ({}); \
+                 they show as boxes in the maps, charts and report",
+                t.name,
+                t.code,
+                chars.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Builds the figures and the report inputs (no I/O).
 pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     let (v, lang) = (ctx.v, ctx.lang);
@@ -151,6 +172,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
             polygon: p.clone(),
         })
         .collect();
+    warnings.extend(uncovered_name_warnings(&townships));
     let last_day = v.as_of.pred_opt().expect("a date after the start of time");
     let meta = MapMeta {
         region: region_name(v, lang),
@@ -1828,6 +1850,37 @@ mod tests {
         let html = std::fs::read_to_string(target.join("report.html")).unwrap();
         assert!(!html.contains("本次运行没有风险评分结果"));
         assert!(html.contains("lv-red"));
+    }
+
+    #[test]
+    fn a_township_name_with_a_character_no_font_has_is_a_warning_naming_it() {
+        let square = geo::MultiPolygon::new(vec![geo::Polygon::new(
+            geo::LineString::from(vec![
+                (120.0, 30.0),
+                (120.1, 30.0),
+                (120.1, 30.1),
+                (120.0, 30.0),
+            ]),
+            vec![],
+        )]);
+        let town = |code: &str, name: &str| Township {
+            code: code.into(),
+            name: name.into(),
+            polygon: square.clone(),
+        };
+        // 衢, 嵊 and 𠀋 (Extension B) are drawn; U+E000 (private use) is not.
+        let towns = [
+            town("330802001000", "衢江街道"),
+            town("330922100000", "嵊泗\u{E000}镇"),
+            town("330922200000", "𠀋溪乡"),
+        ];
+        assert_eq!(
+            uncovered_name_warnings(&towns),
+            vec![
+                "report: the name of township 嵊泗\u{E000}镇 (330922100000) has characters no \
+                  embedded font draws (U+E000); they show as boxes in the maps, charts and report"
+            ]
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! Every figure is a function of plain data ([`Township`] polygons in lon/lat,
 //! [`Grid`] rasters, small records) returning a [`Figure`]: the same drawing as
 //! a PNG at print resolution (about 300 dpi at its logical size) and an SVG with
-//! real `<text>` elements. Text is drawn with an embedded subset of Noto Sans CJK
-//! SC ([`font`]), so Chinese renders without system fonts. [`FigureSet`] renders
+//! real `<text>` elements. Text is drawn with the embedded Noto Sans CJK SC and an
+//! Extension B fallback ([`font`]), so every Chinese place name renders without
+//! system fonts; SVGs and the report carry a subset of them per file. [`FigureSet`] renders
 //! a whole set in parallel and [`write_figures`] writes `maps/` and `charts/`;
 //! [`report::build`] assembles `report.html`, one file that opens offline.
 //! Words come from one table ([`labels`]) in Chinese (default) or English.
@@ -62,6 +63,10 @@ pub enum RenderError {
         /// The backend's message.
         message: String,
     },
+    /// Subsetting or encoding the embedded font for a file failed (a defect:
+    /// the fonts are compiled in).
+    #[error("embedded font: {0}")]
+    Font(String),
     /// Writing a file failed.
     #[error("cannot write {path}: {source}")]
     Io {

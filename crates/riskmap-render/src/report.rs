@@ -151,7 +151,7 @@ pub fn esc(s: &str) -> String {
 /// A figure as HTML: inline SVG without its own font (the page has it), or a PNG.
 fn figure_html(r: &Rendered) -> String {
     let f = &r.figure;
-    let svg = f.svg.replace(font::font_face_css(), "");
+    let svg = font::strip_font_faces(&f.svg);
     let body = if svg.len() <= INLINE_SVG_LIMIT {
         // Inline SVG needs no namespace declarations; dropping them keeps the page
         // free of any http: string, which the offline check looks for.
@@ -173,8 +173,8 @@ fn pct(cur: f64, prev: Option<f64>, lang: Lang) -> String {
     match prev {
         Some(p) if p > 0.0 => {
             let v = 100.0 * (cur - p) / p;
-            // The down arrow is the up arrow turned over: ▼ is not among the
-            // embedded font's glyphs (GB2312 has ▲ but not ▼).
+            // The down arrow is the up arrow turned over, a habit from when the
+            // embedded font held GB2312 only (which has ▲ but not ▼).
             let (cls, arrow) = if v > 0.05 {
                 ("up", "▲")
             } else if v < -0.05 {
@@ -261,7 +261,32 @@ footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--rule);margi
 /// Builds the report. Figures are placed by kind: ranking chart after the
 /// table; maps (risk map, dimensions, heatmaps, hot spots) in section 3;
 /// trends, seasonality and year-on-year in section 4; rectification in 5.
+/// The page carries one subset of the embedded fonts with every character it
+/// shows (its text, inline SVGs and CSS `content`).
+///
+/// Subsetting the compiled-in fonts does not fail on any input; should it
+/// (a defect), the page is written without `@font-face` and falls back to the
+/// system's CJK fonts. [`try_build`] and [`write`] report that failure instead.
 pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
+    let (mut h, at) = build_without_font(input, figures);
+    if let Ok(css) = font::font_face_css(&h) {
+        h.insert_str(at, &css);
+    }
+    h
+}
+
+/// [`build`], failing if the font cannot be subset.
+pub fn try_build(input: &ReportInput, figures: &[Rendered]) -> Result<String, RenderError> {
+    let (mut h, at) = build_without_font(input, figures);
+    let css = font::font_face_css(&h)?;
+    h.insert_str(at, &css);
+    Ok(h)
+}
+
+/// The page without its `@font-face` rules, and the byte offset where they go
+/// (the start of the `<style>` element): the font subset needs the finished
+/// text.
+fn build_without_font(input: &ReportInput, figures: &[Rendered]) -> (String, usize) {
     let lang = input.lang;
     let l = |x: Label| x.text(lang);
     let mut h = String::with_capacity(1 << 20);
@@ -274,10 +299,14 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{}\n{}</style>\n</head>\n<body>\n<main>\n",
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>",
         lang.tag(),
         esc(&title),
-        font::font_face_css(),
+    );
+    let font_at = h.len();
+    let _ = write!(
+        h,
+        "\n{}</style>\n</head>\n<body>\n<main>\n",
         CSS.replace("FONTSTACK", font::CSS_STACK)
     );
     let _ = writeln!(
@@ -548,7 +577,7 @@ pub fn build(input: &ReportInput, figures: &[Rendered]) -> String {
             format!(" · {}", esc(&input.footer))
         }
     );
-    h
+    (h, font_at)
 }
 
 /// "一、本年度…" → "本年度…", "1. This year's" → "This year's", for the contents.
@@ -561,7 +590,7 @@ fn strip_number(s: &str) -> &str {
 
 /// Builds the report and writes it to `path`.
 pub fn write(path: &Path, input: &ReportInput, figures: &[Rendered]) -> Result<(), RenderError> {
-    std::fs::write(path, build(input, figures)).map_err(|source| RenderError::Io {
+    std::fs::write(path, try_build(input, figures)?).map_err(|source| RenderError::Io {
         path: path.to_path_buf(),
         source,
     })

@@ -350,6 +350,36 @@ pub fn figure_set(n: usize, lang: Lang) -> FigureSet {
     }
 }
 
+/// `set` with its first townships renamed to `names`, wherever a name appears
+/// (the rows of the ranking, year-on-year and rectification charts too), and
+/// the report built from it with [`report_input`] names them as well: how
+/// tests draw place names with unusual characters.
+pub fn renamed(mut set: FigureSet, names: &[&str]) -> FigureSet {
+    let map: std::collections::HashMap<String, String> = set
+        .townships
+        .iter_mut()
+        .zip(names)
+        .map(|(t, n)| (std::mem::replace(&mut t.name, n.to_string()), n.to_string()))
+        .collect();
+    let rename = |name: &mut String| {
+        if let Some(n) = map.get(name.as_str()) {
+            *name = n.clone();
+        }
+    };
+    set.ranking
+        .iter_mut()
+        .flatten()
+        .for_each(|r| rename(&mut r.name));
+    set.rectification
+        .iter_mut()
+        .flatten()
+        .for_each(|r| rename(&mut r.name));
+    for (_, _, rows) in &mut set.yoy {
+        rows.iter_mut().for_each(|r| rename(&mut r.name));
+    }
+    set
+}
+
 /// The report's text inputs matching [`figure_set`] (same townships and ranks).
 pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
     use crate::report::*;

@@ -9,21 +9,14 @@
 //! [`Fixed`], a backend wrapper that replaces `draw_text` and
 //! `estimate_text_size` and passes everything else through.
 
-use std::sync::OnceLock;
-
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont};
 use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontTransform,
 };
 
-use crate::font::OTF;
-
-fn font() -> &'static FontRef<'static> {
-    static F: OnceLock<FontRef<'static>> = OnceLock::new();
-    F.get_or_init(|| FontRef::try_from_slice(OTF).expect("the embedded font parses"))
-}
+use crate::font::{face_for, faces};
 
 /// The em size in pixels for plotters' text size (plotters' SVG backend writes
 /// `font-size` as size / 1.24).
@@ -33,30 +26,42 @@ pub fn em(size: f64) -> f64 {
 
 /// ab_glyph's scale for an em size in pixels: its `PxScale` is the height from
 /// descender to ascender, not the em (and `pt_to_px_scale` assumes 96/72 dpi).
+/// The fonts differ in units per em and height, so each gets its own scale.
 fn px_scale(f: &FontRef<'static>, em_px: f64) -> PxScale {
     let upem = f.units_per_em().unwrap_or(1000.0) as f64;
     PxScale::from((em_px * f.height_unscaled() as f64 / upem) as f32)
 }
 
-/// x-height of the font, in em (OS/2 sxHeight 543 of 1000).
+/// x-height of the main font, in em (OS/2 sxHeight 543 of 1000).
 const EX: f64 = 0.543;
+
+/// Each character of `text` as (font, glyph, pen position before it) at em
+/// size `e` pixels, and the total advance. A character takes the first
+/// embedded font that has it, as the browser does with the CSS font stack; one
+/// that no font has is the main font's `.notdef` box. Kerning applies between
+/// glyphs of the same font only.
+fn layout(text: &str, e: f64) -> (Vec<(usize, GlyphId, f32)>, f32) {
+    let fs = faces();
+    let scales = [px_scale(&fs[0], e), px_scale(&fs[1], e)];
+    let mut pen = 0.0f32;
+    let mut prev: Option<(usize, GlyphId)> = None;
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let (i, g) = face_for(c).unwrap_or((0, GlyphId(0)));
+        let sf = fs[i].as_scaled(scales[i]);
+        if let Some((_, pg)) = prev.filter(|(pi, _)| *pi == i) {
+            pen += sf.kern(pg, g);
+        }
+        out.push((i, g, pen));
+        pen += sf.h_advance(g);
+        prev = Some((i, g));
+    }
+    (out, pen)
+}
 
 /// The advance width in pixels of `text` at plotters size `size`.
 pub fn width(text: &str, size: f64) -> f64 {
-    let f = font();
-    let scale = px_scale(f, em(size));
-    let sf = f.as_scaled(scale);
-    let mut w = 0.0f32;
-    let mut prev = None;
-    for c in text.chars() {
-        let g = sf.glyph_id(c);
-        if let Some(p) = prev {
-            w += sf.kern(p, g);
-        }
-        w += sf.h_advance(g);
-        prev = Some(g);
-    }
-    w as f64
+    layout(text, em(size)).1 as f64
 }
 
 /// Rasterises `text` with its anchor at `pos`, calling `put(x, y, coverage)`.
@@ -69,11 +74,10 @@ fn raster(
     pos: BackendCoord,
     mut put: impl FnMut(i32, i32, f32),
 ) {
-    let f = font();
+    let fs = faces();
     let e = em(size);
-    let scale = px_scale(f, e);
-    let sf = f.as_scaled(scale);
-    let w = width(text, size);
+    let scales = [px_scale(&fs[0], e), px_scale(&fs[1], e)];
+    let (glyphs, w) = layout(text, e);
     let x0 = match h {
         HPos::Left => 0.0,
         HPos::Center => -w / 2.0,
@@ -84,17 +88,10 @@ fn raster(
         VPos::Center => 0.5 * EX * e,
         VPos::Bottom => -0.5 * EX * e,
     };
-    let mut pen = x0 as f32;
-    let mut prev = None;
-    for c in text.chars() {
-        let id = sf.glyph_id(c);
-        if let Some(p) = prev {
-            pen += sf.kern(p, id);
-        }
-        prev = Some(id);
-        let glyph = id.with_scale_and_position(scale, ab_glyph::point(pen, baseline as f32));
-        pen += sf.h_advance(id);
-        if let Some(outline) = f.outline_glyph(glyph) {
+    for (i, id, pen) in glyphs {
+        let glyph =
+            id.with_scale_and_position(scales[i], ab_glyph::point(x0 + pen, baseline as f32));
+        if let Some(outline) = fs[i].outline_glyph(glyph) {
             let b = outline.px_bounds();
             outline.draw(|gx, gy, cov| {
                 let (dx, dy) = (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32);
