@@ -45,8 +45,16 @@ pub static OTF: &[u8] = include_bytes!("../assets/fonts/RiskmapSans-Regular.otf"
 /// Extension B characters that [`OTF`] lacks (TrueType outlines, 21 MB).
 pub static EXT_B: &[u8] = include_bytes!("../assets/fonts/RiskmapSansExtB-Regular.ttf");
 
-/// The embedded fonts in fallback order, with their CSS family names.
-const FACES: [(&[u8], &str); 2] = [(OTF, FAMILY), (EXT_B, FAMILY_EXT_B)];
+/// Embedded font `i` in fallback order, with its CSS family name. A function,
+/// not a `const` table: a constant that holds the slices gets its own copy of
+/// the 30 MB of font bytes in the binary.
+fn face(i: usize) -> (&'static [u8], &'static str) {
+    if i == 0 {
+        (OTF, FAMILY)
+    } else {
+        (EXT_B, FAMILY_EXT_B)
+    }
+}
 
 /// The parsed embedded fonts, in fallback order.
 pub(crate) fn faces() -> &'static [FontRef<'static>; 2] {
@@ -54,7 +62,7 @@ pub(crate) fn faces() -> &'static [FontRef<'static>; 2] {
     // The bytes are compiled in and checked by tests, so a failure here is a
     // build defect, not a user error.
     F.get_or_init(|| {
-        FACES.map(|(b, _)| FontRef::try_from_slice(b).expect("the embedded font parses"))
+        [0, 1].map(|i| FontRef::try_from_slice(face(i).0).expect("the embedded font parses"))
     })
 }
 
@@ -144,14 +152,15 @@ fn glyphs_for(text: &str) -> [Vec<u16>; 2] {
 
 /// An OpenType subset of embedded font `face` with `glyphs` (sorted, glyph 0
 /// first) and a Unicode cmap for them.
-fn subset(face: usize, glyphs: &[u16]) -> Result<Vec<u8>, RenderError> {
+fn subset(i: usize, glyphs: &[u16]) -> Result<Vec<u8>, RenderError> {
     use allsorts::binary::read::ReadScope;
     use allsorts::font_data::FontData;
     use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+    let (bytes, face_name) = face(i);
     let fail = |what: &str, e: &dyn std::fmt::Debug| {
-        RenderError::Font(format!("{what} {}: {e:?}", FACES[face].1))
+        RenderError::Font(format!("{what} {}: {e:?}", face_name))
     };
-    let data = ReadScope::new(FACES[face].0)
+    let data = ReadScope::new(bytes)
         .read::<FontData<'_>>()
         .map_err(|e| fail("reading", &e))?;
     let provider = data.table_provider(0).map_err(|e| fail("reading", &e))?;
@@ -178,17 +187,18 @@ const WOFF2_QUALITY: u8 = 5;
 /// The same text gives the same bytes.
 pub fn font_face_css(text: &str) -> Result<String, RenderError> {
     let mut css = String::new();
-    for (face, glyphs) in glyphs_for(text).iter().enumerate() {
-        if face > 0 && glyphs.len() == 1 {
+    for (i, glyphs) in glyphs_for(text).iter().enumerate() {
+        if i > 0 && glyphs.len() == 1 {
             continue;
         }
-        let otf = subset(face, glyphs)?;
+        let family = face(i).1;
+        let otf = subset(i, glyphs)?;
         let woff2 = ttf2woff2::encode(&otf, ttf2woff2::BrotliQuality::from(WOFF2_QUALITY))
-            .map_err(|e| RenderError::Font(format!("WOFF2 of {}: {e}", FACES[face].1)))?;
+            .map_err(|e| RenderError::Font(format!("WOFF2 of {family}: {e}")))?;
         css.push_str(&format!(
             "@font-face{{font-family:{};font-style:normal;font-weight:100 900;\
              src:url(data:font/woff2;base64,{}) format('woff2');}}",
-            FACES[face].1,
+            family,
             base64::engine::general_purpose::STANDARD.encode(woff2)
         ));
     }
