@@ -884,3 +884,93 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("预测：需要至少1个完整年份的记录，现有0个"), "the report's data quality section says why");
 }
+
+/// A folder with nothing that tells townships apart (the township layer
+/// alone) used to get a ranking and levels anyway: every risk 0, ties broken
+/// by code order, the first townships "red". The scores stage is now skipped
+/// with the reason, and the report leaves the ranking out.
+#[test]
+fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = crate::support::riskmap!(
+        "synth", "--preset", "county", "--seed", "5", "--years", "2020..2021", "--out", &data
+    );
+    assert!(o.status.success(), "{}", crate::support::text(&o));
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_stem().is_some_and(|s| s != "townships") {
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            } else {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
+    let out = dir.path().join("out");
+    let o = crate::support::riskmap_ok("run", &data, &out, &["--as-of", "2022-01-01", "--log-format", "plain"]);
+    let log = String::from_utf8_lossy(&o.stderr);
+    let manifest = crate::support::manifest(&out);
+    let scores = manifest["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "scores")
+        .expect("the scores stage is listed");
+    let why = scores["skipped"].as_str().expect("the scores stage says why it was skipped");
+    assert!(why.starts_with("scores: no indicator tells the townships apart"), "{why}");
+    assert!(log.contains(why), "{log}");
+    assert!(!out.join("township_scores.csv").exists(), "no invented ranking is written");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("风险评分：没有能区分各乡镇的指标"), "the report's data quality section says why");
+}
+
+/// A mistyped year (0001, 1066) in a ledger used to stretch the panel over
+/// every year since: townships × measures × centuries. Such a row is now
+/// rejected with the reason; 1887 still reads (the degenerate cases above).
+#[test]
+fn a_record_dated_before_1800_is_rejected_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = crate::support::riskmap!(
+        "synth", "--preset", "county", "--seed", "6", "--years", "2020..2021", "--out", &data
+    );
+    assert!(o.status.success(), "{}", crate::support::text(&o));
+    let ledger = data.join("incidents.csv");
+    let text = std::fs::read_to_string(&ledger).unwrap();
+    let header = text.lines().next().unwrap();
+    let first = text.lines().nth(1).unwrap();
+    let date = header.split(',').position(|h| h == "occurred_at").expect("synth writes occurred_at");
+    let mut extra = String::new();
+    for (k, year) in ["0001", "1066", "1799"].iter().enumerate() {
+        let mut cells: Vec<String> = first.split(',').map(str::to_owned).collect();
+        cells[0] = format!("OLD{k}");
+        cells[date] = format!("{year}-05-01T08:00:00");
+        extra.push_str(&cells.join(","));
+        extra.push('\n');
+    }
+    let mut all = text.clone();
+    if !all.ends_with('\n') {
+        all.push('\n');
+    }
+    all.push_str(&extra);
+    std::fs::write(&ledger, all).unwrap();
+    let out = dir.path().join("out");
+    let o = crate::support::riskmap_ok("run", &data, &out, &["--as-of", "2022-01-01", "--log-format", "plain"]);
+    let manifest = crate::support::manifest(&out);
+    crate::support::assert_counts_add_up(&manifest, &crate::support::text(&o));
+    let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+    for k in 0..3 {
+        let line = rejected
+            .lines()
+            .find(|l| l.contains(&format!("OLD{k}")))
+            .unwrap_or_else(|| panic!("OLD{k} is in rejected.csv:\n{rejected}"));
+        assert!(line.contains("before 1800"), "{line}");
+    }
+    let panel = riskmap_io::read_records(&out.join("panel.parquet")).unwrap();
+    let years = panel.column("year").unwrap();
+    let first_year = (0..panel.height())
+        .filter_map(|r| years.number(r).ok().flatten())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(first_year, 2020.0, "the panel starts with the ledger's real years");
+}

@@ -34,6 +34,22 @@ fn close_rel(got: f64, want: f64, rel: f64) -> bool {
     (got - want).abs() <= rel * got.abs().max(want.abs())
 }
 
+/// How close a value must be to the reference's.
+#[derive(Debug, Clone, Copy)]
+enum Tolerance {
+    Relative(f64),
+    Absolute(f64),
+}
+
+impl Tolerance {
+    fn holds(self, got: f64, want: f64) -> bool {
+        match self {
+            Tolerance::Relative(rel) => close_rel(got, want, rel),
+            Tolerance::Absolute(abs) => (got - want).abs() <= abs,
+        }
+    }
+}
+
 /// One measure's rows of `spatial_stats.csv`, by township code.
 struct Row {
     count: f64,
@@ -111,15 +127,30 @@ impl Run {
             .unwrap_or_else(|| panic!("no {source} in the manifest"))
     }
 
-    /// `global_stats.json`'s entry for one measure.
-    fn moran(&self, measure: &str) -> (&str, &serde_json::Value) {
+    /// Asserts that `global_stats.json` has the Moran's I of `measure`
+    /// computed on `variable`, with each of `want` (key, value, tolerance
+    /// that `close` applies) as `reference` gives it.
+    fn assert_moran(
+        &self,
+        measure: &str,
+        variable: &str,
+        want: &[(&str, f64, Tolerance)],
+        reference: &str,
+    ) {
         let entry = self.global["measures"]
             .as_array()
             .unwrap()
             .iter()
             .find(|m| m["measure"] == measure)
-            .unwrap();
-        (entry["variable"].as_str().unwrap(), &entry["moran"])
+            .unwrap_or_else(|| panic!("no {measure} in global_stats.json"));
+        assert_eq!(entry["variable"], variable, "{measure}");
+        for (key, want, tolerance) in want {
+            let got = entry["moran"][key].as_f64().unwrap();
+            assert!(
+                tolerance.holds(got, *want),
+                "{measure} Moran {key}: riskmap {got}, {reference} {want} ({tolerance:?})"
+            );
+        }
     }
 
     fn sum(&self, f: impl Fn(&Row) -> f64) -> f64 {
@@ -221,20 +252,18 @@ fn north_carolina_sids_counts_rates_and_moran() {
         run.global["weights"]["islands"].as_array().unwrap().len(),
         0
     );
-    let (variable, moran) = run.moran("sids");
-    assert_eq!(variable, "rate_eb");
-    for (key, want) in [
-        ("i", 0.25370416408330754),
-        ("expected", -0.010101010101010102),
-        ("z_normality", 4.045181129489365),
-        ("z_randomisation", 4.122170604186227),
-    ] {
-        let got = moran[key].as_f64().unwrap();
-        assert!(
-            close_rel(got, want, REL_ESDA),
-            "NC SIDS Moran {key}: riskmap {got}, esda {want}"
-        );
-    }
+    let esda = Tolerance::Relative(REL_ESDA);
+    run.assert_moran(
+        "sids",
+        "rate_eb",
+        &[
+            ("i", 0.25370416408330754, esda),
+            ("expected", -0.010101010101010102, esda),
+            ("z_normality", 4.045181129489365, esda),
+            ("z_randomisation", 4.122170604186227, esda),
+        ],
+        "esda",
+    );
 }
 
 /// Homicides in the 78 counties around St Louis, MO, 1979–84 (Messner et
@@ -314,20 +343,18 @@ fn st_louis_homicides_counts_rates_eb_rates_and_moran() {
         run.global["weights"]["pairs"], 203,
         "queen pairs of the 78 counties (libpysal Queen: 203; rook: 199)"
     );
-    let (variable, moran) = run.moran("homicides");
-    assert_eq!(variable, "rate_eb");
-    for (key, want) in [
-        ("i", 0.1525466443457623),
-        ("expected", -0.012987012987012988),
-        ("z_normality", 2.3755086132695666),
-        ("z_randomisation", 3.3894573111052617),
-    ] {
-        let got = moran[key].as_f64().unwrap();
-        assert!(
-            close_rel(got, want, REL_ESDA),
-            "St Louis Moran {key}: riskmap {got}, esda {want}"
-        );
-    }
+    let esda = Tolerance::Relative(REL_ESDA);
+    run.assert_moran(
+        "homicides",
+        "rate_eb",
+        &[
+            ("i", 0.1525466443457623, esda),
+            ("expected", -0.012987012987012988, esda),
+            ("z_normality", 2.3755086132695666, esda),
+            ("z_randomisation", 3.3894573111052617, esda),
+        ],
+        "esda",
+    );
 }
 
 /// Crime in the 49 neighbourhoods of Columbus, OH, 1980 (Anselin 1988,
@@ -364,18 +391,16 @@ fn columbus_crime_moran_matches_spdep() {
     // libpysal's Queen weights gives I = 0.5001885571828611 there too.
     // Tolerance: half a unit in the last printed digit.
     assert_eq!(run.global["weights"]["pairs"], 118, "236 links / 2");
-    let (variable, moran) = run.moran("crime_per_1000_households");
-    assert_eq!(variable, "count");
-    for (key, want, tol) in [
-        ("i", 0.500188557, 5e-10),
-        ("expected", -0.020833333, 5e-10),
-        ("variance_randomisation", 0.008689289, 5e-10),
-        ("z_randomisation", 5.5894, 5e-5),
-    ] {
-        let got = moran[key].as_f64().unwrap();
-        assert!(
-            (got - want).abs() <= tol,
-            "Columbus Moran {key}: riskmap {got}, spdep published {want} ± {tol}"
-        );
-    }
+    let digit = Tolerance::Absolute;
+    run.assert_moran(
+        "crime_per_1000_households",
+        "count",
+        &[
+            ("i", 0.500188557, digit(5e-10)),
+            ("expected", -0.020833333, digit(5e-10)),
+            ("variance_randomisation", 0.008689289, digit(5e-10)),
+            ("z_randomisation", 5.5894, digit(5e-5)),
+        ],
+        "spdep (published)",
+    );
 }

@@ -58,6 +58,25 @@ impl Raster {
     pub fn get(&self, col: usize, row: usize) -> f32 {
         self.data[row * self.width + col]
     }
+
+    /// The cell (`col`, `row`) under the point (`x`, `y`), given in the
+    /// raster's CRS, if the point lies on the grid.
+    pub fn cell_at(&self, x: f64, y: f64) -> Option<(usize, usize)> {
+        let g = &self.geo_transform;
+        let col = ((x - g[0]) / g[1]).floor();
+        let row = ((y - g[3]) / g[5]).floor();
+        let on_grid =
+            col >= 0.0 && row >= 0.0 && col < self.width as f64 && row < self.height as f64;
+        on_grid.then_some((col as usize, row as usize))
+    }
+
+    /// The value of the cell under (`x`, `y`), if the point lies on the grid
+    /// and the cell has a value (not nodata, not NaN).
+    pub fn value_at(&self, x: f64, y: f64) -> Option<f32> {
+        let (col, row) = self.cell_at(x, y)?;
+        let v = self.get(col, row);
+        (!v.is_nan() && self.nodata != Some(f64::from(v))).then_some(v)
+    }
 }
 
 /// A vector layer: one geometry per row of `attributes`.
@@ -88,8 +107,28 @@ mod tests {
             data: vec![1.0, 2.0, 3.0, 4.0],
         };
         assert_eq!(r.cell_center(1, 1), (120.75, 29.625));
+        assert_eq!(r.cell_at(120.75, 29.625), Some((1, 1)));
+        assert_eq!(r.cell_at(119.99, 29.9), None);
         assert_eq!(r.get(0, 1), 3.0);
         assert_eq!(Crs::Gcj02.to_string(), "GCJ02");
         assert_eq!(Crs::WGS84.to_string(), "EPSG:4326");
+    }
+
+    #[test]
+    fn value_at_reads_the_cell_under_a_point_and_skips_nodata_and_off_grid() {
+        let r = Raster {
+            width: 2,
+            height: 2,
+            geo_transform: [119.0, 0.1, 0.0, 29.2, 0.0, -0.1],
+            crs: Crs::WGS84,
+            nodata: Some(-9999.0),
+            data: vec![1.0, -9999.0, f32::NAN, 4.0],
+        };
+        assert_eq!(r.value_at(119.05, 29.15), Some(1.0));
+        assert_eq!(r.value_at(119.15, 29.15), None);
+        assert_eq!(r.value_at(119.05, 29.05), None);
+        assert_eq!(r.value_at(119.15, 29.05), Some(4.0));
+        assert_eq!(r.value_at(118.99, 29.05), None);
+        assert_eq!(r.value_at(119.05, 29.21), None);
     }
 }

@@ -323,33 +323,29 @@ pub fn township_terrain(
         &polygons,
         riskmap_raster::zonal::STEEP_DEGREES,
     );
-    let sampled: Vec<&str> = terrain
-        .iter()
-        .zip(&v.townships)
-        .filter(|(t, _)| t.from_interior_point)
-        .map(|(_, t)| t.code.as_str())
-        .collect();
-    if !sampled.is_empty() {
+    // Townships (codes) whose terrain matches `pick`, listed at most ten.
+    let listed = |pick: &dyn Fn(&riskmap_raster::zonal::TownshipTerrain) -> bool| {
+        let codes: Vec<&str> = terrain
+            .iter()
+            .zip(&v.townships)
+            .filter(|(t, _)| pick(t))
+            .map(|(_, t)| t.code.as_str())
+            .collect();
+        let more = if codes.len() > 10 { ", ..." } else { "" };
+        (codes.len(), codes.iter().take(10).copied().collect::<Vec<_>>().join(", ") + more)
+    };
+    let (n, codes) = listed(&|t| t.from_interior_point);
+    if n > 0 {
         warnings.push(format!(
-            "{}: {} township(s) contain no pixel centre of the raster (it is coarser than they are), so each takes the pixel under its interior point (sampled_at = interior_point in township_terrain.csv): {}",
+            "{}: {n} township(s) contain no pixel centre of the raster (it is coarser than they are), so each takes the pixel under its interior point (sampled_at = interior_point in township_terrain.csv): {codes}",
             dem_path.display(),
-            sampled.len(),
-            sampled.iter().take(10).copied().collect::<Vec<_>>().join(", ")
-                + if sampled.len() > 10 { ", ..." } else { "" }
         ));
     }
-    let without: Vec<&str> = terrain
-        .iter()
-        .zip(&v.townships)
-        .filter(|(t, _)| t.mean_elevation_m.is_none())
-        .map(|(_, t)| t.code.as_str())
-        .collect();
-    if !without.is_empty() {
+    let (n, codes) = listed(&|t| t.mean_elevation_m.is_none());
+    if n > 0 {
         warnings.push(format!(
-            "{}: {} township(s) have no DEM value (outside the raster, or only nodata there), so their elevation and slope are empty: {}",
+            "{}: {n} township(s) have no DEM value (outside the raster, or only nodata there), so their elevation and slope are empty: {codes}",
             dem_path.display(),
-            without.len(),
-            without.join(", ")
         ));
     }
     Ok(Some(terrain))

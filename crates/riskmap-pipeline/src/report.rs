@@ -787,15 +787,7 @@ fn heat_grid(v: &Validated, r: &Raster) -> Result<Grid<f32>, String> {
     let f = Frame::new(v, cell_m / 2.0, if geographic { 4326 } else { epsg })?;
     let mut values = vec![f32::NAN; f.w * f.h];
     for (i, p) in f.inside.0.iter().zip(&f.inside.1) {
-        let (c, row) = (
-            ((p[0] - g[0]) / g[1]).floor(),
-            ((p[1] - g[3]) / g[5]).floor(),
-        );
-        if !(c >= 0.0 && row >= 0.0 && c < r.width as f64 && row < r.height as f64) {
-            continue;
-        }
-        let x = r.get(c as usize, row as usize);
-        if !r.nodata.is_some_and(|n| x as f64 == n) {
+        if let Some(x) = r.value_at(p[0], p[1]) {
             values[*i] = x;
         }
     }
@@ -1885,18 +1877,16 @@ mod tests {
 
     #[test]
     fn the_embedded_font_covers_this_module_s_chinese() {
-        use ab_glyph::Font;
-        let font = ab_glyph::FontRef::try_from_slice(riskmap_render::font::OTF).unwrap();
-        let missing: String = include_str!("report.rs")
+        let chinese: String = include_str!("report.rs")
             .chars()
             .filter(|c| {
                 ('\u{3000}'..='\u{9fff}').contains(c) || ('\u{ff00}'..='\u{ffef}').contains(c)
             })
-            .filter(|c| font.glyph_id(*c).0 == 0)
             .collect();
+        let missing = riskmap_render::font::uncovered(&chinese);
         assert!(
             missing.is_empty(),
-            "the embedded font lacks {missing:?}; rerun scripts/subset-font.sh"
+            "no embedded font draws {missing:?}, used in report.rs"
         );
     }
 }

@@ -484,6 +484,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         written.extend(scored.written.into_iter().map(String::from));
         warnings.extend(scored.notes);
         stages.extend(scored.stages);
+        if let Some(skip) = scored.skipped {
+            stages.skip(&skip);
+            warnings.push(skip.reason.clone());
+            skipped.push(skip);
+        }
         let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps
             .into_iter()
             .map(|h| (h.measure, h.raster))
@@ -509,7 +514,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             forecasts,
             inputs: &inputs,
             missing: &missing,
-            scores: Some(scores),
+            scores: scores.as_ref(),
             heatmaps,
             skipped: &skipped,
             lang: opts.lang,

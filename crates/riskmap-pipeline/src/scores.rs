@@ -635,8 +635,46 @@ pub struct ScoresStage {
     pub notes: Vec<String>,
     /// Timed steps: gathering the inputs, scoring, writing.
     pub stages: Vec<StageEntry>,
-    /// The scores as the report prints them.
-    pub table: crate::report::ScoreTable,
+    /// The scores as the report prints them; `None` when the stage was skipped.
+    pub table: Option<crate::report::ScoreTable>,
+    /// Why no scores were written, when no indicator tells townships apart.
+    pub skipped: Option<crate::run::Skipped>,
+}
+
+/// The stage is skipped when no indicator is used: every one is missing,
+/// constant across townships or weighted 0. Ranks and levels would then be
+/// ties broken by code order, i.e. invented.
+fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::run::Skipped> {
+    if scores.indicators.iter().any(|r| r.status == "used") {
+        return None;
+    }
+    let with = |status: &str| -> Vec<&str> {
+        scores
+            .indicators
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.id)
+            .collect()
+    };
+    let (missing, constant) = (with("missing"), with("constant"));
+    let list = |ids: &[&str]| if ids.is_empty() { "none".to_owned() } else { ids.join(", ") };
+    Some(crate::run::Skipped {
+        stage: "scores".into(),
+        reason: format!(
+            "scores: no indicator tells the townships apart (missing everywhere: {}; the same in \
+             every township: {}), so ranks and levels would be invented; the stage runs once \
+             records or layers differ between townships (incidents, fires, hidden_hazards, \
+             enterprises, population, a dem, ...)",
+            list(&missing),
+            list(&constant)
+        ),
+        reason_zh: format!(
+            "风险评分：没有能区分各乡镇的指标（全部缺失{}个，各乡镇相同{}个），排名和等级无从给出；\
+             有在各乡镇间不同的记录或图层（事故、火灾、隐患、企业、人口、高程等）后即可评分",
+            missing.len(),
+            constant.len()
+        ),
+    })
 }
 
 /// The scores as the report takes them.
@@ -697,6 +735,15 @@ pub fn run(
         PipelineError::Input(format!("{}: {e}", data.join("riskmap.toml").display()))
     })?;
     lap("scores: compute (with Monte Carlo)", &mut stages);
+    if let Some(skip) = scores_precondition(&scores) {
+        return Ok(ScoresStage {
+            written: Vec::new(),
+            notes: Vec::new(),
+            stages,
+            table: None,
+            skipped: Some(skip),
+        });
+    }
     let mut df = frame(&scores)?;
     riskmap_io::write_table(&mut df, &out.join("township_scores.csv"))?;
     riskmap_io::write_table(&mut df, &out.join("township_scores.parquet"))?;
@@ -740,7 +787,8 @@ pub fn run(
         written: OUTPUTS.to_vec(),
         notes,
         stages,
-        table: score_table(&scores),
+        table: Some(score_table(&scores)),
+        skipped: None,
     })
 }
 

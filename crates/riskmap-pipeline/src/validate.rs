@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use geo::{Area, Geometry, MakeValid, MultiPolygon, Validation};
 use rayon::prelude::*;
 use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
@@ -142,6 +142,11 @@ pub struct AreaCount {
     pub values: [f64; 4],
 }
 
+/// The earliest year a record may carry. A mistyped date (year 0001, 1066)
+/// would otherwise stretch the panel over every year since, townships ×
+/// measures × centuries of zeros; 1800 leaves room for historic ledgers.
+pub const EARLIEST_YEAR: i32 = 1800;
+
 /// Checks `area_counts` rows: a known township code, a year, a measure and
 /// non-negative numbers; the rest are rejected with a reason.
 fn check_area_counts(
@@ -194,7 +199,7 @@ fn check_area_counts(
             .number(r)
             .ok()
             .flatten()
-            .filter(|y| y.fract() == 0.0 && (1900.0..=2200.0).contains(y))
+            .filter(|y| y.fract() == 0.0 && (f64::from(EARLIEST_YEAR)..=2200.0).contains(y))
         else {
             rejected.push(reject(
                 "year",
@@ -1075,6 +1080,17 @@ pub fn validate(
                 reason,
             };
             if let Some(t) = cand.when {
+                if t.year() < EARLIEST_YEAR {
+                    rejected.push(reject(
+                        date_field(f.source).expect("dated"),
+                        format!(
+                            "dated {}, before {EARLIEST_YEAR}: riskmap reads records from \
+                             {EARLIEST_YEAR} on; check the date column and its date_format",
+                            t.date()
+                        ),
+                    ));
+                    continue;
+                }
                 if t.date() >= as_of {
                     rejected.push(reject(
                         date_field(f.source).expect("dated"),

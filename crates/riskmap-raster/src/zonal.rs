@@ -29,7 +29,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use geo::{InteriorPoint, LineString, MultiPolygon, Point};
+use geo::{InteriorPoint, LineString, MultiPolygon};
 use rayon::prelude::*;
 use riskmap_domain::layer::{Crs, Raster};
 
@@ -296,20 +296,6 @@ pub struct TownshipTerrain {
 /// Slope threshold of the natural-disaster score, degrees.
 pub const STEEP_DEGREES: f64 = 25.0;
 
-/// The value of the pixel under `p` (in the raster's CRS), if `p` lies on
-/// the grid and the pixel has a value (not nodata, not NaN).
-pub fn pixel_at(raster: &Raster, p: Point<f64>) -> Option<f64> {
-    let g = raster.geo_transform;
-    let col = ((p.x() - g[0]) / g[1]).floor();
-    let row = ((p.y() - g[3]) / g[5]).floor();
-    let inside = col >= 0.0 && row >= 0.0 && col < raster.width as f64 && row < raster.height as f64;
-    if !inside {
-        return None;
-    }
-    let v = raster.data[row as usize * raster.width + col as usize];
-    (!v.is_nan() && raster.nodata != Some(v as f64)).then_some(v as f64)
-}
-
 /// Per township: mean elevation, share of area steeper than `steep_degrees`
 /// (slope by Horn's method, ellipsoidal spacing for lon/lat DEMs, edges
 /// computed as `gdaldem -compute_edges` so that townships at the DEM's
@@ -364,12 +350,12 @@ pub fn township_terrain(
             if no_dem_pixel || no_forest_pixel {
                 if let Some(p) = polygon.interior_point() {
                     if no_dem_pixel {
-                        t.mean_elevation_m = pixel_at(dem, p);
-                        t.steep_share = pixel_at(&slope, p).map(steep_value);
+                        t.mean_elevation_m = dem.value_at(p.x(), p.y()).map(f64::from);
+                        t.steep_share = slope.value_at(p.x(), p.y()).map(f64::from).map(steep_value);
                         t.from_interior_point |= t.mean_elevation_m.is_some();
                     }
                     if no_forest_pixel {
-                        t.mean_forest_cover = forest.and_then(|f| pixel_at(f, p));
+                        t.mean_forest_cover = forest.and_then(|f| f.value_at(p.x(), p.y()).map(f64::from));
                         t.from_interior_point |= t.mean_forest_cover.is_some();
                     }
                 }
@@ -429,13 +415,4 @@ mod tests {
         assert_eq!((t[0].mean_elevation_m, t[0].mean_forest_cover), (Some(300.0), None));
     }
 
-    #[test]
-    fn pixel_at_reads_the_pixel_under_a_point_and_skips_nodata_and_off_grid() {
-        let r = coarse([1.0, -9999.0, f32::NAN, 4.0]);
-        assert_eq!(pixel_at(&r, Point::new(119.05, 29.15)), Some(1.0));
-        assert_eq!(pixel_at(&r, Point::new(119.15, 29.15)), None);
-        assert_eq!(pixel_at(&r, Point::new(119.05, 29.05)), None);
-        assert_eq!(pixel_at(&r, Point::new(119.15, 29.05)), Some(4.0));
-        assert_eq!(pixel_at(&r, Point::new(118.99, 29.05)), None);
-    }
 }
