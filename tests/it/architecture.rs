@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::support::repo()
 }
 
 /// Crates that must stay free of file formats, plotting and the command line.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo")
+    crate::support::repo().join("datasets/demo")
 }
 
 fn riskmap(args: &[&str], out: &Path, threads: Option<&str>) -> Output {

@@ -29,7 +29,7 @@ fn files(root: &Path) -> Vec<String> {
 
 #[test]
 fn synth_reproduces_the_committed_demo_county() {
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let committed = crate::support::repo().join("datasets/demo");
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_riskmap"))
         .args(["synth", "--preset", "county", "--seed", "2021", "--out"])

@@ -35,7 +35,7 @@ fn without_seconds(v: &mut serde_json::Value) {
 #[test]
 fn run_gives_the_same_bytes_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let data = crate::support::repo().join("datasets/demo");
     let mut results = Vec::new();
     for threads in ["1", "2"] {
         let out = dir.path().join(threads);

@@ -76,7 +76,7 @@ fn mutate(rng: &mut Rng, corpus: &[Vec<u8>]) -> Vec<u8> {
 
 /// Runs `check` on the corpus of `target` and on mutants of it; returns how many inputs.
 fn replay(target: &str, seed: u64, mutants: usize, check: &dyn Fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = crate::support::repo().join("fuzz/corpus").join(target);
     let mut corpus: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()

@@ -14,7 +14,7 @@ use std::process::Command;
 
 #[test]
 fn heatmaps_integrate_to_the_years_counts_and_terrain_covers_every_township() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let out = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(["run", "--data"]).arg(&demo).arg("--out").arg(out.path()).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -48,7 +48,7 @@ fn heatmaps_integrate_to_the_years_counts_and_terrain_covers_every_township() {
 #[test]
 fn a_weighted_heatmap_integrates_to_the_weights() {
     // The demo county with forest fires weighted by burned area.
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let data = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&demo).unwrap() {
         let p = entry.unwrap().path();

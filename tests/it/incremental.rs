@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use crate::support::manifest;
 
 fn run(out: &Path, as_of: &str, extra: &[&str]) -> Output {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let data = crate::support::repo().join("datasets/demo");
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
         .args(["run", "--log-format", "plain", "--as-of", as_of, "--data"])
         .arg(&data)

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo")
+    crate::support::repo().join("datasets/demo")
 }
 
 fn riskmap_run(out: &Path) -> Command {

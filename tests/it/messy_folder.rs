@@ -42,7 +42,7 @@ fn assigned(out: &Path) -> HashMap<(String, String), String> {
 
 #[test]
 fn messy_exports_with_a_config_are_read_like_the_clean_county() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let dir = tempfile::tempdir().unwrap();
     let messy = dir.path().join("messy");
     std::fs::create_dir_all(messy.join("台账")).unwrap();

@@ -19,7 +19,7 @@ fn notebooks_execute_headless() {
         eprintln!("SKIPPED: python3 is not installed; the notebooks were not run");
         return;
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &crate::support::repo();
     let dir = root.join("notebooks");
     let mut ran = 0;
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {

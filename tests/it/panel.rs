@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[test]
 fn panel_is_a_full_grid_whose_totals_match_the_accepted_records() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let out = tempfile::tempdir().unwrap();
     crate::support::riskmap_ok("run", &demo, out.path(), &[]);
     let manifest = crate::support::manifest(out.path());
@@ -132,7 +132,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn area_counts_join_the_panel_and_bad_rows_are_rejected_with_reasons() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     copy_dir(&demo, &data);

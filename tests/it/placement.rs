@@ -42,7 +42,7 @@ enum Place {
 
 #[test]
 fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and_its_totals() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     // The answer by location: the demo's incidents as they are.
     let v0 = tempfile::tempdir().unwrap();
     riskmap_ok("validate", &demo, v0.path(), &[]);

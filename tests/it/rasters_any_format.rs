@@ -26,7 +26,7 @@ fn terrain(out: &Path) -> Vec<(String, Option<f64>, Option<f64>, String)> {
 
 /// The demo county without its rasters, in a new folder.
 fn demo_without_rasters() -> tempfile::TempDir {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let dir = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(&demo).unwrap().flatten() {
         let name = e.file_name();
@@ -51,7 +51,7 @@ fn gdal_translate(args: &[&str], src: &Path, dst: &Path) {
 
 #[test]
 fn a_netcdf_dem_and_an_ascii_grid_forest_cover_give_the_geotiffs_terrain() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let base = tempfile::tempdir().unwrap();
     riskmap_ok("run", &demo, base.path(), &[]);
     let want = terrain(base.path());
@@ -84,7 +84,7 @@ fn a_netcdf_dem_and_an_ascii_grid_forest_cover_give_the_geotiffs_terrain() {
 
 #[test]
 fn a_coarse_dem_gives_every_township_a_value_flagged_and_an_unreadable_one_is_a_warning() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let data = demo_without_rasters();
     // Pixels of 0.25° (about 25 km): larger than most of the demo's townships.
     gdal_translate(

@@ -25,7 +25,7 @@ use crate::support::{assert_counts_add_up, manifest, riskmap_ok};
 const REL_ESDA: f64 = 1e-9;
 
 fn real(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::support::repo()
         .join("tests/data/real")
         .join(name)
 }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use crate::support::{riskmap, text};
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo")
+    crate::support::repo().join("datasets/demo")
 }
 
 /// One run per language, shared by the tests of this file.
@@ -200,7 +200,7 @@ fn shown_chars(text: &str) -> std::collections::BTreeSet<char> {
 fn every_character_of_the_report_and_figures_is_in_the_embedded_font() {
     use ab_glyph::Font;
     let otf = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        crate::support::repo()
             .join("crates/riskmap-render/assets/fonts/RiskmapSans-Regular.otf"),
     )
     .unwrap();

@@ -22,7 +22,7 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn run_demo(out: &Path) {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let demo = crate::support::repo().join("datasets/demo");
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(["run", "--data"]).arg(&demo).arg("--out").arg(out).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
@@ -32,7 +32,7 @@ fn demo_county_statistics_match_pysal() {
     let out = tempfile::tempdir().unwrap();
     run_demo(out.path());
     let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/demo_stats_expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(crate::support::repo().join("tests/data/demo_stats_expected.json")).unwrap()).unwrap();
 
     let stats = riskmap_io::read_records(&out.path().join("spatial_stats.csv")).unwrap();
     let col = |n: &str| stats.text_column(n).unwrap();

@@ -1,7 +1,17 @@
 //! Helpers shared by the root tests: running the `riskmap` binary under test.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The checkout under test, read when the test runs. Not `env!`: a target
+/// directory shared by two checkouts reuses a test binary built in the other
+/// one (cargo's fingerprints leave the checkout's path out), and a path baked
+/// in at compile time would then read the other checkout's files.
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .expect("cargo test sets CARGO_MANIFEST_DIR")
+}
 
 /// Runs `riskmap` with the arguments given (any mix of `&str`, paths), and
 /// returns its output; panics only if the binary cannot start.

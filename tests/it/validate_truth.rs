@@ -191,7 +191,7 @@ fn check_region(data: &Path) {
 
 #[test]
 fn validate_catches_the_demo_countys_dirt_and_places_every_point() {
-    check_region(&Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo"));
+    check_region(&crate::support::repo().join("datasets/demo"));
 }
 
 #[test]

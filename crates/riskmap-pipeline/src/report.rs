@@ -1431,6 +1431,13 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The demo county, found when the test runs (see `tests/it/support.rs`
+    /// on why not `env!`).
+    fn demo_folder() -> std::path::PathBuf {
+        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
+            .join("../../datasets/demo")
+    }
+
     #[test]
     fn measures_are_named_in_both_languages() {
         assert_eq!(
@@ -1571,7 +1578,7 @@ mod tests {
 
     /// The demo county, validated.
     fn demo() -> Validated {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
+        let data = demo_folder();
         let config = crate::config::Config::load(&data).unwrap();
         let found = crate::region::find_sources(&data, &config).unwrap();
         let today = NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
@@ -1759,7 +1766,7 @@ mod tests {
         let stats =
             crate::spatial_stats::compute(&v, &panel, &exposure, &cfg, &crate::cache::Cache::off());
         let dir = tempfile::tempdir().unwrap();
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../datasets/demo");
+        let data = demo_folder();
         let (_, forecasts) = crate::backtest::forecast_stage(
             &v,
             &panel,
