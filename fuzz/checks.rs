@@ -12,7 +12,8 @@ use std::path::{Component, Path};
 use chrono::NaiveDate;
 use riskmap_pipeline::config::Config;
 use riskmap_pipeline::region::find_sources;
-use riskmap_pipeline::validate::{parse_when, validate, Validated};
+use riskmap_pipeline::model::Validated;
+use riskmap_pipeline::validate::{parse_when, validate};
 use riskmap_pipeline::PipelineError;
 
 /// Any bytes as `dir/incidents.csv`, read with the encoding detected, forced

@@ -21,7 +21,10 @@ for region in demo province; do
     out="$work/out-$region"
     rm -rf "$out"
     "$bin" run --data "$data" --out "$out" --no-cache --log-format plain 2>/dev/null >/dev/null
-    (cd "$out" && find -L . -type f ! -name manifest.json | LC_ALL=C sort | xargs sha256sum) |
+    # The published names (links into .runs/<run>/), not the run folder, whose
+    # name is a timestamp; nor the lock file.
+    (cd "$out" && find -L . -path ./.runs -prune -o -type f ! -name manifest.json \
+        ! -name .riskmap.lock -print | LC_ALL=C sort | xargs sha256sum) |
         sed "s|  \./|  $region/|"
     python3 - "$out/manifest.json" "$region" <<'PY'
 import hashlib, json, sys

@@ -7,7 +7,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
 use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::progress::LogFormat;
-use riskmap_pipeline::run::PLANNED_STAGES;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
 use riskmap_synth::{Preset, SynthConfig};
@@ -224,12 +223,6 @@ fn print_run(report: &RunReport) {
     }
     if !m.missing.is_empty() {
         println!("not in the folder: {}", m.missing.join(", "));
-    }
-    if !m.not_built.is_empty() {
-        println!("not built yet:");
-        for (stage, issue) in PLANNED_STAGES {
-            println!("  {stage} ({issue})");
-        }
     }
     println!("manifest: {}", report.manifest_path.display());
 }

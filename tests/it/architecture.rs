@@ -52,3 +52,88 @@ fn every_module_opens_with_a_doc_paragraph() {
         );
     }
 }
+
+/// The floors of `riskmap-pipeline`, from the bottom: a module may use only
+/// modules on floors below its own (ARCHITECTURE.md, "the pipeline"). A new
+/// module must be given a floor here.
+const PIPELINE_FLOORS: &[&[&str]] = &[
+    // The run's data model, stage records, settings, the cache and staging.
+    &["error", "model", "stage", "config", "cache", "staging"],
+    // Finding the folder's files, progress, township names, the panel, the
+    // year-to-date summary, the synthetic region writer.
+    &["region", "progress", "township_names", "panel", "summary", "synth"],
+    // Validation and the stages that read only validated data.
+    &["validate", "publish", "rasters", "spatial_stats"],
+    // Stages that read files of their own as well.
+    &["backtest", "scores"],
+    // The report, made from every stage's results.
+    &["report"],
+    // The nightly job: the stages in order.
+    &["run"],
+];
+
+/// The pipeline modules a source file uses (`crate::name`, also inside
+/// `use crate::{a, b}`), outside its `#[cfg(test)] mod tests` and comments.
+fn pipeline_imports(text: &str, modules: &[&str]) -> Vec<String> {
+    let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+    let code: String = code
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = std::collections::BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        let names: Vec<&str> = match rest.strip_prefix('{') {
+            Some(group) => group
+                .split('}')
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(|n| n.trim().split("::").next().unwrap_or(""))
+                .collect(),
+            None => vec![rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("")],
+        };
+        found.extend(names.into_iter().filter(|n| modules.contains(n)).map(str::to_owned));
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn pipeline_modules_import_downwards_only() {
+    let src = root().join("crates/riskmap-pipeline/src");
+    let floor_of = |m: &str| PIPELINE_FLOORS.iter().position(|f| f.contains(&m));
+    let modules: Vec<&str> = PIPELINE_FLOORS.iter().flat_map(|f| f.iter().copied()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    let mut wrong = Vec::new();
+    for f in &files {
+        let name = f.file_stem().unwrap().to_str().unwrap();
+        if name == "lib" {
+            continue;
+        }
+        let Some(floor) = floor_of(name) else {
+            wrong.push(format!("{name}.rs is on no floor of PIPELINE_FLOORS"));
+            continue;
+        };
+        let text = std::fs::read_to_string(f).unwrap();
+        for used in pipeline_imports(&text, &modules) {
+            if used != name && floor_of(&used).is_some_and(|u| u >= floor) {
+                wrong.push(format!("{name} (floor {floor}) uses {used} (floor {})", floor_of(&used).unwrap()));
+            }
+        }
+    }
+    assert!(files.len() > 15, "{}", src.display());
+    assert!(wrong.is_empty(), "imports that do not run downwards:\n{}", wrong.join("\n"));
+    // The reader finds what it must: a grouped use, a path, not a comment.
+    let text = "use crate::{model::Validated, stage};\n// crate::run\nfn f() { crate::report::write(); }\n#[cfg(test)]\nmod tests { use crate::run; }";
+    assert_eq!(pipeline_imports(text, &modules), ["model", "report", "stage"]);
+}

@@ -5,7 +5,6 @@
 //! (see `fuzz/README.md`), whose interesting finds are committed to the
 //! corpus and so replayed here.
 
-use std::path::Path;
 
 #[path = "../../fuzz/checks.rs"]
 mod checks;

@@ -9,7 +9,6 @@
 //! mass of points near the grid's edge).
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::Command;
 
 #[test]

@@ -3,7 +3,6 @@
 //! when `python3` is absent; `scripts/test.sh` installs the Python packages
 //! they need (nbclient, nbformat, ipykernel, polars, matplotlib, scipy).
 
-use std::path::Path;
 use std::process::Command;
 
 const RUN: &str = "

@@ -17,7 +17,7 @@
 //! only at a corner, which `pairs` below pins.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::support::{assert_counts_add_up, manifest, riskmap_ok};
 

@@ -12,7 +12,6 @@
 //!   absolute 1e-9 for CRPS and the deviance, exact for quantiles.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use riskmap_forecast::models::by_name;
 use riskmap_forecast::{metrics, Panel, Predictive};

@@ -31,13 +31,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
 use riskmap_forecast::backtest::{self, LeaderRow, Measure, PredictionRow};
 use riskmap_forecast::{Forecaster, Panel, Predictive};
 
 use crate::staging::Staging;
-use crate::validate::Validated;
+use crate::model::Validated;
 use crate::PipelineError;
 
 /// Origins the forecast stage of `run` backtests on to pick a model.
@@ -89,14 +88,6 @@ pub struct Prepared {
     pub area: Vec<f64>,
     /// Last complete year.
     pub last_year: i32,
-}
-
-fn last_complete_year(as_of: chrono::NaiveDate) -> i32 {
-    if as_of.month() == 12 && as_of.day() == 31 {
-        as_of.year()
-    } else {
-        as_of.year() - 1
-    }
 }
 
 /// Townships that share a boundary vertex (coordinates compared exactly).
@@ -190,7 +181,7 @@ pub fn prepare(
     use geo::ChamberlainDuquetteArea;
     let n = v.townships.len();
     let first = panel.years.0;
-    let last = last_complete_year(v.as_of);
+    let last = v.last_complete_year();
     let years: Vec<i32> = (first..=last).collect();
     let t = years.len();
     let polygons = v.index.polygons();
@@ -655,11 +646,11 @@ pub const MIN_FORECAST_YEARS: i32 = 1;
 pub fn forecast_precondition(
     v: &Validated,
     panel: &crate::panel::Panel,
-) -> Option<crate::run::Skipped> {
+) -> Option<crate::stage::Skipped> {
     let first = panel.years.0;
-    let last = last_complete_year(v.as_of);
+    let last = v.last_complete_year();
     let complete = (last - first + 1).max(0);
-    let skipped = |reason: String, reason_zh: String| crate::run::Skipped {
+    let skipped = |reason: String, reason_zh: String| crate::stage::Skipped {
         stage: "forecast".into(),
         reason,
         reason_zh,
@@ -864,17 +855,5 @@ mod tests {
             sq(10.0, 10.0),
         ]);
         assert_eq!(n, vec![vec![1], vec![0, 2], vec![1, 3], vec![2], vec![]]);
-        assert_eq!(
-            last_complete_year(chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap()),
-            2021
-        );
-        assert_eq!(
-            last_complete_year(chrono::NaiveDate::from_ymd_opt(2021, 12, 31).unwrap()),
-            2021
-        );
-        assert_eq!(
-            last_complete_year(chrono::NaiveDate::from_ymd_opt(2021, 12, 1).unwrap()),
-            2020
-        );
     }
 }

@@ -69,12 +69,78 @@ pub struct Config {
     pub stats: StatsConfig,
     /// Heatmap (kernel density) settings.
     #[serde(default)]
-    pub heatmaps: crate::rasters::HeatmapConfig,
+    pub heatmaps: HeatmapConfig,
     /// Township names used in the ledgers → a township code (or the name the
     /// townships layer uses), for rows placed by name (`[township_aliases]`).
     #[serde(default)]
     pub township_aliases: BTreeMap<String, String>,
 }
+
+/// `[heatmaps]` in `riskmap.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeatmapConfig {
+    /// `quartic` (default, as ArcGIS) or `gaussian`.
+    pub kernel: String,
+    /// Bandwidth in metres (σ for the Gaussian, the radius for the quartic);
+    /// default: ArcGIS's spatial Silverman rule per measure.
+    pub bandwidth_m: Option<f64>,
+    /// Cell size in metres; default: the region's longer side / 800, at least 50 m.
+    pub cell_size_m: Option<f64>,
+    /// Source → field to weight points by (`deaths`, `injuries`, `loss_10k_cny`, `burned_area_ha`).
+    pub weights: BTreeMap<String, String>,
+}
+
+impl Default for HeatmapConfig {
+    fn default() -> Self {
+        HeatmapConfig {
+            kernel: "quartic".into(),
+            bandwidth_m: None,
+            cell_size_m: None,
+            weights: BTreeMap::new(),
+        }
+    }
+}
+
+impl HeatmapConfig {
+    /// Checks the values; the message names the key.
+    pub fn check(&self) -> Result<(), String> {
+        if !matches!(self.kernel.as_str(), "quartic" | "gaussian") {
+            return Err(format!(
+                "`heatmaps.kernel = \"{}\"`: use quartic or gaussian",
+                self.kernel
+            ));
+        }
+        for (key, v) in [
+            ("bandwidth_m", self.bandwidth_m),
+            ("cell_size_m", self.cell_size_m),
+        ] {
+            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
+                return Err(format!("`heatmaps.{key}` must be more than 0 metres"));
+            }
+        }
+        for (source, field) in &self.weights {
+            if !HEATMAP_SOURCES.iter().any(|s| s.stem() == source) {
+                return Err(format!("`heatmaps.weights.{source}`: heatmaps are drawn for incidents, fires, forest_fires and geohazard_events"));
+            }
+            if !HEATMAP_WEIGHTS.contains(&field.as_str()) {
+                return Err(format!("`heatmaps.weights.{source} = \"{field}\"`: weight by deaths, injuries, loss_10k_cny or burned_area_ha"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The fields a heatmap may weight its points by (`[heatmaps] weights`).
+pub const HEATMAP_WEIGHTS: [&str; 4] = ["deaths", "injuries", "loss_10k_cny", "burned_area_ha"];
+
+/// The point sources that get a heatmap.
+pub const HEATMAP_SOURCES: [Source; 4] = [
+    Source::Incidents,
+    Source::Fires,
+    Source::ForestFires,
+    Source::GeohazardEvents,
+];
 
 /// Spatial statistics settings (`[stats]`).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

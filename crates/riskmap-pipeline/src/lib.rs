@@ -1,9 +1,11 @@
 //! riskmap's batch jobs as stages over the library crates: `synth` writes a
 //! synthetic region folder, `run` (and `demo`, which is `synth` then `run`)
-//! survey a region folder and write the run manifest.
+//! validates a region folder, runs the stages and writes the outputs and the
+//! run manifest, and `backtest` evaluates the forecasting models.
 //!
-//! Stages not built yet are listed by [`run::PLANNED_STAGES`] and reported by
-//! every run, so that nobody mistakes a partial job for a finished one.
+//! The run's data model ([`model`]) and the stage records ([`stage`]) sit at
+//! the bottom; each stage reads them and its own settings from [`config`];
+//! [`run`] calls the stages in order. See ARCHITECTURE.md for the list.
 //!
 //! `run` and `validate` write into a private folder under `--out` and
 //! publish it atomically, under a lock, only when the job succeeds
@@ -24,6 +26,7 @@ pub mod backtest;
 pub mod cache;
 pub mod config;
 mod error;
+pub mod model;
 pub mod panel;
 pub mod progress;
 pub mod publish;
@@ -33,6 +36,7 @@ pub mod report;
 pub mod run;
 pub mod scores;
 pub mod spatial_stats;
+pub mod stage;
 pub mod staging;
 pub mod summary;
 pub mod synth;

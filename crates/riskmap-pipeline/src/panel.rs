@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
-use crate::validate::Validated;
+use crate::model::Validated;
 use crate::PipelineError;
 
 /// Sums for one cell of the panel.

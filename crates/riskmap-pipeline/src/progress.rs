@@ -19,7 +19,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use crate::run::StageEntry;
+use crate::stage::StageEntry;
 
 /// How progress is reported on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,7 +161,7 @@ impl StageLog {
 
     /// Records and reports a stage skipped for want of data, as a warning
     /// that says why; the entry's `skipped` holds the reason.
-    pub fn skip(&mut self, skipped: &crate::run::Skipped) {
+    pub fn skip(&mut self, skipped: &crate::stage::Skipped) {
         event(
             "warn",
             &format!("stage skipped: {}", skipped.reason),

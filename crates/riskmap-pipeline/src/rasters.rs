@@ -20,7 +20,6 @@
 //! in the same system (the township polygons are transformed to it); a pixel
 //! belongs to the township that contains its centre.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::Datelike;
@@ -30,77 +29,15 @@ use rayon::prelude::*;
 use riskmap_domain::{Crs, Raster, Source};
 use riskmap_raster::grid::Grid;
 use riskmap_raster::kde::{KdeSpec, Kernel};
-use serde::Deserialize;
 
+use crate::config::{HeatmapConfig, HEATMAP_SOURCES};
+use crate::model::Validated;
 use crate::region::Found;
-use crate::validate::Validated;
 use crate::PipelineError;
 
-/// `[heatmaps]` in `riskmap.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HeatmapConfig {
-    /// `quartic` (default, as ArcGIS) or `gaussian`.
-    pub kernel: String,
-    /// Bandwidth in metres (σ for the Gaussian, the radius for the quartic);
-    /// default: ArcGIS's spatial Silverman rule per measure.
-    pub bandwidth_m: Option<f64>,
-    /// Cell size in metres; default: the region's longer side / 800, at least 50 m.
-    pub cell_size_m: Option<f64>,
-    /// Source → field to weight points by (`deaths`, `injuries`, `loss_10k_cny`, `burned_area_ha`).
-    pub weights: BTreeMap<String, String>,
-}
-
-impl Default for HeatmapConfig {
-    fn default() -> Self {
-        HeatmapConfig {
-            kernel: "quartic".into(),
-            bandwidth_m: None,
-            cell_size_m: None,
-            weights: BTreeMap::new(),
-        }
-    }
-}
-
-impl HeatmapConfig {
-    /// Checks the values; the message names the key.
-    pub fn check(&self) -> Result<(), String> {
-        if !matches!(self.kernel.as_str(), "quartic" | "gaussian") {
-            return Err(format!(
-                "`heatmaps.kernel = \"{}\"`: use quartic or gaussian",
-                self.kernel
-            ));
-        }
-        for (key, v) in [
-            ("bandwidth_m", self.bandwidth_m),
-            ("cell_size_m", self.cell_size_m),
-        ] {
-            if v.is_some_and(|v| v.is_nan() || v <= 0.0) {
-                return Err(format!("`heatmaps.{key}` must be more than 0 metres"));
-            }
-        }
-        for (source, field) in &self.weights {
-            if !HEATMAP_SOURCES.iter().any(|s| s.stem() == source) {
-                return Err(format!("`heatmaps.weights.{source}`: heatmaps are drawn for incidents, fires, forest_fires and geohazard_events"));
-            }
-            if weight_field(field).is_none() {
-                return Err(format!("`heatmaps.weights.{source} = \"{field}\"`: weight by deaths, injuries, loss_10k_cny or burned_area_ha"));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The point sources that get a heatmap.
-pub const HEATMAP_SOURCES: [Source; 4] = [
-    Source::Incidents,
-    Source::Fires,
-    Source::ForestFires,
-    Source::GeohazardEvents,
-];
-
-/// How a weight field is read off an accepted record.
-fn weight_field(field: &str) -> Option<fn(&crate::validate::Accepted) -> f64> {
+/// How a weight field (one of [`crate::config::HEATMAP_WEIGHTS`]) is read
+/// off an accepted record.
+fn weight_field(field: &str) -> Option<fn(&crate::model::Accepted) -> f64> {
     match field {
         "deaths" => Some(|a| a.severity[0]),
         "injuries" => Some(|a| a.severity[1]),
@@ -124,7 +61,7 @@ pub struct Heatmap {
 
 /// Kernel density of each event source's current-year records.
 pub fn heatmaps(v: &Validated, cfg: &HeatmapConfig) -> Result<Vec<Heatmap>, PipelineError> {
-    let centre = crate::spatial_stats::region_centre(v);
+    let centre = v.region_centre();
     let epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
     // The townships' extent in metres.
     let mut corners: Vec<[f64; 2]> = v
@@ -407,4 +344,17 @@ pub fn write_terrain(
     .map_err(|e| PipelineError::Internal(e.to_string()))?;
     riskmap_io::write_table(&mut df, &dir.join("township_terrain.csv"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_weight_riskmap_toml_accepts_is_read_off_a_record() {
+        for field in crate::config::HEATMAP_WEIGHTS {
+            assert!(weight_field(field).is_some(), "{field}");
+        }
+        assert!(weight_field("vehicles").is_none());
+    }
 }

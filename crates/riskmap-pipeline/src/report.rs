@@ -46,42 +46,9 @@ use crate::backtest::Forecasts;
 use crate::panel::Panel;
 use crate::spatial_stats::SpatialStats;
 use crate::summary::{Period, YearToDate};
-use crate::validate::{SourceCounts, Validated};
+use crate::model::{RejectKind, SourceCounts, Validated};
+use crate::scores::{ScoreRow, ScoreTable};
 use crate::PipelineError;
-
-/// One township's risk score, as the scoring stage produces it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoreRow {
-    /// The township's code (matched to the validated townships).
-    pub code: String,
-    /// Overall risk, 0–10.
-    pub risk: f64,
-    /// 1 = highest risk.
-    pub rank: u32,
-    /// Risk level.
-    pub level: RiskLevel,
-    /// Rank interval, lower end (10th percentile of the rank).
-    pub rank_p10: f64,
-    /// Rank interval, upper end (90th percentile of the rank).
-    pub rank_p90: f64,
-    /// Stock, incremental, natural, fire and coping, each 0–10, as
-    /// `riskmap-score` gives them: the first four higher = more risk, coping
-    /// higher = *better* capacity (the report draws its gap, 10 − coping).
-    /// `None` where the dimension has no data for the township.
-    pub dimensions: [Option<f64>; 5],
-    /// The main reasons, most important first, in Chinese.
-    pub reasons_zh: Vec<String>,
-    /// The same reasons in English.
-    pub reasons_en: Vec<String>,
-}
-
-/// The scores the report prints: one row per township (any order; townships
-/// without a row are drawn as "no data" and left out of the ranking).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ScoreTable {
-    /// One row per township.
-    pub rows: Vec<ScoreRow>,
-}
 
 /// Everything the report is made from. `scores` and `heatmaps` come from
 /// other stages and may be absent: `None` and an empty list.
@@ -104,7 +71,7 @@ pub struct ReportContext<'a> {
     /// year, in any EPSG coordinate system (as `heatmaps/<measure>.tif`).
     pub heatmaps: &'a [(String, Raster)],
     /// Stages skipped for want of data, with why (section 6).
-    pub skipped: &'a [crate::run::Skipped],
+    pub skipped: &'a [crate::stage::Skipped],
     /// The language of the report and figures.
     pub lang: Lang,
 }
@@ -593,7 +560,7 @@ fn source_label(stem: &str, lang: Lang) -> String {
 /// A north-up lon/lat grid over the region, with square cells of about
 /// `step_m` metres (at the middle latitude), at most `max_side` cells a side.
 fn lonlat_frame(v: &Validated, step_m: f64, max_side: usize) -> (usize, usize, [f64; 6]) {
-    let (lo, hi) = crate::spatial_stats::region_bounds(v);
+    let (lo, hi) = v.region_bounds();
     const M_PER_DEG: f64 = 111_320.0;
     let cos = ((lo[1] + hi[1]) / 2.0).to_radians().cos().max(0.05);
     let (w_m, h_m) = (
@@ -1045,7 +1012,7 @@ fn stat_rows(
         ));
     }
     // Sources the summary does not cover: counted over the same two periods.
-    let count = |s: Source, p: Period, f: &dyn Fn(&crate::validate::Accepted) -> bool| -> f64 {
+    let count = |s: Source, p: Period, f: &dyn Fn(&crate::model::Accepted) -> bool| -> f64 {
         v.accepted
             .iter()
             .filter(|a| a.source == s && a.when.is_some_and(|w| p.contains(w.date())) && f(a))
@@ -1076,7 +1043,7 @@ fn stat_rows(
             count(Source::HiddenHazards, p, &|_| true),
             0,
         ));
-        let major = |a: &crate::validate::Accepted| a.label == Some("major");
+        let major = |a: &crate::model::Accepted| a.label == Some("major");
         out.push(row(
             t("　其中重大隐患（项）", "　of which major"),
             count(Source::HiddenHazards, c, &major),
@@ -1278,85 +1245,35 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
     let zh = lang == Lang::Zh;
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for r in &v.rejections {
-        let (f, why) = (r.field.as_str(), r.reason.as_str());
-        let kind = if why.starts_with("duplicate id") {
-            if zh {
-                "编号重复".to_owned()
-            } else {
-                "duplicate id".to_owned()
-            }
-        } else if why.starts_with("missing") {
-            if zh {
-                format!("缺少{}", field_zh(f))
-            } else {
-                format!("missing {f}")
-            }
-        } else if why.starts_with("unparseable") {
-            if zh {
-                format!("{}无法识别", field_zh(f))
-            } else {
-                format!("unreadable {f}")
-            }
-        } else if why.starts_with("no coordinates") {
-            if zh {
-                format!("无坐标且{}无法匹配", field_zh(f))
-            } else {
-                format!("no coordinates and unknown {f}")
-            }
-        } else if why.starts_with("ambiguous township name") {
-            if zh {
-                "无坐标且乡镇名称重名".into()
-            } else {
-                "no coordinates and an ambiguous township name".into()
-            }
-        } else if why.starts_with("unknown township code") {
-            if zh {
-                "乡镇代码不存在".into()
-            } else {
-                "unknown township code".into()
-            }
-        } else if why.starts_with("unknown") {
-            if zh {
-                format!("{}不在字典中", field_zh(f))
-            } else {
-                format!("{f} not in the vocabulary")
-            }
-        } else if why.starts_with("outside the region") {
-            if zh {
-                "坐标在辖区外".into()
-            } else {
-                "outside the region".into()
-            }
-        } else if why.contains("swapped") {
-            if zh {
-                "经纬度颠倒".into()
-            } else {
-                "lon and lat swapped".into()
-            }
-        } else if why.contains("not on the globe") {
-            if zh {
-                "坐标无效".into()
-            } else {
-                "invalid coordinates".into()
-            }
-        } else if why.contains("as-of date") {
-            if zh {
-                "日期晚于截止日期".into()
-            } else {
-                "dated on or after the as-of date".into()
-            }
-        } else if why.contains("number")
-            || why.starts_with("negative")
-            || why.contains("not a year")
-        {
-            if zh {
-                format!("{}数值无效", field_zh(f))
-            } else {
-                format!("invalid {f}")
-            }
-        } else {
-            why.split(';').next().unwrap_or(why).to_owned()
+        let f = r.field.as_str();
+        let (en, zh_text): (String, String) = match r.kind {
+            RejectKind::DuplicateId => ("duplicate id".into(), "编号重复".into()),
+            RejectKind::Missing => (format!("missing {f}"), format!("缺少{}", field_zh(f))),
+            RejectKind::Unparseable => (format!("unreadable {f}"), format!("{}无法识别", field_zh(f))),
+            RejectKind::NoTownship => (
+                format!("no coordinates and unknown {f}"),
+                format!("无坐标且{}无法匹配", field_zh(f)),
+            ),
+            RejectKind::AmbiguousTownship => (
+                "no coordinates and an ambiguous township name".into(),
+                "无坐标且乡镇名称重名".into(),
+            ),
+            RejectKind::UnknownTownshipCode => ("unknown township code".into(), "乡镇代码不存在".into()),
+            RejectKind::NotInVocabulary => (
+                format!("{f} not in the vocabulary"),
+                format!("{}不在字典中", field_zh(f)),
+            ),
+            RejectKind::Outside => ("outside the region".into(), "坐标在辖区外".into()),
+            RejectKind::Swapped => ("lon and lat swapped".into(), "经纬度颠倒".into()),
+            RejectKind::OffGlobe => ("invalid coordinates".into(), "坐标无效".into()),
+            RejectKind::Future => ("dated on or after the as-of date".into(), "日期晚于截止日期".into()),
+            RejectKind::TooEarly => (
+                format!("dated before {}", crate::validate::EARLIEST_YEAR),
+                format!("日期早于{}年", crate::validate::EARLIEST_YEAR),
+            ),
+            RejectKind::InvalidNumber => (format!("invalid {f}"), format!("{}数值无效", field_zh(f))),
         };
+        let kind = if zh { zh_text } else { en };
         let src = source_label(&r.source, lang);
         let src = src.split(' ').next().unwrap_or(&src).to_owned();
         *counts
@@ -1622,7 +1539,7 @@ mod tests {
     #[test]
     fn rasters_in_utm_are_resampled_at_cell_centres_as_brute_force_says() {
         let v = demo();
-        let c = crate::spatial_stats::region_centre(&v);
+        let c = v.region_centre();
         let epsg = riskmap_io::crs::utm_epsg(c[0], c[1]);
         let mut m = [c];
         riskmap_io::crs::from_wgs84(epsg, &mut m).unwrap();
@@ -1778,7 +1695,7 @@ mod tests {
         .unwrap();
         let scores = made_up_scores(&v);
         // A density raster in lon/lat (EPSG:4326) over the region.
-        let c = crate::spatial_stats::region_centre(&v);
+        let c = v.region_centre();
         let (w, h) = (200, 200);
         let raster = Raster {
             width: w,

@@ -1,8 +1,9 @@
-//! `riskmap run` and `riskmap validate`: the nightly job. Today it validates
-//! every point source and joins it to the townships (`rejected.csv`,
+//! `riskmap run` and `riskmap validate`: the nightly job. [`run`] validates
+//! every source and joins it to the townships (`rejected.csv`,
 //! `assigned.parquet`, `township_code_mismatches.csv`, `unknown_labels.csv`),
-//! reads the other layers, and writes `manifest.json`; the stages after that
-//! are built by the issues named in [`PLANNED_STAGES`].
+//! then, unless only validating, runs the stages in turn (panel, spatial
+//! statistics, heatmaps, terrain, forecast, summary, scores, maps and
+//! report), writes `manifest.json` and publishes the folder.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,11 +15,9 @@ use crate::cache::{Cache, CacheReport, KeyBuilder};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
 use crate::region::Found;
-use crate::validate::{SourceCounts, Validated};
+use crate::stage::{Skipped, StageEntry};
+use crate::model::{SourceCounts, Validated};
 use crate::PipelineError;
-
-/// Stages of the nightly job that are not built yet, with the issue that builds them.
-pub const PLANNED_STAGES: &[(&str, &str)] = &[];
 
 /// What `run` is asked to do.
 #[derive(Debug, Clone)]
@@ -35,33 +34,6 @@ pub struct RunOptions {
     pub lang: crate::report::Lang,
     /// Use the incremental cache (see [`crate::cache`]); `--no-cache` turns it off.
     pub use_cache: bool,
-}
-
-/// A stage and its wall time.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StageEntry {
-    /// Stage name.
-    pub name: String,
-    /// Seconds.
-    pub seconds: f64,
-    /// Why the stage did not run and what would make it run, when it was
-    /// skipped for want of data (SPEC: "a stage skipped for want of data
-    /// says why"); absent for a stage that ran.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<String>,
-}
-
-/// A stage that could not compute what it needs and was skipped: the reason
-/// says what is missing and what would make the stage run, in the
-/// manifest's English and in Chinese for the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    /// The stage's name, as in the manifest's `stages`.
-    pub stage: String,
-    /// "forecast: needs 1 complete year of records, has 0; ...".
-    pub reason: String,
-    /// The same in Chinese.
-    pub reason_zh: String,
 }
 
 /// An output and its hash.
@@ -94,7 +66,8 @@ pub struct Manifest {
     pub missing: Vec<String>,
     /// Stages run, with timings.
     pub stages: Vec<StageEntry>,
-    /// Stages of the nightly job that are not built yet.
+    /// Stages of the nightly job not built yet: always empty now that every
+    /// stage is built; kept so that the manifest keeps its shape.
     pub not_built: Vec<String>,
     /// Files written, with hashes (the manifest itself excepted).
     pub outputs: Vec<OutputEntry>,
@@ -238,16 +211,16 @@ fn write_validation(
             "township_code_mismatches.csv",
             m.len(),
             vec![
-                text("source", m.iter().map(|x| Some(x.0.as_str())).collect()),
-                int("row", m.iter().map(|x| x.1 as i64).collect()),
-                text("id", m.iter().map(|x| Some(x.2.as_str())).collect()),
+                text("source", m.iter().map(|x| Some(x.source.as_str())).collect()),
+                int("row", m.iter().map(|x| x.row as i64).collect()),
+                text("id", m.iter().map(|x| Some(x.id.as_str())).collect()),
                 text(
                     "reported_code",
-                    m.iter().map(|x| Some(x.3.as_str())).collect(),
+                    m.iter().map(|x| Some(x.reported.as_str())).collect(),
                 ),
                 text(
                     "located_code",
-                    m.iter().map(|x| Some(x.4.as_str())).collect(),
+                    m.iter().map(|x| Some(x.located.as_str())).collect(),
                 ),
             ],
         )?,
@@ -550,14 +523,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         missing,
         stages: stages.into_vec(),
         warnings,
-        not_built: if opts.validate_only {
-            Vec::new()
-        } else {
-            PLANNED_STAGES
-                .iter()
-                .map(|(s, issue)| format!("{s}: {issue}"))
-                .collect()
-        },
+        not_built: Vec::new(),
         outputs,
     };
     let json = serde_json::to_string_pretty(&manifest)

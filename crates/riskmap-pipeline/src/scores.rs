@@ -16,7 +16,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use geo::{Centroid, ChamberlainDuquetteArea, Geometry, MultiPolygon};
 use polars::prelude::{Column, DataFrame, PlSmallStr};
-use riskmap_domain::{Source, VectorLayer};
+use riskmap_domain::{RiskLevel, Source, VectorLayer};
 use riskmap_io::Cells;
 use riskmap_score::{
     Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput,
@@ -27,8 +27,8 @@ use riskmap_score::{
 use crate::config::Config;
 use crate::panel::Panel;
 use crate::region::Found;
-use crate::run::StageEntry;
-use crate::validate::Validated;
+use crate::stage::StageEntry;
+use crate::model::Validated;
 use crate::PipelineError;
 
 /// Files the stage writes, relative to the output folder.
@@ -627,6 +627,40 @@ pub fn frame(s: &Scores) -> Result<DataFrame, PipelineError> {
     DataFrame::new(t.len(), cols).map_err(|e| PipelineError::Internal(e.to_string()))
 }
 
+/// One township's risk score, as the scoring stage produces it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreRow {
+    /// The township's code (matched to the validated townships).
+    pub code: String,
+    /// Overall risk, 0–10.
+    pub risk: f64,
+    /// 1 = highest risk.
+    pub rank: u32,
+    /// Risk level.
+    pub level: RiskLevel,
+    /// Rank interval, lower end (10th percentile of the rank).
+    pub rank_p10: f64,
+    /// Rank interval, upper end (90th percentile of the rank).
+    pub rank_p90: f64,
+    /// Stock, incremental, natural, fire and coping, each 0–10, as
+    /// `riskmap-score` gives them: the first four higher = more risk, coping
+    /// higher = *better* capacity (the report draws its gap, 10 − coping).
+    /// `None` where the dimension has no data for the township.
+    pub dimensions: [Option<f64>; 5],
+    /// The main reasons, most important first, in Chinese.
+    pub reasons_zh: Vec<String>,
+    /// The same reasons in English.
+    pub reasons_en: Vec<String>,
+}
+
+/// The scores the report prints: one row per township (any order; townships
+/// without a row are drawn as "no data" and left out of the ranking).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScoreTable {
+    /// One row per township.
+    pub rows: Vec<ScoreRow>,
+}
+
 /// What the stage did.
 pub struct ScoresStage {
     /// Files written, relative to the output folder.
@@ -636,15 +670,15 @@ pub struct ScoresStage {
     /// Timed steps: gathering the inputs, scoring, writing.
     pub stages: Vec<StageEntry>,
     /// The scores as the report prints them; `None` when the stage was skipped.
-    pub table: Option<crate::report::ScoreTable>,
+    pub table: Option<ScoreTable>,
     /// Why no scores were written, when no indicator tells townships apart.
-    pub skipped: Option<crate::run::Skipped>,
+    pub skipped: Option<crate::stage::Skipped>,
 }
 
 /// The stage is skipped when no indicator is used: every one is missing,
 /// constant across townships or weighted 0. Ranks and levels would then be
 /// ties broken by code order, i.e. invented.
-fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::run::Skipped> {
+fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::stage::Skipped> {
     if scores.indicators.iter().any(|r| r.status == "used") {
         return None;
     }
@@ -658,7 +692,7 @@ fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::run::Ski
     };
     let (missing, constant) = (with("missing"), with("constant"));
     let list = |ids: &[&str]| if ids.is_empty() { "none".to_owned() } else { ids.join(", ") };
-    Some(crate::run::Skipped {
+    Some(crate::stage::Skipped {
         stage: "scores".into(),
         reason: format!(
             "scores: no indicator tells the townships apart (missing everywhere: {}; the same in \
@@ -678,14 +712,13 @@ fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::run::Ski
 }
 
 /// The scores as the report takes them.
-fn score_table(scores: &riskmap_score::Scores) -> crate::report::ScoreTable {
-    use riskmap_domain::RiskLevel;
+fn score_table(scores: &riskmap_score::Scores) -> ScoreTable {
     use riskmap_score::aggregate::Level;
-    crate::report::ScoreTable {
+    ScoreTable {
         rows: scores
             .townships
             .iter()
-            .map(|t| crate::report::ScoreRow {
+            .map(|t| ScoreRow {
                 code: t.code.clone(),
                 risk: t.risk,
                 rank: t.rank as u32,

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::config::StatsConfig;
 use crate::panel::Panel;
-use crate::validate::Validated;
+use crate::model::Validated;
 use crate::PipelineError;
 
 /// One township and measure of `spatial_stats.csv`.
@@ -345,7 +345,7 @@ pub fn compute(
     }
 
     // The grid: each point source's records in the complete years, in metres.
-    let centre = region_centre(v);
+    let centre = v.region_centre();
     let grid_epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
     let grids = [
         Source::Incidents,
@@ -423,28 +423,6 @@ pub fn compute(
         grid_epsg,
         warnings,
     }
-}
-
-/// The townships' bounding box, lon/lat: (lower left, upper right).
-pub fn region_bounds(v: &Validated) -> ([f64; 2], [f64; 2]) {
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for c in v
-        .index
-        .polygons()
-        .iter()
-        .flat_map(|mp| mp.0.iter())
-        .flat_map(|p| p.exterior().0.iter())
-    {
-        lo = [lo[0].min(c.x), lo[1].min(c.y)];
-        hi = [hi[0].max(c.x), hi[1].max(c.y)];
-    }
-    (lo, hi)
-}
-
-/// The centre of the townships' bounding box, lon/lat.
-pub fn region_centre(v: &Validated) -> [f64; 2] {
-    let (lo, hi) = region_bounds(v);
-    [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0]
 }
 
 /// Writes the stage's files into `dir`; returns their names.

@@ -17,7 +17,7 @@ use std::fmt::Write;
 use chrono::{Datelike, NaiveDate};
 use riskmap_domain::Source;
 
-use crate::validate::Validated;
+use crate::model::Validated;
 
 /// The figures of one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::validate::Township;
+use crate::model::Township;
 
 /// Administrative suffixes dropped from the end of a township name, longest
 /// first so that 街道办事处 is dropped whole and 民族乡 before 乡.

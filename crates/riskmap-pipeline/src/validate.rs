@@ -20,127 +20,13 @@ use rayon::prelude::*;
 use riskmap_domain::{GeohazardType, GeometryKind, HazardLevel, IncidentCategory, Source};
 use riskmap_io::{Cells, Records};
 use riskmap_spatial::join::{Assignment, TownshipIndex};
-use serde::Serialize;
 
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
+use crate::model::{
+    Accepted, AreaCount, CodeMismatch, PlacedBy, RejectKind, Rejection, SourceCounts, Township, Validated,
+};
 use crate::region::Found;
 use crate::PipelineError;
-
-/// A rejected row, as `rejected.csv` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rejection {
-    /// Source stem.
-    pub source: String,
-    /// Data row, from 1.
-    pub row: usize,
-    /// The row's id, if it has one.
-    pub id: Option<String>,
-    /// The field at fault.
-    pub field: String,
-    /// Why, and what to do.
-    pub reason: String,
-}
-
-/// Counts per source, as `manifest.json` lists them.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
-pub struct SourceCounts {
-    /// Source stem.
-    pub source: String,
-    /// Path relative to the region folder.
-    pub path: String,
-    /// SHA-256 of the file.
-    pub sha256: String,
-    /// Text encoding the file was read with.
-    pub encoding: String,
-    /// Rows read.
-    pub rows_read: usize,
-    /// Rows accepted.
-    pub accepted: usize,
-    /// Rows rejected.
-    pub rejected: usize,
-    /// Accepted rows snapped onto the region.
-    pub snapped: usize,
-    /// Rejected rows outside the region.
-    pub outside: usize,
-    /// Accepted rows whose lon and lat were exchanged and swapped back
-    /// (only with `fix_swapped = true`).
-    pub swapped_fixed: usize,
-    /// Accepted rows without coordinates, placed by their `township_code`.
-    #[serde(default)]
-    pub placed_by_code: usize,
-    /// Accepted rows without coordinates, placed by their township name.
-    #[serde(default)]
-    pub placed_by_name: usize,
-}
-
-/// How an accepted record was placed in its township (`assigned.parquet`'s
-/// `placed_by`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlacedBy {
-    /// By its lon/lat, in the polygon that contains it (or snapped onto it).
-    Location,
-    /// No coordinates: by its `township_code`.
-    Code,
-    /// No coordinates: by its township name.
-    Name,
-}
-
-impl PlacedBy {
-    /// The value written in `assigned.parquet`.
-    pub fn key(self) -> &'static str {
-        match self {
-            PlacedBy::Location => "location",
-            PlacedBy::Code => "code",
-            PlacedBy::Name => "name",
-        }
-    }
-}
-
-/// An accepted point record.
-#[derive(Debug, Clone)]
-pub struct Accepted {
-    /// Source.
-    pub source: Source,
-    /// Data row, from 1.
-    pub row: usize,
-    /// Id.
-    pub id: String,
-    /// Township index (code order).
-    pub township: usize,
-    /// Where: WGS84 lon/lat (after any coordinate transform and swap fix);
-    /// `None` for a row placed by its township's code or name, which counts
-    /// everywhere except where a point is needed (kernel density, grids).
-    pub point: Option<[f64; 2]>,
-    /// How the row was placed.
-    pub placed_by: PlacedBy,
-    /// Date of the record (occurred_at or found_on), if the source is dated.
-    pub when: Option<NaiveDateTime>,
-    /// Category, type or level as a SPEC key, where the source has one.
-    pub label: Option<&'static str>,
-    /// Deaths, injuries and direct loss (10k CNY); 0 where not given.
-    pub severity: [f64; 3],
-    /// Fire-brigade dispatch: vehicles, personnel, people rescued; 0 where not given.
-    pub dispatch: [f64; 3],
-    /// Burned area of a forest fire, ha; 0 where not given.
-    pub burned_area_ha: f64,
-    /// Hidden hazards only: `deadline` and `rectified_on`, where given.
-    pub extra_dates: [Option<NaiveDate>; 2],
-    /// Hidden hazards only: `sector`, where given (for the overdue list).
-    pub sector: Option<Box<str>>,
-}
-
-/// An accepted row of `area_counts`: counts already aggregated by township.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AreaCount {
-    /// Township index (code order).
-    pub township: usize,
-    /// Year.
-    pub year: i32,
-    /// Measure name.
-    pub measure: String,
-    /// Count, deaths, injuries, direct loss (10k CNY).
-    pub values: [f64; 4],
-}
 
 /// The earliest year a record may carry. A mistyped date (year 0001, 1066)
 /// would otherwise stretch the panel over every year since, townships ×
@@ -178,15 +64,17 @@ fn check_area_counts(
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     for r in 0..records.height() {
         let code_text = code.text(r);
-        let reject = |field: &str, reason: String| Rejection {
+        let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
             source: "area_counts".into(),
             row: r + 1,
             id: code_text.as_deref().map(str::to_owned),
             field: field.into(),
             reason,
+            kind,
         };
         let Some(t) = code_text.as_deref().and_then(|c| code_index.get(c)) else {
             rejected.push(reject(
+                RejectKind::UnknownTownshipCode,
                 "code",
                 format!(
                     "unknown township code `{}`",
@@ -202,6 +90,7 @@ fn check_area_counts(
             .filter(|y| y.fract() == 0.0 && (f64::from(EARLIEST_YEAR)..=2200.0).contains(y))
         else {
             rejected.push(reject(
+                RejectKind::InvalidNumber,
                 "year",
                 format!(
                     "year `{}` is not a year",
@@ -211,7 +100,7 @@ fn check_area_counts(
             continue;
         };
         let Some(m) = measure.text(r).map(Cow::into_owned) else {
-            rejected.push(reject("measure", "missing measure".into()));
+            rejected.push(reject(RejectKind::Missing, "measure", "missing measure".into()));
             continue;
         };
         let mut values = [0.0; 4];
@@ -222,22 +111,29 @@ fn check_area_counts(
             .enumerate()
         {
             match column.map(|c| c.number(r)) {
-                None | Some(Ok(None)) if k == 0 => bad = Some((*name, "missing count".to_owned())),
+                None | Some(Ok(None)) if k == 0 => {
+                    bad = Some((RejectKind::Missing, *name, "missing count".to_owned()))
+                }
                 None | Some(Ok(None)) => {}
                 Some(Ok(Some(v))) if v >= 0.0 => values[k] = v,
                 Some(Ok(Some(v))) => {
-                    bad = Some((*name, format!("{name} `{v}` is not a non-negative number")))
+                    bad = Some((
+                        RejectKind::InvalidNumber,
+                        *name,
+                        format!("{name} `{v}` is not a non-negative number"),
+                    ))
                 }
                 Some(Err(text)) => {
                     bad = Some((
+                        RejectKind::InvalidNumber,
                         *name,
                         format!("{name} `{text}` is not a non-negative number"),
                     ))
                 }
             }
         }
-        if let Some((field, reason)) = bad {
-            rejected.push(reject(field, reason));
+        if let Some((kind, field, reason)) = bad {
+            rejected.push(reject(kind, field, reason));
             continue;
         }
         rows.push(AreaCount {
@@ -258,45 +154,6 @@ fn check_area_counts(
         ..Default::default()
     };
     Ok((rows, rejected, counts))
-}
-
-/// A township as read.
-#[derive(Debug, Clone)]
-pub struct Township {
-    /// 12-digit code.
-    pub code: String,
-    /// Name.
-    pub name: String,
-    /// Population, from the layer's `population` column if it has one.
-    pub population: Option<f64>,
-    /// County, from the layer's `county` column if it has one (the report's title).
-    pub county: Option<String>,
-}
-
-/// Everything validation found.
-pub struct Validated {
-    /// Townships in code order.
-    pub townships: Vec<Township>,
-    /// Accepted rows of `area_counts`.
-    pub area_counts: Vec<AreaCount>,
-    /// The spatial index over them.
-    pub index: TownshipIndex,
-    /// Counts per source, in SPEC order (townships first).
-    pub counts: Vec<SourceCounts>,
-    /// Rejected rows.
-    pub rejections: Vec<Rejection>,
-    /// Accepted point rows.
-    pub accepted: Vec<Accepted>,
-    /// Labels outside a vocabulary, with how often each occurred.
-    pub unknown_labels: BTreeMap<(String, String, String), usize>,
-    /// Accepted rows whose reported township_code disagrees with their location: (source, row, id, reported, located).
-    pub code_mismatches: Vec<(String, usize, String, String, String)>,
-    /// The as-of date used.
-    pub as_of: NaiveDate,
-    /// Problems that did not stop the run (invalid township polygons, ...).
-    pub warnings: Vec<String>,
-    /// Wall time of validation's steps, in order: (step, seconds).
-    pub timings: Vec<(&'static str, f64)>,
 }
 
 fn input_err(path: &Path, msg: impl std::fmt::Display) -> PipelineError {
@@ -665,30 +522,6 @@ fn count_slot(name: &str) -> Option<(bool, usize)> {
     }
 }
 
-impl Validated {
-    /// The as-of year: the year of the last day the data cover (the day
-    /// before the as-of date), so that a run on 1 January describes the
-    /// whole year just ended, not an empty new one.
-    pub fn current_year(&self) -> i32 {
-        use chrono::Datelike;
-        self.as_of
-            .pred_opt()
-            .expect("a date after the start of time")
-            .year()
-    }
-
-    /// The last year with complete data: the current year when the as-of
-    /// date is 1 January of the next year, else the year before it.
-    pub fn last_complete_year(&self) -> i32 {
-        use chrono::Datelike;
-        if self.as_of.ordinal() == 1 {
-            self.current_year()
-        } else {
-            self.current_year() - 1
-        }
-    }
-}
-
 impl PointColumns<'_> {
     fn check(
         &self,
@@ -699,18 +532,19 @@ impl PointColumns<'_> {
         let stem = self.source.stem();
         let row = r + 1;
         let id = self.ids.text(r);
-        let reject = |field: &str, reason: String| Rejection {
+        let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
             source: stem.to_owned(),
             row,
             id: id.as_deref().map(str::to_owned),
             field: field.to_owned(),
             reason,
+            kind,
         };
         if id.is_none() {
-            return RowCheck::Missing(reject("id", "missing id".into()));
+            return RowCheck::Missing(reject(RejectKind::Missing, "id", "missing id".into()));
         }
         if let Some((field, _)) = self.required.iter().find(|(_, cells)| cells.is_blank(r)) {
-            return RowCheck::Missing(reject(field, format!("missing {field}")));
+            return RowCheck::Missing(reject(RejectKind::Missing, field, format!("missing {field}")));
         }
         RowCheck::Checked(self.check_fields(r, cfg, unknown, &reject).map(|mut c| {
             c.row = row;
@@ -724,16 +558,23 @@ impl PointColumns<'_> {
         r: usize,
         cfg: &SourceConfig,
         unknown: &mut BTreeMap<(String, String), usize>,
-        reject: &dyn Fn(&str, String) -> Rejection,
+        reject: &dyn Fn(RejectKind, &str, String) -> Rejection,
     ) -> Result<Candidate, Rejection> {
         let stem = self.source.stem();
         let when = match self.dates.map(|d| d.text(r)) {
             None => None,
-            Some(None) => return Err(reject(date_field(self.source).expect("dated"), "missing date".into())),
+            Some(None) => {
+                return Err(reject(
+                    RejectKind::Missing,
+                    date_field(self.source).expect("dated"),
+                    "missing date".into(),
+                ))
+            }
             Some(Some(text)) => match parse_when(&text, cfg.date_format.as_deref()) {
                 Some(t) => Some(t),
                 None => {
                     return Err(reject(
+                        RejectKind::Unparseable,
                         date_field(self.source).expect("dated"),
                         format!("unparseable date `{text}`; write ISO 8601 (2021-04-04T10:30:00 or 2021-04-04)"),
                     ))
@@ -750,6 +591,7 @@ impl PointColumns<'_> {
                     Some(t) => *slot = Some(t.date()),
                     None => {
                         return Err(reject(
+                            RejectKind::Unparseable,
                             field,
                             format!("unparseable {field} `{text}`; write ISO 8601 (2021-04-04)"),
                         ))
@@ -760,7 +602,7 @@ impl PointColumns<'_> {
         let mut label = None;
         if let Some((field, key_of, values)) = self.vocab {
             let Some(text) = values.text(r) else {
-                return Err(reject(field, format!("missing {field}")));
+                return Err(reject(RejectKind::Missing, field, format!("missing {field}")));
             };
             let mapped = cfg
                 .values
@@ -773,7 +615,7 @@ impl PointColumns<'_> {
                     *unknown
                         .entry((field.to_owned(), text.to_string()))
                         .or_default() += 1;
-                    return Err(reject(field, format!("unknown {field} `{text}`; map it in riskmap.toml under [sources.{stem}.values.{field}]")));
+                    return Err(reject(RejectKind::NotInVocabulary, field, format!("unknown {field} `{text}`; map it in riskmap.toml under [sources.{stem}.values.{field}]")));
                 }
             }
         }
@@ -797,13 +639,17 @@ impl PointColumns<'_> {
             }
         }
         if let Some((field, reason)) = bad_count {
-            return Err(reject(field, reason));
+            return Err(reject(RejectKind::InvalidNumber, field, reason));
         }
         let coord = |cells: Option<&Cells>, name: &str| -> Result<f64, Rejection> {
             match cells.map(|c| c.number(r)) {
                 Some(Ok(Some(v))) => Ok(v),
-                None | Some(Ok(None)) => Err(reject(name, format!("missing {name}"))),
-                Some(Err(text)) => Err(reject(name, format!("{name} `{text}` is not a number"))),
+                None | Some(Ok(None)) => Err(reject(RejectKind::Missing, name, format!("missing {name}"))),
+                Some(Err(text)) => Err(reject(
+                    RejectKind::InvalidNumber,
+                    name,
+                    format!("{name} `{text}` is not a number"),
+                )),
             }
         };
         let blank = |cells: Option<&Cells>| cells.is_none_or(|c| c.is_blank(r));
@@ -929,6 +775,7 @@ fn check_rows(
                             id: Some(id.into_owned()),
                             field: "id".into(),
                             reason: format!("duplicate id; first seen on row {first}"),
+                            kind: RejectKind::DuplicateId,
                         });
                         continue;
                     }
@@ -1072,16 +919,18 @@ pub fn validate(
             // Taken before any check, so that the assignments stay in step
             // with the candidates that have a point.
             let place = cand.point.map(|_| placed.next().expect("one per point"));
-            let reject = |field: &str, reason: String| Rejection {
+            let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
                 source: stem.to_owned(),
                 row: cand.row,
                 id: Some(cand.id.clone()),
                 field: field.to_owned(),
                 reason,
+                kind,
             };
             if let Some(t) = cand.when {
                 if t.year() < EARLIEST_YEAR {
                     rejected.push(reject(
+                        RejectKind::TooEarly,
                         date_field(f.source).expect("dated"),
                         format!(
                             "dated {}, before {EARLIEST_YEAR}: riskmap reads records from \
@@ -1093,6 +942,7 @@ pub fn validate(
                 }
                 if t.date() >= as_of {
                     rejected.push(reject(
+                        RejectKind::Future,
                         date_field(f.source).expect("dated"),
                         format!("dated {} on or after the as-of date {as_of}", t.date()),
                     ));
@@ -1103,8 +953,8 @@ pub fn validate(
                 (Some(p), Some(place)) => {
                     match locate(&index, p, place, snap_m, config.validate.fix_swapped, &mut c) {
                         Ok((township, point)) => (township, Some(point), PlacedBy::Location),
-                        Err((field, reason)) => {
-                            rejected.push(reject(field, reason));
+                        Err((kind, field, reason)) => {
+                            rejected.push(reject(kind, field, reason));
                             continue;
                         }
                     }
@@ -1117,21 +967,21 @@ pub fn validate(
                         }
                         (township, None, by)
                     }
-                    Err((field, reason)) => {
-                        rejected.push(reject(field, reason));
+                    Err((kind, field, reason)) => {
+                        rejected.push(reject(kind, field, reason));
                         continue;
                     }
                 },
             };
             if let Some(reported) = &cand.reported_code {
                 if *reported != townships[township].code {
-                    code_mismatches.push((
-                        stem.to_owned(),
-                        cand.row,
-                        cand.id.clone(),
-                        reported.clone(),
-                        townships[township].code.clone(),
-                    ));
+                    code_mismatches.push(CodeMismatch {
+                        source: stem.to_owned(),
+                        row: cand.row,
+                        id: cand.id.clone(),
+                        reported: reported.clone(),
+                        located: townships[township].code.clone(),
+                    });
                 }
             }
             accepted.push(Accepted {
@@ -1195,7 +1045,7 @@ fn locate(
     snap_m: f64,
     fix_swapped: bool,
     c: &mut SourceCounts,
-) -> Result<(usize, [f64; 2]), (&'static str, String)> {
+) -> Result<(usize, [f64; 2]), (RejectKind, &'static str, String)> {
     match place {
         Assignment::Inside(i) => Ok((i, p)),
         Assignment::Snapped(i, _) => {
@@ -1208,7 +1058,7 @@ fn locate(
                 let q = [p[1], p[0]];
                 Ok((index.assign(q, snap_m).township().expect("checked"), q))
             } else {
-                Err(("lon", "lon and lat appear swapped (exchanged, the point lies in the region); fix the source, or set fix_swapped = true under [validate] in riskmap.toml".into()))
+                Err((RejectKind::Swapped, "lon", "lon and lat appear swapped (exchanged, the point lies in the region); fix the source, or set fix_swapped = true under [validate] in riskmap.toml".into()))
             }
         }
         Assignment::Outside(d) => {
@@ -1219,11 +1069,13 @@ fn locate(
                 "more than 50 km".into()
             };
             Err((
+                RejectKind::Outside,
                 "lon",
                 format!("outside the region by {how_far} (snap tolerance {snap_m} m)"),
             ))
         }
         Assignment::Invalid => Err((
+            RejectKind::OffGlobe,
             "lon",
             format!("coordinates ({}, {}) are not on the globe", p[0], p[1]),
         )),
@@ -1236,11 +1088,12 @@ fn locate(
 fn place_by_township(
     names: &crate::township_names::TownshipNames<'_>,
     cand: &Candidate,
-) -> Result<(usize, PlacedBy), (&'static str, String)> {
+) -> Result<(usize, PlacedBy), (RejectKind, &'static str, String)> {
     use crate::township_names::NamePlacement;
     if let Some(code) = &cand.reported_code {
         return names.by_code(code).map(|i| (i, PlacedBy::Code)).ok_or_else(|| {
             (
+                RejectKind::NoTownship,
                 "township_code",
                 format!("no coordinates, and no township has the code `{code}`; give lon and lat, or a township code from the townships layer"),
             )
@@ -1248,6 +1101,7 @@ fn place_by_township(
     }
     let Some(name) = &cand.township_name else {
         return Err((
+            RejectKind::Missing,
             "lon",
             "missing lon and lat, and no township_code or township (乡镇) to place the row by".into(),
         ));
@@ -1255,10 +1109,12 @@ fn place_by_township(
     match names.by_name(name, cand.county.as_deref()) {
         NamePlacement::Placed(i) => Ok((i, PlacedBy::Name)),
         NamePlacement::Unknown => Err((
+            RejectKind::NoTownship,
             "township",
             format!("no coordinates, and no township is named `{name}`; give lon and lat, a township_code, or map the name under [township_aliases] in riskmap.toml"),
         )),
         NamePlacement::Ambiguous(candidates) => Err((
+            RejectKind::AmbiguousTownship,
             "township",
             format!(
                 "ambiguous township name `{name}`: {}; give the row's county (a `county` column, e.g. 区县) or its township_code",
