@@ -11,8 +11,8 @@ use std::path::{Component, Path};
 
 use chrono::NaiveDate;
 use riskmap_pipeline::config::Config;
-use riskmap_pipeline::region::find_sources;
 use riskmap_pipeline::model::Validated;
+use riskmap_pipeline::region::find_sources;
 use riskmap_pipeline::validate::{parse_when, validate};
 use riskmap_pipeline::PipelineError;
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use riskmap_pipeline::backtest::{run_backtest, BacktestOptions};
-use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::progress::LogFormat;
+use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
 use riskmap_synth::{Preset, SynthConfig};
@@ -143,7 +143,9 @@ enum Command {
         no_cache: bool,
     },
     /// Rolling-origin evaluation of the forecasting models; writes leaderboard.csv and predictions.parquet.
-    #[command(after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020")]
+    #[command(
+        after_help = "Examples:\n  riskmap backtest --data datasets/demo --out out/backtest\n  riskmap backtest --data data/province --out out/bt --models naive,ses,eb,oracle --origins 2016..2020"
+    )]
     Backtest(BacktestArgs),
 }
 
@@ -319,13 +321,23 @@ pub fn main() -> Result<(), PipelineError> {
             println!("report: {}", out.join("report.html").display());
         }
         Command::Backtest(a) => {
-            let opts = BacktestOptions { data: a.data, out: a.out.clone(), models: a.models, origins: a.origins, external: a.external, as_of: a.as_of };
+            let opts = BacktestOptions {
+                data: a.data,
+                out: a.out.clone(),
+                models: a.models,
+                origins: a.origins,
+                external: a.external,
+                as_of: a.as_of,
+            };
             let r = run_backtest(&opts)?;
             println!(
                 "backtest: {} townships, {} measures, origins {:?}, models {:.2} s",
                 r.townships, r.measures, r.origins, r.seconds
             );
-            println!("  {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "model (all)", "mae", "rmse", "crps", "cover80", "spearman", "hit10%");
+            println!(
+                "  {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                "model (all)", "mae", "rmse", "crps", "cover80", "spearman", "hit10%"
+            );
             for l in r.leaderboard.iter().filter(|l| l.measure == "all") {
                 println!(
                     "  {:<16} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",

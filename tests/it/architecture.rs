@@ -8,7 +8,15 @@ fn root() -> PathBuf {
 }
 
 /// Crates that must stay free of file formats, plotting and the command line.
-const CORE: &[&str] = &["riskmap-domain", "riskmap-synth", "riskmap-spatial", "riskmap-stats", "riskmap-forecast", "riskmap-raster", "riskmap-score"];
+const CORE: &[&str] = &[
+    "riskmap-domain",
+    "riskmap-synth",
+    "riskmap-spatial",
+    "riskmap-stats",
+    "riskmap-forecast",
+    "riskmap-raster",
+    "riskmap-score",
+];
 
 #[test]
 fn core_crates_do_not_depend_on_gdal_plotters_or_clap() {
@@ -61,7 +69,14 @@ const PIPELINE_FLOORS: &[&[&str]] = &[
     &["error", "model", "stage", "config", "cache", "staging"],
     // Finding the folder's files, progress, township names, the panel, the
     // year-to-date summary, the synthetic region writer.
-    &["region", "progress", "township_names", "panel", "summary", "synth"],
+    &[
+        "region",
+        "progress",
+        "township_names",
+        "panel",
+        "summary",
+        "synth",
+    ],
     // Validation and the stages that read only validated data.
     &["validate", "publish", "rasters", "spatial_stats"],
     // Stages that read files of their own as well.
@@ -97,7 +112,12 @@ fn pipeline_imports(text: &str, modules: &[&str]) -> Vec<String> {
                 .next()
                 .unwrap_or("")],
         };
-        found.extend(names.into_iter().filter(|n| modules.contains(n)).map(str::to_owned));
+        found.extend(
+            names
+                .into_iter()
+                .filter(|n| modules.contains(n))
+                .map(str::to_owned),
+        );
     }
     found.into_iter().collect()
 }
@@ -106,7 +126,10 @@ fn pipeline_imports(text: &str, modules: &[&str]) -> Vec<String> {
 fn pipeline_modules_import_downwards_only() {
     let src = root().join("crates/riskmap-pipeline/src");
     let floor_of = |m: &str| PIPELINE_FLOORS.iter().position(|f| f.contains(&m));
-    let modules: Vec<&str> = PIPELINE_FLOORS.iter().flat_map(|f| f.iter().copied()).collect();
+    let modules: Vec<&str> = PIPELINE_FLOORS
+        .iter()
+        .flat_map(|f| f.iter().copied())
+        .collect();
     let mut files: Vec<PathBuf> = std::fs::read_dir(&src)
         .unwrap()
         .flatten()
@@ -127,13 +150,23 @@ fn pipeline_modules_import_downwards_only() {
         let text = std::fs::read_to_string(f).unwrap();
         for used in pipeline_imports(&text, &modules) {
             if used != name && floor_of(&used).is_some_and(|u| u >= floor) {
-                wrong.push(format!("{name} (floor {floor}) uses {used} (floor {})", floor_of(&used).unwrap()));
+                wrong.push(format!(
+                    "{name} (floor {floor}) uses {used} (floor {})",
+                    floor_of(&used).unwrap()
+                ));
             }
         }
     }
     assert!(files.len() > 15, "{}", src.display());
-    assert!(wrong.is_empty(), "imports that do not run downwards:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports that do not run downwards:\n{}",
+        wrong.join("\n")
+    );
     // The reader finds what it must: a grouped use, a path, not a comment.
     let text = "use crate::{model::Validated, stage};\n// crate::run\nfn f() { crate::report::write(); }\n#[cfg(test)]\nmod tests { use crate::run; }";
-    assert_eq!(pipeline_imports(text, &modules), ["model", "report", "stage"]);
+    assert_eq!(
+        pipeline_imports(text, &modules),
+        ["model", "report", "stage"]
+    );
 }

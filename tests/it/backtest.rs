@@ -62,9 +62,16 @@ fn backtest_writes_spec_columns_deterministically() {
     // The leaderboard chart: a PNG at print width and an SVG naming the models.
     let png = std::fs::read(one.path().join("leaderboard.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 2340, "PNG width");
+    assert_eq!(
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        2340,
+        "PNG width"
+    );
     let svg = std::fs::read_to_string(one.path().join("leaderboard.svg")).unwrap();
-    assert!(svg.contains("<text") && svg.contains("spatial_eb") && svg.contains("预测模型滚动回测排行"), "the SVG has the models and the Chinese title as text");
+    assert!(
+        svg.contains("<text") && svg.contains("spatial_eb") && svg.contains("预测模型滚动回测排行"),
+        "the SVG has the models and the Chinese title as text"
+    );
     let spec = [
         "model",
         "measure",

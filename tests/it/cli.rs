@@ -74,9 +74,16 @@ fn demo_runs_every_stage_and_prints_where_the_report_is() {
     let out = riskmap!("demo", "--out", dir.path());
     assert!(out.status.success(), "{}", text(&out));
     let t = text(&out);
-    assert!(!t.contains("not built yet") && t.contains("report.html"), "{t}");
+    assert!(
+        !t.contains("not built yet") && t.contains("report.html"),
+        "{t}"
+    );
     let m = manifest(dir.path());
-    assert_eq!(m["not_built"], serde_json::json!([]), "every stage of the nightly job runs");
+    assert_eq!(
+        m["not_built"],
+        serde_json::json!([]),
+        "every stage of the nightly job runs"
+    );
     let inputs = m["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 16, "every source but area_counts");
     let townships = inputs.iter().find(|i| i["source"] == "townships").unwrap();

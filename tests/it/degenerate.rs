@@ -399,8 +399,20 @@ fn townships(geometry: Geometry) -> Vec<Town> {
         Geometry::MultipartWithHoles => {
             // A: a 3×3 block with the middle square as a hole, plus a square
             // part two cells east; B fills the hole; C sits between A's parts.
-            let outer = vec![corner(0, 0), corner(3, 0), corner(3, 3), corner(0, 3), corner(0, 0)];
-            let hole = vec![corner(1, 1), corner(1, 2), corner(2, 2), corner(2, 1), corner(1, 1)];
+            let outer = vec![
+                corner(0, 0),
+                corner(3, 0),
+                corner(3, 3),
+                corner(0, 3),
+                corner(0, 0),
+            ];
+            let hole = vec![
+                corner(1, 1),
+                corner(1, 2),
+                corner(2, 2),
+                corner(2, 1),
+                corner(1, 1),
+            ];
             vec![
                 Town {
                     polygons: vec![vec![outer, hole], vec![square_ring(4, 0)]],
@@ -417,7 +429,11 @@ fn townships(geometry: Geometry) -> Vec<Town> {
             let zig: Vec<(f64, f64)> = (0..=n)
                 .map(|k| {
                     let x = X0 + D + if k % 2 == 1 { 1e-5 } else { 0.0 };
-                    let y = if k == n { Y0 + D } else { Y0 + D * k as f64 / n as f64 };
+                    let y = if k == n {
+                        Y0 + D
+                    } else {
+                        Y0 + D * k as f64 / n as f64
+                    };
                     (x, y)
                 })
                 .collect();
@@ -487,7 +503,10 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
         };
         let geometry = if t.polygons.len() == 1 {
             let rings: Vec<String> = t.polygons[0].iter().map(|r| ring_json(r)).collect();
-            format!(r#"{{"type":"Polygon","coordinates":[{}]}}"#, rings.join(","))
+            format!(
+                r#"{{"type":"Polygon","coordinates":[{}]}}"#,
+                rings.join(",")
+            )
         } else {
             let polys: Vec<String> = t
                 .polygons
@@ -497,7 +516,10 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
                     format!("[{}]", rings.join(","))
                 })
                 .collect();
-            format!(r#"{{"type":"MultiPolygon","coordinates":[{}]}}"#, polys.join(","))
+            format!(
+                r#"{{"type":"MultiPolygon","coordinates":[{}]}}"#,
+                polys.join(",")
+            )
         };
         let population = if recipe.population == Population::Missing {
             String::new()
@@ -519,7 +541,11 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
     match recipe.population {
         Population::TableOneRow => write(
             "population.csv",
-            format!("code,year,population\n{},{},5000\n", code(0), recipe.span().1 .0),
+            format!(
+                "code,year,population\n{},{},5000\n",
+                code(0),
+                recipe.span().1 .0
+            ),
         ),
         Population::TableEmpty => write("population.csv", "code,year,population\n".into()),
         _ => {}
@@ -528,7 +554,10 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
     // A point inside township `t`, jittered inside its safe area.
     let point = |r: &mut Rng, t: usize| {
         let (x, y) = towns[t].inside[r.below(towns[t].inside.len())];
-        (x + (r.unit() - 0.5) * D * 0.6, y + (r.unit() - 0.5) * D * 0.6)
+        (
+            x + (r.unit() - 0.5) * D * 0.6,
+            y + (r.unit() - 0.5) * D * 0.6,
+        )
     };
     let (first, last) = recipe.span();
     let this_year = recipe.current_year();
@@ -582,7 +611,11 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
             Rows::One => 1,
             Rows::Few(k) => k,
         };
-        let events = if count == 0 { Vec::new() } else { draw_events(&mut r, count) };
+        let events = if count == 0 {
+            Vec::new()
+        } else {
+            draw_events(&mut r, count)
+        };
         let events: Vec<(usize, Date)> = match rows {
             Rows::One => events.into_iter().take(1).collect(),
             _ => events,
@@ -600,14 +633,26 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
             match *s {
                 "incidents" => {
                     let c = r.pick(&["road_traffic", "industrial_trade", "fireworks", "other"]);
-                    writeln!(body, "{id},{d}T{hour:02}:15:00,{c},{x:.6},{y:.6},{},0,1.5", r.below(2)).unwrap()
+                    writeln!(
+                        body,
+                        "{id},{d}T{hour:02}:15:00,{c},{x:.6},{y:.6},{},0,1.5",
+                        r.below(2)
+                    )
+                    .unwrap()
                 }
                 "geohazard_events" => {
                     let c = r.pick(&["landslide", "collapse", "debris_flow", "subsidence"]);
                     writeln!(body, "{id},{d},{c},{x:.6},{y:.6},0").unwrap()
                 }
-                "forest_fires" => writeln!(body, "{id},{d},{x:.6},{y:.6},{:.2}", r.unit() * 5.0).unwrap(),
-                _ => writeln!(body, "{id},{d}T{hour:02}:00:00,{x:.6},{y:.6},0,{},0.3", r.below(3)).unwrap(),
+                "forest_fires" => {
+                    writeln!(body, "{id},{d},{x:.6},{y:.6},{:.2}", r.unit() * 5.0).unwrap()
+                }
+                _ => writeln!(
+                    body,
+                    "{id},{d}T{hour:02}:00:00,{x:.6},{y:.6},0,{},0.3",
+                    r.below(3)
+                )
+                .unwrap(),
             }
         }
         write(&format!("{s}.csv"), body);
@@ -628,15 +673,25 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
             _ => "id,lon,lat,capacity\n",
         });
         for k in 0..count {
-            let t = if recipe.spread == Spread::OneTownship { one_town } else { r.below(n) };
+            let t = if recipe.spread == Spread::OneTownship {
+                one_town
+            } else {
+                r.below(n)
+            };
             let (x, y) = point(&mut r, t);
             let id = format!("{}{k}", &s[..3].to_uppercase());
             let d = Date::between(&mut r, first, last);
             match *s {
-                "geohazard_sites" => writeln!(body, "{id},landslide,{x:.6},{y:.6},{}", r.below(100)).unwrap(),
+                "geohazard_sites" => {
+                    writeln!(body, "{id},landslide,{x:.6},{y:.6},{}", r.below(100)).unwrap()
+                }
                 "hidden_hazards" => {
                     let level = r.pick(&["major", "general"]);
-                    let fixed = if r.chance(0.5) { d.to_string() } else { String::new() };
+                    let fixed = if r.chance(0.5) {
+                        d.to_string()
+                    } else {
+                        String::new()
+                    };
                     writeln!(body, "{id},{d},{level},{x:.6},{y:.6},{fixed}").unwrap()
                 }
                 "enterprises" => writeln!(
@@ -647,7 +702,14 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
                     r.below(500)
                 )
                 .unwrap(),
-                "communities" => writeln!(body, "{id},{x:.6},{y:.6},{},{},{}", r.chance(0.5), r.chance(0.3), r.below(900)).unwrap(),
+                "communities" => writeln!(
+                    body,
+                    "{id},{x:.6},{y:.6},{},{},{}",
+                    r.chance(0.5),
+                    r.chance(0.3),
+                    r.below(900)
+                )
+                .unwrap(),
                 _ => writeln!(body, "{id},{x:.6},{y:.6},{}", r.below(1000)).unwrap(),
             }
         }
@@ -663,8 +725,16 @@ fn write_folder(recipe: &Recipe, dir: &Path) -> Vec<String> {
     if let Some(k) = area_rows {
         let mut body = String::from("code,year,measure,count,deaths\n");
         for j in 0..k {
-            let year = if recipe.spread == Spread::Constant { last.0 } else { first.0 + r.below((last.0 - first.0 + 1) as usize) as i32 };
-            let count = if recipe.spread == Spread::Constant { 3 } else { r.below(7) };
+            let year = if recipe.spread == Spread::Constant {
+                last.0
+            } else {
+                first.0 + r.below((last.0 - first.0 + 1) as usize) as i32
+            };
+            let count = if recipe.spread == Spread::Constant {
+                3
+            } else {
+                r.below(7)
+            };
             writeln!(body, "{},{year},drowning,{count},0", code(j % n)).unwrap();
         }
         write("area_counts.csv", body);
@@ -738,10 +808,15 @@ fn run_case(recipe: &Recipe) -> Result<f64, String> {
             let stages = manifest["stages"].as_array().unwrap();
             for s in STAGES {
                 if !stages.iter().any(|e| e["name"] == s) {
-                    return fail(&format!("stage {s} neither run nor skipped in the manifest"));
+                    return fail(&format!(
+                        "stage {s} neither run nor skipped in the manifest"
+                    ));
                 }
             }
-            for e in stages.iter().filter(|e| e.get("skipped").is_some_and(|s| !s.is_null())) {
+            for e in stages
+                .iter()
+                .filter(|e| e.get("skipped").is_some_and(|s| !s.is_null()))
+            {
                 let why = e["skipped"].as_str().unwrap_or("");
                 let warned = manifest["warnings"]
                     .as_array()
@@ -749,7 +824,9 @@ fn run_case(recipe: &Recipe) -> Result<f64, String> {
                     .iter()
                     .any(|w| w.as_str().is_some_and(|w| w.contains(why)));
                 if why.is_empty() || !warned || !stderr.contains(why) {
-                    return fail(&format!("skipped stage {e} is not explained in the warnings and the log"));
+                    return fail(&format!(
+                        "skipped stage {e} is not explained in the warnings and the log"
+                    ));
                 }
             }
             if !out.join("report.html").is_file() {
@@ -758,8 +835,8 @@ fn run_case(recipe: &Recipe) -> Result<f64, String> {
             Ok(seconds)
         }
         Some(1) => {
-            let names_something = files.iter().any(|f| stderr.contains(f.as_str()))
-                || stderr.contains("--as-of");
+            let names_something =
+                files.iter().any(|f| stderr.contains(f.as_str())) || stderr.contains("--as-of");
             if stderr.contains("riskmap: error:") && names_something {
                 Ok(seconds)
             } else {
@@ -824,7 +901,9 @@ fn riskmap_run_never_fails_internally_on_degenerate_folders() {
 #[test]
 fn every_recipe_kind_is_drawn() {
     // The generator covers what the issue lists, within the default count.
-    let recipes: Vec<Recipe> = (0..DEFAULT_CASES).map(|i| Recipe::draw(BASE_SEED, i)).collect();
+    let recipes: Vec<Recipe> = (0..DEFAULT_CASES)
+        .map(|i| Recipe::draw(BASE_SEED, i))
+        .collect();
     for g in GEOMETRIES {
         assert!(recipes.iter().any(|r| r.geometry == g), "{g:?}");
     }
@@ -832,10 +911,20 @@ fn every_recipe_kind_is_drawn() {
     assert!(any(&|r| r.years == Years::Year1887));
     assert!(any(&|r| matches!(r.years, Years::PartYear(_))));
     assert!(any(&|r| r.as_of == AsOf::BeforeEverything));
-    for s in [Spread::OneTownship, Spread::OneDay, Spread::Constant, Spread::NoneThisYear] {
+    for s in [
+        Spread::OneTownship,
+        Spread::OneDay,
+        Spread::Constant,
+        Spread::NoneThisYear,
+    ] {
         assert!(any(&|r| r.spread == s), "{s:?}");
     }
-    for p in [Population::Missing, Population::Zero, Population::OneValue, Population::TableOneRow] {
+    for p in [
+        Population::Missing,
+        Population::Zero,
+        Population::OneValue,
+        Population::TableOneRow,
+    ] {
         assert!(any(&|r| r.population == p), "{p:?}");
     }
     assert!(any(&|r| r.events.contains(&Rows::Zero)));
@@ -858,11 +947,24 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let o = crate::support::riskmap!(
-        "synth", "--preset", "county", "--seed", "3", "--years", "2021..2021", "--out", &data
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        "3",
+        "--years",
+        "2021..2021",
+        "--out",
+        &data
     );
     assert!(o.status.success(), "{}", crate::support::text(&o));
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok("run", &data, &out, &["--as-of", "2021-06-01", "--log-format", "plain"]);
+    let o = crate::support::riskmap_ok(
+        "run",
+        &data,
+        &out,
+        &["--as-of", "2021-06-01", "--log-format", "plain"],
+    );
     let log = String::from_utf8_lossy(&o.stderr);
     let manifest = crate::support::manifest(&out);
     crate::support::assert_counts_add_up(&manifest, &log);
@@ -872,17 +974,35 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
         .iter()
         .find(|s| s["name"] == "forecast")
         .expect("the forecast stage is listed");
-    let why = forecast["skipped"].as_str().expect("the forecast stage says why it was skipped");
-    assert!(why.starts_with("forecast: needs 1 complete year of records, has 0"), "{why}");
-    assert!(manifest["warnings"].as_array().unwrap().iter().any(|w| w == why));
+    let why = forecast["skipped"]
+        .as_str()
+        .expect("the forecast stage says why it was skipped");
+    assert!(
+        why.starts_with("forecast: needs 1 complete year of records, has 0"),
+        "{why}"
+    );
+    assert!(manifest["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w == why));
     assert!(log.contains(why), "{log}");
     assert!(!out.join("forecast.csv").exists());
     // Every other stage ran.
-    for f in ["spatial_stats.csv", "global_stats.json", "township_scores.csv", "summary.en.md", "panel.parquet"] {
+    for f in [
+        "spatial_stats.csv",
+        "global_stats.json",
+        "township_scores.csv",
+        "summary.en.md",
+        "panel.parquet",
+    ] {
         assert!(out.join(f).is_file(), "{f}");
     }
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("预测：需要至少1个完整年份的记录，现有0个"), "the report's data quality section says why");
+    assert!(
+        html.contains("预测：需要至少1个完整年份的记录，现有0个"),
+        "the report's data quality section says why"
+    );
 }
 
 /// A folder with nothing that tells townships apart (the township layer
@@ -894,7 +1014,15 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let o = crate::support::riskmap!(
-        "synth", "--preset", "county", "--seed", "5", "--years", "2020..2021", "--out", &data
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        "5",
+        "--years",
+        "2020..2021",
+        "--out",
+        &data
     );
     assert!(o.status.success(), "{}", crate::support::text(&o));
     for entry in std::fs::read_dir(&data).unwrap() {
@@ -908,7 +1036,12 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
         }
     }
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok("run", &data, &out, &["--as-of", "2022-01-01", "--log-format", "plain"]);
+    let o = crate::support::riskmap_ok(
+        "run",
+        &data,
+        &out,
+        &["--as-of", "2022-01-01", "--log-format", "plain"],
+    );
     let log = String::from_utf8_lossy(&o.stderr);
     let manifest = crate::support::manifest(&out);
     let scores = manifest["stages"]
@@ -917,12 +1050,23 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
         .iter()
         .find(|s| s["name"] == "scores")
         .expect("the scores stage is listed");
-    let why = scores["skipped"].as_str().expect("the scores stage says why it was skipped");
-    assert!(why.starts_with("scores: no indicator tells the townships apart"), "{why}");
+    let why = scores["skipped"]
+        .as_str()
+        .expect("the scores stage says why it was skipped");
+    assert!(
+        why.starts_with("scores: no indicator tells the townships apart"),
+        "{why}"
+    );
     assert!(log.contains(why), "{log}");
-    assert!(!out.join("township_scores.csv").exists(), "no invented ranking is written");
+    assert!(
+        !out.join("township_scores.csv").exists(),
+        "no invented ranking is written"
+    );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains("风险评分：没有能区分各乡镇的指标"), "the report's data quality section says why");
+    assert!(
+        html.contains("风险评分：没有能区分各乡镇的指标"),
+        "the report's data quality section says why"
+    );
 }
 
 /// A mistyped year (0001, 1066) in a ledger used to stretch the panel over
@@ -933,14 +1077,25 @@ fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let o = crate::support::riskmap!(
-        "synth", "--preset", "county", "--seed", "6", "--years", "2020..2021", "--out", &data
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        "6",
+        "--years",
+        "2020..2021",
+        "--out",
+        &data
     );
     assert!(o.status.success(), "{}", crate::support::text(&o));
     let ledger = data.join("incidents.csv");
     let text = std::fs::read_to_string(&ledger).unwrap();
     let header = text.lines().next().unwrap();
     let first = text.lines().nth(1).unwrap();
-    let date = header.split(',').position(|h| h == "occurred_at").expect("synth writes occurred_at");
+    let date = header
+        .split(',')
+        .position(|h| h == "occurred_at")
+        .expect("synth writes occurred_at");
     let mut extra = String::new();
     for (k, year) in ["0001", "1066", "1799"].iter().enumerate() {
         let mut cells: Vec<String> = first.split(',').map(str::to_owned).collect();
@@ -956,7 +1111,12 @@ fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     all.push_str(&extra);
     std::fs::write(&ledger, all).unwrap();
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok("run", &data, &out, &["--as-of", "2022-01-01", "--log-format", "plain"]);
+    let o = crate::support::riskmap_ok(
+        "run",
+        &data,
+        &out,
+        &["--as-of", "2022-01-01", "--log-format", "plain"],
+    );
     let manifest = crate::support::manifest(&out);
     crate::support::assert_counts_add_up(&manifest, &crate::support::text(&o));
     let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
@@ -972,5 +1132,8 @@ fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     let first_year = (0..panel.height())
         .filter_map(|r| years.number(r).ok().flatten())
         .fold(f64::INFINITY, f64::min);
-    assert_eq!(first_year, 2020.0, "the panel starts with the ledger's real years");
+    assert_eq!(
+        first_year, 2020.0,
+        "the panel starts with the ledger's real years"
+    );
 }

@@ -5,7 +5,6 @@
 //! (see `fuzz/README.md`), whose interesting finds are committed to the
 //! corpus and so replayed here.
 
-
 #[path = "../../fuzz/checks.rs"]
 mod checks;
 
@@ -16,14 +15,57 @@ const FOLDER_MUTANTS: usize = 1000;
 
 /// Tokens that readers treat specially.
 const TOKENS: &[&[u8]] = &[
-    b"\"", b",", b"\n", b"\r\n", b"\r", b"\t", b"\xef\xbb\xbf", b"\xff\xfe", b"\xb9\xe3", b"\x80",
-    b"\0", b"=", b"[", b"]", b"[[", b"{", b"}", b"'''", b"\"\"\"", b"#", b"-", b":", b"/", b".",
-    b"1e308", b"NaN", b"-0", b"9999999999999999999", b"2021-02-29", b"24:00", b"%Y", b"%m",
-    b"%d", b"%H", b"%Q", b"\xe5\xb9\xb4", b"\xe6\x9c\x88", b"\xe6\x97\xa5",
+    b"\"",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\t",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xb9\xe3",
+    b"\x80",
+    b"\0",
+    b"=",
+    b"[",
+    b"]",
+    b"[[",
+    b"{",
+    b"}",
+    b"'''",
+    b"\"\"\"",
+    b"#",
+    b"-",
+    b":",
+    b"/",
+    b".",
+    b"1e308",
+    b"NaN",
+    b"-0",
+    b"9999999999999999999",
+    b"2021-02-29",
+    b"24:00",
+    b"%Y",
+    b"%m",
+    b"%d",
+    b"%H",
+    b"%Q",
+    b"\xe5\xb9\xb4",
+    b"\xe6\x9c\x88",
+    b"\xe6\x97\xa5",
     // riskmap.toml keys and GeoJSON members (region_folder, vector_layer).
-    b"[sources.incidents]", b"path = ", b"crs = \"EPSG:3857\"", b"[validate]",
-    b"snap_tolerance_m = ", b"fix_swapped = true", b"\"coordinates\":", b"\"type\":\"Polygon\"",
-    b"\"MultiPolygon\"", b"\"Point\"", b"null", b"[[[120.1,30.0],[120.0,30.0]]]",
+    b"[sources.incidents]",
+    b"path = ",
+    b"crs = \"EPSG:3857\"",
+    b"[validate]",
+    b"snap_tolerance_m = ",
+    b"fix_swapped = true",
+    b"\"coordinates\":",
+    b"\"type\":\"Polygon\"",
+    b"\"MultiPolygon\"",
+    b"\"Point\"",
+    b"null",
+    b"[[[120.1,30.0],[120.0,30.0]]]",
 ];
 
 /// xorshift64*: deterministic, so a failure is reproducible by its index.
@@ -90,7 +132,11 @@ fn replay(target: &str, seed: u64, mutants: usize, check: &dyn Fn(&[u8])) -> usi
     for i in 0..mutants {
         let input = mutate(&mut rng, &corpus);
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&input)));
-        assert!(r.is_ok(), "{target}: mutant {i} (seed {seed}) fails: {:?}", String::from_utf8_lossy(&input));
+        assert!(
+            r.is_ok(),
+            "{target}: mutant {i} (seed {seed}) fails: {:?}",
+            String::from_utf8_lossy(&input)
+        );
     }
     corpus.len() + mutants
 }
@@ -98,20 +144,26 @@ fn replay(target: &str, seed: u64, mutants: usize, check: &dyn Fn(&[u8])) -> usi
 #[test]
 fn the_csv_reader_survives_the_corpus_and_its_mutants() {
     let dir = tempfile::tempdir().unwrap();
-    let n = replay("read_records_csv", 0x5eed_0001, MUTANTS, &|d| checks::read_records_csv(dir.path(), d));
+    let n = replay("read_records_csv", 0x5eed_0001, MUTANTS, &|d| {
+        checks::read_records_csv(dir.path(), d)
+    });
     eprintln!("read_records_csv: {n} inputs");
 }
 
 #[test]
 fn the_configuration_loader_survives_the_corpus_and_its_mutants() {
     let dir = tempfile::tempdir().unwrap();
-    let n = replay("config_toml", 0x5eed_0002, MUTANTS, &|d| checks::config_toml(dir.path(), d));
+    let n = replay("config_toml", 0x5eed_0002, MUTANTS, &|d| {
+        checks::config_toml(dir.path(), d)
+    });
     eprintln!("config_toml: {n} inputs");
 }
 
 #[test]
 fn dates_survive_the_corpus_and_its_mutants() {
-    let n = replay("parse_when", 0x5eed_0003, MUTANTS, &|d| checks::parse_when_round_trips(d));
+    let n = replay("parse_when", 0x5eed_0003, MUTANTS, &|d| {
+        checks::parse_when_round_trips(d)
+    });
     eprintln!("parse_when: {n} inputs");
 }
 
@@ -120,7 +172,9 @@ fn a_region_folder_with_any_configuration_and_source_validates_or_is_refused() {
     checks::quiet_gdal();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let n = replay("region_folder", 0x5eed_0004, FOLDER_MUTANTS, &|d| checks::region_folder(&data, d));
+    let n = replay("region_folder", 0x5eed_0004, FOLDER_MUTANTS, &|d| {
+        checks::region_folder(&data, d)
+    });
     eprintln!("region_folder: {n} inputs");
 }
 
@@ -129,6 +183,8 @@ fn any_townships_layer_validates_or_is_refused() {
     checks::quiet_gdal();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let n = replay("vector_layer", 0x5eed_0005, FOLDER_MUTANTS, &|d| checks::vector_layer(&data, d));
+    let n = replay("vector_layer", 0x5eed_0005, FOLDER_MUTANTS, &|d| {
+        checks::vector_layer(&data, d)
+    });
     eprintln!("vector_layer: {n} inputs");
 }

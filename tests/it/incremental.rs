@@ -22,9 +22,12 @@ fn run(out: &Path, as_of: &str, extra: &[&str]) -> Output {
     o
 }
 
-
 fn names(v: &serde_json::Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Every published file but the manifest, by relative path.
@@ -50,7 +53,10 @@ fn a_warm_run_skips_what_did_not_change_and_writes_the_cold_run_s_bytes() {
     run(&warm, "2021-12-15", &[]);
     let m1 = manifest(&warm);
     let misses = names(&m1["cache"]["misses"]);
-    assert!(misses.contains(&"forecast model choice".to_owned()), "{misses:?}");
+    assert!(
+        misses.contains(&"forecast model choice".to_owned()),
+        "{misses:?}"
+    );
     assert!(misses.contains(&"emerging grid".to_owned()), "{misses:?}");
     assert!(names(&m1["cache"]["hits"]).is_empty());
     let fingerprint = m1["input_fingerprint"].as_str().unwrap().to_owned();
@@ -69,9 +75,20 @@ fn a_warm_run_skips_what_did_not_change_and_writes_the_cold_run_s_bytes() {
     run(&warm, "2021-12-16", &[]);
     let m2 = manifest(&warm);
     assert_ne!(m2["input_fingerprint"].as_str().unwrap(), fingerprint);
-    assert!(names(&m2["cache"]["misses"]).is_empty(), "{:?}", m2["cache"]);
-    assert_eq!(names(&m2["cache"]["hits"]), misses, "the same results, now reused");
-    assert_ne!(m2["inputs"], m1["inputs"], "a day more of records was accepted");
+    assert!(
+        names(&m2["cache"]["misses"]).is_empty(),
+        "{:?}",
+        m2["cache"]
+    );
+    assert_eq!(
+        names(&m2["cache"]["hits"]),
+        misses,
+        "the same results, now reused"
+    );
+    assert_ne!(
+        m2["inputs"], m1["inputs"],
+        "a day more of records was accepted"
+    );
 
     // The same night cold: the same bytes.
     let cold = dir.path().join("cold");
@@ -87,7 +104,11 @@ fn a_warm_run_skips_what_did_not_change_and_writes_the_cold_run_s_bytes() {
     assert_eq!(a.len(), b.len());
     for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
         assert_eq!(pa, pb);
-        assert!(ba == bb, "{} differs between the warm and the cold run", pa.display());
+        assert!(
+            ba == bb,
+            "{} differs between the warm and the cold run",
+            pa.display()
+        );
     }
 
     // Only this run's entries are kept: the cache does not grow night by night.

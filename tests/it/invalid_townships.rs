@@ -2,7 +2,6 @@
 //! used: a bow-tie township (a ring that crosses itself) still receives the
 //! points in both of its lobes, and the manifest says what was repaired.
 
-
 #[test]
 fn a_bow_tie_township_is_repaired_and_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -29,8 +28,7 @@ fn a_bow_tie_township_is_repaired_and_reported() {
         stdout.contains("339901001000") && stdout.contains("repaired"),
         "{stdout}"
     );
-    let manifest: serde_json::Value =
-        crate::support::manifest(&out);
+    let manifest: serde_json::Value = crate::support::manifest(&out);
     assert!(manifest["warnings"]
         .as_array()
         .unwrap()

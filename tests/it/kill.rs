@@ -92,7 +92,11 @@ fn paused_at(out: &Path, stage: &str) -> Child {
 
 /// Starts `cmd` and SIGKILLs it after `ms` milliseconds, wherever it is.
 fn kill_after(cmd: &mut Command, ms: u64) {
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(ms));
     let _ = child.kill();
     let _ = child.wait();
@@ -168,16 +172,34 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
     // Runs that read and write the cache, killed mid-way: the published
     // results stay intact, and the next cached run succeeds with the bytes of
     // an uncached one (a half-written cache entry is never read).
-    for (ms, as_of) in [(300, "2021-11-01"), (900, "2021-11-02"), (1800, "2021-11-03")] {
+    for (ms, as_of) in [
+        (300, "2021-11-01"),
+        (900, "2021-11-02"),
+        (1800, "2021-11-03"),
+    ] {
         kill_after(riskmap_run_cached(&out).args(["--as-of", as_of]), ms);
         assert_intact(&out, &format!("after a kill of a cached run at {ms} ms"));
     }
-    let cached = riskmap_run_cached(&out).args(["--as-of", "2021-11-03"]).output().unwrap();
-    assert!(cached.status.success(), "{}", String::from_utf8_lossy(&cached.stderr));
+    let cached = riskmap_run_cached(&out)
+        .args(["--as-of", "2021-11-03"])
+        .output()
+        .unwrap();
+    assert!(
+        cached.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cached.stderr)
+    );
     let warm = assert_intact(&out, "after a cached run");
     let cold_out = dir.path().join("cold");
-    let cold = riskmap_run(&cold_out).args(["--as-of", "2021-11-03"]).output().unwrap();
-    assert!(cold.status.success(), "{}", String::from_utf8_lossy(&cold.stderr));
+    let cold = riskmap_run(&cold_out)
+        .args(["--as-of", "2021-11-03"])
+        .output()
+        .unwrap();
+    assert!(
+        cold.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cold.stderr)
+    );
     assert_eq!(assert_intact(&cold_out, "cold")["outputs"], warm["outputs"]);
     let leftovers: Vec<_> = std::fs::read_dir(out.join(".cache"))
         .unwrap()

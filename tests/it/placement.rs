@@ -65,7 +65,11 @@ fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and
     // every third row without lon/lat, placed by name (three spellings) or
     // by township code in turn. Location rows name their township too.
     let data = tempfile::tempdir().unwrap();
-    std::fs::copy(demo.join("townships.gpkg"), data.path().join("townships.gpkg")).unwrap();
+    std::fs::copy(
+        demo.join("townships.gpkg"),
+        data.path().join("townships.gpkg"),
+    )
+    .unwrap();
     let text = std::fs::read_to_string(demo.join("incidents.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -117,7 +121,9 @@ fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and
             f[at("deaths")],
         ));
         let year = f[at("occurred_at")][..4].to_owned();
-        *expected.entry((year, format!("incidents:{category}"))).or_default() += 1;
+        *expected
+            .entry((year, format!("incidents:{category}")))
+            .or_default() += 1;
         place_of.insert(id.to_owned(), place);
         k += 1;
     }
@@ -128,7 +134,10 @@ fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and
     std::fs::write(data.path().join("incidents.csv"), ledger).unwrap();
     let n = place_of.len();
     let count = |p: Place| place_of.values().filter(|x| **x == p).count();
-    assert!(count(Place::Name) + count(Place::Code) >= n / 3, "a third without coordinates");
+    assert!(
+        count(Place::Name) + count(Place::Code) >= n / 3,
+        "a third without coordinates"
+    );
 
     let out = tempfile::tempdir().unwrap();
     riskmap_ok("run", data.path(), out.path(), &["--as-of", &as_of]);
@@ -165,9 +174,18 @@ fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and
         };
         assert_eq!(by, want, "{id}");
     }
-    assert!(rejected.contains("X1,township,\"no coordinates, and no township is named `不存在镇`"), "{rejected}");
-    assert!(rejected.contains("X2,lon,\"missing lon and lat"), "{rejected}");
-    assert!(rejected.contains("X3,township_code,\"no coordinates"), "{rejected}");
+    assert!(
+        rejected.contains("X1,township,\"no coordinates, and no township is named `不存在镇`"),
+        "{rejected}"
+    );
+    assert!(
+        rejected.contains("X2,lon,\"missing lon and lat"),
+        "{rejected}"
+    );
+    assert!(
+        rejected.contains("X3,township_code,\"no coordinates"),
+        "{rejected}"
+    );
 
     // The county's totals per year and category are the ledger's own.
     let panel = out.path().join("panel.parquet");
@@ -186,13 +204,20 @@ fn a_ledger_where_a_third_of_the_rows_have_no_coordinates_keeps_every_record_and
     // The report says how many were placed without coordinates.
     let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     let placed = count(Place::Name) + count(Place::Code);
-    assert!(report.contains(&format!("{placed}条记录没有经纬度")), "report does not say it");
+    assert!(
+        report.contains(&format!("{placed}条记录没有经纬度")),
+        "report does not say it"
+    );
 }
 
 /// A two-township region where both townships are called 城关镇, in two counties.
 fn twin_region(dir: &Path) {
     let square = |x: f64| {
-        format!("[[[{x},29.0],[{},29.0],[{},29.1],[{x},29.1],[{x},29.0]]]", x + 0.1, x + 0.1)
+        format!(
+            "[[[{x},29.0],[{},29.0],[{},29.1],[{x},29.1],[{x},29.0]]]",
+            x + 0.1,
+            x + 0.1
+        )
     };
     let feature = |code: &str, county: &str, x: f64| {
         format!(
@@ -212,7 +237,8 @@ fn twin_region(dir: &Path) {
 }
 
 #[test]
-fn a_name_two_counties_share_is_placed_by_the_rows_county_and_otherwise_rejected_with_the_candidates() {
+fn a_name_two_counties_share_is_placed_by_the_rows_county_and_otherwise_rejected_with_the_candidates(
+) {
     let data = tempfile::tempdir().unwrap();
     twin_region(data.path());
     std::fs::write(
@@ -281,5 +307,8 @@ fn an_alias_in_riskmap_toml_places_a_name_the_layer_does_not_use_and_a_bad_alias
     let o = crate::support::riskmap!("validate", "--data", data.path(), "--out", out.path());
     assert_eq!(o.status.code(), Some(1), "{}", crate::support::text(&o));
     let said = crate::support::text(&o);
-    assert!(said.contains("riskmap.toml") && said.contains("老城区"), "{said}");
+    assert!(
+        said.contains("riskmap.toml") && said.contains("老城区"),
+        "{said}"
+    );
 }

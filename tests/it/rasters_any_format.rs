@@ -58,7 +58,11 @@ fn a_netcdf_dem_and_an_ascii_grid_forest_cover_give_the_geotiffs_terrain() {
     let as_of = manifest(base.path())["as_of"].as_str().unwrap().to_owned();
 
     let data = demo_without_rasters();
-    gdal_translate(&["-of", "netCDF"], &demo.join("dem.tif"), &data.path().join("dem.nc"));
+    gdal_translate(
+        &["-of", "netCDF"],
+        &demo.join("dem.tif"),
+        &data.path().join("dem.nc"),
+    );
     gdal_translate(
         &["-of", "AAIGrid"],
         &demo.join("forest_cover.tif"),
@@ -68,7 +72,10 @@ fn a_netcdf_dem_and_an_ascii_grid_forest_cover_give_the_geotiffs_terrain() {
     riskmap_ok("run", data.path(), out.path(), &["--as-of", &as_of]);
     let m = manifest(out.path());
     let missing = m["missing"].to_string();
-    assert!(!missing.contains("dem") && !missing.contains("forest_cover"), "{missing}");
+    assert!(
+        !missing.contains("dem") && !missing.contains("forest_cover"),
+        "{missing}"
+    );
     let got = terrain(out.path());
     assert_eq!(got.len(), want.len());
     // The same pixels (ASCII grid writes forest cover with about 7
@@ -77,7 +84,11 @@ fn a_netcdf_dem_and_an_ascii_grid_forest_cover_give_the_geotiffs_terrain() {
         assert_eq!((&g.0, &g.3), (&w.0, &w.3));
         for (a, b) in [(g.1, w.1), (g.2, w.2)] {
             let (a, b) = (a.unwrap(), b.unwrap());
-            assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{}: {a} vs {b}", g.0);
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "{}: {a} vs {b}",
+                g.0
+            );
         }
     }
 }
@@ -103,9 +114,16 @@ fn a_coarse_dem_gives_every_township_a_value_flagged_and_an_unreadable_one_is_a_
     // Most townships have a value; one without (its pixels and the pixel
     // under its interior point are nodata at the coarse grid's edge) is
     // named in a warning, never a silent empty cell.
-    assert!(t.iter().filter(|x| x.1.is_some()).count() * 4 >= t.len() * 3, "{t:?}");
+    assert!(
+        t.iter().filter(|x| x.1.is_some()).count() * 4 >= t.len() * 3,
+        "{t:?}"
+    );
     for x in t.iter().filter(|x| x.1.is_none()) {
-        assert!(warnings.contains(&x.0) && warnings.contains("no DEM value"), "{}: {warnings}", x.0);
+        assert!(
+            warnings.contains(&x.0) && warnings.contains("no DEM value"),
+            "{}: {warnings}",
+            x.0
+        );
     }
     assert!(m["missing"].to_string().contains("forest_cover"));
 
@@ -114,7 +132,14 @@ fn a_coarse_dem_gives_every_township_a_value_flagged_and_an_unreadable_one_is_a_
     std::fs::write(data.path().join("dem.xyz"), "not a raster\n").unwrap();
     riskmap_ok("run", data.path(), out.path(), &["--no-cache"]);
     let m = manifest(out.path());
-    assert!(!m["missing"].to_string().contains("\"dem\""), "{}", m["missing"]);
+    assert!(
+        !m["missing"].to_string().contains("\"dem\""),
+        "{}",
+        m["missing"]
+    );
     let warnings = m["warnings"].to_string();
-    assert!(warnings.contains("dem.xyz") && warnings.contains("GDAL cannot open it"), "{warnings}");
+    assert!(
+        warnings.contains("dem.xyz") && warnings.contains("GDAL cannot open it"),
+        "{warnings}"
+    );
 }

@@ -25,9 +25,7 @@ use crate::support::{assert_counts_add_up, manifest, riskmap_ok};
 const REL_ESDA: f64 = 1e-9;
 
 fn real(name: &str) -> PathBuf {
-    crate::support::repo()
-        .join("tests/data/real")
-        .join(name)
+    crate::support::repo().join("tests/data/real").join(name)
 }
 
 fn close_rel(got: f64, want: f64, rel: f64) -> bool {

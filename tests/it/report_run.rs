@@ -102,8 +102,7 @@ fn the_report_is_one_offline_file_in_chinese_with_the_sections_and_townships() {
     assert!(html.contains("火灾（起）"));
     assert!(html.contains("class=\"down\"") || html.contains("class=\"up\""));
     // The manifest lists the report and every figure, and no longer calls issue 7 unbuilt.
-    let m: serde_json::Value =
-        crate::support::manifest(out);
+    let m: serde_json::Value = crate::support::manifest(out);
     let outputs: Vec<&str> = m["outputs"]
         .as_array()
         .unwrap()
@@ -200,8 +199,7 @@ fn shown_chars(text: &str) -> std::collections::BTreeSet<char> {
 fn every_character_of_the_report_and_figures_is_in_the_embedded_font() {
     use ab_glyph::Font;
     let otf = std::fs::read(
-        crate::support::repo()
-            .join("crates/riskmap-render/assets/fonts/RiskmapSans-Regular.otf"),
+        crate::support::repo().join("crates/riskmap-render/assets/fonts/RiskmapSans-Regular.otf"),
     )
     .unwrap();
     let font = ab_glyph::FontRef::try_from_slice(&otf).unwrap();

@@ -27,14 +27,26 @@ use std::process::Command;
 use riskmap_forecast::metrics::spearman;
 
 fn riskmap(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap")).args(args).output().unwrap();
-    assert!(o.status.success(), "riskmap {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "riskmap {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
 fn spearman_matches_scipy_on_a_tied_example() {
     // scipy.stats.spearmanr([1, 2, 2, 4, 5], [5, 6, 7, 8, 7]).correlation = 0.7631578947368421
-    assert!((spearman(&[1.0, 2.0, 2.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0]) - 0.763_157_894_736_842_1).abs() < 1e-12);
+    assert!(
+        (spearman(&[1.0, 2.0, 2.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0])
+            - 0.763_157_894_736_842_1)
+            .abs()
+            < 1e-12
+    );
 }
 
 struct Checked {
@@ -46,35 +58,101 @@ struct Checked {
 fn check(preset: &str, seed: u64, dir: &Path) -> Checked {
     let data = dir.join(format!("{preset}{seed}"));
     let out = dir.join(format!("out-{preset}{seed}"));
-    riskmap(&["synth", "--preset", preset, "--seed", &seed.to_string(), "--out", data.to_str().unwrap()]);
-    riskmap(&["run", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    riskmap(&[
+        "synth",
+        "--preset",
+        preset,
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    riskmap(&[
+        "run",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
 
     let scores = riskmap_io::read_records(&out.join("township_scores.csv")).unwrap();
-    for c in ["code", "name", "stock", "incremental", "natural", "fire", "coping", "risk", "rank", "level", "rank_p10", "rank_p90", "p_red", "unstable", "reasons_zh", "reasons_en"] {
+    for c in [
+        "code",
+        "name",
+        "stock",
+        "incremental",
+        "natural",
+        "fire",
+        "coping",
+        "risk",
+        "rank",
+        "level",
+        "rank_p10",
+        "rank_p90",
+        "p_red",
+        "unstable",
+        "reasons_zh",
+        "reasons_en",
+    ] {
         assert!(scores.column(c).is_some(), "no column {c}");
     }
     let n = scores.height();
     let col = |c: &str| scores.text_column(c).unwrap();
-    let num = |c: &str| -> Vec<f64> { col(c).iter().map(|v| v.as_deref().unwrap().parse().unwrap()).collect() };
+    let num = |c: &str| -> Vec<f64> {
+        col(c)
+            .iter()
+            .map(|v| v.as_deref().unwrap().parse().unwrap())
+            .collect()
+    };
     let mut rank: Vec<usize> = num("rank").into_iter().map(|r| r as usize).collect();
     rank.sort();
     assert_eq!(rank, (1..=n).collect::<Vec<_>>());
-    let red = col("level").iter().filter(|l| l.as_deref() == Some("red")).count();
-    assert_eq!(red, (0.1 * n as f64).ceil() as usize, "quantile levels: the top 10% are red");
+    let red = col("level")
+        .iter()
+        .filter(|l| l.as_deref() == Some("red"))
+        .count();
+    assert_eq!(
+        red,
+        (0.1 * n as f64).ceil() as usize,
+        "quantile levels: the top 10% are red"
+    );
     for c in ["stock", "incremental", "natural", "fire", "coping", "risk"] {
-        assert!(num(c).iter().all(|v| (0.0..=10.0).contains(v)), "{c} outside 0–10");
+        assert!(
+            num(c).iter().all(|v| (0.0..=10.0).contains(v)),
+            "{c} outside 0–10"
+        );
     }
-    assert!(col("reasons_zh").iter().filter(|r| r.is_some()).count() > n / 2, "most townships have reasons");
+    assert!(
+        col("reasons_zh").iter().filter(|r| r.is_some()).count() > n / 2,
+        "most townships have reasons"
+    );
 
     // The GeoPackage opens with GDAL and has one feature per township.
-    let o = Command::new("ogrinfo").args(["-so", "-al"]).arg(out.join("township_scores.gpkg")).output().expect("ogrinfo (gdal-bin) is installed");
+    let o = Command::new("ogrinfo")
+        .args(["-so", "-al"])
+        .arg(out.join("township_scores.gpkg"))
+        .output()
+        .expect("ogrinfo (gdal-bin) is installed");
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(o.status.success() && text.contains(&format!("Feature Count: {n}")), "{text}");
+    assert!(
+        o.status.success() && text.contains(&format!("Feature Count: {n}")),
+        "{text}"
+    );
 
     // The manifest lists the outputs and says what was missing.
     let manifest: serde_json::Value = crate::support::manifest(&out);
-    let outputs: Vec<&str> = manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap()).collect();
-    for f in ["township_scores.csv", "township_scores.parquet", "township_scores.gpkg", "scores_report.json"] {
+    let outputs: Vec<&str> = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    for f in [
+        "township_scores.csv",
+        "township_scores.parquet",
+        "township_scores.gpkg",
+        "scores_report.json",
+    ] {
         assert!(outputs.contains(&f), "{f} not in the manifest");
     }
 
@@ -82,22 +160,48 @@ fn check(preset: &str, seed: u64, dir: &Path) -> Checked {
     let as_of = manifest["as_of"].as_str().unwrap();
     let last = chrono_year_before(as_of);
     let truth = riskmap_io::read_records(&data.join("truth/intensity.parquet")).unwrap();
-    let (tc, ty, tm, te) = (truth.column("code").unwrap(), truth.column("year").unwrap(), truth.column("measure").unwrap(), truth.column("expected").unwrap());
+    let (tc, ty, tm, te) = (
+        truth.column("code").unwrap(),
+        truth.column("year").unwrap(),
+        truth.column("measure").unwrap(),
+        truth.column("expected").unwrap(),
+    );
     let last: f64 = last.parse().unwrap();
     let mut expected: HashMap<(String, String), f64> = HashMap::new();
     for r in 0..truth.height() {
         if ty.number(r).unwrap() == Some(last) {
-            *expected.entry((tc.text(r).unwrap().into_owned(), tm.text(r).unwrap().into_owned())).or_default() += te.number(r).unwrap().unwrap();
+            *expected
+                .entry((
+                    tc.text(r).unwrap().into_owned(),
+                    tm.text(r).unwrap().into_owned(),
+                ))
+                .or_default() += te.number(r).unwrap().unwrap();
         }
     }
     let codes: Vec<String> = col("code").iter().map(|c| c.clone().unwrap()).collect();
-    let truth_of = |measures: &[&str]| -> Vec<f64> { codes.iter().map(|c| measures.iter().map(|m| expected[&(c.clone(), (*m).to_owned())]).sum()).collect() };
+    let truth_of = |measures: &[&str]| -> Vec<f64> {
+        codes
+            .iter()
+            .map(|c| {
+                measures
+                    .iter()
+                    .map(|m| expected[&(c.clone(), (*m).to_owned())])
+                    .sum()
+            })
+            .collect()
+    };
     let got = Checked {
         stock: spearman(&num("stock"), &truth_of(&["incidents"])),
-        natural: spearman(&num("natural"), &truth_of(&["forest_fires", "geohazard_events"])),
+        natural: spearman(
+            &num("natural"),
+            &truth_of(&["forest_fires", "geohazard_events"]),
+        ),
         fire: spearman(&num("fire"), &truth_of(&["fires"])),
     };
-    eprintln!("{preset} seed {seed} ({n} townships): Spearman stock {:.3}, natural {:.3}, fire {:.3}", got.stock, got.natural, got.fire);
+    eprintln!(
+        "{preset} seed {seed} ({n} townships): Spearman stock {:.3}, natural {:.3}, fire {:.3}",
+        got.stock, got.natural, got.fire
+    );
     got
 }
 

@@ -44,7 +44,11 @@ pub fn manifest(out: &Path) -> serde_json::Value {
 pub fn assert_counts_add_up(manifest: &serde_json::Value, context: &str) {
     for input in manifest["inputs"].as_array().unwrap() {
         let n = |k: &str| input[k].as_u64().unwrap();
-        assert_eq!(n("rows_read"), n("accepted") + n("rejected"), "{input}: counts do not add up\n{context}");
+        assert_eq!(
+            n("rows_read"),
+            n("accepted") + n("rejected"),
+            "{input}: counts do not add up\n{context}"
+        );
     }
 }
 

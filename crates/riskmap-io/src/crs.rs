@@ -29,7 +29,11 @@ pub fn to_wgs84(from: Crs, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::
 /// Transforms `points` between two EPSG systems through GDAL/PROJ, in one
 /// batch; if one bad point fails the batch, point by point, the bad ones
 /// becoming NaN.
-fn transform_epsg(from: u32, to: u32, points: &mut [[f64; 2]]) -> Result<(), gdal::errors::GdalError> {
+fn transform_epsg(
+    from: u32,
+    to: u32,
+    points: &mut [[f64; 2]],
+) -> Result<(), gdal::errors::GdalError> {
     let source = spatial_ref(Crs::Epsg(from))?;
     let target = spatial_ref(Crs::Epsg(to))?;
     let t = gdal::spatial_ref::CoordTransform::new(&source, &target)?;
@@ -42,7 +46,11 @@ fn transform_epsg(from: u32, to: u32, points: &mut [[f64; 2]]) -> Result<(), gda
     } else {
         for p in points.iter_mut() {
             let (mut x, mut y) = ([p[0]], [p[1]]);
-            *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() { [x[0], y[0]] } else { [f64::NAN, f64::NAN] };
+            *p = if t.transform_coords(&mut x, &mut y, &mut []).is_ok() {
+                [x[0], y[0]]
+            } else {
+                [f64::NAN, f64::NAN]
+            };
         }
     }
     Ok(())

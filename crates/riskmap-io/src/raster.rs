@@ -73,8 +73,13 @@ pub fn read_raster_as(path: &Path, crs: Option<Crs>) -> Result<RasterRead, IoErr
             "the grid is rotated; warp it north-up first, e.g. gdalwarp -t_srs EPSG:4326 in out.tif".into(),
         ));
     }
-    if !geo_transform.iter().all(|v| v.is_finite()) || geo_transform[1] == 0.0 || geo_transform[5] == 0.0 {
-        return Err(content(format!("the geotransform {geo_transform:?} is not a grid")));
+    if !geo_transform.iter().all(|v| v.is_finite())
+        || geo_transform[1] == 0.0
+        || geo_transform[5] == 0.0
+    {
+        return Err(content(format!(
+            "the geotransform {geo_transform:?} is not a grid"
+        )));
     }
     let band = ds.rasterband(1).map_err(IoError::gdal(path))?;
     let (width, height) = band.size();
@@ -115,7 +120,10 @@ pub fn read_raster_as(path: &Path, crs: Option<Crs>) -> Result<RasterRead, IoErr
     // are unpacked; nodata stays nodata.
     if scale != 1.0 || offset != 0.0 {
         let nodata32 = nodata.map(|n| n as f32);
-        for v in data.iter_mut().filter(|v| Some(**v) != nodata32 && !v.is_nan()) {
+        for v in data
+            .iter_mut()
+            .filter(|v| Some(**v) != nodata32 && !v.is_nan())
+        {
             *v = (*v as f64 * scale + offset) as f32;
         }
     }
@@ -211,9 +219,7 @@ fn epsg_of(srs: &mut gdal::spatial_ref::SpatialRef) -> Option<Crs> {
         .chain(4491..=4554);
     candidates
         .filter(|code| geographic.contains(code) == srs.is_geographic())
-        .find(|&code| {
-            gdal::spatial_ref::SpatialRef::from_epsg(code).is_ok_and(|c| c == *srs)
-        })
+        .find(|&code| gdal::spatial_ref::SpatialRef::from_epsg(code).is_ok_and(|c| c == *srs))
         .map(Crs::Epsg)
 }
 
@@ -278,7 +284,11 @@ mod tests {
             assert_eq!(back.raster.crs, Crs::WGS84, "{name}");
             assert_eq!((back.raster.width, back.raster.height), (4, 3), "{name}");
             for (a, b) in back.raster.geo_transform.iter().zip(r.geo_transform) {
-                assert!((a - b).abs() < 1e-9, "{name}: {:?}", back.raster.geo_transform);
+                assert!(
+                    (a - b).abs() < 1e-9,
+                    "{name}: {:?}",
+                    back.raster.geo_transform
+                );
             }
             assert_eq!(back.raster.data, r.data, "{name}");
         }
@@ -317,8 +327,10 @@ mod tests {
         {
             let d = DriverManager::get_driver_by_name("GTiff").unwrap();
             let mut ds = d.create_with_band_type::<i16, _>(&p, 2, 1, 1).unwrap();
-            ds.set_geo_transform(&[119.0, 0.1, 0.0, 29.0, 0.0, -0.1]).unwrap();
-            ds.set_spatial_ref(&spatial_ref(Crs::WGS84).unwrap()).unwrap();
+            ds.set_geo_transform(&[119.0, 0.1, 0.0, 29.0, 0.0, -0.1])
+                .unwrap();
+            ds.set_spatial_ref(&spatial_ref(Crs::WGS84).unwrap())
+                .unwrap();
             let mut band = ds.rasterband(1).unwrap();
             band.set_no_data_value(Some(-1.0)).unwrap();
             band.set_scale(0.5).unwrap();

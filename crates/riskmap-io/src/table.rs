@@ -162,11 +162,19 @@ mod tests {
             "衢江区",
             "a=b",
         ];
-        let mut df = df!("name" => names, "rate" => [-1.5f64, 0.0, 2.0, -3.0, 1.0, 1.0, 1.0, 1.0]).unwrap();
+        let mut df =
+            df!("name" => names, "rate" => [-1.5f64, 0.0, 2.0, -3.0, 1.0, 1.0, 1.0, 1.0]).unwrap();
         let p = dir.path().join("t.csv");
         write_table(&mut df, &p).unwrap();
         let back = read_table(&p).unwrap();
-        let got: Vec<&str> = back.column("name").unwrap().str().unwrap().iter().flatten().collect();
+        let got: Vec<&str> = back
+            .column("name")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
         assert_eq!(
             got,
             [
@@ -181,14 +189,35 @@ mod tests {
             ]
         );
         // Numbers stay numbers, negative ones included.
-        assert_eq!(back.column("rate").unwrap().f64().unwrap().get(0), Some(-1.5));
+        assert_eq!(
+            back.column("rate").unwrap().f64().unwrap().get(0),
+            Some(-1.5)
+        );
         // The caller's frame and Parquet keep the text as it was.
         assert_eq!(df.column("name").unwrap().str().unwrap().get(2), Some("-2"));
         let q = dir.path().join("t.parquet");
         write_table(&mut df, &q).unwrap();
-        assert_eq!(read_table(&q).unwrap().column("name").unwrap().str().unwrap().get(0), Some(names[0]));
+        assert_eq!(
+            read_table(&q)
+                .unwrap()
+                .column("name")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0),
+            Some(names[0])
+        );
         // Verbatim writing is for inputs that must read back exactly.
         write_table_verbatim(&mut df, &p).unwrap();
-        assert_eq!(read_table(&p).unwrap().column("name").unwrap().str().unwrap().get(2), Some("-2"));
+        assert_eq!(
+            read_table(&p)
+                .unwrap()
+                .column("name")
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(2),
+            Some("-2")
+        );
     }
 }

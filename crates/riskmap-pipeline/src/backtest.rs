@@ -35,8 +35,8 @@ use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
 use riskmap_forecast::backtest::{self, LeaderRow, Measure, PredictionRow};
 use riskmap_forecast::{Forecaster, Panel, Predictive};
 
-use crate::staging::Staging;
 use crate::model::Validated;
+use crate::staging::Staging;
 use crate::PipelineError;
 
 /// Origins the forecast stage of `run` backtests on to pick a model.

@@ -199,7 +199,10 @@ pub fn township_terrain(
                 Some((f.path.clone(), r.raster))
             }
             Err(e) => {
-                warnings.push(format!("{e}; {} is left out of the terrain per township", s.stem()));
+                warnings.push(format!(
+                    "{e}; {} is left out of the terrain per township",
+                    s.stem()
+                ));
                 None
             }
         }
@@ -269,7 +272,16 @@ pub fn township_terrain(
             .map(|(_, t)| t.code.as_str())
             .collect();
         let more = if codes.len() > 10 { ", ..." } else { "" };
-        (codes.len(), codes.iter().take(10).copied().collect::<Vec<_>>().join(", ") + more)
+        (
+            codes.len(),
+            codes
+                .iter()
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+                + more,
+        )
     };
     let (n, codes) = listed(&|t| t.from_interior_point);
     if n > 0 {
@@ -336,7 +348,13 @@ pub fn write_terrain(
                 PlSmallStr::from("sampled_at"),
                 terrain
                     .iter()
-                    .map(|t| if t.from_interior_point { "interior_point" } else { "pixels" })
+                    .map(|t| {
+                        if t.from_interior_point {
+                            "interior_point"
+                        } else {
+                            "pixels"
+                        }
+                    })
                     .collect::<Vec<_>>(),
             ),
         ],

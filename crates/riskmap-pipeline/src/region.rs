@@ -26,9 +26,39 @@ pub fn endings(kind: GeometryKind) -> &'static [&'static str] {
 /// parts, world files, GDAL's and ArcGIS's side files, SQLite journals):
 /// never a source of their own, and never worth a warning.
 const SIDECARS: &[&str] = &[
-    "dbf", "shx", "prj", "cpg", "qix", "sbn", "sbx", "fix", "xml", "aux", "ovr", "rrd", "tfw",
-    "tifw", "tfwx", "wld", "jgw", "pgw", "hdr", "msk", "qmd", "qml", "sld", "lyr", "lock",
-    "gpkg-wal", "gpkg-shm", "gpkg-journal", "ige", "rde", "stx", "md5", "sha256",
+    "dbf",
+    "shx",
+    "prj",
+    "cpg",
+    "qix",
+    "sbn",
+    "sbx",
+    "fix",
+    "xml",
+    "aux",
+    "ovr",
+    "rrd",
+    "tfw",
+    "tifw",
+    "tfwx",
+    "wld",
+    "jgw",
+    "pgw",
+    "hdr",
+    "msk",
+    "qmd",
+    "qml",
+    "sld",
+    "lyr",
+    "lock",
+    "gpkg-wal",
+    "gpkg-shm",
+    "gpkg-journal",
+    "ige",
+    "rde",
+    "stx",
+    "md5",
+    "sha256",
 ];
 
 /// A file whose stem names a source but which riskmap cannot read.
@@ -57,8 +87,12 @@ fn unreadable_because(source: Source, ending: &str) -> String {
     let hint = match ending {
         "et" | "ett" | "numbers" => "save it as .xlsx or CSV (UTF-8 or GBK)",
         "txt" | "tsv" | "dat" => "save it as CSV with a header row",
-        "kml" | "kmz" | "tab" | "mif" | "dxf" | "json" => "convert it to GeoPackage or GeoJSON (ogr2ogr)",
-        _ if kind == GeometryKind::Raster => "GDAL cannot open it as a raster; convert it to GeoTIFF (gdal_translate)",
+        "kml" | "kmz" | "tab" | "mif" | "dxf" | "json" => {
+            "convert it to GeoPackage or GeoJSON (ogr2ogr)"
+        }
+        _ if kind == GeometryKind::Raster => {
+            "GDAL cannot open it as a raster; convert it to GeoTIFF (gdal_translate)"
+        }
         _ => "convert it to one of the supported formats",
     };
     format!(
@@ -66,7 +100,11 @@ fn unreadable_because(source: Source, ending: &str) -> String {
         if kind == GeometryKind::Raster {
             "any raster GDAL opens: .tif, .nc, .asc, .img, .vrt, ...".to_owned()
         } else {
-            endings(kind).iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+            endings(kind)
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     )
 }
@@ -245,7 +283,11 @@ mod tests {
         let r = find_region(d, &Config::default()).unwrap();
         let names: Vec<_> = r.found.iter().map(|f| f.source).collect();
         assert_eq!(names, vec![Source::Townships, Source::Fires, Source::Dem]);
-        let said: Vec<_> = r.unreadable.iter().map(|u| (u.source, u.why.as_str())).collect();
+        let said: Vec<_> = r
+            .unreadable
+            .iter()
+            .map(|u| (u.source, u.why.as_str()))
+            .collect();
         assert_eq!(said.len(), 2, "{said:?}");
         assert_eq!(said[0].0, Source::ForestCover);
         assert!(said[0].1.contains("GDAL cannot open it"), "{}", said[0].1);

@@ -43,11 +43,11 @@ use riskmap_stats::emerging::Category;
 pub use riskmap_render::Lang;
 
 use crate::backtest::Forecasts;
+use crate::model::{RejectKind, SourceCounts, Validated};
 use crate::panel::Panel;
+use crate::scores::{ScoreRow, ScoreTable};
 use crate::spatial_stats::SpatialStats;
 use crate::summary::{Period, YearToDate};
-use crate::model::{RejectKind, SourceCounts, Validated};
-use crate::scores::{ScoreRow, ScoreTable};
 use crate::PipelineError;
 
 /// Everything the report is made from. `scores` and `heatmaps` come from
@@ -1249,7 +1249,10 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
         let (en, zh_text): (String, String) = match r.kind {
             RejectKind::DuplicateId => ("duplicate id".into(), "编号重复".into()),
             RejectKind::Missing => (format!("missing {f}"), format!("缺少{}", field_zh(f))),
-            RejectKind::Unparseable => (format!("unreadable {f}"), format!("{}无法识别", field_zh(f))),
+            RejectKind::Unparseable => (
+                format!("unreadable {f}"),
+                format!("{}无法识别", field_zh(f)),
+            ),
             RejectKind::NoTownship => (
                 format!("no coordinates and unknown {f}"),
                 format!("无坐标且{}无法匹配", field_zh(f)),
@@ -1258,7 +1261,9 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
                 "no coordinates and an ambiguous township name".into(),
                 "无坐标且乡镇名称重名".into(),
             ),
-            RejectKind::UnknownTownshipCode => ("unknown township code".into(), "乡镇代码不存在".into()),
+            RejectKind::UnknownTownshipCode => {
+                ("unknown township code".into(), "乡镇代码不存在".into())
+            }
             RejectKind::NotInVocabulary => (
                 format!("{f} not in the vocabulary"),
                 format!("{}不在字典中", field_zh(f)),
@@ -1266,12 +1271,17 @@ fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
             RejectKind::Outside => ("outside the region".into(), "坐标在辖区外".into()),
             RejectKind::Swapped => ("lon and lat swapped".into(), "经纬度颠倒".into()),
             RejectKind::OffGlobe => ("invalid coordinates".into(), "坐标无效".into()),
-            RejectKind::Future => ("dated on or after the as-of date".into(), "日期晚于截止日期".into()),
+            RejectKind::Future => (
+                "dated on or after the as-of date".into(),
+                "日期晚于截止日期".into(),
+            ),
             RejectKind::TooEarly => (
                 format!("dated before {}", crate::validate::EARLIEST_YEAR),
                 format!("日期早于{}年", crate::validate::EARLIEST_YEAR),
             ),
-            RejectKind::InvalidNumber => (format!("invalid {f}"), format!("{}数值无效", field_zh(f))),
+            RejectKind::InvalidNumber => {
+                (format!("invalid {f}"), format!("{}数值无效", field_zh(f)))
+            }
         };
         let kind = if zh { zh_text } else { en };
         let src = source_label(&r.source, lang);
@@ -1351,8 +1361,10 @@ mod tests {
     /// The demo county, found when the test runs (see `tests/it/support.rs`
     /// on why not `env!`).
     fn demo_folder() -> std::path::PathBuf {
-        std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-            .join("../../datasets/demo")
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+        )
+        .join("../../datasets/demo")
     }
 
     #[test]

@@ -12,11 +12,11 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, CacheReport, KeyBuilder};
+use crate::model::{SourceCounts, Validated};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
 use crate::region::Found;
 use crate::stage::{Skipped, StageEntry};
-use crate::model::{SourceCounts, Validated};
 use crate::PipelineError;
 
 /// What `run` is asked to do.
@@ -211,7 +211,10 @@ fn write_validation(
             "township_code_mismatches.csv",
             m.len(),
             vec![
-                text("source", m.iter().map(|x| Some(x.source.as_str())).collect()),
+                text(
+                    "source",
+                    m.iter().map(|x| Some(x.source.as_str())).collect(),
+                ),
                 int("row", m.iter().map(|x| x.row as i64).collect()),
                 text("id", m.iter().map(|x| Some(x.id.as_str())).collect()),
                 text(

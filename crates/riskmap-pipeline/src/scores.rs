@@ -25,10 +25,10 @@ use riskmap_score::{
 };
 
 use crate::config::Config;
+use crate::model::Validated;
 use crate::panel::Panel;
 use crate::region::Found;
 use crate::stage::StageEntry;
-use crate::model::Validated;
 use crate::PipelineError;
 
 /// Files the stage writes, relative to the output folder.
@@ -691,7 +691,13 @@ fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::stage::S
             .collect()
     };
     let (missing, constant) = (with("missing"), with("constant"));
-    let list = |ids: &[&str]| if ids.is_empty() { "none".to_owned() } else { ids.join(", ") };
+    let list = |ids: &[&str]| {
+        if ids.is_empty() {
+            "none".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
     Some(crate::stage::Skipped {
         stage: "scores".into(),
         reason: format!(

@@ -221,11 +221,19 @@ mod tests {
         assert_eq!(n.by_name("鹤溪", None), NamePlacement::Placed(3));
         assert_eq!(n.by_name("老城街道", None), NamePlacement::Placed(2));
         assert_eq!(n.by_name("东城", None), NamePlacement::Unknown);
-        assert_eq!(n.by_name("城关镇", None), NamePlacement::Ambiguous(vec![0, 1]));
+        assert_eq!(
+            n.by_name("城关镇", None),
+            NamePlacement::Ambiguous(vec![0, 1])
+        );
         assert_eq!(n.by_name("城关", Some("乙县")), NamePlacement::Placed(1));
         assert_eq!(n.by_name("城关镇", Some("乙")), NamePlacement::Placed(1));
-        assert_eq!(n.by_name("城关镇", Some("丙县")), NamePlacement::Ambiguous(vec![0, 1]));
-        assert!(n.describe(&[0, 1]).contains("1 城关镇 (甲县), 2 城关镇 (乙县)"));
+        assert_eq!(
+            n.by_name("城关镇", Some("丙县")),
+            NamePlacement::Ambiguous(vec![0, 1])
+        );
+        assert!(n
+            .describe(&[0, 1])
+            .contains("1 城关镇 (甲县), 2 城关镇 (乙县)"));
     }
 
     #[test]
@@ -234,7 +242,9 @@ mod tests {
         let bad = BTreeMap::from([("老城".to_owned(), "东城".to_owned())]);
         assert!(TownshipNames::new(&t, &bad).unwrap_err().contains("老城"));
         let shared = BTreeMap::from([("老城".to_owned(), "城关镇".to_owned())]);
-        assert!(TownshipNames::new(&t, &shared).unwrap_err().contains("several"));
+        assert!(TownshipNames::new(&t, &shared)
+            .unwrap_err()
+            .contains("several"));
         let by_code = BTreeMap::from([("老城".to_owned(), "2".to_owned())]);
         let n = TownshipNames::new(&t, &by_code).unwrap();
         assert_eq!(n.by_name("老城", None), NamePlacement::Placed(1));

@@ -23,7 +23,8 @@ use riskmap_spatial::join::{Assignment, TownshipIndex};
 
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
 use crate::model::{
-    Accepted, AreaCount, CodeMismatch, PlacedBy, RejectKind, Rejection, SourceCounts, Township, Validated,
+    Accepted, AreaCount, CodeMismatch, PlacedBy, RejectKind, Rejection, SourceCounts, Township,
+    Validated,
 };
 use crate::region::Found;
 use crate::PipelineError;
@@ -100,7 +101,11 @@ fn check_area_counts(
             continue;
         };
         let Some(m) = measure.text(r).map(Cow::into_owned) else {
-            rejected.push(reject(RejectKind::Missing, "measure", "missing measure".into()));
+            rejected.push(reject(
+                RejectKind::Missing,
+                "measure",
+                "missing measure".into(),
+            ));
             continue;
         };
         let mut values = [0.0; 4];
@@ -544,7 +549,11 @@ impl PointColumns<'_> {
             return RowCheck::Missing(reject(RejectKind::Missing, "id", "missing id".into()));
         }
         if let Some((field, _)) = self.required.iter().find(|(_, cells)| cells.is_blank(r)) {
-            return RowCheck::Missing(reject(RejectKind::Missing, field, format!("missing {field}")));
+            return RowCheck::Missing(reject(
+                RejectKind::Missing,
+                field,
+                format!("missing {field}"),
+            ));
         }
         RowCheck::Checked(self.check_fields(r, cfg, unknown, &reject).map(|mut c| {
             c.row = row;
@@ -602,7 +611,11 @@ impl PointColumns<'_> {
         let mut label = None;
         if let Some((field, key_of, values)) = self.vocab {
             let Some(text) = values.text(r) else {
-                return Err(reject(RejectKind::Missing, field, format!("missing {field}")));
+                return Err(reject(
+                    RejectKind::Missing,
+                    field,
+                    format!("missing {field}"),
+                ));
             };
             let mapped = cfg
                 .values
@@ -644,7 +657,9 @@ impl PointColumns<'_> {
         let coord = |cells: Option<&Cells>, name: &str| -> Result<f64, Rejection> {
             match cells.map(|c| c.number(r)) {
                 Some(Ok(Some(v))) => Ok(v),
-                None | Some(Ok(None)) => Err(reject(RejectKind::Missing, name, format!("missing {name}"))),
+                None | Some(Ok(None)) => {
+                    Err(reject(RejectKind::Missing, name, format!("missing {name}")))
+                }
                 Some(Err(text)) => Err(reject(
                     RejectKind::InvalidNumber,
                     name,
@@ -951,7 +966,14 @@ pub fn validate(
             }
             let (township, point, placed_by) = match (cand.point, place) {
                 (Some(p), Some(place)) => {
-                    match locate(&index, p, place, snap_m, config.validate.fix_swapped, &mut c) {
+                    match locate(
+                        &index,
+                        p,
+                        place,
+                        snap_m,
+                        config.validate.fix_swapped,
+                        &mut c,
+                    ) {
                         Ok((township, point)) => (township, Some(point), PlacedBy::Location),
                         Err((kind, field, reason)) => {
                             rejected.push(reject(kind, field, reason));
@@ -1103,7 +1125,8 @@ fn place_by_township(
         return Err((
             RejectKind::Missing,
             "lon",
-            "missing lon and lat, and no township_code or township (乡镇) to place the row by".into(),
+            "missing lon and lat, and no township_code or township (乡镇) to place the row by"
+                .into(),
         ));
     };
     match names.by_name(name, cand.county.as_deref()) {

@@ -351,11 +351,13 @@ pub fn township_terrain(
                 if let Some(p) = polygon.interior_point() {
                     if no_dem_pixel {
                         t.mean_elevation_m = dem.value_at(p.x(), p.y()).map(f64::from);
-                        t.steep_share = slope.value_at(p.x(), p.y()).map(f64::from).map(steep_value);
+                        t.steep_share =
+                            slope.value_at(p.x(), p.y()).map(f64::from).map(steep_value);
                         t.from_interior_point |= t.mean_elevation_m.is_some();
                     }
                     if no_forest_pixel {
-                        t.mean_forest_cover = forest.and_then(|f| f.value_at(p.x(), p.y()).map(f64::from));
+                        t.mean_forest_cover =
+                            forest.and_then(|f| f.value_at(p.x(), p.y()).map(f64::from));
                         t.from_interior_point |= t.mean_forest_cover.is_some();
                     }
                 }
@@ -412,7 +414,9 @@ mod tests {
         assert!(!t[2].from_interior_point);
         // Without a forest raster the DEM's values are still there.
         let t = township_terrain(&dem, None, &[large_copy], 25.0);
-        assert_eq!((t[0].mean_elevation_m, t[0].mean_forest_cover), (Some(300.0), None));
+        assert_eq!(
+            (t[0].mean_elevation_m, t[0].mean_forest_cover),
+            (Some(300.0), None)
+        );
     }
-
 }

@@ -11,9 +11,11 @@ use riskmap_raster::terrain::{slope_degrees, Edges, Spacing, SLOPE_NODATA};
 /// Reads an Esri ASCII grid (`cellsize` only) as GDAL does: values parsed
 /// as f64, stored as f32.
 fn read_asc(name: &str, crs: Crs) -> Raster {
-    let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
     let mut header = std::collections::HashMap::new();

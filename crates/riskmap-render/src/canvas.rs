@@ -174,7 +174,9 @@ fn encode_png_with(
 pub(crate) fn screen_png(png_bytes: &[u8], max_w: u32) -> std::borrow::Cow<'_, [u8]> {
     use std::borrow::Cow;
     let halve = || -> Result<Vec<u8>, String> {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes)).read_info().map_err(de)?;
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+            .read_info()
+            .map_err(de)?;
         let mut buf = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut buf).map_err(de)?;
         let ch = match (info.color_type, info.bit_depth) {
@@ -188,12 +190,21 @@ pub(crate) fn screen_png(png_bytes: &[u8], max_w: u32) -> std::borrow::Cow<'_, [
         for y in 0..hh {
             for x in 0..hw {
                 for c in 0..ch {
-                    let at = |dx: usize, dy: usize| buf[((2 * y + dy) * w + 2 * x + dx) * ch + c] as u32;
-                    half[(y * hw + x) * ch + c] = ((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4) as u8;
+                    let at =
+                        |dx: usize, dy: usize| buf[((2 * y + dy) * w + 2 * x + dx) * ch + c] as u32;
+                    half[(y * hw + x) * ch + c] =
+                        ((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1) + 2) / 4) as u8;
                 }
             }
         }
-        encode_png_with(&half, hw as u32, hh as u32, info.color_type, png::Compression::Default, 11811 / 2)
+        encode_png_with(
+            &half,
+            hw as u32,
+            hh as u32,
+            info.color_type,
+            png::Compression::Default,
+            11811 / 2,
+        )
     };
     match png_info(png_bytes) {
         Some((w, _)) if w > max_w => halve().map_or(Cow::Borrowed(png_bytes), Cow::Owned),
@@ -365,7 +376,9 @@ mod tests {
         let big = encode_png(&pixels, w, h, png::ColorType::Rgb).unwrap();
         let small = screen_png(&big, 1600);
         assert_eq!(png_info(&small), Some((1000, 3)));
-        let mut reader = png::Decoder::new(std::io::Cursor::new(&*small)).read_info().unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&*small))
+            .read_info()
+            .unwrap();
         let mut buf = vec![0; reader.output_buffer_size()];
         reader.next_frame(&mut buf).unwrap();
         // Pixel (x, y) of the half is the rounded mean of the 2×2 block at (2x, 2y).
@@ -373,10 +386,17 @@ mod tests {
             let px = &buf[(y * 1000 + x) * 3..][..3];
             let r = ((2 * x) % 256 + (2 * x + 1) % 256) * 2;
             let g = (2 * y * 40 + (2 * y + 1) * 40) * 2;
-            assert_eq!(px, [((r + 2) / 4) as u8, ((g + 2) / 4) as u8, 7], "at {x},{y}");
+            assert_eq!(
+                px,
+                [((r + 2) / 4) as u8, ((g + 2) / 4) as u8, 7],
+                "at {x},{y}"
+            );
         }
         // Narrow images are embedded as they are.
         let narrow = encode_png(&pixels[..1200 * 3], 1200, 1, png::ColorType::Rgb).unwrap();
-        assert!(matches!(screen_png(&narrow, 1600), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            screen_png(&narrow, 1600),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -940,37 +940,82 @@ impl Paint for LeaderChart<'_> {
         // The naive line first, so that bars and their labels are drawn over it.
         if let Some(n) = self.naive {
             let bottom = l.top + l.row_h * self.rows.len() as i32;
-            root.draw(&PathElement::new(vec![(x_of(n), l.top - px(4.0)), (x_of(n), bottom)], RULE.stroke_width(3))).map_err(de)?;
+            root.draw(&PathElement::new(
+                vec![(x_of(n), l.top - px(4.0)), (x_of(n), bottom)],
+                RULE.stroke_width(3),
+            ))
+            .map_err(de)?;
         }
         for (i, r) in self.rows.iter().enumerate() {
             let y = l.top + l.row_h * i as i32;
             let colour = if i == 0 { FAN } else { OBS };
-            root.draw(&Rectangle::new([(l.left, y + px(3.0)), (x_of(r.crps), y + l.row_h - px(3.0))], colour.filled())).map_err(de)?;
-            let vs = self.naive.filter(|n| *n > 0.0).map(|n| 100.0 * (r.crps / n - 1.0));
+            root.draw(&Rectangle::new(
+                [(l.left, y + px(3.0)), (x_of(r.crps), y + l.row_h - px(3.0))],
+                colour.filled(),
+            ))
+            .map_err(de)?;
+            let vs = self
+                .naive
+                .filter(|n| *n > 0.0)
+                .map(|n| 100.0 * (r.crps / n - 1.0));
             let label = match vs {
                 Some(p) if r.model != "naive" => format!("{}  ({p:+.1}%)", fmt_sig(r.crps)),
                 _ => fmt_sig(r.crps),
             };
-            text(root, &label, (x_of(r.crps) + px(6.0), y + l.row_h / 2), 9.5, INK, HPos::Left, VPos::Center)?;
+            text(
+                root,
+                &label,
+                (x_of(r.crps) + px(6.0), y + l.row_h / 2),
+                9.5,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            )?;
         }
         let note = match self.lang {
             Lang::Zh => "连续分级概率评分（CRPS，越低越好）；括号内为相对朴素模型（去年值）的变化；竖线为朴素模型",
             Lang::En => "continuous ranked probability score (CRPS, lower is better); in brackets: change against naive (last year); the line marks naive",
         };
-        text(root, note, (px(16.0), px(40.0)), 9.5, MUTED, HPos::Left, VPos::Top)
+        text(
+            root,
+            note,
+            (px(16.0), px(40.0)),
+            9.5,
+            MUTED,
+            HPos::Left,
+            VPos::Top,
+        )
     }
 }
 
 /// The backtest leaderboard: models by mean CRPS, best first (highlighted),
 /// with each model's change against `naive` when naive is on the board.
-pub fn leaderboard_chart(rows: &[LeaderRow], name: &str, lang: Lang, opts: RenderOptions) -> Result<Figure, RenderError> {
+pub fn leaderboard_chart(
+    rows: &[LeaderRow],
+    name: &str,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
     let mut sorted: Vec<&LeaderRow> = rows.iter().filter(|r| r.crps.is_finite()).collect();
-    sorted.sort_by(|a, b| a.crps.total_cmp(&b.crps).then_with(|| a.model.cmp(&b.model)));
+    sorted.sort_by(|a, b| {
+        a.crps
+            .total_cmp(&b.crps)
+            .then_with(|| a.model.cmp(&b.model))
+    });
     let naive = rows.iter().find(|r| r.model == "naive").map(|r| r.crps);
     let title = match lang {
         Lang::Zh => "预测模型滚动回测排行",
         Lang::En => "Forecasting models on the rolling-origin backtest",
     }
     .to_owned();
-    render(&LeaderChart { rows: sorted, naive, title, lang }, name, opts)
+    render(
+        &LeaderChart {
+            rows: sorted,
+            naive,
+            title,
+            lang,
+        },
+        name,
+        opts,
+    )
 }

@@ -38,7 +38,10 @@ pub mod set;
 pub mod text;
 
 pub use canvas::{Figure, RenderOptions};
-pub use charts::{leaderboard_chart, ranking_chart, rectification_chart, seasonality_chart, trend_chart, yoy_chart, LeaderRow};
+pub use charts::{
+    leaderboard_chart, ranking_chart, rectification_chart, seasonality_chart, trend_chart,
+    yoy_chart, LeaderRow,
+};
 pub use inputs::{
     Dimensions, Forecast, Grid, HotSpotClass, Level, RankRow, Ranked, RectRow, Seasonality,
     Township, Trend, YearlySeries, YoyRow,

@@ -1080,7 +1080,9 @@ mod tests {
         ];
         let area = |r: &[(i32, i32)]| -> i64 {
             r.windows(2)
-                .map(|w| i64::from(w[0].0) * i64::from(w[1].1) - i64::from(w[1].0) * i64::from(w[0].1))
+                .map(|w| {
+                    i64::from(w[0].0) * i64::from(w[1].1) - i64::from(w[1].0) * i64::from(w[0].1)
+                })
                 .sum()
         };
         let t = thin(ring.iter().copied());

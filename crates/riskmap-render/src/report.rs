@@ -160,7 +160,8 @@ fn figure_html(r: &Rendered) -> String {
     } else {
         format!(
             "<img src=\"data:image/png;base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">",
-            base64::engine::general_purpose::STANDARD.encode(crate::canvas::screen_png(&f.png, 1600)),
+            base64::engine::general_purpose::STANDARD
+                .encode(crate::canvas::screen_png(&f.png, 1600)),
             f.width,
             f.height,
             esc(&f.name)

@@ -77,7 +77,11 @@ fn the_report_renders_offline_in_chromium_at_desktop_and_phone_widths() {
             ],
         );
         assert!(urls.is_empty(), "requests at width {w}: {urls:?}");
-        assert_eq!(png_size(&std::fs::read(&shot).unwrap()), (w, 2000), "{name}");
+        assert_eq!(
+            png_size(&std::fs::read(&shot).unwrap()),
+            (w, 2000),
+            "{name}"
+        );
         assert!(
             std::fs::metadata(&shot).unwrap().len() > 20_000,
             "{name} looks blank"
