@@ -170,3 +170,37 @@ fn pipeline_modules_import_downwards_only() {
         ["model", "report", "stage"]
     );
 }
+
+/// Versions live in the root `[workspace.dependencies]` only: every crate
+/// takes its dependencies with `name.workspace = true` (or `{ workspace =
+/// true, ... }`), so that one edit moves a version everywhere.
+#[test]
+fn crate_dependencies_take_their_versions_from_the_workspace() {
+    let mut wrong = Vec::new();
+    for e in std::fs::read_dir(root().join("crates")).unwrap().flatten() {
+        let manifest = e.path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let mut in_deps = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_deps = line.ends_with("dependencies]");
+                continue;
+            }
+            if in_deps
+                && !line.is_empty()
+                && !line.starts_with('#')
+                && !line.contains("workspace = true")
+                && !line.contains(".workspace = true")
+            {
+                wrong.push(format!("{}: {line}", manifest.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "versions outside [workspace.dependencies]:\n{}",
+        wrong.join("\n")
+    );
+}

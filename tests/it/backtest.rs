@@ -287,3 +287,30 @@ fn run_writes_forecast_csv_with_the_chosen_model() {
         );
     }
 }
+
+/// `run` never reads `truth/` (only `riskmap backtest`'s oracle may): with
+/// the demo's truth replaced by bytes that are no Parquet file, `run` still
+/// succeeds and forecasts, while `backtest` refuses the damaged truth.
+#[test]
+fn run_never_reads_truth_and_backtest_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for e in std::fs::read_dir(demo()).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir(data.join("truth")).unwrap();
+    std::fs::write(data.join("truth/intensity.parquet"), b"not a parquet file").unwrap();
+    let out = dir.path().join("out");
+    crate::support::riskmap_ok("run", &data, &out, &[]);
+    assert!(out.join("forecast.csv").is_file());
+    let o = crate::support::riskmap!("backtest", "--data", &data, "--out", dir.path().join("bt"));
+    assert_eq!(o.status.code(), Some(1), "{}", crate::support::text(&o));
+    assert!(
+        crate::support::text(&o).contains("intensity.parquet"),
+        "{}",
+        crate::support::text(&o)
+    );
+}

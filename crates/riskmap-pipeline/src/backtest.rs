@@ -172,11 +172,14 @@ fn read_truth(data: &Path) -> Result<Option<HashMap<(String, i32, String), f64>>
 }
 
 /// Builds one panel per measure from the validated region and its panel.
+/// `truth_in`: the region folder whose `truth/` the oracle may read; only
+/// `riskmap backtest` passes it. The nightly run passes `None`: it never
+/// reads `truth/`, so a damaged or absent truth cannot touch its forecasts.
 pub fn prepare(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
-    data: &Path,
+    truth_in: Option<&Path>,
 ) -> Result<Prepared, PipelineError> {
     use geo::ChamberlainDuquetteArea;
     let n = v.townships.len();
@@ -231,7 +234,10 @@ pub fn prepare(
     } else {
         Vec::new()
     };
-    let truth = read_truth(data)?;
+    let truth = match truth_in {
+        Some(data) => read_truth(data)?,
+        None => None,
+    };
 
     let mut names: Vec<&String> = panel.yearly.keys().map(|(_, _, m)| m).collect();
     names.sort();
@@ -316,7 +322,7 @@ fn load(data: &Path, as_of: Option<&str>) -> Result<(Validated, Prepared), Pipel
     };
     let panel = crate::panel::build(&v);
     let exposure = crate::panel::exposure(&v, &population, (panel.years.0, panel.years.1 + 1));
-    let prepared = prepare(&v, &panel, &exposure, data)?;
+    let prepared = prepare(&v, &panel, &exposure, Some(data))?;
     Ok((v, prepared))
 }
 
@@ -690,11 +696,10 @@ pub fn forecast_stage(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
-    data: &Path,
     dir: &Path,
     cache: &crate::cache::Cache,
 ) -> Result<(Vec<&'static str>, Forecasts), PipelineError> {
-    let prepared = prepare(v, panel, exposure, data)?;
+    let prepared = prepare(v, panel, exposure, None)?;
     let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
         .iter()
         .filter(|n| **n != "oracle")

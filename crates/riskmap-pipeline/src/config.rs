@@ -329,7 +329,7 @@ impl Config {
                 st.time_window
             )));
         }
-        if !(config.validate.snap_tolerance_m >= 0.0) {
+        if config.validate.snap_tolerance_m.is_nan() || config.validate.snap_tolerance_m < 0.0 {
             return Err(PipelineError::Input(format!(
                 "{}: `validate.snap_tolerance_m` must be 0 or more metres",
                 path.display()

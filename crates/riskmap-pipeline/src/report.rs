@@ -1476,7 +1476,7 @@ mod tests {
             ]),
             vec![],
         );
-        let polys = vec![
+        let polys = [
             MultiPolygon(vec![a]),
             MultiPolygon(vec![b]),
             MultiPolygon(vec![c.clone()]),
@@ -1695,12 +1695,10 @@ mod tests {
         let stats =
             crate::spatial_stats::compute(&v, &panel, &exposure, &cfg, &crate::cache::Cache::off());
         let dir = tempfile::tempdir().unwrap();
-        let data = demo_folder();
         let (_, forecasts) = crate::backtest::forecast_stage(
             &v,
             &panel,
             &exposure,
-            &data,
             dir.path(),
             &crate::cache::Cache::off(),
         )

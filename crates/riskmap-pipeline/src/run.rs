@@ -418,14 +418,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
                 }
             }
             None => {
-                let (files, forecasts) = crate::backtest::forecast_stage(
-                    &v,
-                    &panel,
-                    &exposure,
-                    &opts.data,
-                    staging.path(),
-                    &cache,
-                )?;
+                let (files, forecasts) =
+                    crate::backtest::forecast_stage(&v, &panel, &exposure, staging.path(), &cache)?;
                 written.extend(files.into_iter().map(String::from));
                 stages.push(StageEntry {
                     name: "forecast".into(),

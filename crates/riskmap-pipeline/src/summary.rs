@@ -88,11 +88,11 @@ pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figur
                 Source::Incidents => {
                     f.accidents.0 += 1.0;
                     f.accidents.1 += deaths;
-                    if matches!(a.label.as_deref(), Some("industrial_trade" | "mining")) {
+                    if matches!(a.label, Some("industrial_trade" | "mining")) {
                         f.industrial.0 += 1.0;
                         f.industrial.1 += deaths;
                     }
-                    if a.label.as_deref() == Some("road_traffic") {
+                    if a.label == Some("road_traffic") {
                         f.road.0 += 1.0;
                         f.road.1 += deaths;
                     }

@@ -58,7 +58,7 @@ fn wiggly_grid(rng: &mut ChaCha8Rng, n: usize, m: usize) -> Vec<MultiPolygon<f64
         } else {
             (b, a, true)
         };
-        let seed = (p.x.to_bits() ^ q.y.to_bits().rotate_left(17)) as u64;
+        let seed = p.x.to_bits() ^ q.y.to_bits().rotate_left(17);
         let mut r = ChaCha8Rng::seed_from_u64(seed);
         let (dx, dy) = (q.x - p.x, q.y - p.y);
         let mut pts: Vec<Coord<f64>> = (0..=m)

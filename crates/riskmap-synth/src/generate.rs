@@ -544,6 +544,7 @@ fn intensity_table(
                         intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)
                     })
                     .collect();
+                #[allow(clippy::needless_range_loop)] // month is also a column value
                 for month in 0..12 {
                     let mut push = |name: &'static str, v: f64| {
                         cols.0.push(t.code.clone());

@@ -316,6 +316,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
     // in a county of the county preset so are the two next to it.
     let mut kind = vec![TownKind::Town; cells.len()];
     let mut name_rng = Stream::new(seed, "names", 0);
+    #[allow(clippy::needless_range_loop)] // k is the county, used beyond indexing
     for k in 0..county_count {
         let mut members: Vec<usize> = (0..cells.len()).filter(|&i| county_of[i] == k).collect();
         let c = county_centre[k];

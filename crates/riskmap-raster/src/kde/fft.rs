@@ -14,7 +14,7 @@ pub(super) fn fast_len(min: usize) -> usize {
     loop {
         let mut m = n;
         for p in [2, 3, 5, 7] {
-            while m % p == 0 {
+            while m.is_multiple_of(p) {
                 m /= p;
             }
         }
