@@ -35,9 +35,9 @@ use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
 use riskmap_forecast::backtest::{self, LeaderRow, Measure, PredictionRow};
 use riskmap_forecast::{Forecaster, Panel, Predictive};
 
+use crate::error::PipelineError;
 use crate::model::Validated;
 use crate::staging::Staging;
-use crate::PipelineError;
 
 /// Origins the forecast stage of `run` backtests on to pick a model.
 pub const RUN_ORIGINS: usize = 3;

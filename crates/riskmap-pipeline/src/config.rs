@@ -49,7 +49,7 @@ use std::path::{Path, PathBuf};
 use riskmap_domain::{Crs, Source};
 use serde::Deserialize;
 
-use crate::PipelineError;
+use crate::error::PipelineError;
 
 /// The whole file.
 #[derive(Debug, Clone, Default, Deserialize)]

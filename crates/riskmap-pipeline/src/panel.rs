@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 
+use crate::error::PipelineError;
 use crate::model::Validated;
-use crate::PipelineError;
 
 /// Sums for one cell of the panel.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -38,7 +38,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::PipelineError;
+use crate::error::PipelineError;
 
 /// The lock file's name under the output folder.
 pub const LOCK_FILE: &str = ".riskmap.lock";

@@ -31,9 +31,9 @@ use riskmap_raster::grid::Grid;
 use riskmap_raster::kde::{KdeSpec, Kernel};
 
 use crate::config::{HeatmapConfig, HEATMAP_SOURCES};
+use crate::error::PipelineError;
 use crate::model::Validated;
 use crate::region::Found;
-use crate::PipelineError;
 
 /// How a weight field (one of [`crate::config::HEATMAP_WEIGHTS`]) is read
 /// off an accepted record.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use riskmap_domain::{GeometryKind, Source};
 
 use crate::config::Config;
-use crate::PipelineError;
+use crate::error::PipelineError;
 
 /// Endings riskmap reads, by kind of source. A raster source is read in any
 /// format GDAL opens, whatever its ending (see [`find_region`]); these are

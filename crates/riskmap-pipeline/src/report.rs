@@ -43,12 +43,12 @@ use riskmap_stats::emerging::Category;
 pub use riskmap_render::Lang;
 
 use crate::backtest::Forecasts;
+use crate::error::PipelineError;
 use crate::model::{RejectKind, SourceCounts, Validated};
 use crate::panel::Panel;
 use crate::scores::{ScoreRow, ScoreTable};
 use crate::spatial_stats::SpatialStats;
 use crate::summary::{Period, YearToDate};
-use crate::PipelineError;
 
 /// Everything the report is made from. `scores` and `heatmaps` come from
 /// other stages and may be absent: `None` and an empty list.

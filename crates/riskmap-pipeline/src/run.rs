@@ -12,12 +12,12 @@ use riskmap_domain::{GeometryKind, Source};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, CacheReport, KeyBuilder};
+use crate::error::PipelineError;
 use crate::model::{SourceCounts, Validated};
 use crate::progress::{Job, StageLog};
 use crate::publish::Publish;
 use crate::region::Found;
 use crate::stage::{Skipped, StageEntry};
-use crate::PipelineError;
 
 /// What `run` is asked to do.
 #[derive(Debug, Clone)]

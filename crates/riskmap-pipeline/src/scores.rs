@@ -25,11 +25,11 @@ use riskmap_score::{
 };
 
 use crate::config::Config;
+use crate::error::PipelineError;
 use crate::model::Validated;
 use crate::panel::Panel;
 use crate::region::Found;
 use crate::stage::StageEntry;
-use crate::PipelineError;
 
 /// Files the stage writes, relative to the output folder.
 pub const OUTPUTS: [&str; 4] = [

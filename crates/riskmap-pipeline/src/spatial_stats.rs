@@ -34,9 +34,9 @@ use riskmap_stats::weights::{QueenOptions, Weights};
 use serde::Serialize;
 
 use crate::config::StatsConfig;
+use crate::error::PipelineError;
 use crate::model::Validated;
 use crate::panel::Panel;
-use crate::PipelineError;
 
 /// One township and measure of `spatial_stats.csv`.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::PipelineError;
+use crate::error::PipelineError;
 
 /// A staging folder for one job's outputs.
 pub struct Staging {

@@ -8,8 +8,8 @@ use riskmap_domain::Source;
 use riskmap_io::{write_raster, write_table_verbatim as write_table, write_vector};
 use riskmap_synth::{generate, Preset, SynthConfig};
 
+use crate::error::PipelineError;
 use crate::staging::Staging;
-use crate::PipelineError;
 
 /// How tables are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,12 +22,12 @@ use riskmap_io::{Cells, Records};
 use riskmap_spatial::join::{Assignment, TownshipIndex};
 
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
+use crate::error::PipelineError;
 use crate::model::{
     Accepted, AreaCount, CodeMismatch, PlacedBy, RejectKind, Rejection, SourceCounts, Township,
     Validated,
 };
 use crate::region::Found;
-use crate::PipelineError;
 
 /// The earliest year a record may carry. A mistyped date (year 0001, 1066)
 /// would otherwise stretch the panel over every year since, townships ×
