@@ -945,19 +945,7 @@ fn every_recipe_kind_is_drawn() {
 #[test]
 fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let o = crate::support::riskmap!(
-        "synth",
-        "--preset",
-        "county",
-        "--seed",
-        "3",
-        "--years",
-        "2021..2021",
-        "--out",
-        &data
-    );
-    assert!(o.status.success(), "{}", crate::support::text(&o));
+    let data = crate::support::synth_county(dir.path(), 3, "2021..2021");
     let out = dir.path().join("out");
     let o = crate::support::riskmap_ok(
         "run",
@@ -968,15 +956,7 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     let log = String::from_utf8_lossy(&o.stderr);
     let manifest = crate::support::manifest(&out);
     crate::support::assert_counts_add_up(&manifest, &log);
-    let forecast = manifest["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "forecast")
-        .expect("the forecast stage is listed");
-    let why = forecast["skipped"]
-        .as_str()
-        .expect("the forecast stage says why it was skipped");
+    let why = crate::support::skipped_reason(&manifest, "forecast");
     assert!(
         why.starts_with("forecast: needs 1 complete year of records, has 0"),
         "{why}"
@@ -985,8 +965,8 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|w| w == why));
-    assert!(log.contains(why), "{log}");
+        .any(|w| *w == why));
+    assert!(log.contains(&why), "{log}");
     assert!(!out.join("forecast.csv").exists());
     // Every other stage ran.
     for f in [
@@ -1012,19 +992,7 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
 #[test]
 fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let o = crate::support::riskmap!(
-        "synth",
-        "--preset",
-        "county",
-        "--seed",
-        "5",
-        "--years",
-        "2020..2021",
-        "--out",
-        &data
-    );
-    assert!(o.status.success(), "{}", crate::support::text(&o));
+    let data = crate::support::synth_county(dir.path(), 5, "2020..2021");
     for entry in std::fs::read_dir(&data).unwrap() {
         let path = entry.unwrap().path();
         if path.file_stem().is_some_and(|s| s != "townships") {
@@ -1044,20 +1012,12 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
     );
     let log = String::from_utf8_lossy(&o.stderr);
     let manifest = crate::support::manifest(&out);
-    let scores = manifest["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "scores")
-        .expect("the scores stage is listed");
-    let why = scores["skipped"]
-        .as_str()
-        .expect("the scores stage says why it was skipped");
+    let why = crate::support::skipped_reason(&manifest, "scores");
     assert!(
         why.starts_with("scores: no indicator tells the townships apart"),
         "{why}"
     );
-    assert!(log.contains(why), "{log}");
+    assert!(log.contains(&why), "{log}");
     assert!(
         !out.join("township_scores.csv").exists(),
         "no invented ranking is written"
@@ -1075,19 +1035,7 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
 #[test]
 fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let o = crate::support::riskmap!(
-        "synth",
-        "--preset",
-        "county",
-        "--seed",
-        "6",
-        "--years",
-        "2020..2021",
-        "--out",
-        &data
-    );
-    assert!(o.status.success(), "{}", crate::support::text(&o));
+    let data = crate::support::synth_county(dir.path(), 6, "2020..2021");
     let ledger = data.join("incidents.csv");
     let text = std::fs::read_to_string(&ledger).unwrap();
     let header = text.lines().next().unwrap();

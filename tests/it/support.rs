@@ -65,3 +65,37 @@ pub fn riskmap_ok(command: &str, data: &Path, out: &Path, extra: &[&str]) -> Out
     assert!(o.status.success(), "riskmap {command}: {}", text(&o));
     o
 }
+
+/// Writes the synthetic county of `seed` over `years` (`Y1..Y2`) into
+/// `dir/data` and returns that folder.
+pub fn synth_county(dir: &Path, seed: u64, years: &str) -> PathBuf {
+    let data = dir.join("data");
+    let o = riskmap!(
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        seed.to_string(),
+        "--years",
+        years,
+        "--out",
+        &data
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    data
+}
+
+/// Why the manifest says `stage` was skipped; panics if it is not listed as
+/// skipped.
+pub fn skipped_reason(manifest: &serde_json::Value, stage: &str) -> String {
+    let entry = manifest["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["name"] == stage)
+        .unwrap_or_else(|| panic!("the {stage} stage is listed"));
+    entry["skipped"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the {stage} stage says why it was skipped"))
+        .to_owned()
+}

@@ -126,9 +126,25 @@ pub struct History<'a> {
 }
 
 impl<'a> History<'a> {
-    /// The whole panel.
-    pub fn panel(&self) -> &'a Panel {
-        self.panel
+    /// The county total of the known years as a one-series panel (counts,
+    /// monthly counts, exposure and truth summed, cut at the history's end;
+    /// exposure and truth keep the target year, as [`History::exposure`]
+    /// does). A model sees no count from after its origin through it.
+    pub fn known_total(&self) -> Panel {
+        let len = self.len;
+        let cut = |m: &Vec<Vec<f64>>, keep: usize| -> Vec<Vec<f64>> {
+            m.iter().map(|r| r[..keep].to_vec()).collect()
+        };
+        Panel {
+            years: self.panel.years[..len].to_vec(),
+            counts: cut(&self.panel.counts, len),
+            monthly: self.panel.monthly.as_ref().map(|m| cut(m, 12 * len)),
+            exposure: self.panel.exposure.as_ref().map(|m| cut(m, len + 1)),
+            covariates: Vec::new(),
+            neighbours: Vec::new(),
+            truth: self.panel.truth.as_ref().map(|m| cut(m, len + 1)),
+        }
+        .total()
     }
 
     /// Number of series.
@@ -228,6 +244,12 @@ mod tests {
         assert_eq!(h.earlier(1).unwrap().counts(0), &[1.0]);
         assert!(h.earlier(2).is_none());
         assert_eq!(p.total().counts, vec![vec![1.0, 2.0, 8.0]]);
+        // The total a model may see stops at the history's end.
+        let known = h.known_total();
+        known.check().unwrap();
+        assert_eq!(known.counts, vec![vec![1.0, 2.0]]);
+        assert_eq!(known.exposure, Some(vec![vec![30.0; 3]]));
+        assert_eq!(known.history(2).target_year(), 2017);
         p.exposure = Some(vec![vec![10.0; 3], vec![20.0; 4]]);
         assert!(p.check().unwrap_err().contains("exposure"));
     }

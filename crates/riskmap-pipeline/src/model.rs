@@ -158,6 +158,29 @@ impl PlacedBy {
     }
 }
 
+/// What a record cost: deaths, injuries and direct loss; 0 where not given.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Severity {
+    /// People dead.
+    pub deaths: f64,
+    /// People injured.
+    pub injuries: f64,
+    /// Direct loss, 10k CNY.
+    pub loss_10k_cny: f64,
+}
+
+/// What the fire brigade sent to a fire: vehicles, personnel, and the
+/// people it rescued; 0 where not given.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Dispatch {
+    /// Vehicles.
+    pub vehicles: f64,
+    /// Personnel.
+    pub personnel: f64,
+    /// People rescued.
+    pub rescued: f64,
+}
+
 /// An accepted point record.
 #[derive(Debug, Clone)]
 pub struct Accepted {
@@ -179,10 +202,10 @@ pub struct Accepted {
     pub when: Option<NaiveDateTime>,
     /// Category, type or level as a SPEC key, where the source has one.
     pub label: Option<&'static str>,
-    /// Deaths, injuries and direct loss (10k CNY); 0 where not given.
-    pub severity: [f64; 3],
-    /// Fire-brigade dispatch: vehicles, personnel, people rescued; 0 where not given.
-    pub dispatch: [f64; 3],
+    /// Deaths, injuries and direct loss; 0 where not given.
+    pub severity: Severity,
+    /// Fire-brigade dispatch; 0 where not given.
+    pub dispatch: Dispatch,
     /// Burned area of a forest fire, ha; 0 where not given.
     pub burned_area_ha: f64,
     /// Hidden hazards only: `deadline` and `rectified_on`, where given.

@@ -60,9 +60,9 @@ pub fn build(v: &Validated) -> Panel {
         first_year = first_year.min(year);
         let cell = Cell {
             count: 1.0,
-            deaths: a.severity[0],
-            injuries: a.severity[1],
-            loss_10k_cny: a.severity[2],
+            deaths: a.severity.deaths,
+            injuries: a.severity.injuries,
+            loss_10k_cny: a.severity.loss_10k_cny,
         };
         let mut names = vec![a.source.stem().to_owned()];
         if let Some(label) = &a.label {

@@ -330,9 +330,9 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     for (s, get) in [
         (
             Source::Incidents,
-            (|f: &crate::summary::Figures| f.accidents.0) as fn(&_) -> f64,
+            (|f: &crate::summary::Figures| f.accidents.count) as fn(&_) -> f64,
         ),
-        (Source::Fires, |f: &crate::summary::Figures| f.fires.0),
+        (Source::Fires, |f: &crate::summary::Figures| f.fires.count),
     ] {
         if !present(s) {
             continue;
@@ -971,26 +971,26 @@ fn stat_rows(
     if present(Source::Incidents) {
         out.push(row(
             t("生产安全事故（起）", "Production-safety accidents"),
-            n.accidents.0,
-            b.accidents.0,
+            n.accidents.count,
+            b.accidents.count,
             0,
         ));
         out.push(row(
             t("　死亡人数（人）", "　deaths"),
-            n.accidents.1,
-            b.accidents.1,
+            n.accidents.deaths,
+            b.accidents.deaths,
             0,
         ));
         out.push(row(
             t("　工矿商贸事故（起）", "　industrial, mining and trade"),
-            n.industrial.0,
-            b.industrial.0,
+            n.industrial.count,
+            b.industrial.count,
             0,
         ));
         out.push(row(
             t("　道路交通事故（起）", "　road traffic"),
-            n.road.0,
-            b.road.0,
+            n.road.count,
+            b.road.count,
             0,
         ));
         out.push(row(
@@ -1001,13 +1001,28 @@ fn stat_rows(
         ));
     }
     if present(Source::Fires) {
-        out.push(row(t("火灾（起）", "Fires"), n.fires.0, b.fires.0, 0));
-        out.push(row(t("　死亡（人）", "　deaths"), n.fires.2, b.fires.2, 0));
-        out.push(row(t("　受伤（人）", "　injured"), n.fires.1, b.fires.1, 0));
+        out.push(row(
+            t("火灾（起）", "Fires"),
+            n.fires.count,
+            b.fires.count,
+            0,
+        ));
+        out.push(row(
+            t("　死亡（人）", "　deaths"),
+            n.fires.deaths,
+            b.fires.deaths,
+            0,
+        ));
+        out.push(row(
+            t("　受伤（人）", "　injured"),
+            n.fires.injured,
+            b.fires.injured,
+            0,
+        ));
         out.push(row(
             t("　直接财产损失（万元）", "　direct loss (10k CNY)"),
-            n.fires.3,
-            b.fires.3,
+            n.fires.loss_10k_cny,
+            b.fires.loss_10k_cny,
             1,
         ));
     }

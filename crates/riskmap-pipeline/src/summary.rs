@@ -19,21 +19,56 @@ use riskmap_domain::Source;
 
 use crate::model::Validated;
 
+/// Accidents of one kind in a period, and their deaths.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    /// Accidents.
+    pub count: f64,
+    /// Deaths.
+    pub deaths: f64,
+}
+
+/// Fires in a period, with their casualties and loss.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FireFigures {
+    /// Fires.
+    pub count: f64,
+    /// People injured.
+    pub injured: f64,
+    /// People dead.
+    pub deaths: f64,
+    /// Direct loss, 10k CNY.
+    pub loss_10k_cny: f64,
+}
+
+/// Fire-brigade dispatches in a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DispatchFigures {
+    /// Dispatches (one per fire record).
+    pub count: f64,
+    /// Vehicles sent.
+    pub vehicles: f64,
+    /// Personnel sent.
+    pub personnel: f64,
+    /// People rescued.
+    pub rescued: f64,
+}
+
 /// The figures of one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Figures {
     /// Production-safety accidents (all incidents) and deaths.
-    pub accidents: (f64, f64),
+    pub accidents: Tally,
     /// Industrial, mining and trade accidents (工矿商贸: industrial_trade and mining) and deaths.
-    pub industrial: (f64, f64),
+    pub industrial: Tally,
     /// Road-traffic accidents and deaths.
-    pub road: (f64, f64),
+    pub road: Tally,
     /// Accidents with 3 or more deaths (较大以上).
     pub larger: f64,
     /// Fires, injured, dead, direct loss (10k CNY).
-    pub fires: (f64, f64, f64, f64),
+    pub fires: FireFigures,
     /// Dispatches, vehicles, personnel, people rescued.
-    pub dispatch: (f64, f64, f64, f64),
+    pub dispatch: DispatchFigures,
 }
 
 /// The two periods compared.
@@ -82,33 +117,37 @@ pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figur
         if !period.contains(when.date()) {
             continue;
         }
-        let [deaths, injuries, loss] = a.severity;
+        let crate::model::Severity {
+            deaths,
+            injuries,
+            loss_10k_cny: loss,
+        } = a.severity;
         for f in [&mut total, by_town.entry(a.township).or_default()] {
             match a.source {
                 Source::Incidents => {
-                    f.accidents.0 += 1.0;
-                    f.accidents.1 += deaths;
+                    f.accidents.count += 1.0;
+                    f.accidents.deaths += deaths;
                     if matches!(a.label, Some("industrial_trade" | "mining")) {
-                        f.industrial.0 += 1.0;
-                        f.industrial.1 += deaths;
+                        f.industrial.count += 1.0;
+                        f.industrial.deaths += deaths;
                     }
                     if a.label == Some("road_traffic") {
-                        f.road.0 += 1.0;
-                        f.road.1 += deaths;
+                        f.road.count += 1.0;
+                        f.road.deaths += deaths;
                     }
                     if deaths >= 3.0 {
                         f.larger += 1.0;
                     }
                 }
                 Source::Fires => {
-                    f.fires.0 += 1.0;
-                    f.fires.1 += injuries;
-                    f.fires.2 += deaths;
-                    f.fires.3 += loss;
-                    f.dispatch.0 += 1.0;
-                    f.dispatch.1 += a.dispatch[0];
-                    f.dispatch.2 += a.dispatch[1];
-                    f.dispatch.3 += a.dispatch[2];
+                    f.fires.count += 1.0;
+                    f.fires.injured += injuries;
+                    f.fires.deaths += deaths;
+                    f.fires.loss_10k_cny += loss;
+                    f.dispatch.count += 1.0;
+                    f.dispatch.vehicles += a.dispatch.vehicles;
+                    f.dispatch.personnel += a.dispatch.personnel;
+                    f.dispatch.rescued += a.dispatch.rescued;
                 }
                 _ => {}
             }
@@ -222,37 +261,37 @@ pub fn paragraphs(y: &YearToDate) -> (Vec<String>, Vec<String>) {
         format!(
             "{}，全域共发生生产安全事故{}起、死亡{}人，{}、{}；其中工矿商贸事故{}起、死亡{}人，{}、{}；道路交通事故{}起、死亡{}人，{}、{}；较大以上事故{}起（去年同期{}起）。",
             span_zh(cur),
-            n(now.accidents.0),
-            n(now.accidents.1),
-            yoy_zh(now.accidents.0, before.accidents.0),
-            yoy_zh(now.accidents.1, before.accidents.1).replace("同比", ""),
-            n(now.industrial.0),
-            n(now.industrial.1),
-            yoy_zh(now.industrial.0, before.industrial.0),
-            yoy_zh(now.industrial.1, before.industrial.1).replace("同比", ""),
-            n(now.road.0),
-            n(now.road.1),
-            yoy_zh(now.road.0, before.road.0),
-            yoy_zh(now.road.1, before.road.1).replace("同比", ""),
+            n(now.accidents.count),
+            n(now.accidents.deaths),
+            yoy_zh(now.accidents.count, before.accidents.count),
+            yoy_zh(now.accidents.deaths, before.accidents.deaths).replace("同比", ""),
+            n(now.industrial.count),
+            n(now.industrial.deaths),
+            yoy_zh(now.industrial.count, before.industrial.count),
+            yoy_zh(now.industrial.deaths, before.industrial.deaths).replace("同比", ""),
+            n(now.road.count),
+            n(now.road.deaths),
+            yoy_zh(now.road.count, before.road.count),
+            yoy_zh(now.road.deaths, before.road.deaths).replace("同比", ""),
             n(now.larger),
             n(before.larger),
         ),
         format!(
             "发生火灾{}起，{}；受伤{}人、死亡{}人，直接财产损失{}万元，{}。",
-            n(now.fires.0),
-            yoy_zh(now.fires.0, before.fires.0),
-            n(now.fires.1),
-            n(now.fires.2),
-            n(now.fires.3),
-            yoy_zh(now.fires.3, before.fires.3),
+            n(now.fires.count),
+            yoy_zh(now.fires.count, before.fires.count),
+            n(now.fires.injured),
+            n(now.fires.deaths),
+            n(now.fires.loss_10k_cny),
+            yoy_zh(now.fires.loss_10k_cny, before.fires.loss_10k_cny),
         ),
         format!(
             "消防接警出动{}起，{}；出动车辆{}辆次、人员{}人次，营救疏散群众{}人。",
-            n(now.dispatch.0),
-            yoy_zh(now.dispatch.0, before.dispatch.0),
-            n(now.dispatch.1),
-            n(now.dispatch.2),
-            n(now.dispatch.3),
+            n(now.dispatch.count),
+            yoy_zh(now.dispatch.count, before.dispatch.count),
+            n(now.dispatch.vehicles),
+            n(now.dispatch.personnel),
+            n(now.dispatch.rescued),
         ),
         format!(
             "同比期间：{} 至 {}（不含）对比 {} 至 {}（不含）。",
@@ -265,35 +304,35 @@ pub fn paragraphs(y: &YearToDate) -> (Vec<String>, Vec<String>) {
             "From {} to {}, the region had {} production-safety accidents ({}) with {} deaths ({}); of these, {} industrial, mining and trade accidents ({}) with {} deaths, and {} work-related road-traffic accidents ({}) with {} deaths. Accidents with 3 or more deaths: {} (same period last year: {}).",
             cur.start,
             last,
-            n(now.accidents.0),
-            yoy_en(now.accidents.0, before.accidents.0),
-            n(now.accidents.1),
-            yoy_en(now.accidents.1, before.accidents.1),
-            n(now.industrial.0),
-            yoy_en(now.industrial.0, before.industrial.0),
-            n(now.industrial.1),
-            n(now.road.0),
-            yoy_en(now.road.0, before.road.0),
-            n(now.road.1),
+            n(now.accidents.count),
+            yoy_en(now.accidents.count, before.accidents.count),
+            n(now.accidents.deaths),
+            yoy_en(now.accidents.deaths, before.accidents.deaths),
+            n(now.industrial.count),
+            yoy_en(now.industrial.count, before.industrial.count),
+            n(now.industrial.deaths),
+            n(now.road.count),
+            yoy_en(now.road.count, before.road.count),
+            n(now.road.deaths),
             n(now.larger),
             n(before.larger),
         ),
         format!(
             "Fires: {} ({}), {} injured, {} dead, direct loss {} × 10k CNY ({}).",
-            n(now.fires.0),
-            yoy_en(now.fires.0, before.fires.0),
-            n(now.fires.1),
-            n(now.fires.2),
-            n(now.fires.3),
-            yoy_en(now.fires.3, before.fires.3),
+            n(now.fires.count),
+            yoy_en(now.fires.count, before.fires.count),
+            n(now.fires.injured),
+            n(now.fires.deaths),
+            n(now.fires.loss_10k_cny),
+            yoy_en(now.fires.loss_10k_cny, before.fires.loss_10k_cny),
         ),
         format!(
             "Fire-brigade dispatches: {} ({}), {} vehicles, {} personnel, {} people rescued or evacuated.",
-            n(now.dispatch.0),
-            yoy_en(now.dispatch.0, before.dispatch.0),
-            n(now.dispatch.1),
-            n(now.dispatch.2),
-            n(now.dispatch.3),
+            n(now.dispatch.count),
+            yoy_en(now.dispatch.count, before.dispatch.count),
+            n(now.dispatch.vehicles),
+            n(now.dispatch.personnel),
+            n(now.dispatch.rescued),
         ),
         format!(
             "Compared periods: {} to {} (exclusive) against {} to {} (exclusive).",
@@ -330,12 +369,12 @@ pub fn render(v: &Validated) -> (String, String) {
             [
                 town.name.clone(),
                 town.code.clone(),
-                n(a.accidents.0),
-                n(a.accidents.1),
-                yoy(a.accidents.0, b.accidents.0),
-                n(a.fires.0),
-                yoy(a.fires.0, b.fires.0),
-                n(a.fires.3),
+                n(a.accidents.count),
+                n(a.accidents.deaths),
+                yoy(a.accidents.count, b.accidents.count),
+                n(a.fires.count),
+                yoy(a.fires.count, b.fires.count),
+                n(a.fires.loss_10k_cny),
             ]
             .join(" | ")
         };

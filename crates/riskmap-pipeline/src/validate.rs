@@ -24,8 +24,8 @@ use riskmap_spatial::join::{Assignment, TownshipIndex};
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
 use crate::error::PipelineError;
 use crate::model::{
-    Accepted, AreaCount, CodeMismatch, PlacedBy, RejectKind, Rejection, SourceCounts, Township,
-    Validated,
+    Accepted, AreaCount, CodeMismatch, Dispatch, PlacedBy, RejectKind, Rejection, Severity,
+    SourceCounts, Township, Validated,
 };
 use crate::region::Found;
 
@@ -461,8 +461,8 @@ struct Candidate {
     township_name: Option<String>,
     county: Option<String>,
     label: Option<&'static str>,
-    severity: [f64; 3],
-    dispatch: [f64; 3],
+    severity: Severity,
+    dispatch: Dispatch,
     burned_area_ha: f64,
     extra_dates: [Option<NaiveDate>; 2],
     sector: Option<Box<str>>,
@@ -511,20 +511,6 @@ struct PointColumns<'a> {
     extra_dates: [(&'static str, Option<&'a Cells>); 2],
     /// Hidden hazards: the `sector` column, if present.
     sector: Option<&'a Cells>,
-}
-
-/// Where a count column goes in [`Accepted`]: severity (deaths, injuries,
-/// loss) or dispatch (vehicles, personnel, rescued).
-fn count_slot(name: &str) -> Option<(bool, usize)> {
-    match name {
-        "deaths" => Some((true, 0)),
-        "injuries" => Some((true, 1)),
-        "loss_10k_cny" => Some((true, 2)),
-        "vehicles" => Some((false, 0)),
-        "personnel" => Some((false, 1)),
-        "rescued" => Some((false, 2)),
-        _ => None,
-    }
 }
 
 impl PointColumns<'_> {
@@ -633,17 +619,21 @@ impl PointColumns<'_> {
             }
         }
         let mut bad_count = None;
-        let mut severity = [0.0; 3];
-        let mut dispatch = [0.0; 3];
+        let mut severity = Severity::default();
+        let mut dispatch = Dispatch::default();
         let mut burned_area_ha = 0.0;
         for (name, cells) in &self.counts {
             match cells.number(r) {
                 Ok(None) => {}
-                Ok(Some(v)) if v >= 0.0 => match count_slot(name) {
-                    Some((true, k)) => severity[k] = v,
-                    Some((false, k)) => dispatch[k] = v,
-                    None if *name == "burned_area_ha" => burned_area_ha = v,
-                    None => {}
+                Ok(Some(v)) if v >= 0.0 => match *name {
+                    "deaths" => severity.deaths = v,
+                    "injuries" => severity.injuries = v,
+                    "loss_10k_cny" => severity.loss_10k_cny = v,
+                    "vehicles" => dispatch.vehicles = v,
+                    "personnel" => dispatch.personnel = v,
+                    "rescued" => dispatch.rescued = v,
+                    "burned_area_ha" => burned_area_ha = v,
+                    _ => {}
                 },
                 Ok(Some(v)) => {
                     bad_count = Some((*name, format!("negative or invalid {name} ({v})")))

@@ -73,7 +73,7 @@ impl Reconciled {
         if self.method == Method::BottomUp {
             return bottom;
         }
-        let total_panel = h.panel().total();
+        let total_panel = h.known_total();
         let total_h = total_panel.history(h.len());
         let total = (self.base)(&total_h)[0];
         // One-step errors at earlier origins: row t = (total error, township errors).
