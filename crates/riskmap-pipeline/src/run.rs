@@ -5,13 +5,15 @@
 //! statistics, heatmaps, terrain, forecast, summary, scores, maps and
 //! report), writes `manifest.json` and publishes the folder.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use riskmap_domain::{GeometryKind, Source};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, CacheReport, KeyBuilder};
+use crate::config::Config;
 use crate::error::PipelineError;
 use crate::model::{SourceCounts, Validated};
 use crate::progress::{Job, StageLog};
@@ -327,7 +329,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     });
 
     let t = Instant::now();
-    let mut written: Vec<String> = write_validation(&v, staging.path())?
+    let written: Vec<String> = write_validation(&v, staging.path())?
         .into_iter()
         .map(String::from)
         .collect();
@@ -343,128 +345,31 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             .iter()
             .map(|u| format!("{}: {}", u.path.display(), u.why)),
     );
-    // Stages skipped for want of data: in the log and the manifest's
-    // `stages` and `warnings` as they happen, and in the report's data quality.
-    let mut skipped: Vec<Skipped> = Vec::new();
-    // What the report is made from, kept past the stages that compute it.
-    let mut computed = None;
-    if !opts.validate_only {
-        let t = Instant::now();
-        let population = match found.iter().find(|f| f.source == Source::Population) {
-            Some(f) => crate::panel::read_population(&f.path, &mut warnings)?,
-            None => Default::default(),
+    let mut log = Log {
+        stages,
+        written,
+        warnings,
+        skipped: Vec::new(),
+    };
+    let computed = if opts.validate_only {
+        None
+    } else {
+        let cx = Context {
+            data: &opts.data,
+            out: staging.path(),
+            v: &v,
+            found: &found,
+            config: &config,
+            cache: &cache,
         };
-        let panel = crate::panel::build(&v);
-        let exposure = crate::panel::exposure(&v, &population, panel.years);
-        let mut yearly = crate::panel::yearly_frame(&v, &panel, &exposure)?;
-        // (The spatial statistics stage below reads the panel and exposure.)
-        riskmap_io::write_table(&mut yearly, &staging.path().join("panel.parquet"))?;
-        let mut monthly = crate::panel::monthly_frame(&v, &panel)?;
-        riskmap_io::write_table(&mut monthly, &staging.path().join("panel_monthly.parquet"))?;
-        written.extend(["panel.parquet", "panel_monthly.parquet"].map(String::from));
-        stages.push_rows(
-            StageEntry {
-                name: "panel".into(),
-                seconds: t.elapsed().as_secs_f64(),
-                skipped: None,
-            },
-            Some(yearly.height() + monthly.height()),
-        );
-
-        let t = Instant::now();
-        let stats = crate::spatial_stats::compute(&v, &panel, &exposure, &config.stats, &cache);
-        written.extend(
-            crate::spatial_stats::write(&v, &stats, staging.path())?
-                .into_iter()
-                .map(String::from),
-        );
-        warnings.extend(stats.warnings.iter().cloned());
-        stages.push(StageEntry {
-            name: "spatial statistics".into(),
-            seconds: t.elapsed().as_secs_f64(),
-            skipped: None,
-        });
-
-        let t = Instant::now();
-        let heatmaps = crate::rasters::heatmaps(&v, &config.heatmaps)?;
-        written.extend(crate::rasters::write_heatmaps(&heatmaps, staging.path())?);
-        stages.push(StageEntry {
-            name: "heatmaps".into(),
-            seconds: t.elapsed().as_secs_f64(),
-            skipped: None,
-        });
-
-        let t = Instant::now();
-        let terrain = crate::rasters::township_terrain(&v, &found, &config, &mut warnings)?;
-        if let Some(terrain) = &terrain {
-            crate::rasters::write_terrain(&v, terrain, staging.path())?;
-            written.push("township_terrain.csv".into());
-        }
-        stages.push(StageEntry {
-            name: "terrain per township".into(),
-            seconds: t.elapsed().as_secs_f64(),
-            skipped: None,
-        });
-
-        let t = Instant::now();
-        let forecasts = match crate::backtest::forecast_precondition(&v, &panel) {
-            Some(skip) => {
-                stages.skip(&skip);
-                warnings.push(skip.reason.clone());
-                skipped.push(skip);
-                crate::backtest::Forecasts {
-                    year: v.last_complete_year() + 1,
-                    ..Default::default()
-                }
-            }
-            None => {
-                let (files, forecasts) =
-                    crate::backtest::forecast_stage(&v, &panel, &exposure, staging.path(), &cache)?;
-                written.extend(files.into_iter().map(String::from));
-                stages.push(StageEntry {
-                    name: "forecast".into(),
-                    seconds: t.elapsed().as_secs_f64(),
-                    skipped: None,
-                });
-                forecasts
-            }
-        };
-
-        let t = Instant::now();
-        let (zh, en) = crate::summary::render(&v);
-        std::fs::write(staging.path().join("summary.zh.md"), zh).map_err(io_err(staging.path()))?;
-        std::fs::write(staging.path().join("summary.en.md"), en).map_err(io_err(staging.path()))?;
-        written.extend(["summary.zh.md", "summary.en.md"].map(String::from));
-        stages.push(StageEntry {
-            name: "summary".into(),
-            seconds: t.elapsed().as_secs_f64(),
-            skipped: None,
-        });
-
-        let scored = crate::scores::run(
-            &v,
-            &panel,
-            &exposure,
-            &found,
-            &config,
-            terrain.as_deref(),
-            &opts.data,
-            staging.path(),
-        )?;
-        written.extend(scored.written.into_iter().map(String::from));
-        warnings.extend(scored.notes);
-        stages.extend(scored.stages);
-        if let Some(skip) = scored.skipped {
-            stages.skip(&skip);
-            warnings.push(skip.reason.clone());
-            skipped.push(skip);
-        }
-        let heatmap_rasters: Vec<(String, riskmap_domain::Raster)> = heatmaps
-            .into_iter()
-            .map(|h| (h.measure, h.raster))
-            .collect();
-        computed = Some((panel, stats, forecasts, heatmap_rasters, scored.table));
-    }
+        Some(run_stages(&cx, &mut log)?)
+    };
+    let Log {
+        mut stages,
+        written,
+        mut warnings,
+        skipped,
+    } = log;
 
     // A source whose file is there but unreadable is warned about, not missing.
     let missing: Vec<String> = Source::ALL
@@ -475,17 +380,17 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         .collect();
 
     let mut report_files = Vec::new();
-    if let Some((panel, stats, forecasts, heatmaps, scores)) = &computed {
+    if let Some(c) = &computed {
         let t = Instant::now();
         let context = crate::report::ReportContext {
             v: &v,
-            panel,
-            stats,
-            forecasts,
+            panel: &c.panel,
+            stats: &c.stats,
+            forecasts: &c.forecasts,
             inputs: &inputs,
             missing: &missing,
-            scores: scores.as_ref(),
-            heatmaps,
+            scores: c.scores.as_ref(),
+            heatmaps: &c.heatmaps,
             skipped: &skipped,
             lang: opts.lang,
         };
@@ -545,6 +450,171 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         unknown_labels: v.unknown_labels.clone(),
         unchanged: false,
     })
+}
+
+/// What every stage reads: the region folder, where outputs go, the
+/// validated region, the files found, the settings and the cache.
+struct Context<'a> {
+    data: &'a Path,
+    out: &'a Path,
+    v: &'a Validated,
+    found: &'a [Found],
+    config: &'a Config,
+    cache: &'a Cache,
+}
+
+/// What the stages add to the manifest and the report as they go: timings,
+/// files written (in order: the manifest lists them so), warnings, and the
+/// stages skipped for want of data.
+struct Log {
+    stages: StageLog,
+    written: Vec<String>,
+    warnings: Vec<String>,
+    skipped: Vec<Skipped>,
+}
+
+impl Log {
+    /// Runs `stage` and records it under `name` with its wall time.
+    fn timed<T>(
+        &mut self,
+        name: &str,
+        stage: impl FnOnce(&mut Log) -> Result<T, PipelineError>,
+    ) -> Result<T, PipelineError> {
+        let t = Instant::now();
+        let value = stage(self)?;
+        self.stages.push(StageEntry {
+            name: name.into(),
+            seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
+        });
+        Ok(value)
+    }
+
+    /// Records files written, relative to the output folder.
+    fn wrote<S: Into<String>>(&mut self, files: impl IntoIterator<Item = S>) {
+        self.written.extend(files.into_iter().map(Into::into));
+    }
+
+    /// Records a stage skipped for want of data: in the log, the manifest's
+    /// `stages` and `warnings`, and the report's data quality section.
+    fn skip(&mut self, skip: Skipped) {
+        self.stages.skip(&skip);
+        self.warnings.push(skip.reason.clone());
+        self.skipped.push(skip);
+    }
+}
+
+/// What the report is made from, kept past the stages that compute it.
+struct Computed {
+    panel: crate::panel::Panel,
+    stats: crate::spatial_stats::SpatialStats,
+    forecasts: crate::backtest::Forecasts,
+    heatmaps: Vec<(String, riskmap_domain::Raster)>,
+    scores: Option<crate::scores::ScoreTable>,
+}
+
+/// The stages of the nightly job after validation, in order (ARCHITECTURE.md
+/// lists them with their outputs); the report comes last, in [`run`].
+fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
+    let (panel, exposure) = panel_stage(cx, log)?;
+    let stats = log.timed("spatial statistics", |log| {
+        let stats =
+            crate::spatial_stats::compute(cx.v, &panel, &exposure, &cx.config.stats, cx.cache);
+        log.wrote(crate::spatial_stats::write(cx.v, &stats, cx.out)?);
+        log.warnings.extend(stats.warnings.iter().cloned());
+        Ok(stats)
+    })?;
+    let heatmaps = log.timed("heatmaps", |log| {
+        let heatmaps = crate::rasters::heatmaps(cx.v, &cx.config.heatmaps)?;
+        log.wrote(crate::rasters::write_heatmaps(&heatmaps, cx.out)?);
+        Ok(heatmaps)
+    })?;
+    let terrain = log.timed("terrain per township", |log| {
+        let terrain =
+            crate::rasters::township_terrain(cx.v, cx.found, cx.config, &mut log.warnings)?;
+        if let Some(terrain) = &terrain {
+            crate::rasters::write_terrain(cx.v, terrain, cx.out)?;
+            log.wrote(["township_terrain.csv"]);
+        }
+        Ok(terrain)
+    })?;
+    let forecasts = match crate::backtest::forecast_precondition(cx.v, &panel) {
+        Some(skip) => {
+            log.skip(skip);
+            crate::backtest::Forecasts {
+                year: cx.v.last_complete_year() + 1,
+                ..Default::default()
+            }
+        }
+        None => log.timed("forecast", |log| {
+            let (files, forecasts) =
+                crate::backtest::forecast_stage(cx.v, &panel, &exposure, cx.out, cx.cache)?;
+            log.wrote(files);
+            Ok(forecasts)
+        })?,
+    };
+    log.timed("summary", |log| {
+        let (zh, en) = crate::summary::render(cx.v);
+        std::fs::write(cx.out.join("summary.zh.md"), zh).map_err(io_err(cx.out))?;
+        std::fs::write(cx.out.join("summary.en.md"), en).map_err(io_err(cx.out))?;
+        log.wrote(["summary.zh.md", "summary.en.md"]);
+        Ok(())
+    })?;
+    let scored = crate::scores::run(
+        cx.v,
+        &panel,
+        &exposure,
+        cx.found,
+        cx.config,
+        terrain.as_deref(),
+        cx.data,
+        cx.out,
+    )?;
+    log.wrote(scored.written);
+    log.warnings.extend(scored.notes);
+    log.stages.extend(scored.stages);
+    if let Some(skip) = scored.skipped {
+        log.skip(skip);
+    }
+    Ok(Computed {
+        panel,
+        stats,
+        forecasts,
+        heatmaps: heatmaps
+            .into_iter()
+            .map(|h| (h.measure, h.raster))
+            .collect(),
+        scores: scored.table,
+    })
+}
+
+/// The panel stage: `panel.parquet` and `panel_monthly.parquet`, and the
+/// exposure every later stage reads.
+fn panel_stage(
+    cx: &Context,
+    log: &mut Log,
+) -> Result<(crate::panel::Panel, HashMap<(usize, i32), f64>), PipelineError> {
+    let t = Instant::now();
+    let population = match cx.found.iter().find(|f| f.source == Source::Population) {
+        Some(f) => crate::panel::read_population(&f.path, &mut log.warnings)?,
+        None => Default::default(),
+    };
+    let panel = crate::panel::build(cx.v);
+    let exposure = crate::panel::exposure(cx.v, &population, panel.years);
+    let mut yearly = crate::panel::yearly_frame(cx.v, &panel, &exposure)?;
+    riskmap_io::write_table(&mut yearly, &cx.out.join("panel.parquet"))?;
+    let mut monthly = crate::panel::monthly_frame(cx.v, &panel)?;
+    riskmap_io::write_table(&mut monthly, &cx.out.join("panel_monthly.parquet"))?;
+    log.wrote(["panel.parquet", "panel_monthly.parquet"]);
+    log.stages.push_rows(
+        StageEntry {
+            name: "panel".into(),
+            seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
+        },
+        Some(yearly.height() + monthly.height()),
+    );
+    Ok((panel, exposure))
 }
 
 /// Parses `YYYY-MM-DD` strictly (month and day in range, leap years known).
