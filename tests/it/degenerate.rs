@@ -978,11 +978,7 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     ] {
         assert!(out.join(f).is_file(), "{f}");
     }
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(
-        html.contains("预测：需要至少1个完整年份的记录，现有0个"),
-        "the report's data quality section says why"
-    );
+    assert_report_says_why(&out, "预测：需要至少1个完整年份的记录，现有0个");
 }
 
 /// A folder with nothing that tells townships apart (the township layer
@@ -1022,11 +1018,7 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
         !out.join("township_scores.csv").exists(),
         "no invented ranking is written"
     );
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(
-        html.contains("风险评分：没有能区分各乡镇的指标"),
-        "the report's data quality section says why"
-    );
+    assert_report_says_why(&out, "风险评分：没有能区分各乡镇的指标");
 }
 
 /// A mistyped year (0001, 1066) in a ledger used to stretch the panel over
@@ -1083,5 +1075,14 @@ fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     assert_eq!(
         first_year, 2020.0,
         "the panel starts with the ledger's real years"
+    );
+}
+
+/// The report's data quality section gives the skipped stage's reason.
+fn assert_report_says_why(out: &std::path::Path, reason_zh: &str) {
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(reason_zh),
+        "the report's data quality section says why: {reason_zh}"
     );
 }

@@ -96,16 +96,25 @@ pub struct VectorLayer {
 mod tests {
     use super::*;
 
-    #[test]
-    fn cell_center_follows_the_geo_transform() {
-        let r = Raster {
+    /// A 2 × 2 raster in lon/lat.
+    fn two_by_two(geo_transform: [f64; 6], nodata: Option<f64>, data: [f32; 4]) -> Raster {
+        Raster {
             width: 2,
             height: 2,
-            geo_transform: [120.0, 0.5, 0.0, 30.0, 0.0, -0.25],
+            geo_transform,
             crs: Crs::WGS84,
-            nodata: None,
-            data: vec![1.0, 2.0, 3.0, 4.0],
-        };
+            nodata,
+            data: data.to_vec(),
+        }
+    }
+
+    #[test]
+    fn cell_center_follows_the_geo_transform() {
+        let r = two_by_two(
+            [120.0, 0.5, 0.0, 30.0, 0.0, -0.25],
+            None,
+            [1.0, 2.0, 3.0, 4.0],
+        );
         assert_eq!(r.cell_center(1, 1), (120.75, 29.625));
         assert_eq!(r.cell_at(120.75, 29.625), Some((1, 1)));
         assert_eq!(r.cell_at(119.99, 29.9), None);
@@ -116,14 +125,11 @@ mod tests {
 
     #[test]
     fn value_at_reads_the_cell_under_a_point_and_skips_nodata_and_off_grid() {
-        let r = Raster {
-            width: 2,
-            height: 2,
-            geo_transform: [119.0, 0.1, 0.0, 29.2, 0.0, -0.1],
-            crs: Crs::WGS84,
-            nodata: Some(-9999.0),
-            data: vec![1.0, -9999.0, f32::NAN, 4.0],
-        };
+        let r = two_by_two(
+            [119.0, 0.1, 0.0, 29.2, 0.0, -0.1],
+            Some(-9999.0),
+            [1.0, -9999.0, f32::NAN, 4.0],
+        );
         assert_eq!(r.value_at(119.05, 29.15), Some(1.0));
         assert_eq!(r.value_at(119.15, 29.15), None);
         assert_eq!(r.value_at(119.05, 29.05), None);
