@@ -304,41 +304,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         skipped: None,
     }));
 
-    // Sources that validation does not cover yet: read and count.
-    let t = Instant::now();
-    let mut inputs = v.counts.clone();
-    for f in found.iter().filter(|f| {
-        f.source.geometry() != GeometryKind::Point
-            && !matches!(f.source, Source::Townships | Source::AreaCounts)
-    }) {
-        let rows_read = rows_of(f)?;
-        inputs.push(SourceCounts {
-            source: f.source.stem().to_owned(),
-            path: crate::validate::relative(&opts.data, &f.path),
-            sha256: f.sha256()?,
-            encoding: "binary".into(),
-            rows_read,
-            accepted: rows_read,
-            ..Default::default()
-        });
-    }
-    stages.push(StageEntry {
-        name: "read other layers".into(),
-        seconds: t.elapsed().as_secs_f64(),
-        skipped: None,
-    });
-
-    let t = Instant::now();
-    let written: Vec<String> = write_validation(&v, staging.path())?
-        .into_iter()
-        .map(String::from)
-        .collect();
-    stages.push(StageEntry {
-        name: "write validation".into(),
-        seconds: t.elapsed().as_secs_f64(),
-        skipped: None,
-    });
-
     let mut warnings = v.warnings.clone();
     warnings.extend(
         unreadable
@@ -347,10 +312,17 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     );
     let mut log = Log {
         stages,
-        written,
+        written: Vec::new(),
         warnings,
         skipped: Vec::new(),
     };
+    let inputs = log.timed("read other layers", |_| {
+        other_layers(&opts.data, &found, v.counts.clone())
+    })?;
+    log.timed("write validation", |log| {
+        log.wrote(write_validation(&v, staging.path())?);
+        Ok(())
+    })?;
     let computed = if opts.validate_only {
         None
     } else {
@@ -364,12 +336,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         };
         Some(run_stages(&cx, &mut log)?)
     };
-    let Log {
-        mut stages,
-        written,
-        mut warnings,
-        skipped,
-    } = log;
 
     // A source whose file is there but unreadable is warned about, not missing.
     let missing: Vec<String> = Source::ALL
@@ -379,38 +345,42 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         .map(|s| s.stem().to_owned())
         .collect();
 
-    let mut report_files = Vec::new();
     if let Some(c) = &computed {
-        let t = Instant::now();
-        let context = crate::report::ReportContext {
-            v: &v,
-            panel: &c.panel,
-            stats: &c.stats,
-            forecasts: &c.forecasts,
-            inputs: &inputs,
-            missing: &missing,
-            scores: c.scores.as_ref(),
-            heatmaps: &c.heatmaps,
-            skipped: &skipped,
-            lang: opts.lang,
-        };
-        let r = crate::report::write(&context, staging.path())?;
-        warnings.extend(r.warnings);
-        report_files = r.files;
-        stages.push(StageEntry {
-            name: "maps, charts and report".into(),
-            seconds: t.elapsed().as_secs_f64(),
-            skipped: None,
-        });
-        stages.extend(r.timings.iter().map(|(step, seconds)| StageEntry {
-            name: format!("maps, charts and report: {step}"),
-            seconds: *seconds,
-            skipped: None,
-        }));
+        let skipped = std::mem::take(&mut log.skipped);
+        let steps = log.timed("maps, charts and report", |log| {
+            let context = crate::report::ReportContext {
+                v: &v,
+                panel: &c.panel,
+                stats: &c.stats,
+                forecasts: &c.forecasts,
+                inputs: &inputs,
+                missing: &missing,
+                scores: c.scores.as_ref(),
+                heatmaps: &c.heatmaps,
+                skipped: &skipped,
+                lang: opts.lang,
+            };
+            let r = crate::report::write(&context, staging.path())?;
+            log.warnings.extend(r.warnings);
+            log.wrote(r.files);
+            Ok(r.timings)
+        })?;
+        log.stages
+            .extend(steps.iter().map(|(step, seconds)| StageEntry {
+                name: format!("maps, charts and report: {step}"),
+                seconds: *seconds,
+                skipped: None,
+            }));
     }
+    let Log {
+        stages,
+        written,
+        warnings,
+        ..
+    } = log;
 
     let mut outputs = Vec::new();
-    for name in written.iter().map(|s| s.to_string()).chain(report_files) {
+    for name in written {
         outputs.push(OutputEntry {
             sha256: riskmap_io::sha256_file(&staging.path().join(&name))?,
             path: name,
@@ -450,6 +420,31 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         unknown_labels: v.unknown_labels.clone(),
         unchanged: false,
     })
+}
+
+/// Counts of the sources validation does not check row by row (line and
+/// polygon layers, rasters): read, all accepted; appended to `counts`.
+fn other_layers(
+    data: &Path,
+    found: &[Found],
+    mut counts: Vec<SourceCounts>,
+) -> Result<Vec<SourceCounts>, PipelineError> {
+    for f in found.iter().filter(|f| {
+        f.source.geometry() != GeometryKind::Point
+            && !matches!(f.source, Source::Townships | Source::AreaCounts)
+    }) {
+        let rows_read = rows_of(f)?;
+        counts.push(SourceCounts {
+            source: f.source.stem().to_owned(),
+            path: crate::validate::relative(data, &f.path),
+            sha256: f.sha256()?,
+            encoding: "binary".into(),
+            rows_read,
+            accepted: rows_read,
+            ..Default::default()
+        });
+    }
+    Ok(counts)
 }
 
 /// What every stage reads: the region folder, where outputs go, the
