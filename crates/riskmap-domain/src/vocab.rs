@@ -43,6 +43,10 @@ macro_rules! vocabulary {
         }
 
         impl $name {
+            /// Every value, in the order the SPEC lists them (as
+            /// [`Vocabulary::ALL`], without the trait in scope).
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)+];
+
             /// Parses a key or a Chinese label (see [`Vocabulary::from_label`]).
             pub fn from_label(text: &str) -> Option<Self> {
                 <Self as Vocabulary>::from_label(text)
@@ -56,6 +60,26 @@ macro_rules! vocabulary {
             /// The Chinese label (see [`Vocabulary::label_zh`]).
             pub fn label_zh(self) -> &'static str {
                 <Self as Vocabulary>::label_zh(self)
+            }
+        }
+
+        /// Written as its English key (`"red"`, `"road_traffic"`).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.key())
+            }
+        }
+
+        /// Read from its English key or Chinese label.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::from_label(&text).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "`{text}` is not one of {}",
+                        Self::ALL.iter().map(|v| v.key()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
             }
         }
 

@@ -35,8 +35,8 @@ use riskmap_render::report::{
     FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
 };
 use riskmap_render::{
-    Dimensions, FigureSet, Forecast, Grid, HeatmapInput, HotSpotClass, HotSpotInput, Level,
-    MapMeta, RankRow, Ranked, RectRow, Seasonality, Township, Trend, YearlySeries, YoyRow,
+    Dimensions, FigureSet, Forecast, Grid, HeatmapInput, HotSpotClass, HotSpotInput, MapMeta,
+    RankRow, Ranked, RectRow, Seasonality, Township, Trend, YearlySeries, YoyRow,
 };
 use riskmap_stats::emerging::Category;
 
@@ -172,7 +172,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
             .flatten()
             .map(|r| Ranked {
                 rank: r.rank,
-                level: level(r.level),
+                level: r.level,
             })
             .collect::<Vec<_>>()
     });
@@ -203,7 +203,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
                         name: t.name.clone(),
                         code: t.code.clone(),
                         risk: r.risk,
-                        level: level(r.level),
+                        level: r.level,
                         rank_lo: r.rank_p10,
                         rank_hi: r.rank_p90,
                         reasons: if zh {
@@ -448,15 +448,6 @@ pub fn write(ctx: &ReportContext, dir: &Path) -> Result<ReportOutput, PipelineEr
         }
     }
     Ok(out)
-}
-
-fn level(l: RiskLevel) -> Level {
-    match l {
-        RiskLevel::Red => Level::Red,
-        RiskLevel::Orange => Level::Orange,
-        RiskLevel::Yellow => Level::Yellow,
-        RiskLevel::Blue => Level::Blue,
-    }
 }
 
 /// The region's name: the townships' county when they share one, else a

@@ -719,7 +719,6 @@ fn scores_precondition(scores: &riskmap_score::Scores) -> Option<crate::stage::S
 
 /// The scores as the report takes them.
 fn score_table(scores: &riskmap_score::Scores) -> ScoreTable {
-    use riskmap_score::aggregate::Level;
     ScoreTable {
         rows: scores
             .townships
@@ -728,12 +727,7 @@ fn score_table(scores: &riskmap_score::Scores) -> ScoreTable {
                 code: t.code.clone(),
                 risk: t.risk,
                 rank: t.rank as u32,
-                level: match t.level {
-                    Level::Red => RiskLevel::Red,
-                    Level::Orange => RiskLevel::Orange,
-                    Level::Yellow => RiskLevel::Yellow,
-                    Level::Blue => RiskLevel::Blue,
-                },
+                level: t.level,
                 rank_p10: t.rank_p10,
                 rank_p90: t.rank_p90,
                 dimensions: t.dimensions,

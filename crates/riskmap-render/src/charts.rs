@@ -12,7 +12,9 @@ use crate::canvas::{
     de, px, render, text, text_style, text_width, DrawResult, Figure, Paint, RenderOptions, INK,
     MUTED, RULE,
 };
-use crate::inputs::{Level, RankRow, RectRow, Seasonality, Trend, YearlySeries, YoyRow};
+use crate::inputs::{
+    Level, LevelStyle, RankRow, RectRow, Seasonality, Trend, YearlySeries, YoyRow,
+};
 use crate::labels::{thousands, Label, Lang};
 use crate::maps::fmt_sig;
 use crate::RenderError;

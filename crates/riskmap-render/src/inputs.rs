@@ -9,26 +9,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::labels::Lang;
 
-/// A risk level, the four colours of the ranked map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Level {
-    /// 重大 (red).
-    Red,
-    /// 较大 (orange).
-    Orange,
-    /// 一般 (yellow).
-    Yellow,
-    /// 低 (blue).
-    Blue,
-}
+/// A risk level, the four colours of the ranked map: riskmap's one
+/// risk-level type ([`riskmap_domain::RiskLevel`]); [`LevelStyle`] gives its
+/// colour and printed name.
+pub use riskmap_domain::RiskLevel as Level;
 
-impl Level {
-    /// From the most to the least serious.
-    pub const ALL: [Level; 4] = [Level::Red, Level::Orange, Level::Yellow, Level::Blue];
-
+/// How a level is drawn and printed.
+pub trait LevelStyle {
     /// The fill colour: ColorBrewer's RdYlBu ends, the usual 红橙黄蓝 of Chinese
     /// risk maps, distinguishable in print and by most colour-blind readers.
-    pub fn rgb(self) -> (u8, u8, u8) {
+    fn rgb(self) -> (u8, u8, u8);
+
+    /// The name of the level.
+    fn label(self, lang: Lang) -> &'static str;
+}
+
+impl LevelStyle for Level {
+    fn rgb(self) -> (u8, u8, u8) {
         match self {
             Level::Red => (0xd7, 0x19, 0x1c),
             Level::Orange => (0xfd, 0xae, 0x61),
@@ -37,8 +34,7 @@ impl Level {
         }
     }
 
-    /// The name of the level.
-    pub fn label(self, lang: Lang) -> &'static str {
+    fn label(self, lang: Lang) -> &'static str {
         use crate::labels::Label;
         match self {
             Level::Red => Label::LevelRed,
@@ -47,16 +43,6 @@ impl Level {
             Level::Blue => Label::LevelBlue,
         }
         .text(lang)
-    }
-
-    /// The SPEC key (`red`, `orange`, `yellow`, `blue`).
-    pub fn key(self) -> &'static str {
-        match self {
-            Level::Red => "red",
-            Level::Orange => "orange",
-            Level::Yellow => "yellow",
-            Level::Blue => "blue",
-        }
     }
 }
 

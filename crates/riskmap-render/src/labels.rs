@@ -141,6 +141,7 @@ labels! {
 
 /// All Chinese text of the table, for the font coverage test.
 pub fn all_chinese() -> String {
+    use crate::LevelStyle;
     let mut s: String = Label::ALL.iter().map(|l| l.text(Lang::Zh)).collect();
     for c in crate::HotSpotClass::ALL {
         s.push_str(c.label(Lang::Zh));

@@ -43,8 +43,8 @@ pub use charts::{
     yoy_chart, LeaderRow,
 };
 pub use inputs::{
-    Dimensions, Forecast, Grid, HotSpotClass, Level, RankRow, Ranked, RectRow, Seasonality,
-    Township, Trend, YearlySeries, YoyRow,
+    Dimensions, Forecast, Grid, HotSpotClass, Level, LevelStyle, RankRow, Ranked, RectRow,
+    Seasonality, Township, Trend, YearlySeries, YoyRow,
 };
 pub use labels::{Label, Lang};
 pub use maps::{dimension_maps, heatmap, hotspot_map, risk_map, MapMeta};

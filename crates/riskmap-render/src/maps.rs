@@ -12,7 +12,7 @@ use crate::canvas::{
     de, px, render, text, text_width, DrawResult, Figure, Paint, RenderOptions, Underlay, INK,
     MUTED, SCALE,
 };
-use crate::inputs::{Dimensions, Grid, HotSpotClass, Level, Ranked, Township};
+use crate::inputs::{Dimensions, Grid, HotSpotClass, Level, LevelStyle, Ranked, Township};
 use crate::labels::{Label, Lang};
 use crate::mapframe::{bounds, nice_km, MapFrame};
 use crate::RenderError;
@@ -500,7 +500,7 @@ impl Paint for RiskMap<'_> {
             VPos::Center,
         )?;
         x += text_width(Label::RiskLevel.text(lang), 10.5) + px(10.0);
-        for l in Level::ALL {
+        for &l in Level::ALL {
             let n = self.ranks.iter().filter(|r| r.level == l).count();
             x = swatch(
                 root,

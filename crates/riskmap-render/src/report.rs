@@ -13,7 +13,7 @@ use std::path::Path;
 use base64::Engine;
 
 use crate::font;
-use crate::inputs::Level;
+use crate::inputs::{Level, LevelStyle};
 use crate::labels::{thousands, Label, Lang};
 use crate::set::{FigureKind, Rendered};
 use crate::RenderError;

@@ -5,46 +5,12 @@
 //! incremental, natural, fire and the lack of coping capacity (10 − coping),
 //! or the arithmetic mean, over the dimensions present.
 
-use serde::Serialize;
-
 use crate::config::{LevelConfig, LevelMethod, Mean};
 use crate::indicator::{Dimension, INDICATORS};
 
-/// The four colours of 安全风险分级, highest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// 重大 (red).
-    Red,
-    /// 较大 (orange).
-    Orange,
-    /// 一般 (yellow).
-    Yellow,
-    /// 低 (blue).
-    Blue,
-}
-
-impl Level {
-    /// English key as SPEC writes it.
-    pub fn key(self) -> &'static str {
-        match self {
-            Level::Red => "red",
-            Level::Orange => "orange",
-            Level::Yellow => "yellow",
-            Level::Blue => "blue",
-        }
-    }
-
-    /// Chinese label.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Level::Red => "重大",
-            Level::Orange => "较大",
-            Level::Yellow => "一般",
-            Level::Blue => "低",
-        }
-    }
-}
+/// The four colours of 安全风险分级, highest first: the one risk-level type
+/// of riskmap, shared with the renderer and the pipeline.
+pub use riskmap_domain::RiskLevel as Level;
 
 /// Dimension scores of one township from its indicator scores, with the
 /// given weights (`indicator_w[k]`); `None` where no indicator of the

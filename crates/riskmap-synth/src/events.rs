@@ -5,7 +5,7 @@
 //! severity and dispatch fields.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use riskmap_domain::{GeohazardType, Source, Vocabulary};
+use riskmap_domain::{GeohazardType, Source};
 
 use crate::assets::{TownAssets, SECTORS};
 use crate::frame::Frame;

@@ -4,7 +4,7 @@ use chrono::Datelike;
 use geo::Geometry;
 use polars::prelude::{Column, DataFrame, PlSmallStr, PolarsError};
 use rayon::prelude::*;
-use riskmap_domain::{Crs, GeohazardType, Raster, Source, VectorLayer, Vocabulary};
+use riskmap_domain::{Crs, GeohazardType, Raster, Source, VectorLayer};
 
 use crate::assets::{self, TownAssets, SECTORS};
 use crate::dirt::{self, DirtRecord};
