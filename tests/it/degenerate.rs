@@ -947,14 +947,7 @@ fn less_than_one_complete_year_skips_the_forecast_and_runs_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let data = crate::support::synth_county(dir.path(), 3, "2021..2021");
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok(
-        "run",
-        &data,
-        &out,
-        &["--as-of", "2021-06-01", "--log-format", "plain"],
-    );
-    let log = String::from_utf8_lossy(&o.stderr);
-    let manifest = crate::support::manifest(&out);
+    let (log, manifest) = run_as_of(&data, &out, "2021-06-01");
     crate::support::assert_counts_add_up(&manifest, &log);
     let why = crate::support::skipped_reason(&manifest, "forecast");
     assert!(
@@ -1000,14 +993,7 @@ fn no_indicator_that_differs_skips_the_scores_instead_of_inventing_levels() {
         }
     }
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok(
-        "run",
-        &data,
-        &out,
-        &["--as-of", "2022-01-01", "--log-format", "plain"],
-    );
-    let log = String::from_utf8_lossy(&o.stderr);
-    let manifest = crate::support::manifest(&out);
+    let (log, manifest) = run_as_of(&data, &out, "2022-01-01");
     let why = crate::support::skipped_reason(&manifest, "scores");
     assert!(
         why.starts_with("scores: no indicator tells the townships apart"),
@@ -1051,14 +1037,8 @@ fn a_record_dated_before_1800_is_rejected_with_the_reason() {
     all.push_str(&extra);
     std::fs::write(&ledger, all).unwrap();
     let out = dir.path().join("out");
-    let o = crate::support::riskmap_ok(
-        "run",
-        &data,
-        &out,
-        &["--as-of", "2022-01-01", "--log-format", "plain"],
-    );
-    let manifest = crate::support::manifest(&out);
-    crate::support::assert_counts_add_up(&manifest, &crate::support::text(&o));
+    let (log, manifest) = run_as_of(&data, &out, "2022-01-01");
+    crate::support::assert_counts_add_up(&manifest, &log);
     let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
     for k in 0..3 {
         let line = rejected
@@ -1085,4 +1065,21 @@ fn assert_report_says_why(out: &std::path::Path, reason_zh: &str) {
         html.contains(reason_zh),
         "the report's data quality section says why: {reason_zh}"
     );
+}
+
+/// `riskmap run` with `--as-of` and a plain log, which must succeed: its log
+/// and manifest.
+fn run_as_of(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    as_of: &str,
+) -> (String, serde_json::Value) {
+    let o = crate::support::riskmap_ok(
+        "run",
+        data,
+        out,
+        &["--as-of", as_of, "--log-format", "plain"],
+    );
+    let log = String::from_utf8_lossy(&o.stderr).into_owned();
+    (log, crate::support::manifest(out))
 }

@@ -125,6 +125,47 @@ impl Run {
             .unwrap_or_else(|| panic!("no {source} in the manifest"))
     }
 
+    /// Asserts that all `n` rows of `source` were read and accepted.
+    fn assert_all_accepted(&self, source: &str, n: u64) {
+        let entry = self.input(source);
+        assert_eq!(
+            (entry["rows_read"].as_u64(), entry["accepted"].as_u64()),
+            (Some(n), Some(n)),
+            "every {source} row is accepted: {entry}"
+        );
+    }
+
+    /// Per county of the reference `table`: the count equals its column
+    /// `count`, the rate × `per` is within 5e-7 (half a unit in the sixth
+    /// printed decimal) of its column `rate`, and the EB rate is within
+    /// [`REL_ESDA`] of esda's (`rate_eb_esda`).
+    fn assert_county_rates(
+        &self,
+        table: &[HashMap<String, String>],
+        count: &str,
+        rate: &str,
+        per: f64,
+    ) {
+        for want in table {
+            let got = &self.rows[&want["code"]];
+            assert_eq!(got.count, f(want, count), "{} {count}", want["name"]);
+            let r = got.rate.unwrap() * per;
+            assert!(
+                (r - f(want, rate)).abs() <= 5e-7 + 1e-12,
+                "{}: rate {r} per {per}, published {rate} {}",
+                want["name"],
+                want[rate]
+            );
+            assert!(
+                close_rel(got.rate_eb.unwrap(), f(want, "rate_eb_esda"), REL_ESDA),
+                "{}: EB rate {:?}, esda {}",
+                want["name"],
+                got.rate_eb,
+                want["rate_eb_esda"]
+            );
+        }
+    }
+
     /// Asserts that `global_stats.json` has the Moran's I of `measure`
     /// computed on `variable`, with each of `want` (key, value, tolerance
     /// that `close` applies) as `reference` gives it.
@@ -185,12 +226,7 @@ fn f(row: &HashMap<String, String>, key: &str) -> f64 {
 #[test]
 fn north_carolina_sids_counts_rates_and_moran() {
     let run = run("nc_sids", "1975-01-01", "sids");
-    let ac = run.input("area_counts");
-    assert_eq!(
-        (ac["rows_read"].as_u64(), ac["accepted"].as_u64()),
-        (Some(100), Some(100)),
-        "every county row is accepted: {ac}"
-    );
+    run.assert_all_accepted("area_counts", 100);
     assert_eq!(run.input("townships")["accepted"].as_u64(), Some(100));
     assert_eq!(run.rows.len(), 100);
     assert_eq!(run.global["year"], 1974);
@@ -211,29 +247,14 @@ fn north_carolina_sids_counts_rates_and_moran() {
     let table = reference("nc_sids");
     assert_eq!(table.len(), 100);
     for want in &table {
-        let got = &run.rows[&want["code"]];
-        assert_eq!(got.count, f(want, "sid74"), "{} SID74", want["name"]);
         assert_eq!(
-            got.exposure,
+            run.rows[&want["code"]].exposure,
             Some(f(want, "bir74")),
             "{} BIR74",
             want["name"]
         );
-        let rate = got.rate.unwrap() * 1000.0;
-        assert!(
-            (rate - f(want, "sidr74")).abs() <= 5e-7 + 1e-12,
-            "{}: rate {rate} per 1000, published SIDR74 {}",
-            want["name"],
-            want["sidr74"]
-        );
-        assert!(
-            close_rel(got.rate_eb.unwrap(), f(want, "rate_eb_esda"), REL_ESDA),
-            "{}: EB rate {:?}, esda {}",
-            want["name"],
-            got.rate_eb,
-            want["rate_eb_esda"]
-        );
     }
+    run.assert_county_rates(&table, "sid74", "sidr74", 1000.0);
 
     // Moran's I of the EB rates (riskmap's default variable) under queen
     // weights, row-standardised. Oracle: esda 2.9.0 `Moran` on
@@ -270,12 +291,7 @@ fn north_carolina_sids_counts_rates_and_moran() {
 #[test]
 fn st_louis_homicides_counts_rates_eb_rates_and_moran() {
     let run = run("stl_homicides", "1980-01-01", "homicides");
-    let ac = run.input("area_counts");
-    assert_eq!(
-        (ac["rows_read"].as_u64(), ac["accepted"].as_u64()),
-        (Some(78), Some(78)),
-        "{ac}"
-    );
+    run.assert_all_accepted("area_counts", 78);
     assert_eq!(run.rows.len(), 78);
     assert_eq!(run.global["year"], 1979);
 
@@ -289,24 +305,7 @@ fn st_louis_homicides_counts_rates_eb_rates_and_moran() {
     // printed to 6 decimals: riskmap's rate × 1e5 within 5e-7 of it.
     let table = reference("stl_homicides");
     assert_eq!(table.len(), 78);
-    for want in &table {
-        let got = &run.rows[&want["code"]];
-        assert_eq!(got.count, f(want, "hc7984"), "{} HC7984", want["name"]);
-        let rate = got.rate.unwrap() * 1e5;
-        assert!(
-            (rate - f(want, "hr7984")).abs() <= 5e-7 + 1e-12,
-            "{}: rate {rate} per 100,000, published HR7984 {}",
-            want["name"],
-            want["hr7984"]
-        );
-        assert!(
-            close_rel(got.rate_eb.unwrap(), f(want, "rate_eb_esda"), REL_ESDA),
-            "{}: EB rate {:?}, esda {}",
-            want["name"],
-            got.rate_eb,
-            want["rate_eb_esda"]
-        );
-    }
+    run.assert_county_rates(&table, "hc7984", "hr7984", 1e5);
 
     // EB rates. Published: esda's documentation of
     // `esda.smoothing.Empirical_Bayes` (the example on stl_hom.csv's
@@ -363,12 +362,7 @@ fn st_louis_homicides_counts_rates_eb_rates_and_moran() {
 #[test]
 fn columbus_crime_moran_matches_spdep() {
     let run = run("columbus", "1981-01-01", "crime_per_1000_households");
-    let ac = run.input("area_counts");
-    assert_eq!(
-        (ac["rows_read"].as_u64(), ac["accepted"].as_u64()),
-        (Some(49), Some(49)),
-        "{ac}"
-    );
+    run.assert_all_accepted("area_counts", 49);
     assert_eq!(run.rows.len(), 49);
     assert_eq!(run.global["year"], 1980);
     // Anselin's 49 values as shipped sum to 1721.312371 (6 decimals each).

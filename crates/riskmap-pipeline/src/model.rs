@@ -73,7 +73,7 @@ pub struct CodeMismatch {
 /// The kind of problem a row was rejected for: the report counts
 /// rejections by kind and field, in words of its own; the reason says the
 /// details.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RejectKind {
     /// An id seen on an earlier row of the source.
     DuplicateId,

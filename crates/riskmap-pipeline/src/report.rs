@@ -1248,62 +1248,74 @@ fn field_zh(f: &str) -> &str {
 
 /// Rejection reasons grouped into kinds, per source, most frequent first.
 fn reject_reasons(v: &Validated, lang: Lang) -> Vec<(String, u64)> {
-    let zh = lang == Lang::Zh;
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    // Counted by kind, field and source first, worded once per group: the
+    // rejections can be many, the groups are few.
+    let mut groups: HashMap<(RejectKind, &str, &str), u64> = HashMap::new();
     for r in &v.rejections {
-        let f = r.field.as_str();
-        let (en, zh_text): (String, String) = match r.kind {
-            RejectKind::DuplicateId => ("duplicate id".into(), "编号重复".into()),
-            RejectKind::Missing => (format!("missing {f}"), format!("缺少{}", field_zh(f))),
-            RejectKind::Unparseable => (
-                format!("unreadable {f}"),
-                format!("{}无法识别", field_zh(f)),
-            ),
-            RejectKind::NoTownship => (
-                format!("no coordinates and unknown {f}"),
-                format!("无坐标且{}无法匹配", field_zh(f)),
-            ),
-            RejectKind::AmbiguousTownship => (
-                "no coordinates and an ambiguous township name".into(),
-                "无坐标且乡镇名称重名".into(),
-            ),
-            RejectKind::UnknownTownshipCode => {
-                ("unknown township code".into(), "乡镇代码不存在".into())
-            }
-            RejectKind::NotInVocabulary => (
-                format!("{f} not in the vocabulary"),
-                format!("{}不在字典中", field_zh(f)),
-            ),
-            RejectKind::Outside => ("outside the region".into(), "坐标在辖区外".into()),
-            RejectKind::Swapped => ("lon and lat swapped".into(), "经纬度颠倒".into()),
-            RejectKind::OffGlobe => ("invalid coordinates".into(), "坐标无效".into()),
-            RejectKind::Future => (
-                "dated on or after the as-of date".into(),
-                "日期晚于截止日期".into(),
-            ),
-            RejectKind::TooEarly => (
-                format!("dated before {}", crate::validate::EARLIEST_YEAR),
-                format!("日期早于{}年", crate::validate::EARLIEST_YEAR),
-            ),
-            RejectKind::InvalidNumber => {
-                (format!("invalid {f}"), format!("{}数值无效", field_zh(f)))
-            }
-        };
-        let kind = if zh { zh_text } else { en };
-        let src = source_label(&r.source, lang);
-        let src = src.split(' ').next().unwrap_or(&src).to_owned();
-        *counts
-            .entry(if zh {
-                format!("{kind}（{src}）")
-            } else {
-                format!("{kind} ({src})")
-            })
+        *groups
+            .entry((r.kind, r.field.as_str(), r.source.as_str()))
             .or_default() += 1;
+    }
+    // Groups worded alike (a kind that names no field) are merged.
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for ((kind, field, source), n) in groups {
+        *counts
+            .entry(reject_group_label(kind, field, source, lang))
+            .or_default() += n;
     }
     let mut out: Vec<(String, u64)> = counts.into_iter().collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     out.truncate(15);
     out
+}
+
+/// A group of rejections in the report's words: the kind of problem, with
+/// the field where it matters, and the source ("缺少经度（火灾）").
+fn reject_group_label(kind: RejectKind, f: &str, source: &str, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let (en, zh_text): (String, String) = match kind {
+        RejectKind::DuplicateId => ("duplicate id".into(), "编号重复".into()),
+        RejectKind::Missing => (format!("missing {f}"), format!("缺少{}", field_zh(f))),
+        RejectKind::Unparseable => (
+            format!("unreadable {f}"),
+            format!("{}无法识别", field_zh(f)),
+        ),
+        RejectKind::NoTownship => (
+            format!("no coordinates and unknown {f}"),
+            format!("无坐标且{}无法匹配", field_zh(f)),
+        ),
+        RejectKind::AmbiguousTownship => (
+            "no coordinates and an ambiguous township name".into(),
+            "无坐标且乡镇名称重名".into(),
+        ),
+        RejectKind::UnknownTownshipCode => {
+            ("unknown township code".into(), "乡镇代码不存在".into())
+        }
+        RejectKind::NotInVocabulary => (
+            format!("{f} not in the vocabulary"),
+            format!("{}不在字典中", field_zh(f)),
+        ),
+        RejectKind::Outside => ("outside the region".into(), "坐标在辖区外".into()),
+        RejectKind::Swapped => ("lon and lat swapped".into(), "经纬度颠倒".into()),
+        RejectKind::OffGlobe => ("invalid coordinates".into(), "坐标无效".into()),
+        RejectKind::Future => (
+            "dated on or after the as-of date".into(),
+            "日期晚于截止日期".into(),
+        ),
+        RejectKind::TooEarly => (
+            format!("dated before {}", crate::validate::EARLIEST_YEAR),
+            format!("日期早于{}年", crate::validate::EARLIEST_YEAR),
+        ),
+        RejectKind::InvalidNumber => (format!("invalid {f}"), format!("{}数值无效", field_zh(f))),
+    };
+    let kind = if zh { zh_text } else { en };
+    let src = source_label(source, lang);
+    let src = src.split(' ').next().unwrap_or(&src);
+    if zh {
+        format!("{kind}（{src}）")
+    } else {
+        format!("{kind} ({src})")
+    }
 }
 
 /// Section 7: what this run did, with its parameters.
