@@ -206,3 +206,53 @@ fn crate_dependencies_take_their_versions_from_the_workspace() {
         wrong.join("\n")
     );
 }
+
+/// Every name in the bilingual table (riskmap-domain's `Label`) and every
+/// Chinese label of the closed vocabularies is written once: no other source
+/// file of the crates spells it as a string literal of its own, outside tests
+/// (issue 14: "a translation or a renamed category is one edit").
+#[test]
+fn every_printed_name_is_defined_once() {
+    use riskmap_domain::{GeohazardType, HazardLevel, IncidentCategory, Label, Lang};
+    let mut names: Vec<&str> = Label::ALL.iter().map(|l| l.text(Lang::Zh)).collect();
+    names.extend(IncidentCategory::ALL.iter().map(|c| c.label_zh()));
+    names.extend(GeohazardType::ALL.iter().map(|c| c.label_zh()));
+    names.extend(HazardLevel::ALL.iter().map(|c| c.label_zh()));
+    // Single characters and two-character words (火灾, 人口) also occur inside
+    // input aliases and sentences; a name of three characters or more said
+    // twice is the duplication this rule is about.
+    names.retain(|n| n.chars().count() >= 3);
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    let homes = ["labels.rs", "vocab.rs"];
+    // Header aliases are what bureau spreadsheets write (`乡镇（街道）` as a
+    // column name), read, not printed: renaming a printed name keeps them.
+    let aliases = [Path::new("riskmap-pipeline/src/config.rs")];
+    let mut twice = Vec::new();
+    for f in files.iter().filter(|f| {
+        f.components().any(|c| c.as_os_str() == "src")
+            && !homes
+                .iter()
+                .any(|h| f.ends_with(Path::new("riskmap-domain/src").join(h)))
+            && !aliases.iter().any(|a| f.ends_with(a))
+    }) {
+        let text = std::fs::read_to_string(f).unwrap();
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or(&text)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        for n in &names {
+            if code.contains(&format!("\"{n}\"")) {
+                twice.push(format!("{} spells \"{n}\"", f.display()));
+            }
+        }
+    }
+    assert!(
+        twice.is_empty(),
+        "names written outside the table:\n{}",
+        twice.join("\n")
+    );
+}

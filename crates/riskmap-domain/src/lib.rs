@@ -1,7 +1,8 @@
 //! The shared vocabulary of riskmap: the sources a region folder may hold, the
 //! category keys and their Chinese labels, the risk levels, and the in-memory
 //! model of spatial layers ([`Raster`], [`VectorLayer`]) that the generator,
-//! the readers and the writers exchange.
+//! the readers and the writers exchange, and the one bilingual table of the
+//! words riskmap prints ([`Label`]).
 //!
 //! This crate does no I/O and knows nothing of file formats; every other crate
 //! depends on it, and it depends on no other riskmap crate.
@@ -14,10 +15,12 @@
 //! assert_eq!(Source::from_stem("forest_fires"), Some(Source::ForestFires));
 //! ```
 
+pub mod labels;
 pub mod layer;
 pub mod source;
 pub mod vocab;
 
+pub use labels::{sector_zh, Label, Lang};
 pub use layer::{Crs, Raster, VectorLayer};
 pub use source::{GeometryKind, Source};
 pub use vocab::{GeohazardType, HazardLevel, IncidentCategory, RiskLevel, Vocabulary};

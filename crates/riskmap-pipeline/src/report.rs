@@ -47,7 +47,7 @@ use crate::error::PipelineError;
 use crate::model::{RejectKind, SourceCounts, Validated};
 use crate::panel::Panel;
 use crate::scores::{ScoreRow, ScoreTable};
-use crate::spatial_stats::SpatialStats;
+use crate::spatial_stats::{hot_spot_class, SpatialStats};
 use crate::summary::{Period, YearToDate};
 
 /// Everything the report is made from. `scores` and `heatmaps` come from
@@ -490,27 +490,14 @@ pub fn measure_label(measure: &str, lang: Lang) -> String {
         .split_once(':')
         .map_or((measure, None), |(a, b)| (a, Some(b)));
     let zh = lang == Lang::Zh;
-    match (source, cat) {
-        ("incidents", None) => if zh {
-            "生产安全事故"
-        } else {
-            "Production-safety accidents"
-        }
-        .into(),
-        ("fires", None) => if zh { "火灾" } else { "Fires" }.into(),
-        ("forest_fires", None) => if zh { "森林火灾" } else { "Forest fires" }.into(),
-        ("geohazard_events", None) => if zh {
-            "地质灾害"
-        } else {
-            "Geological hazard events"
-        }
-        .into(),
-        ("incidents", Some(c)) => match (IncidentCategory::from_label(c), zh) {
+    match (Source::from_stem(source), cat) {
+        (Some(s), None) if s.is_event() => s.measure_label().text(lang).into(),
+        (Some(Source::Incidents), Some(c)) => match (IncidentCategory::from_label(c), zh) {
             (Some(k), true) => format!("{}事故", k.label_zh()),
             (Some(k), false) => format!("{} accidents", capitalise(&k.key().replace('_', " "))),
             (None, _) => measure.into(),
         },
-        ("geohazard_events", Some(c)) => match (GeohazardType::from_label(c), zh) {
+        (Some(Source::GeohazardEvents), Some(c)) => match (GeohazardType::from_label(c), zh) {
             (Some(k), true) => k.label_zh().into(),
             (Some(k), false) => capitalise(&k.key().replace('_', " ")),
             (None, _) => measure.into(),
@@ -522,28 +509,8 @@ pub fn measure_label(measure: &str, lang: Lang) -> String {
 /// A source's name in the report: the Chinese name with the SPEC stem (what
 /// the data staff look for in the folder), or the stem alone in English.
 fn source_label(stem: &str, lang: Lang) -> String {
-    let zh = match stem {
-        "townships" => "乡镇（街道）边界",
-        "population" => "人口",
-        "incidents" => "生产安全事故",
-        "fires" => "火灾",
-        "forest_fires" => "森林火灾",
-        "geohazard_events" => "地质灾害事件",
-        "geohazard_sites" => "地质灾害隐患点",
-        "hidden_hazards" => "隐患排查台账",
-        "enterprises" => "企业",
-        "communities" => "社区",
-        "shelters" => "应急避难场所",
-        "fire_stations" => "消防站",
-        "pipelines" => "油气管线",
-        "scenic_areas" => "景区",
-        "area_counts" => "分乡镇统计",
-        "dem" => "高程",
-        "forest_cover" => "森林覆盖",
-        _ => "",
-    };
-    match lang {
-        Lang::Zh if !zh.is_empty() => format!("{zh} {stem}"),
+    match (Source::from_stem(stem), lang) {
+        (Some(s), Lang::Zh) => format!("{} {stem}", s.label().text(lang)),
         _ => stem.to_owned(),
     }
 }
@@ -678,7 +645,7 @@ fn hotspot_grid(f: &Frame, h: &riskmap_stats::emerging::GridHotspots) -> Grid<Ho
             ((p[1] - cube.origin[1]) / cube.cell_size).floor() as i64,
         );
         if let Some(c) = class.get(&cell) {
-            values[*i] = hot_class(*c);
+            values[*i] = hot_spot_class(*c);
         }
     }
     Grid {
@@ -686,29 +653,6 @@ fn hotspot_grid(f: &Frame, h: &riskmap_stats::emerging::GridHotspots) -> Grid<Ho
         height: f.h,
         geo_transform: f.gt,
         values,
-    }
-}
-
-fn hot_class(c: Category) -> HotSpotClass {
-    use HotSpotClass as H;
-    match c {
-        Category::NoPattern => H::NoPattern,
-        Category::NewHot => H::NewHot,
-        Category::ConsecutiveHot => H::ConsecutiveHot,
-        Category::IntensifyingHot => H::IntensifyingHot,
-        Category::PersistentHot => H::PersistentHot,
-        Category::DiminishingHot => H::DiminishingHot,
-        Category::SporadicHot => H::SporadicHot,
-        Category::OscillatingHot => H::OscillatingHot,
-        Category::HistoricalHot => H::HistoricalHot,
-        Category::NewCold => H::NewCold,
-        Category::ConsecutiveCold => H::ConsecutiveCold,
-        Category::IntensifyingCold => H::IntensifyingCold,
-        Category::PersistentCold => H::PersistentCold,
-        Category::DiminishingCold => H::DiminishingCold,
-        Category::SporadicCold => H::SporadicCold,
-        Category::OscillatingCold => H::OscillatingCold,
-        Category::HistoricalCold => H::HistoricalCold,
     }
 }
 
@@ -917,23 +861,10 @@ fn ledger_status(
     })
 }
 
-/// Common sector keys in Chinese; anything else is printed as written.
+/// A sector's name; a key the table does not know is printed as written.
 fn sector_label(s: &str, lang: Lang) -> String {
-    let zh = match s {
-        "manufacturing" => "工业制造",
-        "trade" => "商贸",
-        "construction" => "建筑施工",
-        "warehousing" => "仓储物流",
-        "hazardous_chemicals" => "危险化学品",
-        "fireworks" => "烟花爆竹",
-        "mining" => "矿山",
-        "public" => "人员密集场所",
-        "road_traffic" => "道路交通",
-        "other" => "其他",
-        _ => "",
-    };
-    match lang {
-        Lang::Zh if !zh.is_empty() => zh.into(),
+    match (lang, riskmap_domain::sector_zh(s)) {
+        (Lang::Zh, Some(zh)) => zh.into(),
         _ => s.replace('_', " "),
     }
 }
@@ -949,6 +880,11 @@ fn stat_rows(
     let v = ctx.v;
     let zh = lang == Lang::Zh;
     let t = |a: &str, b: &str| if zh { a.to_owned() } else { b.to_owned() };
+    // A count of events: the measure's name, with its unit in Chinese.
+    let counted = |s: Source| match lang {
+        Lang::Zh => format!("{}（起）", s.measure_label().text(lang)),
+        Lang::En => s.measure_label().text(lang).to_owned(),
+    };
     // Last year's span is known when the records reach back to its start.
     let prev_known = ctx.panel.years.0 <= ytd.previous.start.year();
     let row = |indicator: String, cur: f64, prev: f64, decimals: usize| StatRow {
@@ -961,7 +897,7 @@ fn stat_rows(
     let mut out = Vec::new();
     if present(Source::Incidents) {
         out.push(row(
-            t("生产安全事故（起）", "Production-safety accidents"),
+            counted(Source::Incidents),
             n.accidents.count,
             b.accidents.count,
             0,
@@ -992,12 +928,7 @@ fn stat_rows(
         ));
     }
     if present(Source::Fires) {
-        out.push(row(
-            t("火灾（起）", "Fires"),
-            n.fires.count,
-            b.fires.count,
-            0,
-        ));
+        out.push(row(counted(Source::Fires), n.fires.count, b.fires.count, 0));
         out.push(row(
             t("　死亡（人）", "　deaths"),
             n.fires.deaths,
@@ -1025,17 +956,10 @@ fn stat_rows(
             .count() as f64
     };
     let (c, p) = (ytd.current, ytd.previous);
-    for (s, zh_name, en_name) in [
-        (Source::ForestFires, "森林火灾（起）", "Forest fires"),
-        (
-            Source::GeohazardEvents,
-            "地质灾害（起）",
-            "Geological hazard events",
-        ),
-    ] {
+    for s in [Source::ForestFires, Source::GeohazardEvents] {
         if present(s) {
             out.push(row(
-                t(zh_name, en_name),
+                counted(s),
                 count(s, c, &|_| true),
                 count(s, p, &|_| true),
                 0,
@@ -1227,7 +1151,7 @@ fn field_zh(f: &str) -> &str {
         "id" => "编号",
         "occurred_at" => "发生时间",
         "found_on" => "发现日期",
-        "deadline" => "整改期限",
+        "deadline" => riskmap_render::Label::Deadline.text(Lang::Zh),
         "rectified_on" => "整改完成日期",
         "category" => "事故类别",
         "type" => "灾害类型",

@@ -28,6 +28,7 @@ use std::path::Path;
 use polars::prelude::{Column, DataFrame, PlSmallStr};
 use rayon::prelude::*;
 use riskmap_domain::{Crs, Source, VectorLayer};
+use riskmap_render::HotSpotClass;
 use riskmap_stats::emerging::{Category, EmergingOptions, GridOptions, LocationTrend};
 use riskmap_stats::moran::{GlobalMoran, GlobalMoranOptions, LocalMoranOptions};
 use riskmap_stats::weights::{QueenOptions, Weights};
@@ -148,26 +149,33 @@ pub struct SpatialStats {
     pub warnings: Vec<String>,
 }
 
-/// The Chinese name of an emerging hot spot category (as the report uses it).
+/// The Chinese name of an emerging hot spot category, as the map legend and
+/// the report print it.
 pub fn category_zh(c: Category) -> &'static str {
+    hot_spot_class(c).label(riskmap_render::Lang::Zh)
+}
+
+/// The renderer's twin of an emerging hot spot category.
+pub fn hot_spot_class(c: Category) -> HotSpotClass {
+    use HotSpotClass as H;
     match c {
-        Category::NoPattern => "无显著模式",
-        Category::NewHot => "新增热点",
-        Category::ConsecutiveHot => "连续热点",
-        Category::IntensifyingHot => "加剧热点",
-        Category::PersistentHot => "持续热点",
-        Category::DiminishingHot => "减弱热点",
-        Category::SporadicHot => "零星热点",
-        Category::OscillatingHot => "振荡热点",
-        Category::HistoricalHot => "历史热点",
-        Category::NewCold => "新增冷点",
-        Category::ConsecutiveCold => "连续冷点",
-        Category::IntensifyingCold => "加剧冷点",
-        Category::PersistentCold => "持续冷点",
-        Category::DiminishingCold => "减弱冷点",
-        Category::SporadicCold => "零星冷点",
-        Category::OscillatingCold => "振荡冷点",
-        Category::HistoricalCold => "历史冷点",
+        Category::NoPattern => H::NoPattern,
+        Category::NewHot => H::NewHot,
+        Category::ConsecutiveHot => H::ConsecutiveHot,
+        Category::IntensifyingHot => H::IntensifyingHot,
+        Category::PersistentHot => H::PersistentHot,
+        Category::DiminishingHot => H::DiminishingHot,
+        Category::SporadicHot => H::SporadicHot,
+        Category::OscillatingHot => H::OscillatingHot,
+        Category::HistoricalHot => H::HistoricalHot,
+        Category::NewCold => H::NewCold,
+        Category::ConsecutiveCold => H::ConsecutiveCold,
+        Category::IntensifyingCold => H::IntensifyingCold,
+        Category::PersistentCold => H::PersistentCold,
+        Category::DiminishingCold => H::DiminishingCold,
+        Category::SporadicCold => H::SporadicCold,
+        Category::OscillatingCold => H::OscillatingCold,
+        Category::HistoricalCold => H::HistoricalCold,
     }
 }
 

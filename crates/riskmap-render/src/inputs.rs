@@ -191,30 +191,28 @@ impl HotSpotClass {
 
     /// The pattern's name.
     pub fn label(self, lang: Lang) -> &'static str {
+        use crate::labels::Label;
         use HotSpotClass::*;
-        let (zh, en) = match self {
-            NewHot => ("新增热点", "New hot spot"),
-            ConsecutiveHot => ("连续热点", "Consecutive hot spot"),
-            IntensifyingHot => ("加强热点", "Intensifying hot spot"),
-            PersistentHot => ("持续热点", "Persistent hot spot"),
-            DiminishingHot => ("减弱热点", "Diminishing hot spot"),
-            SporadicHot => ("零星热点", "Sporadic hot spot"),
-            OscillatingHot => ("振荡热点", "Oscillating hot spot"),
-            HistoricalHot => ("历史热点", "Historical hot spot"),
-            NewCold => ("新增冷点", "New cold spot"),
-            ConsecutiveCold => ("连续冷点", "Consecutive cold spot"),
-            IntensifyingCold => ("加强冷点", "Intensifying cold spot"),
-            PersistentCold => ("持续冷点", "Persistent cold spot"),
-            DiminishingCold => ("减弱冷点", "Diminishing cold spot"),
-            SporadicCold => ("零星冷点", "Sporadic cold spot"),
-            OscillatingCold => ("振荡冷点", "Oscillating cold spot"),
-            HistoricalCold => ("历史冷点", "Historical cold spot"),
-            NoPattern => ("无明显模式", "No pattern"),
-        };
-        match lang {
-            Lang::Zh => zh,
-            Lang::En => en,
+        match self {
+            NewHot => Label::HotNew,
+            ConsecutiveHot => Label::HotConsecutive,
+            IntensifyingHot => Label::HotIntensifying,
+            PersistentHot => Label::HotPersistent,
+            DiminishingHot => Label::HotDiminishing,
+            SporadicHot => Label::HotSporadic,
+            OscillatingHot => Label::HotOscillating,
+            HistoricalHot => Label::HotHistorical,
+            NewCold => Label::ColdNew,
+            ConsecutiveCold => Label::ColdConsecutive,
+            IntensifyingCold => Label::ColdIntensifying,
+            PersistentCold => Label::ColdPersistent,
+            DiminishingCold => Label::ColdDiminishing,
+            SporadicCold => Label::ColdSporadic,
+            OscillatingCold => Label::ColdOscillating,
+            HistoricalCold => Label::ColdHistorical,
+            NoPattern => Label::NoPattern,
         }
+        .text(lang)
     }
 }
 

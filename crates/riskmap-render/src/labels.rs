@@ -1,155 +1,12 @@
-//! Every word the figures and the report print, in Chinese and English, in one
-//! table, so that a translation is one edit and a test can check that the
-//! embedded font covers every Chinese character we draw.
+//! The words of the figures and the report come from riskmap-domain's one
+//! bilingual table ([`Label`], [`Lang`]); this module adds how numbers are
+//! written and the Chinese text the font must cover.
 
-use serde::{Deserialize, Serialize};
-
-/// The language of figures and the report. Chinese is the default because the
-/// readers are county leaders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Lang {
-    /// 简体中文.
-    #[default]
-    Zh,
-    /// English.
-    En,
-}
-
-impl Lang {
-    /// The BCP 47 tag for `<html lang>`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-}
-
-macro_rules! labels {
-    ($($key:ident => $zh:expr, $en:expr;)*) => {
-        /// A fixed piece of text; [`Label::text`] gives it in a language.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[allow(missing_docs)]
-        pub enum Label { $($key,)* }
-
-        impl Label {
-            /// Every label, for tests.
-            pub const ALL: &'static [Label] = &[$(Label::$key,)*];
-
-            /// The label in `lang`.
-            pub fn text(self, lang: Lang) -> &'static str {
-                match (self, lang) {
-                    $((Label::$key, Lang::Zh) => $zh,
-                      (Label::$key, Lang::En) => $en,)*
-                }
-            }
-        }
-    };
-}
-
-labels! {
-    RankedMapTitle => "乡镇（街道）综合风险等级分布图", "Township risk levels";
-    AsOf => "数据截至", "Data as of";
-    RiskLevel => "风险等级", "Risk level";
-    LevelRed => "重大风险", "Major";
-    LevelOrange => "较大风险", "Significant";
-    LevelYellow => "一般风险", "Moderate";
-    LevelBlue => "低风险", "Low";
-    Km => "公里", "km";
-    North => "北", "N";
-    LabelNote => "标注：乡镇名称（风险排名）", "Labels: township (rank)";
-    DimensionsTitle => "分项风险指数（0–10，越高越需关注）", "Risk dimensions (0–10, higher needs more attention)";
-    Stock => "存量风险", "Stock risk";
-    Incremental => "增量风险", "Incremental risk";
-    Natural => "自然灾害风险", "Natural hazard risk";
-    Fire => "火灾风险", "Fire risk";
-    Coping => "应对能力短板", "Coping gap";
-    Risk => "综合风险", "Overall risk";
-    Score => "指数", "Score";
-    HeatmapTitle => "核密度热力图", "kernel density";
-    HeatmapUnit => "起/平方公里/年", "events per km² per year";
-    HotSpotTitle => "时空热点分析（新兴热点模式）", "Emerging hot spot analysis";
-    HotSpotLegend => "热点类型", "Pattern";
-    TrendTitle => "年度趋势与明年预测", "Yearly trend and next year's forecast";
-    Count => "起数", "Count";
-    Deaths => "死亡人数（不作预测）", "Deaths (not forecast)";
-    Observed => "实际", "Observed";
-    ForecastMedian => "预测中位数", "Forecast median";
-    ForecastBand => "预测区间（P10–P90）", "Forecast range (p10–p90)";
-    Year => "年份", "Year";
-    SeasonTitle => "月度分布", "Monthly pattern";
-    Month => "月份", "Month";
-    MonthlyMean => "往年月均", "Mean of past years";
-    ThisYear => "本年", "This year";
-    YoyTitle => "各乡镇同比变化", "Change on the same period last year";
-    LastYear => "上年同期", "Same period last year";
-    Change => "增减", "Change";
-    RankingTitle => "风险排名及80%区间", "Risk rank with 80% interval";
-    Rank => "排名", "Rank";
-    RankInterval => "排名区间（P10–P90）", "Rank interval (p10–p90)";
-    RankRange => "排名区间", "Rank range";
-    RectTitle => "各乡镇隐患整改进度", "Hidden-hazard rectification by township";
-    RectOnTime => "按期整改", "Rectified on time";
-    RectLate => "逾期整改", "Rectified late";
-    RectOpen => "整改中（未逾期）", "Open, within deadline";
-    RectOverdue => "逾期未整改", "Overdue";
-    Items => "项", "items";
-    OverdueShort => "逾期", "overdue";
-    RectifiedShare => "已整改", "rectified";
-    MoreNotShown => "其余未列出", "more not shown";
-    ReportTitle => "安全生产与自然灾害风险研判报告", "Safety and natural-hazard risk report";
-    SecStats => "一、本年度事故与灾害统计", "1. This year's incidents and disasters";
-    SecRanking => "二、乡镇（街道）风险排名", "2. Township risk ranking";
-    SecMaps => "三、风险分布图", "3. Maps";
-    SecTrends => "四、趋势与明年预测", "4. Trends and next year's forecast";
-    SecFocus => "五、明年工作重点", "5. Where to focus next year";
-    SecQuality => "六、数据质量", "6. Data quality";
-    SecMethod => "七、方法说明", "7. Method in brief";
-    Indicator => "指标", "Indicator";
-    Current => "本年", "This year";
-    Previous => "上年同期", "Same period last year";
-    YoyPct => "同比", "Year on year";
-    Township => "乡镇（街道）", "Township";
-    Code => "代码", "Code";
-    Level => "等级", "Level";
-    Reasons => "主要原因", "Main reasons";
-    Dimension => "维度", "Dimension";
-    TopTownships => "需重点关注的乡镇", "Townships to watch";
-    OverdueMajor => "逾期未整改的重大隐患", "Overdue major hidden hazards";
-    HazardId => "隐患编号", "Hazard id";
-    Sector => "行业领域", "Sector";
-    Deadline => "整改期限", "Deadline";
-    DaysOverdue => "逾期天数", "Days overdue";
-    NoneOverdue => "无逾期未整改的重大隐患。", "No major hidden hazard is overdue.";
-    NoScores => "本次运行没有风险评分结果，暂不列出风险排名，风险等级图也暂缺。", "This run has no risk scores: the ranking and the risk-level map are left out.";
-    Source => "数据来源", "Source";
-    RowsRead => "读入", "Read";
-    Accepted => "采用", "Accepted";
-    Rejected => "剔除", "Rejected";
-    Outside => "其中辖区外", "of which outside";
-    MissingSources => "缺失的数据", "Missing data";
-    RejectReasons => "主要剔除原因", "Main reasons for rejection";
-    NoMissing => "无", "None";
-    SkippedStages => "未运行的步骤（数据不足）", "Steps skipped for want of data";
-    GeneratedBy => "由 riskmap 生成", "Generated by riskmap";
-    Contents => "目录", "Contents";
-    NotAvailable => "无数据", "n/a";
-    New => "新增", "new";
-    Persons => "人", "people";
-    TenThousandYuan => "万元", "10k CNY";
-}
+pub use riskmap_domain::labels::{Label, Lang};
 
 /// All Chinese text of the table, for the font coverage test.
 pub fn all_chinese() -> String {
-    use crate::LevelStyle;
-    let mut s: String = Label::ALL.iter().map(|l| l.text(Lang::Zh)).collect();
-    for c in crate::HotSpotClass::ALL {
-        s.push_str(c.label(Lang::Zh));
-    }
-    for l in crate::Level::ALL {
-        s.push_str(l.label(Lang::Zh));
-    }
-    s
+    Label::ALL.iter().map(|l| l.text(Lang::Zh)).collect()
 }
 
 /// A number with a thousands separator as the language writes it, e.g. `12,345`.
@@ -185,21 +42,5 @@ mod tests {
         assert_eq!(thousands(-1234.5, 1), "-1,234.5");
         assert_eq!(thousands(12.0, 0), "12");
         assert_eq!(thousands(-0.01, 0), "0");
-    }
-
-    #[test]
-    fn every_label_has_both_languages() {
-        for l in Label::ALL {
-            assert!(
-                !l.text(Lang::Zh).is_empty() && !l.text(Lang::En).is_empty(),
-                "{l:?}"
-            );
-            assert!(
-                l.text(Lang::En).is_ascii()
-                    || l.text(Lang::En).contains('²')
-                    || l.text(Lang::En).contains('–'),
-                "{l:?}"
-            );
-        }
     }
 }

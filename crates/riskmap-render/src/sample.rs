@@ -6,7 +6,7 @@
 use geo::{LineString, MultiPolygon, Polygon};
 
 use crate::inputs::*;
-use crate::labels::Lang;
+use crate::labels::{Label, Lang};
 use crate::maps::MapMeta;
 use crate::set::{FigureSet, HeatmapInput, HotSpotInput};
 
@@ -197,10 +197,10 @@ pub fn figure_set(n: usize, lang: Lang) -> FigureSet {
             }
         })
         .collect();
-    let (m_inc, m_fire) = match lang {
-        Lang::Zh => ("生产安全事故", "火灾"),
-        Lang::En => ("Work-safety incidents", "Fires"),
-    };
+    let (m_inc, m_fire) = (
+        riskmap_domain::Source::Incidents.label().text(lang),
+        riskmap_domain::Source::Fires.label().text(lang),
+    );
     let trend = |base: f64, slope: f64, deaths: bool| {
         let obs: Vec<(i32, f64)> = (2016..=2024)
             .map(|y| {
@@ -426,12 +426,17 @@ pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
             }
         })
         .collect();
+    // As the pipeline names a sector: its Chinese name, or the key in English.
+    let sector = |key: &str| match (lang, riskmap_domain::sector_zh(key)) {
+        (Lang::Zh, Some(zh)) => zh.to_owned(),
+        _ => key.replace('_', " "),
+    };
     let dims = [
-        (t("存量风险", "Stock risk"), 0),
-        (t("增量风险", "Incremental risk"), 1),
-        (t("自然灾害风险", "Natural hazard risk"), 2),
-        (t("火灾风险", "Fire risk"), 3),
-        (t("应对能力短板", "Coping gap"), 4),
+        (Label::Stock.text(lang).to_owned(), 0),
+        (Label::Incremental.text(lang).to_owned(), 1),
+        (Label::Natural.text(lang).to_owned(), 2),
+        (Label::Fire.text(lang).to_owned(), 3),
+        (Label::Coping.text(lang).to_owned(), 4),
     ];
     let focus = dims
         .iter()
@@ -473,8 +478,8 @@ pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
         ranking,
         focus,
         overdue: vec![
-            OverdueHazard { id: "YH-2024-0137".into(), township: set.townships.first().map(|t| t.name.clone()).unwrap_or_default(), sector: t("危险化学品", "Hazardous chemicals"), deadline: "2024-09-30".into(), days_overdue: 61 },
-            OverdueHazard { id: "YH-2024-0212".into(), township: set.townships.get(5).map(|t| t.name.clone()).unwrap_or_default(), sector: t("建筑施工", "Construction"), deadline: "2024-10-31".into(), days_overdue: 30 },
+            OverdueHazard { id: "YH-2024-0137".into(), township: set.townships.first().map(|t| t.name.clone()).unwrap_or_default(), sector: sector("hazardous_chemicals"), deadline: "2024-09-30".into(), days_overdue: 61 },
+            OverdueHazard { id: "YH-2024-0212".into(), township: set.townships.get(5).map(|t| t.name.clone()).unwrap_or_default(), sector: sector("construction"), deadline: "2024-10-31".into(), days_overdue: 30 },
         ],
         quality: vec![
             QualityRow { source: t("事故台账 incidents", "incidents"), rows_read: 812, accepted: 797, rejected: 15, outside: 4 },

@@ -47,17 +47,6 @@ impl Dimension {
         }
     }
 
-    /// Chinese name.
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Dimension::Stock => "存量风险",
-            Dimension::Incremental => "增量风险",
-            Dimension::Natural => "意外风险",
-            Dimension::Fire => "火灾风险",
-            Dimension::Coping => "应对能力",
-        }
-    }
-
     /// Parses a column name.
     pub fn from_name(name: &str) -> Option<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.name() == name)
