@@ -18,6 +18,7 @@ fn bench(c: &mut Criterion) {
             preset,
             seed: 2021,
             years: (2015, 2021),
+            boundaries: Default::default(),
         };
         group.bench_function(format!("generate/{}", preset.name()), |b| {
             b.iter(|| generate(&cfg).unwrap())

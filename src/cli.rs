@@ -9,7 +9,7 @@ use riskmap_pipeline::progress::LogFormat;
 use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
-use riskmap_synth::{Preset, SynthConfig};
+use riskmap_synth::{Boundaries, Preset, SynthConfig};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -67,6 +67,15 @@ impl From<LangArg> for Lang {
     }
 }
 
+/// How synthetic township borders look.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BoundariesArg {
+    /// Smooth wiggly borders, about 400 vertices a township.
+    Smooth,
+    /// Like real boundaries: fractal borders of 1,000–12,000 vertices a township, enclaves (holes) and islands (multipart townships).
+    RealLike,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum FormatArg {
     Csv,
@@ -104,6 +113,9 @@ enum Command {
         /// Table format (default: csv for county, parquet otherwise).
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
+        /// How township borders look (real-like: for benchmarks on boundaries like real ones).
+        #[arg(long, value_enum, default_value = "smooth")]
+        boundaries: BoundariesArg,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -251,11 +263,16 @@ pub fn main() -> Result<(), PipelineError> {
             seed,
             years,
             format,
+            boundaries,
             out,
         } => {
             let mut opts = SynthOptions::new(preset(p), seed);
             opts.config = SynthConfig {
                 years: years.unwrap_or(DEFAULT_YEARS),
+                boundaries: match boundaries {
+                    BoundariesArg::Smooth => Boundaries::Smooth,
+                    BoundariesArg::RealLike => Boundaries::RealLike,
+                },
                 ..opts.config
             };
             if let Some(f) = format {

@@ -46,6 +46,7 @@ impl SynthOptions {
                 preset,
                 seed,
                 years: DEFAULT_YEARS,
+                boundaries: Default::default(),
             },
             table_format: if preset == Preset::County {
                 TableFormat::Csv

@@ -25,6 +25,19 @@ pub struct SynthConfig {
     pub seed: u64,
     /// First and last year of records (inclusive); the truth runs one year further.
     pub years: (i32, i32),
+    /// How township borders look.
+    pub boundaries: Boundaries,
+}
+
+/// How township borders look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Boundaries {
+    /// Smooth wiggles, about 400 vertices a township, one part, no holes.
+    #[default]
+    Smooth,
+    /// Like real boundaries: fractal borders of 1,000–12,000 vertices a
+    /// township, enclaves (holes filled by a neighbour's part) and islands.
+    RealLike,
 }
 
 /// Why generation failed.
@@ -99,7 +112,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     let frame = Frame::new(p.centre.0, p.centre.1);
     let terrain = Terrain::new(seed);
 
-    let towns = build_towns(seed, &p, &frame, &terrain);
+    let towns = build_towns(seed, &p, &frame, &terrain, cfg.boundaries);
     let town_assets: Vec<TownAssets> = towns
         .par_iter()
         .enumerate()
@@ -412,7 +425,17 @@ fn township_layer(towns: &[Town]) -> Result<VectorLayer, SynthError> {
         crs: Crs::WGS84,
         geometries: towns
             .iter()
-            .map(|t| Geometry::Polygon(t.polygon.clone()))
+            .map(|t| {
+                // One geometry type per layer: multipolygons when any
+                // township has more than one part.
+                if towns.iter().all(|t| t.parts.is_empty()) {
+                    Geometry::Polygon(t.polygon.clone())
+                } else {
+                    let mut parts = vec![t.polygon.clone()];
+                    parts.extend(t.parts.iter().cloned());
+                    Geometry::MultiPolygon(geo::MultiPolygon(parts))
+                }
+            })
             .collect(),
         attributes: frame_of(&t, "townships")?,
     })

@@ -16,7 +16,7 @@
 //! ```no_run
 //! use riskmap_synth::{generate, Preset, SynthConfig};
 //!
-//! let region = generate(&SynthConfig { preset: Preset::County, seed: 2021, years: (2015, 2021) }).unwrap();
+//! let region = generate(&SynthConfig { preset: Preset::County, seed: 2021, years: (2015, 2021), boundaries: Default::default() }).unwrap();
 //! assert!(region.townships.geometries.len() > 10);
 //! ```
 //!
@@ -47,5 +47,5 @@ pub mod tessellation;
 
 mod generate;
 
-pub use generate::{generate, Region, SynthConfig, SynthError, Truth};
+pub use generate::{generate, Boundaries, Region, SynthConfig, SynthError, Truth};
 pub use preset::Preset;

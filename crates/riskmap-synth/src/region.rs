@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::admin::{self, TownKind};
 use crate::frame::{round6, Frame};
+use crate::generate::Boundaries;
 use crate::preset::PresetParams;
 use crate::rng::Stream;
 use crate::terrain::Terrain;
@@ -46,8 +47,10 @@ pub struct Town {
     pub poly_km: Polygon<f64>,
     /// Bounding box of `poly_km`.
     pub bbox_km: Rect<f64>,
-    /// Border in lon/lat (as published).
+    /// Border in lon/lat (as published), with its holes (enclaves).
     pub polygon: Polygon<f64>,
+    /// Further parts in lon/lat (exclaves and islands; real-like boundaries).
+    pub parts: Vec<Polygon<f64>>,
     /// Neighbouring townships (indices into the code-sorted list).
     pub neighbors: Vec<usize>,
     /// Whether it touches the region's border.
@@ -145,12 +148,14 @@ impl Town {
 }
 
 fn to_polygon(ring: &[[f64; 2]], map: impl Fn([f64; 2]) -> [f64; 2]) -> Polygon<f64> {
-    let coords: Vec<Coord<f64>> = ring
-        .iter()
+    Polygon::new(to_line(ring, &map), vec![])
+}
+
+fn to_line(ring: &[[f64; 2]], map: &impl Fn([f64; 2]) -> [f64; 2]) -> LineString<f64> {
+    ring.iter()
         .map(|p| map(*p))
         .map(|[x, y]| Coord { x, y })
-        .collect();
-    Polygon::new(LineString::new(coords), vec![])
+        .collect()
 }
 
 /// Groups points around a jittered lattice of centres `spacing` apart: the
@@ -209,13 +214,20 @@ fn group(seed: u64, tag: &str, points: &[[f64; 2]], spacing: f64) -> Vec<usize> 
 const COVARIATE_SAMPLES: usize = 64;
 
 /// Builds the townships of a region, sorted by code.
-pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain) -> Vec<Town> {
+pub fn build_towns(
+    seed: u64,
+    p: &PresetParams,
+    frame: &Frame,
+    terrain: &Terrain,
+    boundaries: Boundaries,
+) -> Vec<Town> {
     let cells: Vec<Cell> = tessellate(
         seed,
         &TessellationParams {
             radius_km: p.radius_km(),
             spacing_km: p.spacing_km(),
             vertex_step_km: p.spacing_km() / 70.0,
+            real_like: boundaries == Boundaries::RealLike,
         },
     );
     let sites: Vec<[f64; 2]> = cells.iter().map(|c| c.site).collect();
@@ -238,6 +250,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
                 poly_km: poly_km.clone(),
                 bbox_km,
                 polygon: poly_km.clone(),
+                parts: vec![],
                 neighbors: vec![],
                 outer: false,
                 area_km2: area,
@@ -425,10 +438,15 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
         .map(|&i| {
             let c = &cells[i];
             let (poly_km, bbox_km, area, cov) = measured[i].clone();
-            let polygon = to_polygon(&c.ring, |[x, y]| {
+            let lonlat = |[x, y]: [f64; 2]| {
                 let (lon, lat) = frame.to_lonlat(x, y);
                 [lon, lat]
-            });
+            };
+            let polygon = Polygon::new(
+                to_line(&c.ring, &lonlat),
+                c.holes.iter().map(|h| to_line(h, &lonlat)).collect(),
+            );
+            let parts = c.parts.iter().map(|r| to_polygon(r, lonlat)).collect();
             let shared: HashSet<[u64; 2]> = c
                 .neighbors
                 .iter()
@@ -460,6 +478,7 @@ pub fn build_towns(seed: u64, p: &PresetParams, frame: &Frame, terrain: &Terrain
                 poly_km,
                 bbox_km,
                 polygon,
+                parts,
                 neighbors,
                 outer: c.outer,
                 area_km2: area,

@@ -32,6 +32,12 @@ pub struct Cell {
     pub neighbors: Vec<usize>,
     /// Whether the cell touches the region's outer border.
     pub outer: bool,
+    /// Holes, clockwise, closed: enclaves that belong to a neighbour
+    /// (real-like boundaries only).
+    pub holes: Vec<Vec<[f64; 2]>>,
+    /// Further parts, counter-clockwise, closed: exclaves filling a
+    /// neighbour's hole, and islands off the coast (real-like boundaries only).
+    pub parts: Vec<Vec<[f64; 2]>>,
 }
 
 /// What shapes the tessellation.
@@ -43,6 +49,10 @@ pub struct TessellationParams {
     pub spacing_km: f64,
     /// Target distance between border vertices along a chord, km.
     pub vertex_step_km: f64,
+    /// Boundaries like real ones instead of smooth wiggles: fractal borders
+    /// with 1,000–12,000 vertices per township, enclaves (a hole in one
+    /// township filled by a part of its neighbour) and islands off the coast.
+    pub real_like: bool,
 }
 
 /// The region's outline radius at angle `theta`: a circle perturbed by a few
@@ -88,6 +98,7 @@ fn wiggle(
     a: [f64; 2],
     b: [f64; 2],
     step: f64,
+    real_like: bool,
 ) -> Vec<[f64; 2]> {
     let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
     let len = dx.hypot(dy);
@@ -112,7 +123,20 @@ fn wiggle(
     // Border offsets at most this share of the kite's height.
     const AMPLITUDE: f64 = 0.55;
 
-    let n = ((len / step).ceil() as usize).max(2);
+    let n = if real_like {
+        // Vertices per edge, 30 to 3,000, most of them few: townships of
+        // about 500 to 12,000 vertices, the median near 1,000.
+        (30.0 * 100f64.powf(rng.uniform().powf(1.5))) as usize
+    } else {
+        ((len / step).ceil() as usize).max(2)
+    };
+    // Real-like borders add a Brownian bridge (fractal, like a river or a
+    // coast) to the smooth harmonics; both are clamped to the envelope.
+    let bridge = if real_like {
+        brownian_bridge(&mut rng, n)
+    } else {
+        Vec::new()
+    };
     (0..=n)
         .map(|i| {
             if i == 0 {
@@ -128,11 +152,33 @@ fn wiggle(
                 .map(|(k, c)| c * (std::f64::consts::PI * (k as f64 + 1.0) * t).sin())
                 .sum::<f64>()
                 / norm;
+            let shape = match bridge.get(i) {
+                Some(w) => (0.5 * shape + 0.8 * w).clamp(-1.0, 1.0),
+                None => shape,
+            };
             let env = kite_height(ax, ay, t).min(kite_height(bx, by, t));
             let d = AMPLITUDE * env * shape * len;
             [p[0] + ux * len * t + vx * d, p[1] + uy * len * t + vy * d]
         })
         .collect()
+}
+
+/// A Brownian bridge over `n` steps, 0 at both ends, scaled to at most 1 in
+/// absolute value.
+fn brownian_bridge(rng: &mut Stream, n: usize) -> Vec<f64> {
+    let mut walk = Vec::with_capacity(n + 1);
+    let mut w = 0.0;
+    walk.push(0.0);
+    for _ in 0..n {
+        w += rng.normal();
+        walk.push(w);
+    }
+    let end = w;
+    for (i, v) in walk.iter_mut().enumerate() {
+        *v -= end * i as f64 / n as f64;
+    }
+    let peak = walk.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-12);
+    walk.iter().map(|v| v / peak).collect()
 }
 
 /// Builds the tessellation. Cells are ordered north to south, then west to east.
@@ -141,6 +187,7 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
         radius_km: radius,
         spacing_km: s,
         vertex_step_km: step,
+        real_like,
     } = *params;
 
     let mut rng = Stream::new(seed, "outline", 0);
@@ -226,7 +273,8 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
         new_index[p] = i;
     }
 
-    kept.iter()
+    let cells: Vec<Cell> = kept
+        .iter()
         .map(|&p| {
             let site = [sites[p].x, sites[p].y];
             let mut ring: Vec<[f64; 2]> = Vec::new();
@@ -252,6 +300,7 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
                     [sites[lo_site].x, sites[lo_site].y],
                     [sites[hi_site].x, sites[hi_site].y],
                     step,
+                    real_like,
                 );
                 let forward = opp == lo; // canonical runs cc(lo) -> cc(hi) = cc(opp) -> cc(e)
                 let seq: Box<dyn Iterator<Item = &[f64; 2]>> = if forward {
@@ -278,9 +327,151 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
                 ring,
                 neighbors,
                 outer,
+                holes: Vec::new(),
+                parts: Vec::new(),
             }
         })
-        .collect()
+        .collect();
+    if real_like {
+        enclaves_and_islands(seed, s, cells)
+    } else {
+        cells
+    }
+}
+
+/// Whether `p` is inside a closed ring (crossing number).
+fn in_ring(p: [f64; 2], ring: &[[f64; 2]]) -> bool {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
+            if p[0] < x {
+                inside = !inside;
+            }
+        }
+    }
+    inside
+}
+
+/// Distance from `p` to segment `a`–`b`.
+fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let l2 = dx * dx + dy * dy;
+    let t = if l2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+}
+
+/// Distance from `p` to the nearest edge of a closed ring.
+fn ring_distance(p: [f64; 2], ring: &[[f64; 2]]) -> f64 {
+    ring.windows(2)
+        .map(|w| segment_distance(p, w[0], w[1]))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// A closed, counter-clockwise, star-shaped ring around `centre` whose radius
+/// wanders fractally between 0.6 and 1.4 times `radius`.
+fn blob(rng: &mut Stream, centre: [f64; 2], radius: f64, vertices: usize) -> Vec<[f64; 2]> {
+    let wobble = brownian_bridge(rng, vertices);
+    let mut ring: Vec<[f64; 2]> = (0..vertices)
+        .map(|i| {
+            let theta = std::f64::consts::TAU * i as f64 / vertices as f64;
+            let r = radius * (1.0 + 0.4 * wobble[i]);
+            [centre[0] + r * theta.cos(), centre[1] + r * theta.sin()]
+        })
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
+/// Real-like extras: about one interior township in twelve gets an enclave
+/// of a neighbour around its centre (a hole in it, a part of the neighbour),
+/// and about one coastal township in four an island off the coast. Each
+/// extra is kept only where it clears every border by a margin, so the
+/// tessellation stays free of gaps and overlaps.
+fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Cell> {
+    let bboxes: Vec<[f64; 4]> = cells
+        .iter()
+        .map(|c| {
+            c.ring.iter().fold(
+                [
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ],
+                |b, p| {
+                    [
+                        b[0].min(p[0]),
+                        b[1].min(p[1]),
+                        b[2].max(p[0]),
+                        b[3].max(p[1]),
+                    ]
+                },
+            )
+        })
+        .collect();
+    for i in 0..cells.len() {
+        let mut rng = Stream::new(seed, "enclave", i as u64);
+        if cells[i].outer || cells[i].neighbors.is_empty() || !rng.chance(1.0 / 12.0) {
+            continue;
+        }
+        let site = cells[i].site;
+        let clear = ring_distance(site, &cells[i].ring);
+        let radius = clear * rng.range(0.15, 0.45);
+        let owner = cells[i].neighbors[rng.below(cells[i].neighbors.len())];
+        let vertices = 100 + rng.below(700);
+        let ring = blob(&mut rng, site, radius, vertices);
+        let mut hole = ring.clone();
+        hole.reverse();
+        cells[i].holes.push(hole);
+        cells[owner].parts.push(ring);
+    }
+    let mut islands: Vec<([f64; 2], f64)> = Vec::new();
+    for i in 0..cells.len() {
+        let mut rng = Stream::new(seed, "island", i as u64);
+        if !cells[i].outer || !rng.chance(0.25) {
+            continue;
+        }
+        let site = cells[i].site;
+        let norm = site[0].hypot(site[1]).max(1e-9);
+        let u = [site[0] / norm, site[1] / norm];
+        let reach = cells[i]
+            .ring
+            .iter()
+            .map(|p| (p[0] - site[0]) * u[0] + (p[1] - site[1]) * u[1])
+            .fold(0.0, f64::max);
+        let radius = spacing * rng.range(0.03, 0.12);
+        let gap = spacing * rng.range(0.05, 0.4);
+        let centre = [
+            site[0] + u[0] * (reach + gap + 1.4 * radius),
+            site[1] + u[1] * (reach + gap + 1.4 * radius),
+        ];
+        let margin = 1.4 * radius + 0.02 * spacing;
+        let near_border = bboxes.iter().zip(&cells).any(|(b, c)| {
+            centre[0] + margin >= b[0]
+                && centre[0] - margin <= b[2]
+                && centre[1] + margin >= b[1]
+                && centre[1] - margin <= b[3]
+                && (ring_distance(centre, &c.ring) < margin || in_ring(centre, &c.ring))
+        });
+        let near_island = islands.iter().any(|(c, r)| {
+            (c[0] - centre[0]).hypot(c[1] - centre[1]) < 1.4 * (r + radius) + 0.02 * spacing
+        });
+        if near_border || near_island {
+            continue;
+        }
+        let vertices = 100 + rng.below(1400);
+        cells[i]
+            .parts
+            .push(blob(&mut rng, centre, radius, vertices));
+        islands.push((centre, radius));
+    }
+    cells
 }
 
 /// The largest connected group of `inside` sites, with enclosed outside sites
@@ -354,6 +545,7 @@ mod tests {
                 radius_km: 22.0,
                 spacing_km: 9.9,
                 vertex_step_km: 0.14,
+                real_like: false,
             },
         )
     }
@@ -385,6 +577,98 @@ mod tests {
         for c in &cells {
             assert!(c.ring.len() >= 150, "only {} vertices", c.ring.len());
             assert!(signed_area(&c.ring) > 0.0);
+        }
+    }
+
+    #[test]
+    fn real_like_borders_are_detailed_valid_and_still_tile_the_region() {
+        use geo::{Area, Intersects, LineString, MultiPolygon, Polygon, Validation};
+        let cells = tessellate(
+            7,
+            &TessellationParams {
+                radius_km: 90.0,
+                spacing_km: 9.9,
+                vertex_step_km: 0.14,
+                real_like: true,
+            },
+        );
+        let line = |r: &[[f64; 2]]| LineString::from(r.to_vec());
+        let area = |c: &Cell| {
+            let mut parts = vec![Polygon::new(
+                line(&c.ring),
+                c.holes.iter().map(|h| line(h)).collect(),
+            )];
+            parts.extend(c.parts.iter().map(|r| Polygon::new(line(r), vec![])));
+            MultiPolygon(parts)
+        };
+        let areas: Vec<MultiPolygon<f64>> = cells.iter().map(area).collect();
+        let vertices: Vec<usize> = cells
+            .iter()
+            .map(|c| {
+                c.ring.len()
+                    + c.holes.iter().map(Vec::len).sum::<usize>()
+                    + c.parts.iter().map(Vec::len).sum::<usize>()
+            })
+            .collect();
+        let mut sorted = vertices.clone();
+        sorted.sort_unstable();
+        let median = sorted[sorted.len() / 2];
+        assert!((700..=6_000).contains(&median), "median {median} vertices");
+        assert!(sorted[sorted.len() - 1] <= 14_000, "{sorted:?}");
+        let holes: usize = cells.iter().map(|c| c.holes.len()).sum();
+        let parts: usize = cells.iter().map(|c| c.parts.len()).sum();
+        assert!(holes >= 3, "{holes} enclaves");
+        assert!(parts >= holes + 3, "{parts} parts for {holes} enclaves");
+        for (i, a) in areas.iter().enumerate() {
+            assert!(a.is_valid(), "township {i} is not a valid area");
+        }
+        // Every hole is filled by exactly one part of a neighbour: the same ring.
+        for (i, c) in cells.iter().enumerate() {
+            for h in &c.holes {
+                let mut filled = h.clone();
+                filled.reverse();
+                let owners = c
+                    .neighbors
+                    .iter()
+                    .filter(|&&j| cells[j].parts.contains(&filled))
+                    .count();
+                assert_eq!(owners, 1, "hole of township {i}");
+            }
+        }
+        // No overlap: the areas sum to the area of their union, which is
+        // checked pairwise where two townships' parts meet at all.
+        let total: f64 = areas.iter().map(|a| a.unsigned_area()).sum();
+        let outline: f64 = cells.iter().map(|c| signed_area(&c.ring)).sum::<f64>();
+        let islands: f64 = cells
+            .iter()
+            .flat_map(|c| &c.parts)
+            .filter(|r| {
+                !cells
+                    .iter()
+                    .any(|c| c.holes.iter().any(|h| h.len() == r.len() && h[0] == r[0]))
+            })
+            .map(|r| signed_area(r))
+            .sum();
+        assert!(
+            (total - outline - islands).abs() < 1e-6 * total,
+            "area {total} against the outline {outline} and the islands {islands}"
+        );
+        for (i, c) in cells.iter().enumerate() {
+            for r in &c.parts {
+                if cells.iter().any(|o| o.holes.iter().any(|h| h[0] == r[0])) {
+                    continue;
+                }
+                let island = Polygon::new(line(r), vec![]);
+                for (j, other) in areas.iter().enumerate() {
+                    let own_part = i == j;
+                    let touching = other
+                        .0
+                        .iter()
+                        .filter(|p| !(own_part && p.exterior().0.len() == r.len()))
+                        .any(|p| p.intersects(&island));
+                    assert!(!touching, "an island of township {i} meets township {j}");
+                }
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ fn county() -> &'static Region {
             preset: Preset::County,
             seed: 2021,
             years: YEARS,
+            boundaries: Default::default(),
         })
         .unwrap()
     })
@@ -30,6 +31,7 @@ fn province() -> &'static Region {
             preset: Preset::Province,
             seed: 7,
             years: YEARS,
+            boundaries: Default::default(),
         })
         .unwrap()
     })
@@ -415,6 +417,7 @@ fn output_is_identical_whatever_the_thread_count() {
         preset: Preset::County,
         seed: 99,
         years: (2019, 2021),
+        boundaries: Default::default(),
     };
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
