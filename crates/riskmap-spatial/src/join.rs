@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use std::sync::OnceLock;
 
 use rstar::primitives::{GeomWithData, Line, Rectangle};
-use rstar::RTree;
+use rstar::{RTree, AABB};
 
 use crate::grid::{Cell, Grid};
 use crate::pip::{Position, PreparedArea};
@@ -56,7 +56,16 @@ impl Assignment {
 }
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
-type BorderSegment = GeomWithData<Line<[f64; 2]>, usize>;
+/// A border segment in the index's plane (longitude scaled by the cosine
+/// of the region's middle latitude, so that the plane is nearly isotropic in
+/// metres), with its township and its ends in degrees as read.
+type BorderSegment = GeomWithData<Line<[f64; 2]>, (usize, [f64; 2], [f64; 2])>;
+
+/// The index plane of the border segments: longitude × `x_scale`, latitude.
+struct Borders {
+    x_scale: f64,
+    tree: RTree<BorderSegment>,
+}
 
 /// Metres per degree of longitude and of latitude at latitude `lat`: the
 /// local tangent plane.
@@ -75,7 +84,7 @@ fn exact_locate(tree: &RTree<Entry>, prepared: &[PreparedArea], c: Coord<f64>) -
 
 /// The segments of every township's rings, except those shared exactly by
 /// two townships (interior borders), with their township index.
-fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<BorderSegment> {
+fn outer_segments(polygons: &[MultiPolygon<f64>], x_scale: f64) -> Vec<BorderSegment> {
     use std::collections::HashMap;
     let key = |a: Coord<f64>, b: Coord<f64>| {
         let (a, b) = (
@@ -107,7 +116,12 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<BorderSegment> {
     let finite = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite();
     segments()
         .filter(|(_, a, b)| finite(*a) && finite(*b) && uses[&key(*a, *b)] == 1)
-        .map(|(i, a, b)| GeomWithData::new(Line::new([a.x, a.y], [b.x, b.y]), i))
+        .map(|(i, a, b)| {
+            GeomWithData::new(
+                Line::new([a.x * x_scale, a.y], [b.x * x_scale, b.y]),
+                (i, [a.x, a.y], [b.x, b.y]),
+            )
+        })
         .collect()
 }
 
@@ -131,7 +145,7 @@ pub struct TownshipIndex {
     polygons: Vec<MultiPolygon<f64>>,
     prepared: Vec<PreparedArea>,
     tree: RTree<Entry>,
-    borders: OnceLock<RTree<BorderSegment>>,
+    borders: OnceLock<Borders>,
     grid: Grid,
 }
 
@@ -223,30 +237,64 @@ impl TownshipIndex {
     /// The nearest township border to `p` within `reach_m`, as (metres,
     /// township), the smaller index on ties; `None` if none is that close.
     ///
-    /// Border segments are indexed in an R-tree in degrees, built on first
+    /// Border segments are indexed in an R-tree on a plane of scaled
+    /// longitude and latitude (nearly square in metres), built on first
     /// use (most runs have few points outside the region, and some none).
     /// Only the region's outer border (and holes) can be nearest to a point
     /// outside every township, so a segment that two townships share exactly
     /// (the same two vertices) is left out; where neighbours' borders differ
     /// by slivers both are kept, which costs time, not correctness.
-    /// The tree yields segments by increasing distance in degrees; a
-    /// segment `d` degrees away is at least `d × min(kx, ky)` metres away,
-    /// so the search stops once that bound passes the best distance found.
+    /// The tree yields segments by increasing distance on that plane; a
+    /// segment `d` away there is at least `d × min(kx / x_scale, ky)` metres
+    /// away, so the search stops once that bound passes the best distance
+    /// found. (In plain degrees the bound is loose by 1 / cos(latitude), and
+    /// the search walked a wide ring of a detailed coast for each point.)
     pub fn nearest_border(&self, p: [f64; 2], reach_m: f64) -> Option<(f64, usize)> {
-        let tree = self
-            .borders
-            .get_or_init(|| RTree::bulk_load(outer_segments(&self.polygons)));
+        let borders = self.borders.get_or_init(|| {
+            // The middle latitude of the region, from the townships' boxes.
+            let (lo, hi) = self
+                .tree
+                .iter()
+                .map(|e| e.geom())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+                    (lo.min(r.lower()[1]), hi.max(r.upper()[1]))
+                });
+            // Degrees outside the globe (a broken layer) keep the plain plane.
+            let mid = lo / 2.0 + hi / 2.0;
+            let x_scale = if mid.abs() <= 90.0 {
+                mid.to_radians().cos().clamp(0.05, 1.0)
+            } else {
+                1.0
+            };
+            Borders {
+                x_scale,
+                tree: RTree::bulk_load(outer_segments(&self.polygons, x_scale)),
+            }
+        });
         let (kx, ky) = metres_per_degree(p[1]);
-        let k_min = kx.min(ky);
+        // A segment `d` away in the index plane is at least this many metres
+        // away per unit of `d`: the plane's x unit is 1 / x_scale degrees.
+        let k_min = (kx / borders.x_scale).min(ky);
+        let q = [p[0] * borders.x_scale, p[1]];
+        // Most points outside a region lie far outside it: a box query
+        // answers them without walking the nearest-neighbour heap.
+        // Within `reach_m` metres means within `reach_m / k_min` on the plane.
+        let r = reach_m / k_min;
+        let reach_box = AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
+        borders
+            .tree
+            .locate_in_envelope_intersecting(&reach_box)
+            .next()?;
         let mut best: Option<(f64, usize)> = None;
-        for (seg, d2) in tree.nearest_neighbor_iter_with_distance_2(&p) {
+        for (seg, d2) in borders.tree.nearest_neighbor_iter_with_distance_2(&q) {
             let bound = d2.sqrt() * k_min;
             if bound > reach_m || best.is_some_and(|(d, _)| bound > d) {
                 break;
             }
-            let d = segment_distance_m(p, seg.geom().from, seg.geom().to, kx, ky);
-            if d <= reach_m && best.is_none_or(|b| (d, seg.data) < b) {
-                best = Some((d, seg.data));
+            let (i, a, b) = seg.data;
+            let d = segment_distance_m(p, a, b, kx, ky);
+            if d <= reach_m && best.is_none_or(|b| (d, i) < b) {
+                best = Some((d, i));
             }
         }
         best

@@ -1,6 +1,7 @@
 //! Point in polygon, fast: each ring's edges are bucketed into horizontal
-//! bands, so a query tests only the few edges whose y-range meets the point
-//! instead of all of a township's hundreds of edges.
+//! bands, about two edges a band, so a query tests only the few edges whose
+//! y-range meets the point instead of all of a township's thousands of
+//! edges: O(1) on average for a border of short edges, whatever its length.
 //!
 //! The test is Sunday's winding number with geo's robust orientation
 //! predicate (`RobustKernel::orient2d`, Shewchuk's adaptive arithmetic), and a
@@ -22,53 +23,96 @@ pub enum Position {
     Outside,
 }
 
+/// A ring with its edges bucketed by horizontal band, the buckets stored
+/// flat (`edges[starts[k]..starts[k + 1]]` are band `k`'s edges).
 struct Ring {
     pts: Vec<Coord<f64>>,
+    x0: f64,
+    x1: f64,
     y0: f64,
     y1: f64,
     band_h: f64,
-    bands: Vec<Vec<u32>>,
+    starts: Vec<u32>,
+    edges: Vec<u32>,
 }
+
+/// Edges per band on average: a query tests about this many edges plus
+/// those long enough to span several bands.
+const EDGES_PER_BAND: usize = 2;
 
 impl Ring {
     fn new(ls: &LineString<f64>) -> Ring {
         let pts = ls.0.clone();
-        let edges = pts.len().saturating_sub(1);
-        let (y0, y1) = pts
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
-                (lo.min(c.y), hi.max(c.y))
-            });
-        let k = (edges / 4).clamp(1, 256);
-        let band_h = if y1 > y0 { (y1 - y0) / k as f64 } else { 1.0 };
+        let n_edges = pts.len().saturating_sub(1);
+        let (x0, x1, y0, y1) = pts.iter().fold(
+            (
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ),
+            |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.y), d.max(p.y)),
+        );
+        // Fewer bands where edges span many of them (a comb of long teeth),
+        // so that the index stays within a few entries an edge.
+        let mut k = (n_edges / EDGES_PER_BAND).clamp(1, 1 << 16);
+        let band_h_for = |k: usize| if y1 > y0 { (y1 - y0) / k as f64 } else { 1.0 };
+        let entries = |k: usize| -> usize {
+            let h = band_h_for(k);
+            let band = |y: f64| (((y - y0) / h) as usize).min(k - 1);
+            pts.windows(2)
+                .map(|w| band(w[0].y.max(w[1].y)) - band(w[0].y.min(w[1].y)) + 1)
+                .sum()
+        };
+        while k > 1 && entries(k) > 8 * n_edges {
+            k /= 4;
+        }
+        let k = k.max(1);
+        let band_h = band_h_for(k);
         let band_of = |y: f64| (((y - y0) / band_h) as usize).min(k - 1);
-        let mut bands = vec![Vec::new(); k];
-        for e in 0..edges {
+        let span = |e: usize| {
             let (a, b) = (pts[e].y, pts[e + 1].y);
-            for band in bands
-                .iter_mut()
-                .take(band_of(a.max(b)) + 1)
-                .skip(band_of(a.min(b)))
-            {
-                band.push(e as u32);
+            band_of(a.min(b))..=band_of(a.max(b))
+        };
+        // Counting sort into the bands: count, prefix sums, place.
+        let mut starts = vec![0u32; k + 1];
+        for e in 0..n_edges {
+            for band in span(e) {
+                starts[band + 1] += 1;
+            }
+        }
+        for i in 0..k {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill: Vec<u32> = starts[..k].to_vec();
+        let mut edges = vec![0u32; starts[k] as usize];
+        for e in 0..n_edges {
+            for band in span(e) {
+                edges[fill[band] as usize] = e as u32;
+                fill[band] += 1;
             }
         }
         Ring {
             pts,
+            x0,
+            x1,
             y0,
             y1,
             band_h,
-            bands,
+            starts,
+            edges,
         }
     }
 
     fn position(&self, p: Coord<f64>) -> Position {
-        if !(p.y >= self.y0 && p.y <= self.y1) {
+        if !(p.y >= self.y0 && p.y <= self.y1 && p.x >= self.x0 && p.x <= self.x1) {
             return Position::Outside;
         }
-        let band = (((p.y - self.y0) / self.band_h) as usize).min(self.bands.len() - 1);
+        let k = self.starts.len() - 1;
+        let band = (((p.y - self.y0) / self.band_h) as usize).min(k - 1);
         let mut winding = 0i32;
-        for &e in &self.bands[band] {
+        let (from, to) = (self.starts[band] as usize, self.starts[band + 1] as usize);
+        for &e in &self.edges[from..to] {
             let (a, b) = (self.pts[e as usize], self.pts[e as usize + 1]);
             let o = RobustKernel::orient2d(a, b, p);
             if o == Orientation::Collinear
@@ -162,5 +206,47 @@ mod tests {
         assert_eq!(at(0.0, 0.0), Position::Boundary);
         assert_eq!(at(5.0, 2.0), Position::Outside);
         assert_eq!(at(2.0, -1.0), Position::Outside);
+    }
+
+    #[test]
+    fn a_comb_of_long_teeth_keeps_the_index_small_and_answers_right() {
+        use geo::{coord, CoordinatePosition};
+        // 2,000 teeth, each two edges spanning the whole height.
+        let mut pts = vec![coord! { x: 0.0, y: -1.0 }];
+        for t in 0..2000 {
+            let x = t as f64;
+            pts.extend([
+                coord! { x: x, y: 100.0 },
+                coord! { x: x + 0.5, y: 100.0 },
+                coord! { x: x + 0.5, y: 0.0 },
+                coord! { x: x + 1.0, y: 0.0 },
+            ]);
+        }
+        pts.extend([coord! { x: 2000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
+        let ls = LineString::new(pts);
+        let ring = Ring::new(&ls);
+        let n = ls.0.len() - 1;
+        assert!(
+            ring.edges.len() <= 8 * n,
+            "{} entries for {n} edges",
+            ring.edges.len()
+        );
+        let poly = Polygon::new(ls, vec![]);
+        let area = PreparedArea::new(&MultiPolygon(vec![poly.clone()]));
+        for (x, y) in [
+            (0.25, 50.0),
+            (0.75, 50.0),
+            (0.75, -0.5),
+            (10.5, 0.0),
+            (1999.9, 99.0),
+            (-1.0, 0.0),
+        ] {
+            let want = match poly.coordinate_position(&coord! { x: x, y: y }) {
+                geo::coordinate_position::CoordPos::Inside => Position::Inside,
+                geo::coordinate_position::CoordPos::OnBoundary => Position::Boundary,
+                geo::coordinate_position::CoordPos::Outside => Position::Outside,
+            };
+            assert_eq!(area.position(Coord { x, y }), want, "({x}, {y})");
+        }
     }
 }
