@@ -61,10 +61,114 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 /// metres), with its township and its ends in degrees as read.
 type BorderSegment = GeomWithData<Line<[f64; 2]>, (usize, [f64; 2], [f64; 2])>;
 
-/// The index plane of the border segments: longitude × `x_scale`, latitude.
-struct Borders {
+/// A border segment as read: township, ends in degrees.
+type Segment = (usize, [f64; 2], [f64; 2]);
+
+/// Height of a latitude band of the border index, degrees.
+const BAND_DEG: f64 = 4.0;
+
+/// Each band also indexes the segments within this many degrees of latitude
+/// of it (55 km), so that a search within 50 km reads one band.
+const BAND_MARGIN_DEG: f64 = 0.5;
+
+/// One latitude band: its segments on a plane of longitude × `x_scale`
+/// (the cosine of the band's middle latitude) and latitude, nearly square
+/// in metres anywhere in the band.
+struct Band {
     x_scale: f64,
     tree: RTree<BorderSegment>,
+}
+
+/// The region's outer border segments in latitude bands of [`BAND_DEG`].
+struct Borders {
+    lo: f64,
+    bands: Vec<Band>,
+}
+
+impl Borders {
+    fn new(segments: Vec<Segment>) -> Borders {
+        let (lo, hi) = segments
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
+                (lo.min(s.1[1]).min(s.2[1]), hi.max(s.1[1]).max(s.2[1]))
+            });
+        let band = |x_scale: f64, members: Vec<&Segment>| Band {
+            x_scale,
+            tree: RTree::bulk_load(
+                members
+                    .into_iter()
+                    .map(|&(i, a, b)| {
+                        GeomWithData::new(
+                            Line::new([a[0] * x_scale, a[1]], [b[0] * x_scale, b[1]]),
+                            (i, a, b),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        // Degrees outside the globe (a broken layer) keep one plain plane.
+        if !(lo >= -90.0 && hi <= 90.0) {
+            return Borders {
+                lo: f64::NEG_INFINITY,
+                bands: vec![band(1.0, segments.iter().collect())],
+            };
+        }
+        let n = ((hi - lo) / BAND_DEG).floor() as usize + 1;
+        let bands = (0..n)
+            .into_par_iter()
+            .map(|k| {
+                let from = lo + k as f64 * BAND_DEG;
+                let to = from + BAND_DEG;
+                let mid = ((from + to) / 2.0).clamp(-89.0, 89.0);
+                let members = segments
+                    .iter()
+                    .filter(|s| {
+                        s.1[1].min(s.2[1]) <= to + BAND_MARGIN_DEG
+                            && s.1[1].max(s.2[1]) >= from - BAND_MARGIN_DEG
+                    })
+                    .collect();
+                band(mid.to_radians().cos().clamp(0.05, 1.0), members)
+            })
+            .collect();
+        Borders { lo, bands }
+    }
+
+    /// The band a point at latitude `lat` searches.
+    fn band(&self, lat: f64) -> &Band {
+        let k = ((lat - self.lo) / BAND_DEG).floor().max(0.0) as usize;
+        &self.bands[k.min(self.bands.len() - 1)]
+    }
+}
+
+/// The nearest segment of `band` to `p` within `reach_m`, as in
+/// [`TownshipIndex::nearest_border`].
+fn nearest_in_band(band: &Band, p: [f64; 2], reach_m: f64) -> Option<(f64, usize)> {
+    let (kx, ky) = metres_per_degree(p[1]);
+    // A segment `d` away on the band's plane is at least this many metres
+    // away per unit of `d`: the plane's x unit is 1 / x_scale degrees.
+    let k_min = (kx / band.x_scale).min(ky);
+    let q = [p[0] * band.x_scale, p[1]];
+    // Most points outside a region lie far outside it: a box query answers
+    // them without walking the nearest-neighbour heap. Within `reach_m`
+    // metres means within `reach_m / k_min` on the plane.
+    let r = reach_m / k_min;
+    let reach_box = AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
+    band.tree
+        .locate_in_envelope_intersecting(&reach_box)
+        .next()?;
+    let mut best: Option<(f64, usize)> = None;
+    for (seg, d2) in band.tree.nearest_neighbor_iter_with_distance_2(&q) {
+        let bound = d2.sqrt() * k_min;
+        if bound > reach_m || best.is_some_and(|(d, _)| bound > d) {
+            break;
+        }
+        let (i, a, b) = seg.data;
+        let d = segment_distance_m(p, a, b, kx, ky);
+        if d <= reach_m && best.is_none_or(|b| (d, i) < b) {
+            best = Some((d, i));
+        }
+    }
+    best
 }
 
 /// Metres per degree of longitude and of latitude at latitude `lat`: the
@@ -84,44 +188,53 @@ fn exact_locate(tree: &RTree<Entry>, prepared: &[PreparedArea], c: Coord<f64>) -
 
 /// The segments of every township's rings, except those shared exactly by
 /// two townships (interior borders), with their township index.
-fn outer_segments(polygons: &[MultiPolygon<f64>], x_scale: f64) -> Vec<BorderSegment> {
-    use std::collections::HashMap;
-    let key = |a: Coord<f64>, b: Coord<f64>| {
-        let (a, b) = (
-            (a.x.to_bits(), a.y.to_bits()),
-            (b.x.to_bits(), b.y.to_bits()),
-        );
-        if a <= b {
-            (a, b)
-        } else {
-            (b, a)
-        }
-    };
-    let segments = || {
-        polygons.iter().enumerate().flat_map(|(i, mp)| {
-            mp.0.iter()
-                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
-                .flat_map(move |ring| ring.0.windows(2).map(move |s| (i, s[0], s[1])))
-        })
-    };
-    let mut uses: HashMap<_, u32> = HashMap::new();
-    for (_, a, b) in segments() {
-        *uses.entry(key(a, b)).or_default() += 1;
-    }
+fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
     // A segment with a NaN or infinite end is left out: rstar's bulk load
     // and nearest-neighbour heap compare coordinates and distances with
-    // `partial_cmp().unwrap()`, which panics on NaN (found while
-    // writing tests/proptest_join.rs, which hit the same panic in geo). Such a segment is no place a point can be
-    // snapped to anyway.
-    let finite = |c: Coord<f64>| c.x.is_finite() && c.y.is_finite();
-    segments()
-        .filter(|(_, a, b)| finite(*a) && finite(*b) && uses[&key(*a, *b)] == 1)
-        .map(|(i, a, b)| {
-            GeomWithData::new(
-                Line::new([a.x * x_scale, a.y], [b.x * x_scale, b.y]),
-                (i, [a.x, a.y], [b.x, b.y]),
-            )
+    // `partial_cmp().unwrap()`, which panics on NaN (found while writing
+    // tests/proptest_join.rs, which hit the same panic in geo). Such a
+    // segment is no place a point can be snapped to anyway.
+    let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
+    let segments: Vec<Segment> = polygons
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, mp)| {
+            mp.0.iter()
+                .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+                .flat_map(move |ring| ring.0.windows(2))
+                .filter(|s| finite(&s[0]) && finite(&s[1]))
+                .map(move |s| (i, [s[0].x, s[0].y], [s[1].x, s[1].y]))
         })
+        .collect();
+    // Segments shared exactly (the same two ends, either way round) sort
+    // next to each other by their undirected key; a key seen once is outer.
+    let key = |s: &Segment| {
+        let (a, b) = (
+            [s.1[0].to_bits(), s.1[1].to_bits()],
+            [s.2[0].to_bits(), s.2[1].to_bits()],
+        );
+        if a <= b {
+            [a, b]
+        } else {
+            [b, a]
+        }
+    };
+    let mut keys: Vec<([[u64; 2]; 2], usize)> = segments
+        .par_iter()
+        .enumerate()
+        .map(|(n, s)| (key(s), n))
+        .collect();
+    keys.par_sort_unstable();
+    let mut once = vec![false; segments.len()];
+    for run in keys.chunk_by(|x, y| x.0 == y.0) {
+        if let [(_, n)] = run {
+            once[*n] = true;
+        }
+    }
+    segments
+        .into_iter()
+        .zip(once)
+        .filter_map(|(s, once)| once.then_some(s))
         .collect()
 }
 
@@ -237,9 +350,9 @@ impl TownshipIndex {
     /// The nearest township border to `p` within `reach_m`, as (metres,
     /// township), the smaller index on ties; `None` if none is that close.
     ///
-    /// Border segments are indexed in an R-tree on a plane of scaled
-    /// longitude and latitude (nearly square in metres), built on first
-    /// use (most runs have few points outside the region, and some none).
+    /// Border segments are indexed in R-trees, one per band of 4° of
+    /// latitude, each on a plane of scaled longitude and latitude (nearly
+    /// square in metres across the band), built on first use (most runs have few points outside the region, and some none).
     /// Only the region's outer border (and holes) can be nearest to a point
     /// outside every township, so a segment that two townships share exactly
     /// (the same two vertices) is left out; where neighbours' borders differ
@@ -248,56 +361,21 @@ impl TownshipIndex {
     /// segment `d` away there is at least `d × min(kx / x_scale, ky)` metres
     /// away, so the search stops once that bound passes the best distance
     /// found. (In plain degrees the bound is loose by 1 / cos(latitude), and
-    /// the search walked a wide ring of a detailed coast for each point.)
+    /// the search walked a wide ring of a detailed coast for each point;
+    /// one plane for a whole country is loose by up to a quarter.)
     pub fn nearest_border(&self, p: [f64; 2], reach_m: f64) -> Option<(f64, usize)> {
-        let borders = self.borders.get_or_init(|| {
-            // The middle latitude of the region, from the townships' boxes.
-            let (lo, hi) = self
-                .tree
-                .iter()
-                .map(|e| e.geom())
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
-                    (lo.min(r.lower()[1]), hi.max(r.upper()[1]))
-                });
-            // Degrees outside the globe (a broken layer) keep the plain plane.
-            let mid = lo / 2.0 + hi / 2.0;
-            let x_scale = if mid.abs() <= 90.0 {
-                mid.to_radians().cos().clamp(0.05, 1.0)
-            } else {
-                1.0
-            };
-            Borders {
-                x_scale,
-                tree: RTree::bulk_load(outer_segments(&self.polygons, x_scale)),
-            }
-        });
-        let (kx, ky) = metres_per_degree(p[1]);
-        // A segment `d` away in the index plane is at least this many metres
-        // away per unit of `d`: the plane's x unit is 1 / x_scale degrees.
-        let k_min = (kx / borders.x_scale).min(ky);
-        let q = [p[0] * borders.x_scale, p[1]];
-        // Most points outside a region lie far outside it: a box query
-        // answers them without walking the nearest-neighbour heap.
-        // Within `reach_m` metres means within `reach_m / k_min` on the plane.
-        let r = reach_m / k_min;
-        let reach_box = AABB::from_corners([q[0] - r, q[1] - r], [q[0] + r, q[1] + r]);
-        borders
-            .tree
-            .locate_in_envelope_intersecting(&reach_box)
-            .next()?;
-        let mut best: Option<(f64, usize)> = None;
-        for (seg, d2) in borders.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            let bound = d2.sqrt() * k_min;
-            if bound > reach_m || best.is_some_and(|(d, _)| bound > d) {
-                break;
-            }
-            let (i, a, b) = seg.data;
-            let d = segment_distance_m(p, a, b, kx, ky);
-            if d <= reach_m && best.is_none_or(|b| (d, i) < b) {
-                best = Some((d, i));
-            }
+        let borders = self
+            .borders
+            .get_or_init(|| Borders::new(outer_segments(&self.polygons)));
+        if reach_m <= BAND_MARGIN_DEG * M_PER_DEG_LAT * 0.99 {
+            return nearest_in_band(borders.band(p[1]), p, reach_m);
         }
-        best
+        // A reach wider than a band's margin: every band, the best of them.
+        borders
+            .bands
+            .iter()
+            .filter_map(|band| nearest_in_band(band, p, reach_m))
+            .min_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal))
     }
 
     /// Assigns one point: inside, snapped within `tolerance_m`, or outside.
