@@ -212,3 +212,61 @@ fn synth_writes_the_same_bytes_with_one_or_two_threads() {
         assert!(a.1 == b.1, "{} differs between 1 and 2 threads", a.0);
     }
 }
+
+#[test]
+fn synth_real_like_boundaries_validate_as_drawn_and_every_point_finds_its_township() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = riskmap!(
+        "synth",
+        "--preset",
+        "county",
+        "--seed",
+        "3",
+        "--years",
+        "2021..2021",
+        "--boundaries",
+        "real-like",
+        "--out",
+        &data
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let validated = dir.path().join("out");
+    crate::support::riskmap_ok("validate", &data, &validated, &[]);
+    let m = manifest(&validated);
+    crate::support::assert_counts_add_up(&m, "real-like county");
+    // Fractal borders, islands and holes are valid as drawn: nothing to repair.
+    let warnings = m["warnings"].as_array().expect("warnings").clone();
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.as_str().unwrap_or("").contains("repaired")),
+        "{warnings:?}"
+    );
+    let inputs = m["inputs"].as_array().expect("inputs");
+    let townships = inputs
+        .iter()
+        .find(|s| s["source"] == "townships")
+        .expect("townships counted");
+    assert_eq!(townships["rejected"], 0, "{townships}");
+    assert!(
+        townships["rows_read"].as_u64().unwrap() >= 12,
+        "{townships}"
+    );
+    // The generator places every record inside a township, except its
+    // documented dirt (a few points pushed outside): almost all are placed.
+    let (read, outside) =
+        inputs
+            .iter()
+            .filter(|s| s["source"] != "townships")
+            .fold((0, 0), |(r, o), s| {
+                (
+                    r + s["rows_read"].as_u64().unwrap_or(0),
+                    o + s["outside"].as_u64().unwrap_or(0),
+                )
+            });
+    assert!(
+        read > 1_000 && outside * 100 < read,
+        "{outside} of {read} outside"
+    );
+}
