@@ -195,23 +195,34 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
     // tests/proptest_join.rs, which hit the same panic in geo). Such a
     // segment is no place a point can be snapped to anyway.
     let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
-    let segments: Vec<Segment> = polygons
-        .par_iter()
+    let rings: Vec<(usize, &[Coord<f64>])> = polygons
+        .iter()
         .enumerate()
-        .flat_map_iter(|(i, mp)| {
+        .flat_map(|(i, mp)| {
             mp.0.iter()
                 .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
-                .flat_map(move |ring| ring.0.windows(2))
-                .filter(|s| finite(&s[0]) && finite(&s[1]))
-                .map(move |s| (i, [s[0].x, s[0].y], [s[1].x, s[1].y]))
+                .map(move |ring| (i, ring.0.as_slice()))
+        })
+        .collect();
+    // One small reference per finite segment (ring, first vertex), not its
+    // coordinates: a real country has millions of segments.
+    let refs: Vec<(u32, u32)> = rings
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(r, (_, pts))| {
+            (0..pts.len().saturating_sub(1))
+                .filter(move |&k| finite(&pts[k]) && finite(&pts[k + 1]))
+                .map(move |k| (r as u32, k as u32))
         })
         .collect();
     // Segments shared exactly (the same two ends, either way round) sort
     // next to each other by their undirected key; a key seen once is outer.
-    let key = |s: &Segment| {
+    let key = |&(r, k): &(u32, u32)| {
+        let pts = rings[r as usize].1;
+        let (a, b) = (pts[k as usize], pts[k as usize + 1]);
         let (a, b) = (
-            [s.1[0].to_bits(), s.1[1].to_bits()],
-            [s.2[0].to_bits(), s.2[1].to_bits()],
+            [a.x.to_bits(), a.y.to_bits()],
+            [b.x.to_bits(), b.y.to_bits()],
         );
         if a <= b {
             [a, b]
@@ -219,23 +230,38 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
             [b, a]
         }
     };
-    let mut keys: Vec<([[u64; 2]; 2], usize)> = segments
+    // Sorted by a 64-bit digest of the key (a plain array sort, no pointer
+    // chasing); equal digests are then told apart by the exact key.
+    let digest = |key: [[u64; 2]; 2]| {
+        key.iter()
+            .flatten()
+            .fold(0x9e37_79b9_7f4a_7c15u64, |h, &w| {
+                (h ^ w).wrapping_mul(0xbf58_476d_1ce4_e5b9).rotate_left(31)
+            })
+    };
+    let mut keyed: Vec<(u64, u32, u32)> = refs
         .par_iter()
-        .enumerate()
-        .map(|(n, s)| (key(s), n))
+        .map(|&(r, k)| (digest(key(&(r, k))), r, k))
         .collect();
-    keys.par_sort_unstable();
-    let mut once = vec![false; segments.len()];
-    for run in keys.chunk_by(|x, y| x.0 == y.0) {
-        if let [(_, n)] = run {
-            once[*n] = true;
+    drop(refs);
+    keyed.par_sort_unstable();
+    let mut outer: Vec<Segment> = Vec::new();
+    for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+        for &(_, r, k) in run {
+            let own = key(&(r, k));
+            if run
+                .iter()
+                .filter(|&&(_, r2, k2)| key(&(r2, k2)) == own)
+                .count()
+                == 1
+            {
+                let (i, pts) = rings[r as usize];
+                let (a, b) = (pts[k as usize], pts[k as usize + 1]);
+                outer.push((i, [a.x, a.y], [b.x, b.y]));
+            }
         }
     }
-    segments
-        .into_iter()
-        .zip(once)
-        .filter_map(|(s, once)| once.then_some(s))
-        .collect()
+    outer
 }
 
 /// Distance in metres from `p` to the segment `a`–`b` on the local plane of
