@@ -204,20 +204,9 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
                 .map(move |ring| (i, ring.0.as_slice()))
         })
         .collect();
-    // One small reference per finite segment (ring, first vertex), not its
-    // coordinates: a real country has millions of segments.
-    let refs: Vec<(u32, u32)> = rings
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(r, (_, pts))| {
-            (0..pts.len().saturating_sub(1))
-                .filter(move |&k| finite(&pts[k]) && finite(&pts[k + 1]))
-                .map(move |k| (r as u32, k as u32))
-        })
-        .collect();
-    // Segments shared exactly (the same two ends, either way round) sort
-    // next to each other by their undirected key; a key seen once is outer.
-    let key = |&(r, k): &(u32, u32)| {
+    // Segments shared exactly (the same two ends, either way round) have the
+    // same undirected key; a key seen once is outer.
+    let key = |r: u32, k: u32| {
         let pts = rings[r as usize].1;
         let (a, b) = (pts[k as usize], pts[k as usize + 1]);
         let (a, b) = (
@@ -230,8 +219,6 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
             [b, a]
         }
     };
-    // Sorted by a 64-bit digest of the key (a plain array sort, no pointer
-    // chasing); equal digests are then told apart by the exact key.
     let digest = |key: [[u64; 2]; 2]| {
         key.iter()
             .flatten()
@@ -239,22 +226,31 @@ fn outer_segments(polygons: &[MultiPolygon<f64>]) -> Vec<Segment> {
                 (h ^ w).wrapping_mul(0xbf58_476d_1ce4_e5b9).rotate_left(31)
             })
     };
-    let mut keyed: Vec<(u64, u32, u32)> = refs
+    // One small reference per finite segment (digest of its key, ring,
+    // first vertex), not its coordinates: a real country has millions of
+    // segments. Sorted by digest (a plain array sort, no pointer chasing);
+    // equal digests are then told apart by the exact key.
+    let mut keyed: Vec<(u64, u32, u32)> = rings
         .par_iter()
-        .map(|&(r, k)| (digest(key(&(r, k))), r, k))
+        .enumerate()
+        .flat_map_iter(|(r, (_, pts))| {
+            (0..pts.len().saturating_sub(1))
+                .filter(move |&k| finite(&pts[k]) && finite(&pts[k + 1]))
+                .map(move |k| (digest(key(r as u32, k as u32)), r as u32, k as u32))
+        })
         .collect();
-    drop(refs);
     keyed.par_sort_unstable();
     let mut outer: Vec<Segment> = Vec::new();
     for run in keyed.chunk_by(|x, y| x.0 == y.0) {
         for &(_, r, k) in run {
-            let own = key(&(r, k));
-            if run
-                .iter()
-                .filter(|&&(_, r2, k2)| key(&(r2, k2)) == own)
-                .count()
-                == 1
-            {
+            let alone = run.len() == 1 || {
+                let own = key(r, k);
+                run.iter()
+                    .filter(|&&(_, r2, k2)| key(r2, k2) == own)
+                    .count()
+                    == 1
+            };
+            if alone {
                 let (i, pts) = rings[r as usize];
                 let (a, b) = (pts[k as usize], pts[k as usize + 1]);
                 outer.push((i, [a.x, a.y], [b.x, b.y]));

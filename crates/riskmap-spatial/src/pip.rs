@@ -36,6 +36,12 @@ struct Ring {
     edges: Vec<u32>,
 }
 
+/// The band of height `h` from `y0` that holds `y`, among `k` (a NaN `y`
+/// goes to band 0).
+fn band_index(y: f64, y0: f64, h: f64, k: usize) -> usize {
+    (((y - y0) / h) as usize).min(k - 1)
+}
+
 /// Edges per band on average: a query tests about this many edges plus
 /// those long enough to span several bands.
 const EDGES_PER_BAND: usize = 2;
@@ -57,27 +63,22 @@ impl Ring {
         // so that the index stays within a few entries an edge.
         let mut k = (n_edges / EDGES_PER_BAND).clamp(1, 1 << 16);
         let band_h_for = |k: usize| if y1 > y0 { (y1 - y0) / k as f64 } else { 1.0 };
-        let entries = |k: usize| -> usize {
+        // The bands edge `e` spans, for `k` bands.
+        let span = |e: usize, k: usize| {
             let h = band_h_for(k);
-            let band = |y: f64| (((y - y0) / h) as usize).min(k - 1);
-            pts.windows(2)
-                .map(|w| band(w[0].y.max(w[1].y)) - band(w[0].y.min(w[1].y)) + 1)
-                .sum()
+            let (a, b) = (pts[e].y, pts[e + 1].y);
+            band_index(a.min(b), y0, h, k)..=band_index(a.max(b), y0, h, k)
         };
+        let entries = |k: usize| -> usize { (0..n_edges).map(|e| span(e, k).count()).sum() };
         while k > 1 && entries(k) > 8 * n_edges {
             k /= 4;
         }
         let k = k.max(1);
         let band_h = band_h_for(k);
-        let band_of = |y: f64| (((y - y0) / band_h) as usize).min(k - 1);
-        let span = |e: usize| {
-            let (a, b) = (pts[e].y, pts[e + 1].y);
-            band_of(a.min(b))..=band_of(a.max(b))
-        };
         // Counting sort into the bands: count, prefix sums, place.
         let mut starts = vec![0u32; k + 1];
         for e in 0..n_edges {
-            for band in span(e) {
+            for band in span(e, k) {
                 starts[band + 1] += 1;
             }
         }
@@ -87,7 +88,7 @@ impl Ring {
         let mut fill: Vec<u32> = starts[..k].to_vec();
         let mut edges = vec![0u32; starts[k] as usize];
         for e in 0..n_edges {
-            for band in span(e) {
+            for band in span(e, k) {
                 edges[fill[band] as usize] = e as u32;
                 fill[band] += 1;
             }
@@ -109,7 +110,7 @@ impl Ring {
             return Position::Outside;
         }
         let k = self.starts.len() - 1;
-        let band = (((p.y - self.y0) / self.band_h) as usize).min(k - 1);
+        let band = band_index(p.y, self.y0, self.band_h, k);
         let mut winding = 0i32;
         let (from, to) = (self.starts[band] as usize, self.starts[band + 1] as usize);
         for &e in &self.edges[from..to] {
