@@ -246,6 +246,15 @@ pub fn sector_zh(key: &str) -> Option<&'static str> {
     Some(own.text(Lang::Zh))
 }
 
+/// A sector's printed name: its Chinese name in Chinese where
+/// [`sector_zh`] knows one, else the key as written, `_` read as a space.
+pub fn sector_name(key: &str, lang: Lang) -> String {
+    match (lang, sector_zh(key)) {
+        (Lang::Zh, Some(zh)) => zh.to_owned(),
+        _ => key.replace('_', " "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

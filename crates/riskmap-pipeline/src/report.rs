@@ -815,7 +815,7 @@ fn hidden_hazards(
                         sector: a
                             .sector
                             .as_deref()
-                            .map_or_else(String::new, |s| sector_label(s, lang)),
+                            .map_or_else(String::new, |s| riskmap_domain::sector_name(s, lang)),
                         deadline: due.to_string(),
                         days_overdue: (v.as_of - due).num_days(),
                     });
@@ -859,14 +859,6 @@ fn ledger_status(
         (None, Some(due)) if due < as_of => Ledger::Overdue(due),
         (None, _) => Ledger::Open,
     })
-}
-
-/// A sector's name; a key the table does not know is printed as written.
-fn sector_label(s: &str, lang: Lang) -> String {
-    match (lang, riskmap_domain::sector_zh(s)) {
-        (Lang::Zh, Some(zh)) => zh.into(),
-        _ => s.replace('_', " "),
-    }
 }
 
 /// Section 1's table. Sub-rows start with an ideographic space (U+3000),
@@ -1233,8 +1225,11 @@ fn reject_group_label(kind: RejectKind, f: &str, source: &str, lang: Lang) -> St
         RejectKind::InvalidNumber => (format!("invalid {f}"), format!("{}数值无效", field_zh(f))),
     };
     let kind = if zh { zh_text } else { en };
-    let src = source_label(source, lang);
-    let src = src.split(' ').next().unwrap_or(&src);
+    // The source's Chinese name alone, or its stem in English.
+    let src = match (Source::from_stem(source), lang) {
+        (Some(s), Lang::Zh) => s.label().text(lang),
+        _ => source,
+    };
     if zh {
         format!("{kind}（{src}）")
     } else {

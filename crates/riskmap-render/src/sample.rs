@@ -426,11 +426,7 @@ pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
             }
         })
         .collect();
-    // As the pipeline names a sector: its Chinese name, or the key in English.
-    let sector = |key: &str| match (lang, riskmap_domain::sector_zh(key)) {
-        (Lang::Zh, Some(zh)) => zh.to_owned(),
-        _ => key.replace('_', " "),
-    };
+    let sector = |key: &str| riskmap_domain::sector_name(key, lang);
     let dims = [
         (Label::Stock.text(lang).to_owned(), 0),
         (Label::Incremental.text(lang).to_owned(), 1),
