@@ -420,15 +420,16 @@ fn township_layer(towns: &[Town]) -> Result<VectorLayer, SynthError> {
             (town.population as i64).into(),
         ]);
     }
+    // One geometry type per layer: multipolygons when any township has
+    // more than one part.
+    let single_parts = towns.iter().all(|t| t.parts.is_empty());
     Ok(VectorLayer {
         name: "townships".into(),
         crs: Crs::WGS84,
         geometries: towns
             .iter()
             .map(|t| {
-                // One geometry type per layer: multipolygons when any
-                // township has more than one part.
-                if towns.iter().all(|t| t.parts.is_empty()) {
+                if single_parts {
                     Geometry::Polygon(t.polygon.clone())
                 } else {
                     let mut parts = vec![t.polygon.clone()];

@@ -19,6 +19,8 @@ use std::collections::VecDeque;
 
 use delaunator::{next_halfedge, triangulate, Point, EMPTY};
 
+use geo::{BoundingRect, Distance, Euclidean, LineString, Point as GeoPoint, Polygon, Rect};
+
 use crate::rng::Stream;
 
 /// One township cell, in local kilometres.
@@ -339,40 +341,6 @@ pub fn tessellate(seed: u64, params: &TessellationParams) -> Vec<Cell> {
     }
 }
 
-/// Whether `p` is inside a closed ring (crossing number).
-fn in_ring(p: [f64; 2], ring: &[[f64; 2]]) -> bool {
-    let mut inside = false;
-    for w in ring.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if (a[1] > p[1]) != (b[1] > p[1]) {
-            let x = a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0]);
-            if p[0] < x {
-                inside = !inside;
-            }
-        }
-    }
-    inside
-}
-
-/// Distance from `p` to segment `a`–`b`.
-fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let l2 = dx * dx + dy * dy;
-    let t = if l2 > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
-}
-
-/// Distance from `p` to the nearest edge of a closed ring.
-fn ring_distance(p: [f64; 2], ring: &[[f64; 2]]) -> f64 {
-    ring.windows(2)
-        .map(|w| segment_distance(p, w[0], w[1]))
-        .fold(f64::INFINITY, f64::min)
-}
-
 /// A closed, counter-clockwise, star-shaped ring around `centre` whose radius
 /// wanders fractally between 0.6 and 1.4 times `radius`.
 fn blob(rng: &mut Stream, centre: [f64; 2], radius: f64, vertices: usize) -> Vec<[f64; 2]> {
@@ -394,25 +362,13 @@ fn blob(rng: &mut Stream, centre: [f64; 2], radius: f64, vertices: usize) -> Vec
 /// extra is kept only where it clears every border by a margin, so the
 /// tessellation stays free of gaps and overlaps.
 fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Cell> {
-    let bboxes: Vec<[f64; 4]> = cells
+    // Each cell's outline, once, for distance and containment tests.
+    let shapes: Vec<(Polygon<f64>, Rect<f64>)> = cells
         .iter()
         .map(|c| {
-            c.ring.iter().fold(
-                [
-                    f64::INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::NEG_INFINITY,
-                ],
-                |b, p| {
-                    [
-                        b[0].min(p[0]),
-                        b[1].min(p[1]),
-                        b[2].max(p[0]),
-                        b[3].max(p[1]),
-                    ]
-                },
-            )
+            let shape = Polygon::new(LineString::from(c.ring.clone()), vec![]);
+            let bbox = shape.bounding_rect().expect("a cell has vertices");
+            (shape, bbox)
         })
         .collect();
     for i in 0..cells.len() {
@@ -421,7 +377,7 @@ fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Ce
             continue;
         }
         let site = cells[i].site;
-        let clear = ring_distance(site, &cells[i].ring);
+        let clear = Euclidean.distance(&GeoPoint::from(site), shapes[i].0.exterior());
         let radius = clear * rng.range(0.15, 0.45);
         let owner = cells[i].neighbors[rng.below(cells[i].neighbors.len())];
         let vertices = 100 + rng.below(700);
@@ -432,15 +388,15 @@ fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Ce
         cells[owner].parts.push(ring);
     }
     let mut islands: Vec<([f64; 2], f64)> = Vec::new();
-    for i in 0..cells.len() {
+    for (i, cell) in cells.iter_mut().enumerate() {
         let mut rng = Stream::new(seed, "island", i as u64);
-        if !cells[i].outer || !rng.chance(0.25) {
+        if !cell.outer || !rng.chance(0.25) {
             continue;
         }
-        let site = cells[i].site;
+        let site = cell.site;
         let norm = site[0].hypot(site[1]).max(1e-9);
         let u = [site[0] / norm, site[1] / norm];
-        let reach = cells[i]
+        let reach = cell
             .ring
             .iter()
             .map(|p| (p[0] - site[0]) * u[0] + (p[1] - site[1]) * u[1])
@@ -452,12 +408,13 @@ fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Ce
             site[1] + u[1] * (reach + gap + 1.4 * radius),
         ];
         let margin = 1.4 * radius + 0.02 * spacing;
-        let near_border = bboxes.iter().zip(&cells).any(|(b, c)| {
-            centre[0] + margin >= b[0]
-                && centre[0] - margin <= b[2]
-                && centre[1] + margin >= b[1]
-                && centre[1] - margin <= b[3]
-                && (ring_distance(centre, &c.ring) < margin || in_ring(centre, &c.ring))
+        // Within `margin` of a cell, or inside it (distance 0).
+        let near_border = shapes.iter().any(|(shape, b)| {
+            centre[0] + margin >= b.min().x
+                && centre[0] - margin <= b.max().x
+                && centre[1] + margin >= b.min().y
+                && centre[1] - margin <= b.max().y
+                && Euclidean.distance(&GeoPoint::from(centre), shape) < margin
         });
         let near_island = islands.iter().any(|(c, r)| {
             (c[0] - centre[0]).hypot(c[1] - centre[1]) < 1.4 * (r + radius) + 0.02 * spacing
@@ -466,9 +423,7 @@ fn enclaves_and_islands(seed: u64, spacing: f64, mut cells: Vec<Cell>) -> Vec<Ce
             continue;
         }
         let vertices = 100 + rng.below(1400);
-        cells[i]
-            .parts
-            .push(blob(&mut rng, centre, radius, vertices));
+        cell.parts.push(blob(&mut rng, centre, radius, vertices));
         islands.push((centre, radius));
     }
     cells
