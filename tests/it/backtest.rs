@@ -75,6 +75,7 @@ fn backtest_writes_spec_columns_deterministically() {
     let spec = [
         "model",
         "measure",
+        "n",
         "mae",
         "rmse",
         "poisson_deviance",
@@ -113,11 +114,12 @@ fn backtest_writes_spec_columns_deterministically() {
         "model", "origin", "code", "measure", "year", "actual", "mean", "p10", "p50", "p90",
     ];
     assert_eq!(&cols[..spec.len()], &spec[..]);
-    // 16 models on 15 measures and the oracle on the 11 with truth, 5 origins, 17 townships.
-    assert_eq!(p.height(), (16 * 15 + 11) * 5 * 17);
+    // 17 models (the oracle too: the truth covers every measure) on 15
+    // measures, 5 origins, 17 townships.
+    assert_eq!(p.height(), 17 * 15 * 5 * 17);
     assert_eq!(
         rows[&("oracle".to_owned(), "all".to_owned())]["n"],
-        (11 * 5 * 17) as f64
+        (15 * 5 * 17) as f64
     );
 
     // Same bytes whatever the thread count (seconds excepted).
@@ -153,6 +155,45 @@ fn backtest_writes_spec_columns_deterministically() {
     );
     // Interval coverage of a calibrated model is near its nominal 80% or above.
     assert!(rows[&("eb".to_owned(), "all".to_owned())]["coverage_80"] > 0.75);
+
+    // The pooled rows pool the same predictions for every model (the truth
+    // covers every measure, so that is all of them), and the oracle, which
+    // predicts the true intensity, is best there.
+    for m in &models {
+        let all = &rows[&(m.to_string(), "all".to_owned())];
+        assert_eq!(all["n"], (15 * 5 * 17) as f64, "{m}");
+        if *m != "oracle" {
+            assert!(
+                crps(m) > crps("oracle"),
+                "{m}: {} vs oracle {}",
+                crps(m),
+                crps("oracle")
+            );
+        }
+        // Calibration: nested intervals cover more, and the PIT histogram
+        // is a distribution over ten bins.
+        let (c50, c80, c95) = (all["coverage_50"], all["coverage_80"], all["coverage_95"]);
+        assert!(
+            c50 <= c80 && c80 <= c95 && c95 <= 1.0,
+            "{m}: {c50} {c80} {c95}"
+        );
+        let pit: Vec<f64> = (1..=10).map(|j| all[&format!("pit_{j}")]).collect();
+        assert!((pit.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{m}: {pit:?}");
+    }
+    // The oracle's predictive distribution is the generator's: its PIT is
+    // flat to within sampling error (1,275 counts; measured 0.09-0.11).
+    let oracle = &rows[&("oracle".to_owned(), "all".to_owned())];
+    for j in 1..=10 {
+        let b = oracle[&format!("pit_{j}")];
+        assert!((0.06..0.14).contains(&b), "oracle pit_{j} = {b}");
+    }
+    let text = std::fs::read_to_string(one.path().join("leaderboard.csv")).unwrap();
+    let pooled = text
+        .lines()
+        .find(|l| l.starts_with("oracle,all,"))
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap();
+    assert_eq!(pooled.split(';').count(), 15, "{pooled}");
 }
 
 /// Every built-in model, from the crate's own catalogue.
@@ -196,7 +237,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
         }
     }
     let ext = dir.path().join("external.csv");
-    std::fs::write(&ext, csv).unwrap();
+    std::fs::write(&ext, &csv).unwrap();
     let second = dir.path().join("second");
     riskmap(
         &[
@@ -234,6 +275,44 @@ fn external_predictions_are_scored_on_the_same_footing() {
     // Without a size column the external CRPS is Poisson's: finite, and no
     // better than the calibrated NB on these over-dispersed counts.
     assert!(theirs["crps"].is_finite() && theirs["crps"] >= ours["crps"] - 1e-9);
+
+    // An external model that predicted fires only: every model's pooled
+    // row shrinks to fires, so that the pooled rows still compare like with
+    // like, and equals its own fires row.
+    let fires_only: String = csv
+        .lines()
+        .filter(|l| l.starts_with("model,") || l.split(',').nth(3) == Some("fires"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&ext, fires_only).unwrap();
+    let third = dir.path().join("third");
+    riskmap(
+        &[
+            "backtest",
+            "--models",
+            "naive,historic_mean",
+            "--origins",
+            "2018..2020",
+            "--external",
+            ext.to_str().unwrap(),
+        ],
+        &third,
+        None,
+    );
+    let (_, rows) = board(&third);
+    for m in ["naive", "historic_mean", "python_mean"] {
+        let all = &rows[&(m.to_owned(), "all".to_owned())];
+        let fires = &rows[&(m.to_owned(), "fires".to_owned())];
+        assert_eq!(all["n"], (3 * 17) as f64, "{m}");
+        assert_eq!(all["crps"], fires["crps"], "{m}");
+    }
+    let text = std::fs::read_to_string(third.join("leaderboard.csv")).unwrap();
+    assert!(
+        text.lines()
+            .filter(|l| l.contains(",all,"))
+            .all(|l| l.ends_with(",fires")),
+        "{text}"
+    );
 
     // A row naming an unknown township is bad input (exit 1) naming the row and field.
     std::fs::write(

@@ -59,6 +59,33 @@ pub struct Facility {
     pub at: Located,
 }
 
+/// How often each geohazard type (`GeohazardType::ALL` order) occurs: among
+/// registered sites, and among events away from a site.
+pub const GEOHAZARD_TYPE_WEIGHTS: [f64; 4] = [0.55, 0.3, 0.1, 0.05];
+
+/// The share of a township's geohazard events that happen at one of its
+/// registered sites (when it has any) and take that site's type.
+pub const GEOHAZARD_AT_SITE: f64 = 0.6;
+
+/// The expected share of each geohazard type (`GeohazardType::ALL` order)
+/// among a township's events, as `events` draws them: with sites, a share
+/// [`GEOHAZARD_AT_SITE`] at a uniformly chosen site, the rest by
+/// [`GEOHAZARD_TYPE_WEIGHTS`]; without sites, all by the weights. The truth
+/// of the `geohazard_events:<type>` measures is the total times this share.
+pub fn geohazard_type_shares(sites: &[GeohazardSite]) -> [f64; 4] {
+    let total: f64 = GEOHAZARD_TYPE_WEIGHTS.iter().sum();
+    let mut shares = GEOHAZARD_TYPE_WEIGHTS.map(|w| w / total);
+    if !sites.is_empty() {
+        for s in shares.iter_mut() {
+            *s *= 1.0 - GEOHAZARD_AT_SITE;
+        }
+        for site in sites {
+            shares[site.kind] += GEOHAZARD_AT_SITE / sites.len() as f64;
+        }
+    }
+    shares
+}
+
 /// A registered geohazard site.
 #[derive(Debug, Clone)]
 pub struct GeohazardSite {
@@ -221,7 +248,7 @@ pub fn town_assets(
         rng.poisson(town.area_km2 * (0.02 + 0.35 * town.cov.steep_share + 0.1 * mountain));
     let geohazard_sites = (0..n_sites)
         .map(|_| GeohazardSite {
-            kind: rng.weighted(&[0.55, 0.3, 0.1, 0.05]),
+            kind: rng.weighted(&GEOHAZARD_TYPE_WEIGHTS),
             threatened_people: rng.lognormal(3.2, 0.9).round() as i64,
             threatened_property: (rng.lognormal(4.0, 1.0) * 100.0).round() / 100.0,
             status: if rng.chance(0.8) { "active" } else { "treated" },

@@ -7,7 +7,7 @@
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use riskmap_domain::{GeohazardType, Source};
 
-use crate::assets::{TownAssets, SECTORS};
+use crate::assets::{TownAssets, GEOHAZARD_AT_SITE, GEOHAZARD_TYPE_WEIGHTS, SECTORS};
 use crate::frame::Frame;
 use crate::intensity::{expected_by_month, MeasureSpec, TownEffect};
 use crate::region::{Located, Town};
@@ -400,7 +400,8 @@ fn draw(
         }
         "geohazard_events" => {
             let when = moment(rng, year, month, &HOME_HOURS);
-            let (at, kind) = if !assets.geohazard_sites.is_empty() && rng.chance(0.6) {
+            let (at, kind) = if !assets.geohazard_sites.is_empty() && rng.chance(GEOHAZARD_AT_SITE)
+            {
                 let s = &assets.geohazard_sites[rng.below(assets.geohazard_sites.len())];
                 (
                     town.near(frame, rng, s.at.xy, 0.15),
@@ -412,7 +413,7 @@ fn draw(
                 });
                 (
                     at,
-                    GeohazardType::ALL[rng.weighted(&[0.55, 0.3, 0.1, 0.05])],
+                    GeohazardType::ALL[rng.weighted(&GEOHAZARD_TYPE_WEIGHTS)],
                 )
             };
             let evacuated = if rng.chance(0.5) {

@@ -542,6 +542,16 @@ fn rasters(towns: &[Town], frame: &Frame, terrain: &Terrain, res_km: f64) -> Vec
     ]
 }
 
+/// The panel's name of one geohazard type's events (`geohazard_events:landslide`).
+fn geohazard_measure(kind: GeohazardType) -> &'static str {
+    match kind {
+        GeohazardType::Landslide => "geohazard_events:landslide",
+        GeohazardType::Collapse => "geohazard_events:collapse",
+        GeohazardType::DebrisFlow => "geohazard_events:debris_flow",
+        GeohazardType::Subsidence => "geohazard_events:subsidence",
+    }
+}
+
 fn intensity_table(
     specs: &[MeasureSpec],
     effects: &[Vec<intensity::TownEffect>],
@@ -555,10 +565,12 @@ fn intensity_table(
         .filter(|(_, s)| s.name.starts_with("incidents:"))
         .map(|(k, _)| k)
         .collect();
+    let geohazards = specs.iter().position(|s| s.name == "geohazard_events");
     let per_town: Vec<(Vec<String>, Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>)> = towns
         .par_iter()
         .enumerate()
         .map(|(i, t)| {
+            let type_shares = crate::assets::geohazard_type_shares(&a[i].geohazard_sites);
             let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for year in years.0..=years.1 + 1 {
                 let by_measure: Vec<[f64; 12]> = specs
@@ -586,6 +598,12 @@ fn intensity_table(
                     );
                     for (k, s) in specs.iter().enumerate() {
                         push(s.name, by_measure[k][month]);
+                    }
+                    // Each geohazard type is its own measure in the panel.
+                    if let Some(k) = geohazards {
+                        for (kind, share) in GeohazardType::ALL.iter().zip(type_shares) {
+                            push(geohazard_measure(*kind), by_measure[k][month] * share);
+                        }
                     }
                 }
             }

@@ -388,6 +388,70 @@ fn event_counts_match_the_truth_within_sampling_error() {
     );
 }
 
+/// Each geohazard type's observed events against its truth
+/// (`geohazard_events:<type>`, the total times the township's type share):
+/// a type's count is the negative binomial thinned, Var = Σ λ + λ² / shape.
+#[test]
+fn geohazard_types_match_their_truth_within_sampling_error() {
+    let region = province();
+    let shape = region.truth.params["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "geohazard_events")
+        .unwrap()["dispersion"]
+        .as_f64()
+        .unwrap();
+    let t = &region.truth.intensity;
+    let (code, year, measure, e) = (
+        strs(t, "code"),
+        t.column("year").unwrap().i32().unwrap(),
+        strs(t, "measure"),
+        floats(t, "expected"),
+    );
+    let mut annual: HashMap<(String, String, i32), f64> = HashMap::new();
+    for i in 0..t.height() {
+        let y = year.get(i).unwrap();
+        let m = measure[i].clone().unwrap();
+        if y <= YEARS.1 && m.starts_with("geohazard_events") {
+            *annual.entry((m, code[i].clone().unwrap(), y)).or_default() += e[i].unwrap();
+        }
+    }
+    let mut observed: HashMap<String, f64> = HashMap::new();
+    for kind in strs(table(region, Source::GeohazardEvents), "type")
+        .into_iter()
+        .flatten()
+    {
+        *observed
+            .entry(format!("geohazard_events:{kind}"))
+            .or_default() += 1.0;
+    }
+    let total = |name: &str| -> (f64, f64) {
+        annual
+            .iter()
+            .filter(|((m, _, _), _)| m == name)
+            .fold((0.0, 0.0), |(s, v), (_, l)| (s + l, v + l + l * l / shape))
+    };
+    let (all, _) = total("geohazard_events");
+    let mut parts = 0.0;
+    for kind in riskmap_domain::GeohazardType::ALL {
+        let name = format!("geohazard_events:{}", kind.key());
+        let (mean, var) = total(&name);
+        parts += mean;
+        assert!(mean > 0.0, "no truth for {name}");
+        // Dirt blanks or garbles about 1% of types: allow 2% of the mean.
+        let obs = observed.get(&name).copied().unwrap_or(0.0);
+        assert!(
+            (obs - mean).abs() <= 4.0 * var.sqrt() + 0.02 * mean,
+            "{name}: observed {obs}, expected {mean:.1}"
+        );
+    }
+    assert!(
+        (parts - all).abs() < 1e-6 * all,
+        "the types add up to the total: {parts} vs {all}"
+    );
+}
+
 #[test]
 fn dirt_is_a_few_percent_and_every_kind_occurs() {
     let region = province();
