@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use crate::forecaster::Forecaster;
 use crate::metrics;
 use crate::panel::Panel;
+use crate::predictive::Calibration;
 
 /// One measure's panel, by name.
 #[derive(Debug, Clone)]
@@ -57,6 +58,8 @@ pub struct PredictionRow {
     pub p90: f64,
     /// CRPS of the actual count.
     pub crps: f64,
+    /// Where the actual count fell in the predictive distribution.
+    pub calibration: Calibration,
 }
 
 /// The backtest's predictions.
@@ -132,6 +135,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
                         p50: s.p50,
                         p90: s.p90,
                         crps: s.crps,
+                        calibration: s.calibration,
                     }
                 })
                 .collect();
@@ -184,8 +188,17 @@ pub struct LeaderRow {
     pub poisson_deviance: f64,
     /// Mean CRPS.
     pub crps: f64,
+    /// Share within [p25, p75].
+    pub coverage_50: f64,
     /// Share within [p10, p90].
     pub coverage_80: f64,
+    /// Share within [p2.5, p97.5].
+    pub coverage_95: f64,
+    /// The non-randomised PIT histogram (Czado, Gneiting and Held 2009):
+    /// the share of probability in each tenth of [0, 1]; a calibrated model
+    /// has 0.1 in every bin, an overconfident one a U, an underconfident one
+    /// a hump.
+    pub pit: [f64; PIT_BINS],
     /// Mean Spearman ρ over (measure, origin) groups.
     pub spearman: f64,
     /// Mean top-10% hit rate over groups.
@@ -196,6 +209,34 @@ pub struct LeaderRow {
     pub pai: f64,
     /// Predictions scored.
     pub n: usize,
+    /// The measures pooled: the measure itself, or for `all` the measures of
+    /// the set every model predicted.
+    pub pooled: Vec<String>,
+}
+
+/// Bins of the PIT histogram.
+pub const PIT_BINS: usize = 10;
+
+/// The non-randomised PIT histogram of `rows` (each bin the mean over rows
+/// of F(u_j | y) − F(u_{j−1} | y), u_j = j / PIT_BINS).
+fn pit_histogram(rows: &[&PredictionRow]) -> [f64; PIT_BINS] {
+    let mut h = [0.0; PIT_BINS];
+    let n = rows
+        .iter()
+        .filter(|r| r.calibration.cdf_at.is_finite())
+        .count();
+    if n == 0 {
+        return [f64::NAN; PIT_BINS];
+    }
+    for r in rows.iter().filter(|r| r.calibration.cdf_at.is_finite()) {
+        let mut below = 0.0;
+        for (j, bin) in h.iter_mut().enumerate() {
+            let at = r.calibration.pit_cdf((j + 1) as f64 / PIT_BINS as f64);
+            *bin += at - below;
+            below = at;
+        }
+    }
+    h.map(|b| b / n as f64)
 }
 
 fn mean_defined(v: impl Iterator<Item = Option<f64>>) -> f64 {
@@ -220,6 +261,7 @@ fn score(
     rows: &[&PredictionRow],
     seconds: f64,
     area: Option<&[f64]>,
+    pooled: Vec<String>,
 ) -> LeaderRow {
     let col = |f: fn(&PredictionRow) -> f64| rows.iter().map(|r| f(r)).collect::<Vec<f64>>();
     let (y, mu) = (col(|r| r.actual), col(|r| r.mean));
@@ -250,33 +292,79 @@ fn score(
         rmse: metrics::rmse(&y, &mu),
         poisson_deviance: metrics::poisson_deviance(&y, &mu),
         crps: col(|r| r.crps).iter().sum::<f64>() / rows.len() as f64,
+        coverage_50: metrics::coverage(
+            &y,
+            &col(|r| r.calibration.p25),
+            &col(|r| r.calibration.p75),
+        ),
         coverage_80: metrics::coverage(&y, &col(|r| r.p10), &col(|r| r.p90)),
+        coverage_95: metrics::coverage(
+            &y,
+            &col(|r| r.calibration.p025),
+            &col(|r| r.calibration.p975),
+        ),
+        pit: pit_histogram(rows),
         spearman: per_group(&|a, p, _| Some(metrics::spearman(p, a))),
         hit_rate_top10pct: per_group(&|a, p, _| metrics::hit_rate_top(a, p, 0.1)),
         seconds,
         pai: per_group(&|a, p, ar| metrics::pai(a, p, ar.as_deref(), 0.1)),
         n: rows.len(),
+        pooled,
     }
 }
 
 /// The leaderboard: per model, each measure then `all`. `area` (one value
 /// per series, the same townships in every measure) feeds PAI.
+///
+/// The `all` row of every model pools the same predictions: the (measure,
+/// origin, township) triples that *every* model predicted, external ones
+/// included, so that pooled scores compare like with like (a model that
+/// skips a measure would otherwise be scored on an easier or harder mix).
+/// [`LeaderRow::pooled`] names the measures in that set.
 pub fn leaderboard(b: &Backtest, area: Option<&[f64]>) -> Vec<LeaderRow> {
+    use std::collections::HashMap;
+    let models: Vec<usize> = (0..b.models.len())
+        .filter(|m| b.rows.iter().any(|r| r.model == *m))
+        .collect();
+    // How many models predicted each (measure, origin, series).
+    let mut predicted_by: HashMap<(usize, i32, usize), usize> = HashMap::new();
+    for r in &b.rows {
+        *predicted_by
+            .entry((r.measure, r.origin, r.series))
+            .or_default() += 1;
+    }
+    let common = |r: &PredictionRow| predicted_by[&(r.measure, r.origin, r.series)] == models.len();
+    let mut pooled: Vec<usize> = b
+        .rows
+        .iter()
+        .filter(|r| common(r))
+        .map(|r| r.measure)
+        .collect();
+    pooled.sort_unstable();
+    pooled.dedup();
+    let pooled: Vec<String> = pooled.into_iter().map(|k| b.measures[k].clone()).collect();
+
     let mut out = Vec::new();
-    for (m, name) in b.models.iter().enumerate() {
+    for &m in &models {
+        let name = &b.models[m];
         let mine: Vec<&PredictionRow> = b.rows.iter().filter(|r| r.model == m).collect();
-        if mine.is_empty() {
-            continue;
-        }
         for (k, measure) in b.measures.iter().enumerate() {
             let rows: Vec<&PredictionRow> =
                 mine.iter().copied().filter(|r| r.measure == k).collect();
             if !rows.is_empty() {
-                out.push(score(name, measure, &rows, b.seconds[m][k], area));
+                out.push(score(
+                    name,
+                    measure,
+                    &rows,
+                    b.seconds[m][k],
+                    area,
+                    vec![measure.clone()],
+                ));
             }
         }
+        let shared: Vec<&PredictionRow> = mine.iter().copied().filter(|r| common(r)).collect();
         let total: f64 = b.seconds[m].iter().sum();
-        out.push(score(name, "all", &mine, total, area));
+        out.push(score(name, "all", &shared, total, area, pooled.clone()));
     }
     out
 }
@@ -327,6 +415,56 @@ mod tests {
         );
         p.truth = Some(vec![vec![2.0; 5], vec![0.5; 5], vec![7.0; 5]]);
         p
+    }
+
+    /// Outcomes spread over a distribution as its own quantiles (a
+    /// deterministic stand-in for draws from it) give a flat PIT histogram,
+    /// whatever the distribution; outcomes from a wider one give a U.
+    #[test]
+    fn the_pit_histogram_is_flat_for_outcomes_from_the_forecast_itself() {
+        use crate::Predictive;
+        let rows_for = |forecast: &Predictive, outcomes: &Predictive| -> Vec<PredictionRow> {
+            (0..4000)
+                .map(|i| {
+                    let y = outcomes.quantile((i as f64 + 0.5) / 4000.0);
+                    let s = forecast.summary(Some(y));
+                    PredictionRow {
+                        model: 0,
+                        measure: 0,
+                        origin: 2020,
+                        series: i,
+                        year: 2021,
+                        actual: y,
+                        mean: s.mean,
+                        p10: s.p10,
+                        p50: s.p50,
+                        p90: s.p90,
+                        crps: s.crps,
+                        calibration: s.calibration,
+                    }
+                })
+                .collect()
+        };
+        for d in [
+            Predictive::count(0.4, None),
+            Predictive::count(3.0, None),
+            Predictive::count(12.0, Some(2.0)),
+        ] {
+            let rows = rows_for(&d, &d);
+            let h = pit_histogram(&rows.iter().collect::<Vec<_>>());
+            assert!((h.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            for b in h {
+                assert!((b - 0.1).abs() < 0.005, "{d:?}: {h:?}");
+            }
+        }
+        // Overconfident: Poisson forecasts of over-dispersed outcomes pile
+        // up in the outer bins.
+        let rows = rows_for(
+            &Predictive::count(12.0, None),
+            &Predictive::count(12.0, Some(2.0)),
+        );
+        let h = pit_histogram(&rows.iter().collect::<Vec<_>>());
+        assert!(h[0] > 0.25 && h[9] > 0.2 && h[4] < 0.05, "{h:?}");
     }
 
     #[test]

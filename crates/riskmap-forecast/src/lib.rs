@@ -66,4 +66,4 @@ pub mod smoothing;
 
 pub use forecaster::{calibrated, per_series, Forecaster};
 pub use panel::{History, Panel};
-pub use predictive::{Predictive, Summary};
+pub use predictive::{Calibration, Predictive, Summary};

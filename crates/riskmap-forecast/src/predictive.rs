@@ -72,6 +72,53 @@ pub struct Summary {
     pub p90: f64,
     /// CRPS of the outcome, when one was given.
     pub crps: f64,
+    /// Calibration of the outcome, when one was given.
+    pub calibration: Calibration,
+}
+
+/// Where an outcome y fell in its predictive distribution: the central
+/// 50 % and 95 % intervals (the 80 % one is p10–p90), and the CDF just below
+/// and at y, from which the non-randomised PIT histogram of a count
+/// forecast is built (Czado, Gneiting and Held 2009). NaN without an outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// 2.5 % quantile.
+    pub p025: f64,
+    /// 25 % quantile.
+    pub p25: f64,
+    /// 75 % quantile.
+    pub p75: f64,
+    /// 97.5 % quantile.
+    pub p975: f64,
+    /// F(y − 1) = P(Y < y).
+    pub cdf_below: f64,
+    /// F(y) = P(Y ≤ y).
+    pub cdf_at: f64,
+}
+
+impl Calibration {
+    /// No outcome: every field NaN.
+    pub const NONE: Calibration = Calibration {
+        p025: f64::NAN,
+        p25: f64::NAN,
+        p75: f64::NAN,
+        p975: f64::NAN,
+        cdf_below: f64::NAN,
+        cdf_at: f64::NAN,
+    };
+
+    /// The conditional PIT distribution function F(u | y) of Czado et al.:
+    /// 0 below F(y − 1), 1 from F(y) on, linear between (an outcome the
+    /// forecast gave no probability is a step at F(y)).
+    pub fn pit_cdf(&self, u: f64) -> f64 {
+        if u >= self.cdf_at {
+            1.0
+        } else if u <= self.cdf_below {
+            0.0
+        } else {
+            (u - self.cdf_below) / (self.cdf_at - self.cdf_below)
+        }
+    }
 }
 
 impl Predictive {
@@ -121,14 +168,36 @@ impl Predictive {
     /// Mean, p10, p50, p90 and (if `y` is given, else NaN) the CRPS, from
     /// one walk up the CDF.
     pub fn summary(&self, y: Option<f64>) -> Summary {
-        let mut q = [0.1, 0.5, 0.9];
-        let crps = Walk::new(self).run(&mut q, y);
+        let Some(y) = y else {
+            let mut q = [0.1, 0.5, 0.9];
+            Walk::new(self).run(&mut q, None);
+            return Summary {
+                mean: self.mean(),
+                p10: q[0],
+                p50: q[1],
+                p90: q[2],
+                crps: f64::NAN,
+                calibration: Calibration::NONE,
+            };
+        };
+        let mut q = [0.1, 0.5, 0.9, 0.025, 0.25, 0.75, 0.975];
+        let mut walk = Walk::new(self);
+        let crps = walk.run(&mut q, Some(y));
+        walk.continue_to(y);
         Summary {
             mean: self.mean(),
             p10: q[0],
             p50: q[1],
             p90: q[2],
-            crps: if y.is_some() { crps } else { f64::NAN },
+            crps,
+            calibration: Calibration {
+                p025: q[3],
+                p25: q[4],
+                p75: q[5],
+                p975: q[6],
+                cdf_below: walk.cdf_below,
+                cdf_at: walk.cdf_at,
+            },
         }
     }
 
@@ -161,6 +230,10 @@ struct Walk<'a> {
     cdf: Vec<f64>,
     /// Steps taken.
     steps: usize,
+    /// F(y − 1) and F(y) of the outcome `run` was given (0 below the
+    /// support; 1 where the walk stopped before y, its tail being negligible).
+    cdf_below: f64,
+    cdf_at: f64,
 }
 
 impl<'a> Walk<'a> {
@@ -201,6 +274,8 @@ impl<'a> Walk<'a> {
             mass: vec![0.0; n],
             cdf: vec![0.0; n],
             steps: 0,
+            cdf_below: 0.0,
+            cdf_at: 0.0,
         }
     }
 
@@ -221,6 +296,23 @@ impl<'a> Walk<'a> {
             f += w * self.cdf[i].min(1.0);
         }
         f
+    }
+
+    /// Steps on from where `run` stopped up to the outcome `y`, if it stopped
+    /// short (its tail below `y` being negligible for the CRPS, not for F).
+    fn continue_to(&mut self, y: f64) {
+        if y < 0.0 {
+            return;
+        }
+        let yk = (y.floor() as usize).min(MAX_SUPPORT - 1);
+        for k in self.steps..=yk {
+            let f = self.step(k).min(1.0);
+            if k + 1 == yk {
+                self.cdf_below = f;
+            } else if k == yk {
+                self.cdf_at = f;
+            }
+        }
     }
 
     /// Bounds, from k on, of Σ_{j>k} (1 − F(j)) and Σ_{j>k} (1 − F(j))²,
@@ -257,8 +349,22 @@ impl<'a> Walk<'a> {
             Some(y) if y < 0.0 => -y,
             _ => 0.0,
         };
+        // Until the walk reaches y, F(y − 1) and F(y) are taken as 1: the
+        // walk only stops short of y once the mass above is negligible.
+        let y_step = y.filter(|y| *y >= 0.0).map(|y| y.floor());
+        if let Some(yk) = y_step {
+            self.cdf_below = if yk == 0.0 { 0.0 } else { 1.0 };
+            self.cdf_at = 1.0;
+        }
         for k in 0..MAX_SUPPORT {
             let f = self.step(k);
+            if let Some(yk) = y_step {
+                if k as f64 + 1.0 == yk {
+                    self.cdf_below = f.min(1.0);
+                } else if k as f64 == yk {
+                    self.cdf_at = f.min(1.0);
+                }
+            }
             for (p, done) in probs.iter_mut().zip(found.iter_mut()) {
                 // A relative slack of 1e-10 absorbs the rounding of the sum.
                 if !*done && f >= *p - 1e-10 {
@@ -483,6 +589,20 @@ mod tests {
                     s.crps
                 );
                 assert!((d.crps(y) - s.crps).abs() == 0.0);
+                // Calibration: the central intervals' ends and F just below and at y.
+                let c = s.calibration;
+                assert_eq!(
+                    [c.p025, c.p25, c.p75, c.p975],
+                    [0.025, 0.25, 0.75, 0.975].map(|p| quantile_of(&pmf, p)),
+                    "{d:?}"
+                );
+                let cdf = |k: f64| -> f64 { pmf.iter().take((k + 1.0).max(0.0) as usize).sum() };
+                let yk = y.floor();
+                assert!((c.cdf_at - cdf(yk)).abs() < 1e-9, "{d:?} y={y}: {c:?}");
+                assert!(
+                    (c.cdf_below - cdf(yk - 1.0)).abs() < 1e-9,
+                    "{d:?} y={y}: {c:?}"
+                );
             }
             let s = d.summary(None);
             assert!(s.crps.is_nan());

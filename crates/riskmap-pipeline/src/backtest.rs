@@ -403,7 +403,7 @@ fn read_external(
             .filter(|_| y > p.years[0])
             .ok_or_else(|| row_err("year", "outside the region's complete years"))?;
         let mu = mean[r].ok_or_else(|| row_err("mean", "empty"))?;
-        let crps = Predictive::count(mu, size[r]).crps(actual);
+        let s = Predictive::count(mu, size[r]).summary(Some(actual));
         let row = PredictionRow {
             model: 0,
             measure: k,
@@ -415,7 +415,8 @@ fn read_external(
             p10: p10[r].unwrap_or(f64::NAN),
             p50: p50[r].unwrap_or(f64::NAN),
             p90: p90[r].unwrap_or(f64::NAN),
-            crps,
+            crps: s.crps,
+            calibration: s.calibration,
         };
         match out.iter_mut().find(|(m, _)| *m == name) {
             Some((_, rows)) => rows.push(row),
@@ -425,9 +426,19 @@ fn read_external(
     Ok(out)
 }
 
+/// `leaderboard.csv`: SPEC's columns in SPEC's order, then `pai`, the
+/// coverage of the central 50 % and 95 % intervals, the PIT histogram
+/// (`pit_1` … `pit_10`, each bin's share; 0.1 each when calibrated) and
+/// `pooled_measures` (`;`-separated: the measure, or for `all` the measures
+/// of the set every model predicted).
 fn leaderboard_frame(board: &[LeaderRow]) -> Result<DataFrame, PipelineError> {
-    let f = |g: fn(&LeaderRow) -> f64| board.iter().map(g).collect::<Vec<f64>>();
-    let cols = vec![
+    let f = |name: &str, g: &dyn Fn(&LeaderRow) -> f64| {
+        Column::new(
+            PlSmallStr::from(name),
+            board.iter().map(g).collect::<Vec<f64>>(),
+        )
+    };
+    let mut cols = vec![
         Column::new(
             PlSmallStr::from("model"),
             board.iter().map(|r| r.model.clone()).collect::<Vec<_>>(),
@@ -436,26 +447,29 @@ fn leaderboard_frame(board: &[LeaderRow]) -> Result<DataFrame, PipelineError> {
             PlSmallStr::from("measure"),
             board.iter().map(|r| r.measure.clone()).collect::<Vec<_>>(),
         ),
-        Column::new(PlSmallStr::from("mae"), f(|r| r.mae)),
-        Column::new(PlSmallStr::from("rmse"), f(|r| r.rmse)),
-        Column::new(
-            PlSmallStr::from("poisson_deviance"),
-            f(|r| r.poisson_deviance),
-        ),
-        Column::new(PlSmallStr::from("crps"), f(|r| r.crps)),
-        Column::new(PlSmallStr::from("coverage_80"), f(|r| r.coverage_80)),
-        Column::new(PlSmallStr::from("spearman"), f(|r| r.spearman)),
-        Column::new(
-            PlSmallStr::from("hit_rate_top10pct"),
-            f(|r| r.hit_rate_top10pct),
-        ),
-        Column::new(PlSmallStr::from("seconds"), f(|r| r.seconds)),
-        Column::new(PlSmallStr::from("pai"), f(|r| r.pai)),
         Column::new(
             PlSmallStr::from("n"),
             board.iter().map(|r| r.n as i64).collect::<Vec<_>>(),
         ),
+        f("mae", &|r| r.mae),
+        f("rmse", &|r| r.rmse),
+        f("poisson_deviance", &|r| r.poisson_deviance),
+        f("crps", &|r| r.crps),
+        f("coverage_80", &|r| r.coverage_80),
+        f("spearman", &|r| r.spearman),
+        f("hit_rate_top10pct", &|r| r.hit_rate_top10pct),
+        f("seconds", &|r| r.seconds),
+        f("pai", &|r| r.pai),
+        f("coverage_50", &|r| r.coverage_50),
+        f("coverage_95", &|r| r.coverage_95),
     ];
+    for j in 0..backtest::PIT_BINS {
+        cols.push(f(&format!("pit_{}", j + 1), &|r| r.pit[j]));
+    }
+    cols.push(Column::new(
+        PlSmallStr::from("pooled_measures"),
+        board.iter().map(|r| r.pooled.join(";")).collect::<Vec<_>>(),
+    ));
     DataFrame::new(board.len(), cols).map_err(internal)
 }
 
