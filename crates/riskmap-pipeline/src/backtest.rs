@@ -598,18 +598,19 @@ pub fn run_backtest(opts: &BacktestOptions) -> Result<BacktestReport, PipelineEr
 }
 
 /// Writes `leaderboard.png` and `leaderboard.svg`: the models' mean CRPS over
-/// every measure (the `all` rows), best first. Only rows that pooled the same
-/// number of predictions are compared (on a synthetic region `oracle` covers
-/// just the measures with truth, so its pooled row would not be comparable).
+/// the pooled set (the `all` rows, which pool the same predictions for every
+/// model), best first, each with its PIT histogram and interval coverage.
 fn write_leaderboard_chart(board: &[backtest::LeaderRow], dir: &Path) -> Result<(), PipelineError> {
-    let all: Vec<&backtest::LeaderRow> = board.iter().filter(|r| r.measure == "all").collect();
-    let n = all.iter().map(|r| r.n).max().unwrap_or(0);
-    let rows: Vec<riskmap_render::LeaderRow> = all
+    let rows: Vec<riskmap_render::LeaderRow> = board
         .iter()
-        .filter(|r| r.n == n)
+        .filter(|r| r.measure == "all")
         .map(|r| riskmap_render::LeaderRow {
             model: r.model.clone(),
             crps: r.crps,
+            calibration: Some(riskmap_render::Calibration {
+                coverage: [r.coverage_50, r.coverage_80, r.coverage_95],
+                pit: r.pit,
+            }),
         })
         .collect();
     let figure = riskmap_render::leaderboard_chart(

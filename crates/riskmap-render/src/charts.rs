@@ -917,7 +917,26 @@ pub struct LeaderRow {
     pub model: String,
     /// Mean CRPS over every prediction (lower is better).
     pub crps: f64,
+    /// How well calibrated its predictive distributions are, if known.
+    pub calibration: Option<Calibration>,
 }
+
+/// A model's calibration on the backtest: drawn beside its CRPS bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Share of outcomes in the central 50 %, 80 % and 95 % intervals.
+    pub coverage: [f64; 3],
+    /// The PIT histogram: the share in each tenth of [0, 1] (0.1 each when
+    /// calibrated).
+    pub pit: [f64; 10],
+}
+
+/// Width of the calibration column, points.
+const CAL_W: f64 = 200.0;
+/// Width of one PIT histogram, points.
+const PIT_W: f64 = 80.0;
+/// The PIT share drawn at full row height.
+const PIT_TOP: f64 = 0.2;
 
 struct LeaderChart<'a> {
     rows: Vec<&'a LeaderRow>,
@@ -934,8 +953,12 @@ impl Paint for LeaderChart<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         chart_title(root, &self.title)?;
         let names: Vec<&str> = self.rows.iter().map(|r| r.model.as_str()).collect();
-        let l = rows_layout(&names, 110.0);
+        let calibrated = self.rows.iter().any(|r| r.calibration.is_some());
+        let l = rows_layout(&names, 110.0 + if calibrated { CAL_W } else { 0.0 });
         row_names(root, &l, &names)?;
+        if calibrated {
+            self.paint_calibration(root, &l)?;
+        }
         let hi = nice_max(self.rows.iter().map(|r| r.crps).fold(0.0, f64::max));
         value_axis(root, &l, names.len(), 0.0, hi, &|v| fmt_sig(v))?;
         let x_of = |v: f64| l.left + (v / hi * (l.right - l.left) as f64) as i32;
@@ -987,6 +1010,97 @@ impl Paint for LeaderChart<'_> {
             HPos::Left,
             VPos::Top,
         )
+    }
+}
+
+impl LeaderChart<'_> {
+    /// The calibration column right of the bars: each model's PIT histogram
+    /// (ten bars; the rule marks 0.1, a calibrated model's share) and its
+    /// interval coverage at 50/80/95 %.
+    fn paint_calibration<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        l: &Rows,
+    ) -> DrawResult {
+        let x0 = px(W - CAL_W + 8.0);
+        let bar_w = px(PIT_W / 10.0);
+        let (pit_head, cover_head) = match self.lang {
+            Lang::Zh => (
+                ["PIT直方图", "平齐于红线0.1为校准"],
+                ["区间覆盖率%", "50 / 80 / 95"],
+            ),
+            Lang::En => (
+                ["PIT histogram", "flat at red 0.1 line"],
+                ["coverage %", "50 / 80 / 95"],
+            ),
+        };
+        let cover_x = x0 + px(PIT_W + 14.0);
+        for (k, y) in [px(32.0), px(45.0)].into_iter().enumerate() {
+            text(
+                root,
+                pit_head[k],
+                (x0, y),
+                9.0,
+                MUTED,
+                HPos::Left,
+                VPos::Top,
+            )?;
+            text(
+                root,
+                cover_head[k],
+                (cover_x, y),
+                9.0,
+                MUTED,
+                HPos::Left,
+                VPos::Top,
+            )?;
+        }
+        for (i, r) in self.rows.iter().enumerate() {
+            let Some(c) = &r.calibration else { continue };
+            let y = l.top + l.row_h * i as i32;
+            let (top, bottom) = (y + px(2.0), y + l.row_h - px(2.0));
+            let h = (bottom - top) as f64;
+            for (j, share) in c.pit.iter().enumerate() {
+                if !share.is_finite() {
+                    continue;
+                }
+                let x = x0 + bar_w * j as i32;
+                let bar = (share / PIT_TOP).min(1.0) * h;
+                root.draw(&Rectangle::new(
+                    [(x + 1, bottom - bar as i32), (x + bar_w - 1, bottom)],
+                    OBS.filled(),
+                ))
+                .map_err(de)?;
+            }
+            let level = bottom - (0.1 / PIT_TOP * h) as i32;
+            root.draw(&PathElement::new(
+                vec![(x0, level), (x0 + bar_w * 10, level)],
+                FAN.stroke_width(2),
+            ))
+            .map_err(de)?;
+            let pct = |v: f64| {
+                if v.is_finite() {
+                    format!("{:.0}", 100.0 * v)
+                } else {
+                    "–".to_owned()
+                }
+            };
+            text(
+                root,
+                &format!(
+                    "{} / {} / {}",
+                    pct(c.coverage[0]),
+                    pct(c.coverage[1]),
+                    pct(c.coverage[2])
+                ),
+                (cover_x, y + l.row_h / 2),
+                9.5,
+                INK,
+                HPos::Left,
+                VPos::Center,
+            )?;
+        }
+        Ok(())
     }
 }
 

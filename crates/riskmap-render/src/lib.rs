@@ -40,7 +40,7 @@ pub mod text;
 pub use canvas::{Figure, RenderOptions};
 pub use charts::{
     leaderboard_chart, ranking_chart, rectification_chart, seasonality_chart, trend_chart,
-    yoy_chart, LeaderRow,
+    yoy_chart, Calibration, LeaderRow,
 };
 pub use inputs::{
     Dimensions, Forecast, Grid, HotSpotClass, Level, LevelStyle, RankRow, Ranked, RectRow,
