@@ -62,8 +62,9 @@ fn synth_writes_every_source_and_the_truth() {
     let n = townships.geometries.len();
     assert_eq!(
         intensity.height(),
-        n * 4 * 12 * 11,
-        "townships x years x months x measures"
+        n * 4 * 12 * 15,
+        "townships x years x months x measures (the panel's 15: incidents and its 7 \
+         categories, fires, forest fires, geohazard events and its 4 types)"
     );
     assert_eq!(townships.crs, riskmap_domain::Crs::Epsg(4326));
 }
