@@ -201,6 +201,23 @@ fn riskmap_forecast_names() -> Vec<&'static str> {
     riskmap_forecast::models::NAMES.to_vec()
 }
 
+/// `backtest` of naive and historic_mean at origins 2018–2020, with `ext` scored alongside.
+fn with_external(ext: &Path, out: &Path) {
+    riskmap(
+        &[
+            "backtest",
+            "--models",
+            "naive,historic_mean",
+            "--origins",
+            "2018..2020",
+            "--external",
+            ext.to_str().unwrap(),
+        ],
+        out,
+        None,
+    );
+}
+
 #[test]
 fn external_predictions_are_scored_on_the_same_footing() {
     let dir = tempfile::tempdir().unwrap();
@@ -239,19 +256,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
     let ext = dir.path().join("external.csv");
     std::fs::write(&ext, &csv).unwrap();
     let second = dir.path().join("second");
-    riskmap(
-        &[
-            "backtest",
-            "--models",
-            "naive,historic_mean",
-            "--origins",
-            "2018..2020",
-            "--external",
-            ext.to_str().unwrap(),
-        ],
-        &second,
-        None,
-    );
+    with_external(&ext, &second);
     let (_, rows) = board(&second);
     let ours = &rows[&("historic_mean".to_owned(), "all".to_owned())];
     let theirs = &rows[&("python_mean".to_owned(), "all".to_owned())];
@@ -286,19 +291,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
         .collect();
     std::fs::write(&ext, fires_only).unwrap();
     let third = dir.path().join("third");
-    riskmap(
-        &[
-            "backtest",
-            "--models",
-            "naive,historic_mean",
-            "--origins",
-            "2018..2020",
-            "--external",
-            ext.to_str().unwrap(),
-        ],
-        &third,
-        None,
-    );
+    with_external(&ext, &third);
     let (_, rows) = board(&third);
     for m in ["naive", "historic_mean", "python_mean"] {
         let all = &rows[&(m.to_owned(), "all".to_owned())];

@@ -62,6 +62,35 @@ pub struct PredictionRow {
     pub calibration: Calibration,
 }
 
+impl PredictionRow {
+    /// Model `model`'s prediction `forecast` of series `series` of measure
+    /// `measure`, fitted up to `origin`, scored against `actual`.
+    pub fn scored(
+        model: usize,
+        measure: usize,
+        origin: i32,
+        series: usize,
+        forecast: &crate::Predictive,
+        actual: f64,
+    ) -> PredictionRow {
+        let s = forecast.summary(Some(actual));
+        PredictionRow {
+            model,
+            measure,
+            origin,
+            series,
+            year: origin + 1,
+            actual,
+            mean: s.mean,
+            p10: s.p10,
+            p50: s.p50,
+            p90: s.p90,
+            crps: s.crps,
+            calibration: s.calibration,
+        }
+    }
+}
+
 /// The backtest's predictions.
 #[derive(Debug, Clone, Default)]
 pub struct Backtest {
@@ -120,24 +149,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
             let rows = forecasts
                 .iter()
                 .enumerate()
-                .map(|(i, f)| {
-                    let actual = panel.counts[i][len];
-                    let s = f.summary(Some(actual));
-                    PredictionRow {
-                        model: m,
-                        measure: k,
-                        origin,
-                        series: i,
-                        year: origin + 1,
-                        actual,
-                        mean: s.mean,
-                        p10: s.p10,
-                        p50: s.p50,
-                        p90: s.p90,
-                        crps: s.crps,
-                        calibration: s.calibration,
-                    }
-                })
+                .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
                 .collect();
             (rows, t.elapsed().as_secs_f64(), None)
         })
@@ -427,21 +439,7 @@ mod tests {
             (0..4000)
                 .map(|i| {
                     let y = outcomes.quantile((i as f64 + 0.5) / 4000.0);
-                    let s = forecast.summary(Some(y));
-                    PredictionRow {
-                        model: 0,
-                        measure: 0,
-                        origin: 2020,
-                        series: i,
-                        year: 2021,
-                        actual: y,
-                        mean: s.mean,
-                        p10: s.p10,
-                        p50: s.p50,
-                        p90: s.p90,
-                        crps: s.crps,
-                        calibration: s.calibration,
-                    }
+                    PredictionRow::scored(0, 0, 2020, i, forecast, y)
                 })
                 .collect()
         };

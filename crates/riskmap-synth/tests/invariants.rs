@@ -297,13 +297,12 @@ fn seasonal_peaks_fall_where_they_should() {
     }
 }
 
-/// Observed totals per measure against the truth, with the variance of the
-/// generator's negative binomial (Poisson with a gamma multiplier per
-/// township and year): Var = Σ λ + λ² / shape over township-years.
-#[test]
-fn event_counts_match_the_truth_within_sampling_error() {
-    let region = province();
-    let params = &region.truth.params["measures"];
+/// The truth summed over months: (measure, code, year) → expected count,
+/// for the data years and the measures `keep` accepts.
+fn yearly_truth(
+    region: &Region,
+    keep: impl Fn(&str) -> bool,
+) -> HashMap<(String, String, i32), f64> {
     let t = &region.truth.intensity;
     let (code, year, measure, e) = (
         strs(t, "code"),
@@ -311,15 +310,26 @@ fn event_counts_match_the_truth_within_sampling_error() {
         strs(t, "measure"),
         floats(t, "expected"),
     );
-    let mut annual: HashMap<(String, String, i32), f64> = HashMap::new();
+    let mut annual = HashMap::new();
     for i in 0..t.height() {
-        let y = year.get(i).unwrap();
-        if y <= YEARS.1 {
+        let (y, m) = (year.get(i).unwrap(), measure[i].as_deref().unwrap());
+        if y <= YEARS.1 && keep(m) {
             *annual
-                .entry((measure[i].clone().unwrap(), code[i].clone().unwrap(), y))
+                .entry((m.to_owned(), code[i].clone().unwrap(), y))
                 .or_default() += e[i].unwrap();
         }
     }
+    annual
+}
+
+/// Observed totals per measure against the truth, with the variance of the
+/// generator's negative binomial (Poisson with a gamma multiplier per
+/// township and year): Var = Σ λ + λ² / shape over township-years.
+#[test]
+fn event_counts_match_the_truth_within_sampling_error() {
+    let region = province();
+    let params = &region.truth.params["measures"];
+    let annual = yearly_truth(region, |_| true);
     // Duplicated rows are extra copies of an event; other dirt keeps it.
     let d = &region.truth.dirt;
     let duplicated: std::collections::HashSet<(String, i64)> = strs(d, "source")
@@ -402,21 +412,7 @@ fn geohazard_types_match_their_truth_within_sampling_error() {
         .unwrap()["dispersion"]
         .as_f64()
         .unwrap();
-    let t = &region.truth.intensity;
-    let (code, year, measure, e) = (
-        strs(t, "code"),
-        t.column("year").unwrap().i32().unwrap(),
-        strs(t, "measure"),
-        floats(t, "expected"),
-    );
-    let mut annual: HashMap<(String, String, i32), f64> = HashMap::new();
-    for i in 0..t.height() {
-        let y = year.get(i).unwrap();
-        let m = measure[i].clone().unwrap();
-        if y <= YEARS.1 && m.starts_with("geohazard_events") {
-            *annual.entry((m, code[i].clone().unwrap(), y)).or_default() += e[i].unwrap();
-        }
-    }
+    let annual = yearly_truth(region, |m| m.starts_with("geohazard_events"));
     let mut observed: HashMap<String, f64> = HashMap::new();
     for kind in strs(table(region, Source::GeohazardEvents), "type")
         .into_iter()
