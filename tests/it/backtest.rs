@@ -201,38 +201,27 @@ fn riskmap_forecast_names() -> Vec<&'static str> {
     riskmap_forecast::models::NAMES.to_vec()
 }
 
-/// `backtest` of naive and historic_mean at origins 2018–2020, with `ext` scored alongside.
-fn with_external(ext: &Path, out: &Path) {
-    riskmap(
-        &[
-            "backtest",
-            "--models",
-            "naive,historic_mean",
-            "--origins",
-            "2018..2020",
-            "--external",
-            ext.to_str().unwrap(),
-        ],
-        out,
-        None,
-    );
+/// `backtest` of naive and historic_mean at origins 2018–2020, with `ext`
+/// (predictions made elsewhere) scored alongside when given.
+fn two_models(ext: Option<&Path>, out: &Path) {
+    let mut args = vec![
+        "backtest",
+        "--models",
+        "naive,historic_mean",
+        "--origins",
+        "2018..2020",
+    ];
+    if let Some(ext) = ext {
+        args.extend(["--external", ext.to_str().unwrap()]);
+    }
+    riskmap(&args, out, None);
 }
 
 #[test]
 fn external_predictions_are_scored_on_the_same_footing() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first");
-    riskmap(
-        &[
-            "backtest",
-            "--models",
-            "naive,historic_mean",
-            "--origins",
-            "2018..2020",
-        ],
-        &first,
-        None,
-    );
+    two_models(None, &first);
     // Re-submit historic_mean's predictions as an external model, in CSV.
     let p = riskmap_io::read_records(&first.join("predictions.parquet")).unwrap();
     let col = |n: &str| p.text_column(n).unwrap();
@@ -256,7 +245,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
     let ext = dir.path().join("external.csv");
     std::fs::write(&ext, &csv).unwrap();
     let second = dir.path().join("second");
-    with_external(&ext, &second);
+    two_models(Some(&ext), &second);
     let (_, rows) = board(&second);
     let ours = &rows[&("historic_mean".to_owned(), "all".to_owned())];
     let theirs = &rows[&("python_mean".to_owned(), "all".to_owned())];
@@ -291,7 +280,7 @@ fn external_predictions_are_scored_on_the_same_footing() {
         .collect();
     std::fs::write(&ext, fires_only).unwrap();
     let third = dir.path().join("third");
-    with_external(&ext, &third);
+    two_models(Some(&ext), &third);
     let (_, rows) = board(&third);
     for m in ["naive", "historic_mean", "python_mean"] {
         let all = &rows[&(m.to_owned(), "all".to_owned())];
