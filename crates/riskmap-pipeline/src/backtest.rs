@@ -42,6 +42,14 @@ use crate::staging::Staging;
 /// Origins the forecast stage of `run` backtests on to pick a model.
 pub const RUN_ORIGINS: usize = 3;
 
+/// The largest region whose nightly forecast stage considers `bym2`. Its
+/// dense Laplace fit costs about n³ per Newton step: a county's 18
+/// townships take milliseconds, a province's 1,311 about 2.5 s per fit,
+/// which the stage would pay for every measure and origin (and every
+/// night the complete years change). `riskmap backtest` runs it up to
+/// `riskmap_forecast::models::bym2::MAX_TOWNSHIPS`.
+pub const BYM2_RUN_MAX: usize = 300;
+
 /// Origins `backtest` uses when `--origins` is not given (the last ones).
 pub const DEFAULT_ORIGINS: usize = 5;
 
@@ -715,9 +723,11 @@ pub fn forecast_stage(
     cache: &crate::cache::Cache,
 ) -> Result<(Vec<&'static str>, Forecasts), PipelineError> {
     let prepared = prepare(v, panel, exposure, None)?;
+    let townships = v.townships.len();
     let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
         .iter()
         .filter(|n| **n != "oracle")
+        .filter(|n| **n != "bym2" || townships <= BYM2_RUN_MAX)
         .filter_map(|n| riskmap_forecast::models::by_name(n))
         .collect();
     let last = prepared.last_year;

@@ -11,6 +11,7 @@
 //! | `glm_negbin` | [`glm_negbin`] | the same, negative binomial with size by moments |
 //! | `eb` | [`eb`] | empirical-Bayes Poisson–gamma shrinkage across townships |
 //! | `spatial_eb` | [`spatial_eb`] | the same towards each township's neighbourhood |
+//! | `bym2` | [`bym2`] | NB with BYM2 township effects, trend and covariates; Laplace fit, variances by marginal likelihood |
 //! | `croston` | [`croston`] | Croston on monthly counts, × 12 |
 //! | `sba` | [`sba`] | Syntetos–Boylan approximation (Croston × 0.95) |
 //! | `tsb` | [`tsb`] | Teunter–Syntetos–Babai, α_d = α_p = 0.1 |
@@ -23,6 +24,7 @@
 //! [`glm`] holds the IRLS fit the two regressions share.
 
 pub mod adida;
+pub mod bym2;
 pub mod croston;
 pub mod eb;
 pub mod ensemble;
@@ -41,6 +43,7 @@ pub mod spatial_eb;
 pub mod tsb;
 
 pub use adida::Adida;
+pub use bym2::Bym2;
 pub use croston::Croston;
 pub use eb::EmpiricalBayes;
 pub use ensemble::Ensemble;
@@ -70,6 +73,7 @@ pub const NAMES: &[&str] = &[
     "glm_negbin",
     "eb",
     "spatial_eb",
+    "bym2",
     "croston",
     "sba",
     "tsb",
@@ -92,6 +96,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Forecaster>> {
         "glm_negbin" => Box::new(GlmNegBin),
         "eb" => Box::new(EmpiricalBayes),
         "spatial_eb" => Box::new(SpatialEb),
+        "bym2" => Box::new(Bym2),
         "croston" => Box::new(Croston),
         "sba" => Box::new(Sba),
         "tsb" => Box::new(Tsb::default()),
