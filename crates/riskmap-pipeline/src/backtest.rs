@@ -13,7 +13,9 @@
 //!   township's own population); a missing year takes the nearest known
 //!   year's value, and the forecast year the last known year's. A township
 //!   with no population at all takes the median of the others;
-//! - covariates: log population density (people per km²);
+//! - covariates: log population density (people per km²), and log
+//!   densities of enterprises and of registered geohazard sites (per km²,
+//!   each count plus one) where the region has those ledgers;
 //! - neighbours: townships sharing at least one boundary vertex (queen
 //!   contiguity for tessellations that share their borders exactly, as
 //!   synthetic regions and topologically clean layers do);
@@ -233,15 +235,32 @@ pub fn prepare(
                 .collect()
         })
         .collect();
-    let covariates: Vec<Vec<f64>> = if has_exposure {
-        (0..n)
-            .map(|i| {
-                vec![(exposure_rows[i][t.saturating_sub(1)].max(1.0) / area[i].max(1e-6)).ln()]
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // Covariates: log population density, and the log densities (per km²,
+    // plus one) of enterprises and of registered geohazard sites where the
+    // region has those ledgers.
+    let mut covariates: Vec<Vec<f64>> = vec![Vec::new(); n];
+    if has_exposure {
+        for (i, c) in covariates.iter_mut().enumerate() {
+            c.push((exposure_rows[i][t.saturating_sub(1)].max(1.0) / area[i].max(1e-6)).ln());
+        }
+    }
+    for source in [
+        riskmap_domain::Source::Enterprises,
+        riskmap_domain::Source::GeohazardSites,
+    ] {
+        let mut count = vec![0.0; n];
+        for a in v.accepted.iter().filter(|a| a.source == source) {
+            count[a.township] += 1.0;
+        }
+        if count.iter().any(|c| *c > 0.0) {
+            for (i, c) in covariates.iter_mut().enumerate() {
+                c.push(((count[i] + 1.0) / area[i].max(1e-6)).ln());
+            }
+        }
+    }
+    if covariates.iter().all(Vec::is_empty) {
+        covariates.clear();
+    }
     let truth = match truth_in {
         Some(data) => read_truth(data)?,
         None => None,

@@ -46,6 +46,9 @@
 //! eigendecomposition), so a region of more than [`MAX_TOWNSHIPS`] townships
 //! gets no forecast from this model (the backtest notes it).
 
+// Index loops read like the algebra they implement (rows, townships, years).
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
