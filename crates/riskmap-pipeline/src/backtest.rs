@@ -15,7 +15,9 @@
 //!   with no population at all takes the median of the others;
 //! - covariates: log population density (people per km²), and log
 //!   densities of enterprises and of registered geohazard sites (per km²,
-//!   each count plus one) where the region has those ledgers;
+//!   each count plus one) where the region has those ledgers, and the log
+//!   forest share (plus 0.01) and the steep share (slope over 25°) where it
+//!   has a DEM and a forest layer;
 //! - neighbours: townships sharing at least one boundary vertex (queen
 //!   contiguity for tessellations that share their borders exactly, as
 //!   synthetic regions and topologically clean layers do);
@@ -189,6 +191,7 @@ pub fn prepare(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
+    terrain: Option<&[riskmap_raster::zonal::TownshipTerrain]>,
     truth_in: Option<&Path>,
 ) -> Result<Prepared, PipelineError> {
     use geo::ChamberlainDuquetteArea;
@@ -255,6 +258,22 @@ pub fn prepare(
         if count.iter().any(|c| *c > 0.0) {
             for (i, c) in covariates.iter_mut().enumerate() {
                 c.push(((count[i] + 1.0) / area[i].max(1e-6)).ln());
+            }
+        }
+    }
+    // Terrain, where the region has a DEM and a forest layer: the log forest
+    // share (plus 1 %) and the share of steep land.
+    if let Some(terrain) = terrain.filter(|t| t.len() == n) {
+        let forest: Vec<Option<f64>> = terrain.iter().map(|t| t.mean_forest_cover).collect();
+        if forest.iter().all(Option::is_some) {
+            for (c, f) in covariates.iter_mut().zip(&forest) {
+                c.push((f.unwrap_or(0.0).max(0.0) + 0.01).ln());
+            }
+        }
+        let steep: Vec<Option<f64>> = terrain.iter().map(|t| t.steep_share).collect();
+        if steep.iter().all(Option::is_some) {
+            for (c, s) in covariates.iter_mut().zip(&steep) {
+                c.push(s.unwrap_or(0.0));
             }
         }
     }
@@ -349,7 +368,8 @@ fn load(data: &Path, as_of: Option<&str>) -> Result<(Validated, Prepared), Pipel
     };
     let panel = crate::panel::build(&v);
     let exposure = crate::panel::exposure(&v, &population, (panel.years.0, panel.years.1 + 1));
-    let prepared = prepare(&v, &panel, &exposure, Some(data))?;
+    let terrain = crate::rasters::township_terrain(&v, &found, &config, &mut warnings)?;
+    let prepared = prepare(&v, &panel, &exposure, terrain.as_deref(), Some(data))?;
     Ok((v, prepared))
 }
 
@@ -738,10 +758,11 @@ pub fn forecast_stage(
     v: &Validated,
     panel: &crate::panel::Panel,
     exposure: &HashMap<(usize, i32), f64>,
+    terrain: Option<&[riskmap_raster::zonal::TownshipTerrain]>,
     dir: &Path,
     cache: &crate::cache::Cache,
 ) -> Result<(Vec<&'static str>, Forecasts), PipelineError> {
-    let prepared = prepare(v, panel, exposure, None)?;
+    let prepared = prepare(v, panel, exposure, terrain, None)?;
     let townships = v.townships.len();
     let candidates: Vec<Box<dyn Forecaster>> = riskmap_forecast::models::NAMES
         .iter()

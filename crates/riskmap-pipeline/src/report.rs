@@ -1636,6 +1636,7 @@ mod tests {
             &v,
             &panel,
             &exposure,
+            None,
             dir.path(),
             &crate::cache::Cache::off(),
         )

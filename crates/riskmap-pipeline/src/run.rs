@@ -542,8 +542,14 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
             }
         }
         None => log.timed("forecast", |log| {
-            let (files, forecasts) =
-                crate::backtest::forecast_stage(cx.v, &panel, &exposure, cx.out, cx.cache)?;
+            let (files, forecasts) = crate::backtest::forecast_stage(
+                cx.v,
+                &panel,
+                &exposure,
+                terrain.as_deref(),
+                cx.out,
+                cx.cache,
+            )?;
             log.wrote(files);
             Ok(forecasts)
         })?,
