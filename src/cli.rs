@@ -170,7 +170,8 @@ struct BacktestArgs {
     #[arg(long)]
     out: PathBuf,
     /// Models, comma-separated (default: all). Built in: naive, historic_mean, moving_average, ses, holt_damped,
-    /// glm_poisson, glm_negbin, eb, spatial_eb, croston, sba, tsb, adida, reconcile_bu, reconcile_mint, ensemble, oracle.
+    /// glm_poisson, glm_negbin, eb, spatial_eb, bym2, croston, sba, tsb, adida, reconcile_bu, reconcile_mint, ensemble,
+    /// oracle.
     #[arg(long, value_delimiter = ',')]
     models: Option<Vec<String>>,
     /// Origins (last fitted years) Y1..Y2, inclusive (default: the last 5).

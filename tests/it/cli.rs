@@ -172,6 +172,16 @@ fn help_lists_the_commands_with_examples() {
 }
 
 #[test]
+fn backtest_help_names_every_built_in_model() {
+    let out = riskmap!("backtest", "--help");
+    assert!(out.status.success());
+    let t = text(&out);
+    for model in riskmap_forecast::models::NAMES {
+        assert!(t.contains(model), "backtest --help lacks {model}: {t}");
+    }
+}
+
+#[test]
 fn synth_writes_the_same_bytes_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let mut sums = Vec::new();
