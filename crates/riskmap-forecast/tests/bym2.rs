@@ -21,40 +21,15 @@ fn fixture() -> Value {
 }
 
 fn rows(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect()
+    serde_json::from_value(v.clone()).unwrap()
 }
 
 fn panel(f: &Value) -> Panel {
     let mut p = Panel::from_counts(f["first_year"].as_i64().unwrap() as i32, rows(&f["counts"]));
     p.exposure = Some(rows(&f["exposure"]));
-    p.covariates = f["covariate"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| vec![x.as_f64().unwrap()])
-        .collect();
-    p.neighbours = f["neighbours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            l.as_array()
-                .unwrap()
-                .iter()
-                .map(|j| j.as_u64().unwrap() as usize)
-                .collect()
-        })
-        .collect();
+    let covariate: Vec<f64> = serde_json::from_value(f["covariate"].clone()).unwrap();
+    p.covariates = covariate.into_iter().map(|x| vec![x]).collect();
+    p.neighbours = serde_json::from_value(f["neighbours"].clone()).unwrap();
     p.check().unwrap();
     p
 }
@@ -73,12 +48,7 @@ fn the_mode_and_evidence_equal_an_independent_implementation() {
         );
         let size = case["size"].as_f64().unwrap_or(f64::INFINITY);
         let fit = bym2::fit_at(&d, &g, sigma, phi, size);
-        let want: Vec<f64> = case["mode"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect();
+        let want: Vec<f64> = serde_json::from_value(case["mode"].clone()).unwrap();
         assert_eq!(fit.z.len(), want.len());
         for (k, (a, b)) in fit.z.iter().zip(&want).enumerate() {
             assert!(
