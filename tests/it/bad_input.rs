@@ -242,6 +242,45 @@ fn nan_infinite_and_huge_coordinates_are_rejected_with_reasons() {
     }
 }
 
+/// Duplicate ids name the first row with the id among the rows that passed
+/// the missing-field checks; a row rejected for a missing field does not
+/// count as the first, and a duplicate of a row rejected for another reason
+/// (a bad date) is still a duplicate.
+#[test]
+fn duplicate_ids_name_the_first_row_with_the_id() {
+    let csv = "id,occurred_at,lon,lat,category\n\
+               A,2021-03-01,120.05,30.05,industrial_trade\n\
+               B,not a date,120.05,30.05,industrial_trade\n\
+               C,,120.05,30.05,industrial_trade\n\
+               A,2021-03-02,120.05,30.05,industrial_trade\n\
+               C,2021-03-03,120.05,30.05,industrial_trade\n\
+               B,2021-03-04,120.05,30.05,industrial_trade\n\
+               C,2021-03-05,120.05,30.05,industrial_trade\n\
+                A ,2021-03-06,120.05,30.05,industrial_trade\n";
+    let (o, dir) = validate(&[
+        ("townships.geojson", two_townships().as_bytes()),
+        ("incidents.csv", csv.as_bytes()),
+    ]);
+    assert_counts_add_up(&o, dir.path());
+    let reasons = rejected_reasons(dir.path());
+    let line = |row: usize| {
+        reasons
+            .lines()
+            .find(|l| l.starts_with(&format!("incidents,{row},")))
+            .unwrap_or_else(|| panic!("row {row} is not rejected:\n{reasons}"))
+            .to_owned()
+    };
+    // Row numbers are data rows, 1-based: A is row 1, B 2, C (no date) 3.
+    assert!(line(3).contains("missing"), "{}", line(3));
+    assert!(line(4).contains("first seen on row 1"), "{}", line(4));
+    assert!(line(6).contains("first seen on row 2"), "{}", line(6));
+    // C on row 3 was rejected before the check: row 5 is the first C.
+    assert!(!reasons.contains("incidents,5,"), "{reasons}");
+    assert!(line(7).contains("first seen on row 5"), "{}", line(7));
+    // Cells are trimmed, so \" A \" is A.
+    assert!(line(8).contains("first seen on row 1"), "{}", line(8));
+}
+
 #[test]
 fn a_text_file_named_xlsx_is_refused_naming_the_file() {
     let (o, _dir) = validate(&[

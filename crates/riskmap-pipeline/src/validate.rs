@@ -759,7 +759,47 @@ fn check_rows(
         })
         .collect();
 
-    let mut first_seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(height);
+    // Duplicate ids among the rows that passed the missing-field checks: the
+    // ids are hashed in parallel, the (hash, row) pairs sorted, and rows of
+    // one hash compared as text, so that `first_of[r]` is the first such row
+    // with row r's id (1-based; 0 when r is that first row or not checked).
+    let checked: Vec<usize> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(k, (checks, _))| {
+            checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| matches!(c, RowCheck::Checked(_)))
+                .map(move |(j, _)| k * CHUNK + j)
+        })
+        .collect();
+    let id_of = |r: usize| columns.ids.text(r).expect("checked");
+    let mut keyed: Vec<(u64, usize)> = checked
+        .par_iter()
+        .map(|&r| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            id_of(r).hash(&mut h);
+            (h.finish(), r)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let mut first_of = vec![0usize; height];
+    for run in keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        // Rows ascending; equal hashes with different ids are told apart here.
+        let mut firsts: Vec<(Cow<'_, str>, usize)> = Vec::new();
+        for &(_, r) in run {
+            let id = id_of(r);
+            match firsts.iter().find(|(f, _)| *f == id) {
+                Some((_, first)) => first_of[r] = first + 1,
+                None => firsts.push((id, r)),
+            }
+        }
+    }
     let mut candidates = Vec::with_capacity(height);
     let mut rejections = Vec::new();
     let mut r = 0;
@@ -771,25 +811,16 @@ fn check_rows(
             r += 1;
             match check {
                 RowCheck::Missing(rejection) => rejections.push(rejection),
-                RowCheck::Checked(outcome) => {
-                    let id = columns.ids.text(r - 1).expect("checked");
-                    if let Some(first) = first_seen.get(&id) {
-                        rejections.push(Rejection {
-                            source: stem.to_owned(),
-                            row: r,
-                            id: Some(id.into_owned()),
-                            field: "id".into(),
-                            reason: format!("duplicate id; first seen on row {first}"),
-                            kind: RejectKind::DuplicateId,
-                        });
-                        continue;
-                    }
-                    first_seen.insert(id, r);
-                    match outcome {
-                        Ok(c) => candidates.push(c),
-                        Err(rejection) => rejections.push(rejection),
-                    }
-                }
+                RowCheck::Checked(_) if first_of[r - 1] > 0 => rejections.push(Rejection {
+                    source: stem.to_owned(),
+                    row: r,
+                    id: Some(id_of(r - 1).into_owned()),
+                    field: "id".into(),
+                    reason: format!("duplicate id; first seen on row {}", first_of[r - 1]),
+                    kind: RejectKind::DuplicateId,
+                }),
+                RowCheck::Checked(Ok(c)) => candidates.push(c),
+                RowCheck::Checked(Err(rejection)) => rejections.push(rejection),
             }
         }
     }

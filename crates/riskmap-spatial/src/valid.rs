@@ -51,16 +51,15 @@ pub fn certainly_valid(mp: &MultiPolygon<f64>) -> bool {
     // A vertex repeated in a row (common in layers whose coordinates were
     // rounded) makes a zero-length edge and no invalidity; drop the repeats
     // so that the sweep does not see the edges around it meet.
-    let cleaned: Vec<Vec<Coord<f64>>> = mp
-        .0
-        .iter()
-        .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
-        .map(|ring| {
-            let mut r = ring.0.clone();
-            r.dedup();
-            r
-        })
-        .collect();
+    let cleaned: Vec<Vec<Coord<f64>>> =
+        mp.0.iter()
+            .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+            .map(|ring| {
+                let mut r = ring.0.clone();
+                r.dedup();
+                r
+            })
+            .collect();
     let rings: Vec<&[Coord<f64>]> = cleaned.iter().map(Vec::as_slice).collect();
     if rings.iter().any(|r| !ring_is_sound(r)) {
         return false;
@@ -283,7 +282,9 @@ mod tests {
         // is not.
         let repeated = MultiPolygon(vec![repeated]);
         assert!(repeated.is_valid() && certainly_valid(&repeated));
-        let collapsed = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 0.0)]]);
+        let collapsed = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 0.0)],
+        ]);
         assert!(!certainly_valid(&collapsed));
         // Not shown valid here (geo decides): overlapping parts.
         assert!(!certainly_valid(&MultiPolygon(vec![
