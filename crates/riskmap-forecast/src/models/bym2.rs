@@ -66,6 +66,12 @@ use crate::predictive::Predictive;
 /// where the truth is 1).
 const PC_RATE: f64 = 4.605_170_185_988_091;
 
+/// Newton stops when no coordinate moves by more than this: loosely while
+/// searching (σ, φ), where the evidence's error is of the order of the
+/// step squared, and tightly for the fit that forecasts.
+const SEARCH_TOL: f64 = 1e-4;
+const EXACT_TOL: f64 = 1e-7;
+
 /// The largest region the dense fit takes (a 2,500² Cholesky per Newton step).
 pub const MAX_TOWNSHIPS: usize = 2500;
 
@@ -364,7 +370,15 @@ pub struct Fitted {
 }
 
 /// The mode and evidence at (σ, φ, θ), Newton from `start`.
-fn mode(d: &Data, q_unit: &Mat<f64>, q_log_det: f64, sigma: f64, size: f64, start: &[f64]) -> Mode {
+fn mode(
+    d: &Data,
+    q_unit: &Mat<f64>,
+    q_log_det: f64,
+    sigma: f64,
+    size: f64,
+    start: &[f64],
+    tol: f64,
+) -> Mode {
     let (n, t, p) = (d.n, d.t, d.p());
     let dim = p + n;
     let tau = 1.0 / (sigma * sigma);
@@ -391,7 +405,7 @@ fn mode(d: &Data, q_unit: &Mat<f64>, q_log_det: f64, sigma: f64, size: f64, star
     }
     let mut last = None;
     for _ in 0..50 {
-        // (the loop ends when a Newton step moves no coordinate by 1e-7)
+        // (the loop ends when a Newton step moves no coordinate by `tol`)
         let mut h = base.clone();
         let mut g = vec![0.0; dim];
         for r in 0..n * t {
@@ -447,14 +461,14 @@ fn mode(d: &Data, q_unit: &Mat<f64>, q_log_det: f64, sigma: f64, size: f64, star
         for k in 0..dim {
             z[k] += damp * step[(k, 0)];
         }
-        let done = biggest * damp < 1e-7;
+        let done = biggest * damp < tol;
         last = Some(llt);
         if done {
             break;
         }
     }
     // Evidence at the mode (the factor of the last step's H is at the mode
-    // to within the last step, which is below 1e-8).
+    // to within the last step, which is below `tol`).
     let Some(llt) = last else {
         return Mode {
             z,
@@ -561,7 +575,7 @@ fn golden(mut lo: f64, mut hi: f64, steps: usize, f: &mut dyn FnMut(f64) -> f64)
 /// against an independent implementation.
 pub fn fit_at(d: &Data, g: &Graph, sigma: f64, phi: f64, size: f64) -> Fitted {
     let (q, q_log_det) = unit_precision(g, phi);
-    let m = mode(d, &q, q_log_det, sigma, size, &start(d));
+    let m = mode(d, &q, q_log_det, sigma, size, &start(d), EXACT_TOL);
     Fitted {
         sigma,
         phi,
@@ -591,7 +605,7 @@ pub fn fit(d: &Data, g: &Graph) -> Fitted {
     let eval = |log_sigma: f64, k: usize, warm: &mut Vec<f64>| -> f64 {
         let (q, ld) = g.precision(k);
         let sigma = log_sigma.exp();
-        let m = mode(d, q, ld, sigma, size, warm);
+        let m = mode(d, q, ld, sigma, size, warm, SEARCH_TOL);
         if m.evidence.is_finite() {
             *warm = m.z;
         }
@@ -612,7 +626,7 @@ pub fn fit(d: &Data, g: &Graph) -> Fitted {
         eval(s, k, &mut warm)
     });
     let (q, ld) = g.precision(k);
-    let m = mode(d, q, ld, log_sigma.exp(), size, &warm);
+    let m = mode(d, q, ld, log_sigma.exp(), size, &warm, EXACT_TOL);
     Fitted {
         sigma: log_sigma.exp(),
         phi: PHIS[k],
