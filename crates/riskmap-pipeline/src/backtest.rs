@@ -48,7 +48,7 @@ pub const RUN_ORIGINS: usize = 3;
 
 /// The largest region whose nightly forecast stage considers `bym2`. Its
 /// dense Laplace fit costs about n³ per Newton step: a county's 18
-/// townships take milliseconds, a province's 1,311 about 2.5 s per fit,
+/// townships take milliseconds, a province's 1,311 about 1.6 s per fit,
 /// which the stage would pay for every measure and origin (and every
 /// night the complete years change). `riskmap backtest` runs it up to
 /// `riskmap_forecast::models::bym2::MAX_TOWNSHIPS`.
