@@ -153,8 +153,18 @@ pub fn certainly_valid(mp: &MultiPolygon<f64>) -> bool {
         }
     }
     // The rings are simple curves that at most touch: a vertex away from
-    // every touch tells where a ring lies.
-    let probe = |ring: &[Coord<f64>]| ring.iter().copied().find(|&c| !at(c));
+    // every touch tells where a ring lies. A ring all of whose vertices are
+    // touches (a sliver between other parts) is told by the middle of its
+    // first edge instead, which no other ring meets: rings meet only at
+    // touches, and those are vertices of both.
+    let probe = |ring: &[Coord<f64>]| {
+        ring.iter().copied().find(|&c| !at(c)).or_else(|| {
+            ring.windows(2).next().map(|w| Coord {
+                x: w[0].x / 2.0 + w[1].x / 2.0,
+                y: w[0].y / 2.0 + w[1].y / 2.0,
+            })
+        })
+    };
     for poly in &mp.0 {
         let outer = &poly.exterior().0;
         for (h, hole) in poly.interiors().iter().enumerate() {
@@ -286,6 +296,30 @@ mod tests {
             polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 0.0)],
         ]);
         assert!(!certainly_valid(&collapsed));
+        // A part all of whose vertices touch other rings: a triangle in a
+        // hexagonal hole, touching it at three of its vertices (valid), and
+        // a triangle on three vertices of another part's exterior, lying
+        // over its area (invalid). Its edge's middle tells where it lies.
+        let holed = geo::Polygon::new(
+            sq(2.0, 2.0, 2.0),
+            vec![vec![
+                (0.5, 0.5),
+                (2.0, 0.5),
+                (3.5, 0.5),
+                (2.75, 2.0),
+                (2.0, 3.5),
+                (1.25, 2.0),
+                (0.5, 0.5),
+            ]
+            .into()],
+        );
+        let inner = polygon![(x: 2.0, y: 0.5), (x: 2.75, y: 2.0), (x: 1.25, y: 2.0)];
+        let in_hole = MultiPolygon(vec![holed, inner]);
+        assert!(in_hole.is_valid() && certainly_valid(&in_hole));
+        let outer = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 2.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0), (x: 0.0, y: 2.0)];
+        let over = polygon![(x: 2.0, y: 0.0), (x: 4.0, y: 2.0), (x: 0.0, y: 2.0)];
+        let overlapping = MultiPolygon(vec![outer, over]);
+        assert!(!overlapping.is_valid() && !certainly_valid(&overlapping));
         // Not shown valid here (geo decides): overlapping parts.
         assert!(!certainly_valid(&MultiPolygon(vec![
             square.clone(),
