@@ -182,6 +182,17 @@ fn backtest_help_names_every_built_in_model() {
 }
 
 #[test]
+fn every_built_in_model_has_a_chinese_name_for_the_report() {
+    for model in riskmap_forecast::models::NAMES {
+        let zh = riskmap_domain::model_name(model, riskmap_domain::Lang::Zh);
+        assert!(
+            zh.ends_with(&format!("（{model}）")) && zh.chars().any(|c| !c.is_ascii()),
+            "{model}: {zh}"
+        );
+    }
+}
+
+#[test]
 fn synth_writes_the_same_bytes_with_one_or_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let mut sums = Vec::new();

@@ -190,6 +190,24 @@ labels! {
     SectorTrade => "商贸", "trade";
     SectorWarehousing => "仓储物流", "warehousing";
     SectorPublic => "人员密集场所", "public";
+    ModelNaive => "上年值", "last year";
+    ModelHistoricMean => "历年均值", "historic mean";
+    ModelMovingAverage => "近三年均值", "3-year moving average";
+    ModelSes => "指数平滑", "exponential smoothing";
+    ModelHoltDamped => "阻尼趋势平滑", "damped-trend smoothing";
+    ModelGlmPoisson => "泊松回归", "Poisson regression";
+    ModelGlmNegbin => "负二项回归", "negative binomial regression";
+    ModelEb => "经验贝叶斯", "empirical Bayes";
+    ModelSpatialEb => "空间经验贝叶斯", "spatial empirical Bayes";
+    ModelBym2 => "空间分层模型", "spatial hierarchical model";
+    ModelCroston => "间歇需求法", "Croston's method";
+    ModelSba => "修正间歇需求法", "Syntetos–Boylan";
+    ModelTsb => "TSB间歇法", "TSB";
+    ModelAdida => "聚合分解法", "ADIDA";
+    ModelReconcileBu => "自下而上协调", "bottom-up reconciliation";
+    ModelReconcileMint => "最小迹协调", "MinT reconciliation";
+    ModelEnsemble => "组合模型", "ensemble";
+    ModelOracle => "真实强度", "oracle";
 }
 
 impl Source {
@@ -252,6 +270,37 @@ pub fn sector_name(key: &str, lang: Lang) -> String {
     match (lang, sector_zh(key)) {
         (Lang::Zh, Some(zh)) => zh.to_owned(),
         _ => key.replace('_', " "),
+    }
+}
+
+/// A forecasting model's printed name: in Chinese its Chinese name with the
+/// key in brackets (`空间分层模型（bym2）`), so that a reader can look the
+/// model up; in English the key. A key without a name is printed as written.
+pub fn model_name(key: &str, lang: Lang) -> String {
+    let label = match key {
+        "naive" => Label::ModelNaive,
+        "historic_mean" => Label::ModelHistoricMean,
+        "moving_average" => Label::ModelMovingAverage,
+        "ses" => Label::ModelSes,
+        "holt_damped" => Label::ModelHoltDamped,
+        "glm_poisson" => Label::ModelGlmPoisson,
+        "glm_negbin" => Label::ModelGlmNegbin,
+        "eb" => Label::ModelEb,
+        "spatial_eb" => Label::ModelSpatialEb,
+        "bym2" => Label::ModelBym2,
+        "croston" => Label::ModelCroston,
+        "sba" => Label::ModelSba,
+        "tsb" => Label::ModelTsb,
+        "adida" => Label::ModelAdida,
+        "reconcile_bu" => Label::ModelReconcileBu,
+        "reconcile_mint" => Label::ModelReconcileMint,
+        "ensemble" => Label::ModelEnsemble,
+        "oracle" => Label::ModelOracle,
+        _ => return key.to_owned(),
+    };
+    match lang {
+        Lang::Zh => format!("{}（{key}）", label.text(Lang::Zh)),
+        Lang::En => key.to_owned(),
     }
 }
 

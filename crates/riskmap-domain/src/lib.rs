@@ -20,7 +20,7 @@ pub mod layer;
 pub mod source;
 pub mod vocab;
 
-pub use labels::{sector_name, sector_zh, Label, Lang};
+pub use labels::{model_name, sector_name, sector_zh, Label, Lang};
 pub use layer::{Crs, Raster, VectorLayer};
 pub use source::{GeometryKind, Source};
 pub use vocab::{GeohazardType, HazardLevel, IncidentCategory, RiskLevel, Vocabulary};

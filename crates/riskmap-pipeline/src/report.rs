@@ -1249,10 +1249,11 @@ fn method(ctx: &ReportContext, lang: Lang) -> Vec<String> {
         .iter()
         .filter_map(|s| {
             let m = ctx.forecasts.rows.iter().find(|r| r.measure == s.stem())?;
+            let model = riskmap_domain::model_name(&m.model, lang);
             Some(if zh {
-                format!("{}：{}", measure_label(s.stem(), lang), m.model)
+                format!("{}：{model}", measure_label(s.stem(), lang))
             } else {
-                format!("{}: {}", measure_label(s.stem(), lang), m.model)
+                format!("{}: {model}", measure_label(s.stem(), lang))
             })
         })
         .collect();
