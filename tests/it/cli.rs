@@ -186,7 +186,7 @@ fn every_built_in_model_has_a_chinese_name_for_the_report() {
     for model in riskmap_forecast::models::NAMES {
         let zh = riskmap_domain::model_name(model, riskmap_domain::Lang::Zh);
         assert!(
-            zh.ends_with(&format!("（{model}）")) && zh.chars().any(|c| !c.is_ascii()),
+            zh.ends_with(&format!("（{model}）")) && !zh.is_ascii(),
             "{model}: {zh}"
         );
     }
