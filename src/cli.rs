@@ -349,7 +349,7 @@ pub fn main() -> Result<(), PipelineError> {
             };
             let r = run_backtest(&opts)?;
             println!(
-                "backtest: {} townships, {} measures, origins {:?}, models {:.2} s",
+                "backtest: {} townships, {} measures, origins {:?}, models {:.3} s",
                 r.townships, r.measures, r.origins, r.seconds
             );
             println!(
