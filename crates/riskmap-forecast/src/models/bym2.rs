@@ -18,8 +18,10 @@
 //! and φ the share of their variance that is spatial.
 //!
 //! **Fit.** For given (σ, φ) the mode of (α, γ, β, b) maximises the
-//! NB log-likelihood plus the Gaussian log prior of b (and a N(0, 1) ridge
-//! on the standardised slopes γ and β, as in [`crate::models::glm`]), by
+//! NB log-likelihood plus the Gaussian log prior of b (and Gaussian priors
+//! on the fixed effects: nearly flat on α, N(0, 0.1²) on the yearly trend γ,
+//! a N(0, 1) ridge on the standardised slopes β, as in
+//! [`crate::models::glm`]), by
 //! Newton's method with Fisher weights w = μθ/(μ + θ) (Poisson as θ → ∞).
 //! The log marginal likelihood of (σ, φ) is approximated by Laplace's
 //! method at that mode:
@@ -31,11 +33,10 @@
 //!
 //! with Q the prior precision of b and H the Hessian of the negative log
 //! joint at the mode. (σ, φ) maximise it, plus the log of the
-//! penalised-complexity prior on σ (exponential, P(σ > 1) = 0.01; φ flat), by
-//! golden-section searches on
-//! log σ ∈ [−5, 1.5] and φ ∈ [0, 0.99], alternating (see [`fit`]). The size θ
-//! is the moment estimate from a first fit at θ = ∞, after which (σ, φ) are
-//! re-estimated at that θ.
+//! penalised-complexity prior on σ (exponential, P(σ > 1) = 0.01; φ flat):
+//! golden-section searches on log σ and a choice of φ among [`PHIS`] (see
+//! [`fit`]). The size θ is a moment estimate made before, from one rate per
+//! township and a common trend ([`moment_size`]).
 //!
 //! **Predictive.** Next year's linear predictor is Gaussian under the
 //! Laplace approximation, mean η̂ and variance v = cᵀH⁻¹c; the count is NB(e^η,
@@ -169,6 +170,15 @@ impl Data {
     fn p(&self) -> usize {
         1 + self.x.first().map_or(0, Vec::len)
     }
+}
+
+/// The linear predictor of one township-year: its log exposure `offset`,
+/// its design row `x` (without the intercept) and township `i`, at `z`
+/// (fixed effects, intercept first, then b).
+fn linear(z: &[f64], p: usize, offset: f64, x: &[f64], i: usize) -> f64 {
+    x.iter()
+        .zip(&z[1..])
+        .fold(offset + z[0] + z[p + i], |e, (x, b)| e + b * x)
 }
 
 /// The trend (years from the last known one; only with two years or more)
@@ -384,14 +394,7 @@ fn mode(
     let tau = 1.0 / (sigma * sigma);
     let mut z = start.to_vec();
     let mut mu = vec![0.0; n * t];
-    let eta = |z: &[f64], r: usize| -> f64 {
-        let i = r / t;
-        let mut e = d.offset[r] + z[0] + z[p + i];
-        for (k, x) in d.x[r].iter().enumerate() {
-            e += z[1 + k] * x;
-        }
-        e
-    };
+    let eta = |z: &[f64], r: usize| linear(z, p, d.offset[r], &d.x[r], r / t);
     let prior_fixed = |k: usize| prior_precision(d, k);
     // The prior's part of H (lower triangle), the same at every step.
     let mut base = Mat::<f64>::zeros(dim, dim);
@@ -480,7 +483,7 @@ fn mode(
     for r in 0..n * t {
         let (y, m) = (d.y[r], eta(&z, r).min(700.0).exp());
         loglik += if size.is_finite() {
-            ln_gamma(y + size) - ln_gamma(size) - ln_gamma(y + 1.0)
+            libm::lgamma(y + size) - libm::lgamma(size) - libm::lgamma(y + 1.0)
                 + size * (size / (size + m)).ln()
                 + if y > 0.0 {
                     y * (m / (size + m)).ln()
@@ -488,7 +491,7 @@ fn mode(
                     0.0
                 }
         } else {
-            (if y > 0.0 { y * m.ln() } else { 0.0 }) - m - ln_gamma(y + 1.0)
+            (if y > 0.0 { y * m.ln() } else { 0.0 }) - m - libm::lgamma(y + 1.0)
         };
     }
     let b = Mat::<f64>::from_fn(n, 1, |i, _| z[p + i]);
@@ -517,31 +520,6 @@ fn prior_precision(d: &Data, k: usize) -> f64 {
         1 if d.t > 1 => TREND_PRECISION,
         _ => SLOPE_PRECISION,
     }
-}
-
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (k, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + k as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// Golden-section search for the maximum of `f` on [lo, hi] with `steps` evaluations.
@@ -575,7 +553,18 @@ fn golden(mut lo: f64, mut hi: f64, steps: usize, f: &mut dyn FnMut(f64) -> f64)
 /// against an independent implementation.
 pub fn fit_at(d: &Data, g: &Graph, sigma: f64, phi: f64, size: f64) -> Fitted {
     let (q, q_log_det) = unit_precision(g, phi);
-    let m = mode(d, &q, q_log_det, sigma, size, &start(d), EXACT_TOL);
+    fitted(d, (&q, q_log_det), (sigma, phi, size), &start(d))
+}
+
+/// The exact mode at (σ, φ, θ) from `start`, with the prior precision of φ
+/// and its log-determinant.
+fn fitted(
+    d: &Data,
+    (q, q_log_det): (&Mat<f64>, f64),
+    (sigma, phi, size): (f64, f64, f64),
+    start: &[f64],
+) -> Fitted {
+    let m = mode(d, q, q_log_det, sigma, size, start, EXACT_TOL);
     Fitted {
         sigma,
         phi,
@@ -625,16 +614,7 @@ pub fn fit(d: &Data, g: &Graph) -> Fitted {
     (log_sigma, _) = golden(log_sigma - 0.7, log_sigma + 0.7, 4, &mut |s| {
         eval(s, k, &mut warm)
     });
-    let (q, ld) = g.precision(k);
-    let m = mode(d, q, ld, log_sigma.exp(), size, &warm, EXACT_TOL);
-    Fitted {
-        sigma: log_sigma.exp(),
-        phi: PHIS[k],
-        size,
-        z: m.z,
-        evidence: m.evidence,
-        llt: m.llt,
-    }
+    fitted(d, g.precision(k), (log_sigma.exp(), PHIS[k], size), &warm)
 }
 
 /// The NB size θ by moments from a model with one rate per township and a
@@ -692,34 +672,18 @@ pub fn moment_size(d: &Data) -> f64 {
 }
 
 impl Fitted {
-    /// Fitted means of the known township-years, township-major.
-    pub fn means(&self, d: &Data) -> Vec<f64> {
-        let p = d.p();
-        (0..d.n * d.t)
-            .map(|r| {
-                let mut e = d.offset[r] + self.z[0] + self.z[p + r / d.t];
-                for (k, x) in d.x[r].iter().enumerate() {
-                    e += self.z[1 + k] * x;
-                }
-                e.min(700.0).exp()
-            })
-            .collect()
-    }
-
     /// Next year's linear predictor per township: mean and variance.
     pub fn target(&self, d: &Data) -> Vec<(f64, f64)> {
         let p = d.p();
         let dim = p + d.n;
         (0..d.n)
             .map(|i| {
+                // c: the predictor's coefficients on (α, γ, β, b).
                 let mut c = vec![0.0; dim];
                 c[0] = 1.0;
+                c[1..p].copy_from_slice(&d.target_x[i]);
                 c[p + i] = 1.0;
-                let mut eta = d.target_offset[i] + self.z[0] + self.z[p + i];
-                for (k, x) in d.target_x[i].iter().enumerate() {
-                    c[1 + k] = *x;
-                    eta += self.z[1 + k] * x;
-                }
+                let eta = linear(&self.z, p, d.target_offset[i], &d.target_x[i], i);
                 let var = self.llt.as_ref().map_or(0.0, |llt| {
                     let rhs = Mat::<f64>::from_fn(dim, 1, |k, _| c[k]);
                     let s = llt.solve(&rhs);
