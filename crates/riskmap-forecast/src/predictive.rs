@@ -183,7 +183,7 @@ impl Predictive {
         let mut q = [0.1, 0.5, 0.9, 0.025, 0.25, 0.75, 0.975];
         let mut walk = Walk::new(self);
         let crps = walk.run(&mut q, Some(y));
-        walk.continue_to(y);
+        walk.continue_to_outcome();
         Summary {
             mean: self.mean(),
             p10: q[0],
@@ -230,8 +230,11 @@ struct Walk<'a> {
     cdf: Vec<f64>,
     /// Steps taken.
     steps: usize,
-    /// F(y − 1) and F(y) of the outcome `run` was given (0 below the
-    /// support; 1 where the walk stopped before y, its tail being negligible).
+    /// The step k = ⌊y⌋ of the outcome `run` was given, if any.
+    outcome: Option<usize>,
+    /// F(y − 1) and F(y) of that outcome, recorded by [`Walk::step`] (0 below
+    /// the support; 1 where the walk stopped before y, its tail being
+    /// negligible).
     cdf_below: f64,
     cdf_at: f64,
 }
@@ -274,6 +277,7 @@ impl<'a> Walk<'a> {
             mass: vec![0.0; n],
             cdf: vec![0.0; n],
             steps: 0,
+            outcome: None,
             cdf_below: 0.0,
             cdf_at: 0.0,
         }
@@ -295,22 +299,23 @@ impl<'a> Walk<'a> {
             self.cdf[i] += m;
             f += w * self.cdf[i].min(1.0);
         }
+        if let Some(yk) = self.outcome {
+            if k + 1 == yk {
+                self.cdf_below = f.min(1.0);
+            } else if k == yk {
+                self.cdf_at = f.min(1.0);
+            }
+        }
         f
     }
 
-    /// Steps on from where `run` stopped up to the outcome `y`, if it stopped
-    /// short (its tail below `y` being negligible for the CRPS, not for F).
-    fn continue_to(&mut self, y: f64) {
-        if y < 0.0 {
-            return;
-        }
-        let yk = (y.floor() as usize).min(MAX_SUPPORT - 1);
-        for k in self.steps..=yk {
-            let f = self.step(k).min(1.0);
-            if k + 1 == yk {
-                self.cdf_below = f;
-            } else if k == yk {
-                self.cdf_at = f;
+    /// Steps on from where `run` stopped up to its outcome, if it stopped
+    /// short (the tail below the outcome being negligible for the CRPS, not
+    /// for F), so that [`Walk::step`] records F(y − 1) and F(y).
+    fn continue_to_outcome(&mut self) {
+        if let Some(yk) = self.outcome {
+            for k in self.steps..=yk.min(MAX_SUPPORT - 1) {
+                self.step(k);
             }
         }
     }
@@ -351,20 +356,13 @@ impl<'a> Walk<'a> {
         };
         // Until the walk reaches y, F(y − 1) and F(y) are taken as 1: the
         // walk only stops short of y once the mass above is negligible.
-        let y_step = y.filter(|y| *y >= 0.0).map(|y| y.floor());
-        if let Some(yk) = y_step {
-            self.cdf_below = if yk == 0.0 { 0.0 } else { 1.0 };
+        self.outcome = y.filter(|y| *y >= 0.0).map(|y| y.floor() as usize);
+        if let Some(yk) = self.outcome {
+            self.cdf_below = if yk == 0 { 0.0 } else { 1.0 };
             self.cdf_at = 1.0;
         }
         for k in 0..MAX_SUPPORT {
             let f = self.step(k);
-            if let Some(yk) = y_step {
-                if k as f64 + 1.0 == yk {
-                    self.cdf_below = f.min(1.0);
-                } else if k as f64 == yk {
-                    self.cdf_at = f.min(1.0);
-                }
-            }
             for (p, done) in probs.iter_mut().zip(found.iter_mut()) {
                 // A relative slack of 1e-10 absorbs the rounding of the sum.
                 if !*done && f >= *p - 1e-10 {
