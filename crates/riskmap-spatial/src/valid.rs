@@ -51,16 +51,21 @@ pub fn certainly_valid(mp: &MultiPolygon<f64>) -> bool {
     // A vertex repeated in a row (common in layers whose coordinates were
     // rounded) makes a zero-length edge and no invalidity; drop the repeats
     // so that the sweep does not see the edges around it meet.
-    let cleaned: Vec<Vec<Coord<f64>>> =
+    // Only a ring with a repeat is copied.
+    let cleaned: Vec<std::borrow::Cow<'_, [Coord<f64>]>> =
         mp.0.iter()
             .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
             .map(|ring| {
-                let mut r = ring.0.clone();
-                r.dedup();
-                r
+                if ring.0.windows(2).any(|w| w[0] == w[1]) {
+                    let mut r = ring.0.clone();
+                    r.dedup();
+                    std::borrow::Cow::Owned(r)
+                } else {
+                    std::borrow::Cow::Borrowed(ring.0.as_slice())
+                }
             })
             .collect();
-    let rings: Vec<&[Coord<f64>]> = cleaned.iter().map(Vec::as_slice).collect();
+    let rings: Vec<&[Coord<f64>]> = cleaned.iter().map(|r| r.as_ref()).collect();
     if rings.iter().any(|r| !ring_is_sound(r)) {
         return false;
     }
