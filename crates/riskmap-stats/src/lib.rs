@@ -24,6 +24,8 @@
 //!   `original_test` reports it.
 //! - [`emerging`]: emerging hot spot analysis (ArcGIS Pro's categories) on a
 //!   regular grid built from points, or on townships.
+//! - [`scan`]: Kulldorff's prospective space-time scan statistic (Poisson
+//!   and space-time permutation models, Monte Carlo p-values).
 //! - [`fdr`]: Benjamini–Hochberg false-discovery-rate adjustment.
 //! - [`normal`]: the standard normal tail, for the p-values above.
 //!
@@ -44,6 +46,7 @@ pub mod mann_kendall;
 pub mod moran;
 pub mod normal;
 pub mod rates;
+pub mod scan;
 pub mod weights;
 
 pub use weights::{Transform, Weights};
