@@ -19,6 +19,7 @@ fn bench(c: &mut Criterion) {
             seed: 2021,
             years: (2015, 2021),
             boundaries: Default::default(),
+            emergent: Default::default(),
         };
         group.bench_function(format!("generate/{}", preset.name()), |b| {
             b.iter(|| generate(&cfg).unwrap())

@@ -9,7 +9,7 @@ use riskmap_pipeline::progress::LogFormat;
 use riskmap_pipeline::report::Lang;
 use riskmap_pipeline::synth::{write_region, TableFormat, DEFAULT_YEARS};
 use riskmap_pipeline::{run, PipelineError, RunOptions, RunReport, SynthOptions};
-use riskmap_synth::{Boundaries, Preset, SynthConfig};
+use riskmap_synth::{Boundaries, Emergent, Preset, SynthConfig};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -116,6 +116,11 @@ enum Command {
         /// How township borders look (real-like: for benchmarks on boundaries like real ones).
         #[arg(long, value_enum, default_value = "smooth")]
         boundaries: BoundariesArg,
+        /// Emergent clusters injected at the end of the data, listed in
+        /// truth/emergent_clusters.csv: auto (the seed decides: half of the
+        /// seeds get one or two), none (a null region), or a count up to 5.
+        #[arg(long, default_value = "auto", value_parser = parse_emergent)]
+        emergent: Emergent,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
@@ -194,6 +199,17 @@ fn parse_years(s: &str) -> Result<(i32, i32), String> {
     Ok((a, b))
 }
 
+fn parse_emergent(s: &str) -> Result<Emergent, String> {
+    match s {
+        "auto" => Ok(Emergent::Auto),
+        "none" | "0" => Ok(Emergent::None),
+        n => match n.parse::<u8>() {
+            Ok(k @ 1..=5) => Ok(Emergent::Count(k)),
+            _ => Err(format!("{s}: write auto, none or a count from 1 to 5")),
+        },
+    }
+}
+
 fn preset(p: PresetArg) -> Preset {
     match p {
         PresetArg::County => Preset::County,
@@ -265,6 +281,7 @@ pub fn main() -> Result<(), PipelineError> {
             years,
             format,
             boundaries,
+            emergent,
             out,
         } => {
             let mut opts = SynthOptions::new(preset(p), seed);
@@ -274,6 +291,7 @@ pub fn main() -> Result<(), PipelineError> {
                     BoundariesArg::Smooth => Boundaries::Smooth,
                     BoundariesArg::RealLike => Boundaries::RealLike,
                 },
+                emergent,
                 ..opts.config
             };
             if let Some(f) = format {

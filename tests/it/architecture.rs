@@ -80,7 +80,7 @@ const PIPELINE_FLOORS: &[&[&str]] = &[
         "synth",
     ],
     // Validation and the stages that read only validated data.
-    &["validate", "publish", "rasters", "spatial_stats"],
+    &["validate", "publish", "rasters", "spatial_stats", "alerts"],
     // Stages that read files of their own as well.
     &["backtest", "scores"],
     // The report, made from every stage's results.

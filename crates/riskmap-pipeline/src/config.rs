@@ -22,6 +22,18 @@
 //! cell_size_m = 100             # default: the region's longer side / 800, at least 50 m
 //! weights = { forest_fires = "burned_area_ha" } # or deaths, injuries, loss_10k_cny
 //!
+//! [alerts]                     # the nightly prospective space-time scan (docs/METHODOLOGY.md)
+//! enabled = true
+//! max_population_share = 0.5    # circles up to this share of the population
+//! max_radius_km = 30            # and, if set, this radius
+//! max_days = 60                 # windows of 1..max_days days ending on the last day
+//! study_days = 365              # the scan's study period
+//! baseline_years = 3            # years before it that give the baseline and the season
+//! replicates = 999              # Monte Carlo replicates
+//! seed = 2021
+//! recurrence_days = 365         # an alert is as rare as once in this many days without a cluster
+//! min_cases = 3                 # fewer cases than this is never an alert
+//!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
 //! crs = "GCJ02"                  # default EPSG:4326; any EPSG:n, or GCJ02
@@ -70,6 +82,9 @@ pub struct Config {
     /// Heatmap (kernel density) settings.
     #[serde(default)]
     pub heatmaps: HeatmapConfig,
+    /// Nightly alerts: the prospective space-time scan (`[alerts]`).
+    #[serde(default)]
+    pub alerts: AlertsConfig,
     /// Township names used in the ledgers → a township code (or the name the
     /// townships layer uses), for rows placed by name (`[township_aliases]`).
     #[serde(default)]
@@ -170,6 +185,85 @@ impl Default for StatsConfig {
             cell_size_m: 1000.0,
             time_window: 1,
         }
+    }
+}
+
+/// Nightly alert settings (`[alerts]`): Kulldorff's prospective
+/// space-time scan per event source and incident category.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Run the scan.
+    pub enabled: bool,
+    /// Circles grow from each township's representative point to this share
+    /// of the population (of the cases, without population), at most 0.5.
+    pub max_population_share: f64,
+    /// And, if set, to this radius, km.
+    pub max_radius_km: Option<f64>,
+    /// Longest time window, days; windows end on the last day of data.
+    pub max_days: usize,
+    /// Length of the study period, days (the scan conditions on its cases).
+    pub study_days: usize,
+    /// Years before the study period that give each township's baseline
+    /// rate and the season (Poisson model).
+    pub baseline_years: usize,
+    /// Monte Carlo replicates.
+    pub replicates: usize,
+    /// Seed of the replicates.
+    pub seed: u64,
+    /// A cluster is an alert when it would happen by chance at most once in
+    /// this many days of daily scans: p ≤ 1 / recurrence_days.
+    pub recurrence_days: f64,
+    /// A cluster with fewer cases is never an alert.
+    pub min_cases: usize,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            enabled: true,
+            max_population_share: 0.5,
+            max_radius_km: None,
+            max_days: 60,
+            study_days: 365,
+            baseline_years: 3,
+            replicates: 999,
+            seed: 2021,
+            recurrence_days: 365.0,
+            min_cases: 3,
+        }
+    }
+}
+
+impl AlertsConfig {
+    /// Checks the values; the message names the key and what to write.
+    pub fn check(&self) -> Result<(), String> {
+        let share = self.max_population_share;
+        if !(share > 0.0 && share <= 0.5) {
+            return Err(format!("`alerts.max_population_share = {share}`: use a share above 0 and at most 0.5 (SaTScan's limit: a larger circle's outside would be the cluster)"));
+        }
+        if self.max_radius_km.is_some_and(|r| r.is_nan() || r <= 0.0) {
+            return Err(
+                "`alerts.max_radius_km` must be more than 0 km (leave it out for no limit)".into(),
+            );
+        }
+        if self.max_days == 0 || self.study_days < self.max_days {
+            return Err(format!(
+                "`alerts.max_days = {}`, `alerts.study_days = {}`: use 1 ≤ max_days ≤ study_days",
+                self.max_days, self.study_days
+            ));
+        }
+        if self.recurrence_days.is_nan() || self.recurrence_days < 1.0 {
+            return Err(format!(
+                "`alerts.recurrence_days = {}`: use 1 day or more (365 = once a year)",
+                self.recurrence_days
+            ));
+        }
+        // The smallest p the replicates can give is 1 / (replicates + 1).
+        if ((self.replicates + 1) as f64) < self.recurrence_days {
+            return Err(format!("`alerts.replicates = {}` cannot show a recurrence of {} days (p ≤ 1/{}): use at least {} replicates", self.replicates, self.recurrence_days, self.recurrence_days, self.recurrence_days.ceil() as usize - 1));
+        }
+        Ok(())
     }
 }
 
@@ -317,6 +411,10 @@ impl Config {
             .scores
             .check()
             .map_err(|e| PipelineError::Input(format!("{}: {e}", path.display())))?;
+        config
+            .alerts
+            .check()
+            .map_err(|why| PipelineError::Input(format!("{}: {why}", path.display())))?;
         let st = &config.stats;
         let alpha_ok = st.alpha > 0.0 && st.alpha < 1.0;
         let cell_ok = st.cell_size_m > 0.0 && st.cell_size_m.is_finite();
@@ -402,6 +500,19 @@ mod tests {
             e.contains("riskmap.toml") && e.contains("scores.indicators.hiden_hazards"),
             "{e}"
         );
+        for (bad, key) in [
+            (
+                "[alerts]\nmax_population_share = 0.8\n",
+                "alerts.max_population_share",
+            ),
+            ("[alerts]\nmax_days = 400\n", "alerts.max_days"),
+            ("[alerts]\nreplicates = 99\n", "alerts.replicates"),
+            ("[alerts]\nmax_radius_km = -1\n", "alerts.max_radius_km"),
+            ("[alerts]\nmax_day = 30\n", "max_day"),
+        ] {
+            let e = load(bad).unwrap_err().to_string();
+            assert!(e.contains("riskmap.toml") && e.contains(key), "{bad}: {e}");
+        }
         let c = load("[scores]\nacross = \"arithmetic\"\n[scores.dimensions]\nnatural = 2.0\n[scores.levels]\nmethod = \"quantile\"\n").unwrap();
         assert_eq!(
             c.scores.dimension_weight(riskmap_score::Dimension::Natural),

@@ -22,6 +22,7 @@
 //! # Ok::<(), riskmap_pipeline::PipelineError>(())
 //! ```
 
+pub mod alerts;
 pub mod backtest;
 pub mod cache;
 pub mod config;

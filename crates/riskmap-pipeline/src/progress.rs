@@ -90,6 +90,30 @@ pub fn event(
     }
 }
 
+/// Reports an alert as one JSON object on one line of stderr, whatever the
+/// log format, so that the system journal (or any log shipper) can match
+/// and parse it: `ts`, `level` (`warning`), `event` (`alert`), then `fields`.
+pub fn alert(fields: serde_json::Map<String, serde_json::Value>) {
+    let mut line = serde_json::Map::new();
+    line.insert(
+        "ts".into(),
+        chrono::Utc::now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            .into(),
+    );
+    line.insert("level".into(), "warning".into());
+    line.insert("event".into(), "alert".into());
+    line.extend(fields);
+    let line = serde_json::Value::Object(line).to_string();
+    let spinner = SPINNER.lock().unwrap_or_else(|e| e.into_inner());
+    match spinner.as_ref() {
+        Some(pb) => pb.println(&line),
+        None => {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }
+    }
+}
+
 /// A job in progress: shows a spinner on a terminal until dropped.
 pub struct Job(());
 

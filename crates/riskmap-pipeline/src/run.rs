@@ -502,6 +502,7 @@ impl Log {
 /// What the report is made from, kept past the stages that compute it.
 struct Computed {
     panel: crate::panel::Panel,
+    alerts: crate::alerts::Alerts,
     stats: crate::spatial_stats::SpatialStats,
     forecasts: crate::backtest::Forecasts,
     heatmaps: Vec<(String, riskmap_domain::Raster)>,
@@ -512,6 +513,7 @@ struct Computed {
 /// lists them with their outputs); the report comes last, in [`run`].
 fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
     let (panel, exposure) = panel_stage(cx, log)?;
+    let alerts = alerts_stage(cx, &exposure, log)?;
     let stats = log.timed("spatial statistics", |log| {
         let stats =
             crate::spatial_stats::compute(cx.v, &panel, &exposure, &cx.config.stats, cx.cache);
@@ -579,6 +581,7 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
     }
     Ok(Computed {
         panel,
+        alerts,
         stats,
         forecasts,
         heatmaps: heatmaps
@@ -587,6 +590,52 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
             .collect(),
         scores: scored.table,
     })
+}
+
+/// The alerts stage: the prospective space-time scan per event source and
+/// incident category; `alerts.csv` (empty when nothing is unusual), one JSON
+/// line per alert, and a stage entry per measure scanned.
+fn alerts_stage(
+    cx: &Context,
+    exposure: &HashMap<(usize, i32), f64>,
+    log: &mut Log,
+) -> Result<crate::alerts::Alerts, PipelineError> {
+    let t = Instant::now();
+    let alerts = if cx.config.alerts.enabled {
+        match crate::alerts::scan(cx.v, exposure, &cx.config.alerts) {
+            Ok(a) => a,
+            Err(skip) => {
+                log.skip(skip);
+                Default::default()
+            }
+        }
+    } else {
+        log.warnings
+            .push("alerts: not scanned (alerts.enabled = false in riskmap.toml)".into());
+        Default::default()
+    };
+    crate::alerts::log(cx.v, &alerts);
+    log.wrote(crate::alerts::write(cx.v, &alerts, cx.out)?);
+    log.warnings.extend(alerts.notes.iter().cloned());
+    for s in &alerts.scanned {
+        log.stages.push(StageEntry {
+            name: format!(
+                "alerts: {} ({} cases, {} replicates)",
+                s.measure, s.cases, s.replicates
+            ),
+            seconds: s.seconds,
+            skipped: None,
+        });
+    }
+    log.stages.push_rows(
+        StageEntry {
+            name: "alerts".into(),
+            seconds: t.elapsed().as_secs_f64(),
+            skipped: None,
+        },
+        Some(alerts.alerts.len()),
+    );
+    Ok(alerts)
 }
 
 /// The panel stage: `panel.parquet` and `panel_monthly.parquet`, and the

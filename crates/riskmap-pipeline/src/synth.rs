@@ -47,6 +47,7 @@ impl SynthOptions {
                 seed,
                 years: DEFAULT_YEARS,
                 boundaries: Default::default(),
+                emergent: Default::default(),
             },
             table_format: if preset == Preset::County {
                 TableFormat::Csv
@@ -116,6 +117,7 @@ pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, Pip
     write_table(&mut t.dirt, &truth.join("dirt.csv"))?;
     write_table(&mut t.effects, &truth.join("effects.csv"))?;
     write_table(&mut t.townships, &truth.join("townships.csv"))?;
+    write_table(&mut t.emergent, &truth.join("emergent_clusters.csv"))?;
     let params = serde_json::to_string_pretty(&t.params)
         .map_err(|e| PipelineError::Internal(e.to_string()))?;
     std::fs::write(truth.join("params.json"), params + "\n")

@@ -26,6 +26,7 @@ fn townships() -> Vec<MultiPolygon<f64>> {
         seed: 2021,
         years: (2021, 2021),
         boundaries: Boundaries::RealLike,
+        emergent: Default::default(),
     })
     .expect("the province generates");
     region

@@ -198,8 +198,9 @@ fn near_sector(
     }
 }
 
+/// Draws one event of `measure` in township `index` in the given month.
 #[allow(clippy::too_many_arguments)]
-fn draw(
+pub(crate) fn draw(
     rng: &mut Stream,
     measure: &str,
     index: usize,

@@ -27,6 +27,8 @@ pub struct SynthConfig {
     pub years: (i32, i32),
     /// How township borders look.
     pub boundaries: Boundaries,
+    /// Emergent clusters injected at the end of the data (see [`crate::emergent`]).
+    pub emergent: crate::emergent::Emergent,
 }
 
 /// How township borders look.
@@ -71,6 +73,10 @@ pub struct Truth {
     pub effects: DataFrame,
     /// Per township: site, area and terrain covariates.
     pub townships: DataFrame,
+    /// Emergent clusters injected at the end of the data: `cluster`,
+    /// `measure`, `townships` (codes, `;`), `names`, `start`, `end`, `days`,
+    /// `relative_risk`, `baseline_expected`, `injected` (empty for a null region).
+    pub emergent: DataFrame,
     /// Generator parameters (preset, seed, years, measures, dirt rates).
     pub params: serde_json::Value,
 }
@@ -137,6 +143,19 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
             events::town_events(&ctx, &specs, cfg.years)
         })
         .collect();
+    let (emergent, extra) = crate::emergent::inject(
+        cfg.emergent,
+        &crate::emergent::Inputs {
+            seed,
+            towns: &towns,
+            assets: &town_assets,
+            specs: &specs,
+            effects: &effects,
+            frame: &frame,
+            terrain: &terrain,
+            last_year: last,
+        },
+    );
 
     let mut tables = Vec::new();
     let mut origins = Table::new(&["source", "row", "id", "code", "dirt"]);
@@ -179,7 +198,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         Source::ForestFires,
         Source::GeohazardEvents,
     ];
-    for d in drafts.into_iter().flatten() {
+    for d in drafts.into_iter().flatten().chain(extra) {
         let k = event_sources
             .iter()
             .position(|s| *s == d.source)
@@ -388,6 +407,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         dirt: frame_of(&dirt_rows, "truth/dirt")?,
         effects: effects_table(&specs, &effects, &towns)?,
         townships: townships_truth(&towns, &frame)?,
+        emergent: emergent_table(&emergent, &towns)?,
         params: serde_json::json!({
             "generator": "riskmap-synth",
             "version": env!("CARGO_PKG_VERSION"),
@@ -666,6 +686,46 @@ fn effects_table(
         }
     }
     frame_of(&t, "truth/effects")
+}
+
+fn emergent_table(
+    clusters: &[crate::emergent::Cluster],
+    towns: &[Town],
+) -> Result<DataFrame, SynthError> {
+    let mut t = Table::new(&[
+        "cluster",
+        "measure",
+        "townships",
+        "names",
+        "start",
+        "end",
+        "days",
+        "relative_risk",
+        "baseline_expected",
+        "injected",
+    ]);
+    for (k, c) in clusters.iter().enumerate() {
+        let join = |f: &dyn Fn(&Town) -> &str| {
+            c.towns
+                .iter()
+                .map(|&i| f(&towns[i]))
+                .collect::<Vec<_>>()
+                .join(";")
+        };
+        t.rows.push(vec![
+            (k as i64 + 1).into(),
+            c.measure.into(),
+            join(&|t| &t.code).into(),
+            join(&|t| &t.name).into(),
+            date(c.start),
+            date(c.end),
+            ((c.end - c.start).num_days() + 1).into(),
+            c.relative_risk.into(),
+            ((c.baseline * 1e4).round() / 1e4).into(),
+            (c.injected as i64).into(),
+        ]);
+    }
+    frame_of(&t, "truth/emergent_clusters")
 }
 
 fn townships_truth(towns: &[Town], frame: &Frame) -> Result<DataFrame, SynthError> {

@@ -16,7 +16,7 @@
 //! ```no_run
 //! use riskmap_synth::{generate, Preset, SynthConfig};
 //!
-//! let region = generate(&SynthConfig { preset: Preset::County, seed: 2021, years: (2015, 2021), boundaries: Default::default() }).unwrap();
+//! let region = generate(&SynthConfig { preset: Preset::County, seed: 2021, years: (2015, 2021), boundaries: Default::default(), emergent: Default::default() }).unwrap();
 //! assert!(region.townships.geometries.len() > 10);
 //! ```
 //!
@@ -34,6 +34,7 @@
 pub mod admin;
 pub mod assets;
 pub mod dirt;
+pub mod emergent;
 pub mod events;
 pub mod frame;
 pub mod intensity;
@@ -47,5 +48,6 @@ pub mod tessellation;
 
 mod generate;
 
+pub use emergent::Emergent;
 pub use generate::{generate, Boundaries, Region, SynthConfig, SynthError, Truth};
 pub use preset::Preset;

@@ -19,6 +19,7 @@ fn county() -> &'static Region {
             seed: 2021,
             years: YEARS,
             boundaries: Default::default(),
+            emergent: Default::default(),
         })
         .unwrap()
     })
@@ -32,6 +33,7 @@ fn province() -> &'static Region {
             seed: 7,
             years: YEARS,
             boundaries: Default::default(),
+            emergent: Default::default(),
         })
         .unwrap()
     })
@@ -478,6 +480,7 @@ fn output_is_identical_whatever_the_thread_count() {
         seed: 99,
         years: (2019, 2021),
         boundaries: Default::default(),
+        emergent: Default::default(),
     };
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
