@@ -112,6 +112,16 @@ labels! {
     RectifiedShare => "已整改", "rectified";
     MoreNotShown => "其余未列出", "more not shown";
     ReportTitle => "安全生产与自然灾害风险研判报告", "Safety and natural-hazard risk report";
+    SecAlerts => "近期预警", "Current alerts";
+    AlertMapTitle => "近期预警聚集区", "Current alert clusters";
+    AlertIntro => "以下乡镇（街道）近期事件明显多于常态，建议立即核查原因、加强巡查。方法：前瞻性时空扫描统计（每晚运行，窗口截至数据最后一天）。", "These townships have had clearly more events than usual in the last days; check the causes and step up inspections now. Method: prospective space-time scan statistic (run nightly, windows ending on the last day of data).";
+    AlertNo => "预警", "Alert";
+    AlertPeriod => "时段", "Period";
+    AlertObserved => "实际起数", "Observed";
+    AlertExpected => "常态预期", "Expected";
+    AlertTimes => "倍数", "Times usual";
+    AlertRecurrence => "偶然出现约", "By chance once in";
+    AlertNone => "无预警", "No alert";
     SecStats => "一、本年度事故与灾害统计", "1. This year's incidents and disasters";
     SecRanking => "二、乡镇（街道）风险排名", "2. Township risk ranking";
     SecMaps => "三、风险分布图", "3. Maps";

@@ -32,7 +32,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use riskmap_domain::{Crs, GeohazardType, IncidentCategory, Raster, RiskLevel, Source};
 use riskmap_render::report::{
-    FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
+    AlertRow, FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
 };
 use riskmap_render::{
     Dimensions, FigureSet, Forecast, Grid, HeatmapInput, HotSpotClass, HotSpotInput, MapMeta,
@@ -72,6 +72,8 @@ pub struct ReportContext<'a> {
     pub heatmaps: &'a [(String, Raster)],
     /// Stages skipped for want of data, with why (section 6).
     pub skipped: &'a [crate::stage::Skipped],
+    /// The current alerts (the first section, when there are any).
+    pub alerts: &'a [crate::alerts::Alert],
     /// The language of the report and figures.
     pub lang: Lang,
 }
@@ -365,6 +367,11 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         dimensions,
         heatmaps,
         hotspots,
+        alerts: ctx
+            .alerts
+            .iter()
+            .map(|a| (a.townships.clone(), alert_legend(a, lang)))
+            .collect(),
         trends,
         seasonality,
         yoy,
@@ -396,6 +403,19 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         region: meta.region.clone(),
         as_of: meta.as_of.clone(),
         year: v.current_year(),
+        alerts: ctx
+            .alerts
+            .iter()
+            .map(|a| AlertRow {
+                sentence: alert_sentence(v, a, lang),
+                measure: measure_label(&a.measure, lang),
+                townships: alert_names(v, a, if zh { "、" } else { ", " }),
+                period: format!("{}–{}", a.start, a.end),
+                observed: a.observed,
+                expected: a.expected,
+                recurrence: recurrence(a.recurrence_days, lang),
+            })
+            .collect(),
         stats: stat_rows(ctx, &ytd, lang, &present),
         highlights,
         ranking: ranking_rows,
@@ -482,6 +502,89 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// The alert in words a leader reads: "X镇、Y乡近12天道路交通事故7起，为常态的3.5倍".
+pub fn alert_sentence(v: &Validated, a: &crate::alerts::Alert, lang: Lang) -> String {
+    let names: Vec<&str> = a
+        .townships
+        .iter()
+        .map(|&t| v.townships[t].name.as_str())
+        .collect();
+    let ratio = a.observed / a.expected;
+    let measure = measure_label(&a.measure, lang);
+    match lang {
+        Lang::Zh => {
+            let who = if names.len() <= 5 {
+                names.join("、")
+            } else {
+                format!("{}等{}个乡镇", names[..5].join("、"), names.len())
+            };
+            format!(
+                "{who}近{}天{measure}{}起，为常态的{ratio:.1}倍（常态预期{:.1}起；无聚集时偶然出现约{}一遇）",
+                a.days(),
+                a.observed,
+                a.expected,
+                recurrence(a.recurrence_days, lang),
+            )
+        }
+        Lang::En => {
+            let who = if names.len() <= 5 {
+                names.join(", ")
+            } else {
+                format!(
+                    "{} and {} more townships",
+                    names[..5].join(", "),
+                    names.len() - 5
+                )
+            };
+            format!(
+                "{who}: {} {} in the last {} days, {ratio:.1} times the usual ({:.1} expected; by chance about once in {})",
+                a.observed,
+                measure.to_lowercase(),
+                a.days(),
+                a.expected,
+                recurrence(a.recurrence_days, lang),
+            )
+        }
+    }
+}
+
+/// An alert's line in the alert map's legend.
+fn alert_legend(a: &crate::alerts::Alert, lang: Lang) -> String {
+    let measure = measure_label(&a.measure, lang);
+    match lang {
+        Lang::Zh => format!(
+            "{measure} 近{}天{}起（常态{:.1}起）",
+            a.days(),
+            a.observed,
+            a.expected
+        ),
+        Lang::En => format!(
+            "{measure}: {} in {} days ({:.1} expected)",
+            a.observed,
+            a.days(),
+            a.expected
+        ),
+    }
+}
+
+fn alert_names(v: &Validated, a: &crate::alerts::Alert, sep: &str) -> String {
+    a.townships
+        .iter()
+        .map(|&t| v.townships[t].name.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// A recurrence interval in words: days below a year, else years.
+fn recurrence(days: f64, lang: Lang) -> String {
+    match (days >= 365.0, lang) {
+        (true, Lang::Zh) => format!("{:.1}年", days / 365.0),
+        (false, Lang::Zh) => format!("{days:.0}天"),
+        (true, Lang::En) => format!("{:.1} years", days / 365.0),
+        (false, Lang::En) => format!("{days:.0} days"),
+    }
 }
 
 /// What a measure counts, in the report's language.
@@ -1667,6 +1770,7 @@ mod tests {
             scores: Some(&scores),
             heatmaps: &heatmaps,
             skipped: &[],
+            alerts: &[],
             lang: Lang::Zh,
         };
         let (set, input, warnings) = inputs(&ctx);

@@ -358,6 +358,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
                 scores: c.scores.as_ref(),
                 heatmaps: &c.heatmaps,
                 skipped: &skipped,
+                alerts: &c.alerts.alerts,
                 lang: opts.lang,
             };
             let r = crate::report::write(&context, staging.path())?;

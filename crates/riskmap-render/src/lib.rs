@@ -47,7 +47,7 @@ pub use inputs::{
     Seasonality, Township, Trend, YearlySeries, YoyRow,
 };
 pub use labels::{Label, Lang};
-pub use maps::{dimension_maps, heatmap, hotspot_map, risk_map, MapMeta};
+pub use maps::{alert_map, dimension_maps, heatmap, hotspot_map, risk_map, MapMeta};
 pub use set::{
     write_figures, FigureKind, FigureSet, HeatmapInput, HotSpotInput, Rendered, WrittenFigure,
 };

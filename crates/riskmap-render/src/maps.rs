@@ -1041,6 +1041,142 @@ pub fn hotspot_map(
     )
 }
 
+// ---------------------------------------------------------------- alert map
+
+/// Colours of the alerts on the alert map, in order (ColorBrewer Set1
+/// without its yellow, which reads poorly on white).
+const ALERT_COLOURS: [(u8, u8, u8); 6] = [
+    (0xe4, 0x1a, 0x1c),
+    (0x37, 0x7e, 0xb8),
+    (0x98, 0x4e, 0xa3),
+    (0xff, 0x7f, 0x00),
+    (0x4d, 0xaf, 0x4a),
+    (0xa6, 0x56, 0x28),
+];
+
+struct AlertMap<'a> {
+    townships: &'a [Township],
+    alerts: &'a [Vec<usize>],
+    legend: &'a [String],
+    meta: &'a MapMeta,
+    lang: Lang,
+    rect: (f64, f64, f64, f64),
+    frame: MapFrame,
+    h: u32,
+}
+
+impl Paint for AlertMap<'_> {
+    fn size(&self) -> (u32, u32) {
+        (px(MAP_W) as u32, self.h)
+    }
+
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let lang = self.lang;
+        let proj = project(self.townships, &self.frame);
+        // A township takes the colour of the first alert it is in.
+        let mut first: Vec<Option<usize>> = vec![None; self.townships.len()];
+        let mut all: Vec<Vec<usize>> = vec![Vec::new(); self.townships.len()];
+        for (k, towns) in self.alerts.iter().enumerate() {
+            for &t in towns {
+                first[t].get_or_insert(k);
+                all[t].push(k + 1);
+            }
+        }
+        let colour = |k: usize| rgb(ALERT_COLOURS[k % ALERT_COLOURS.len()]);
+        draw_townships(
+            root,
+            &proj,
+            &|i| {
+                Some(match first[i] {
+                    Some(k) => colour(k).mix(0.85),
+                    None => RGBColor(0xf4, 0xf4, 0xf4).to_rgba(),
+                })
+            },
+            RGBColor(0x88, 0x88, 0x88),
+            0.5,
+        )?;
+        let order: Vec<usize> = (0..self.townships.len())
+            .filter(|&i| first[i].is_some())
+            .collect();
+        let size = if self.townships.len() > 200 {
+            8.5
+        } else {
+            11.0
+        };
+        labels(
+            root,
+            self.townships,
+            &proj,
+            &order,
+            &|i| {
+                let ks: Vec<String> = all[i].iter().map(|k| k.to_string()).collect();
+                Some(format!("({})", ks.join(",")))
+            },
+            size,
+        )?;
+        title_band(root, Label::AlertMapTitle.text(lang), self.meta, lang)?;
+        let mut y = self.rect.3 as i32 + px(24.0);
+        for (k, line) in self.legend.iter().enumerate() {
+            swatch(
+                root,
+                px(MARGIN),
+                y,
+                colour(k).mix(0.85),
+                &format!("{} {}", k + 1, line),
+            )?;
+            y += px(18.0);
+        }
+        swatch(
+            root,
+            px(MARGIN),
+            y,
+            RGBColor(0xf4, 0xf4, 0xf4).to_rgba(),
+            Label::AlertNone.text(lang),
+        )?;
+        scale_bar(root, &self.frame, px(MAP_W - MARGIN), y, lang)
+    }
+}
+
+/// The alert map: each alert's townships in its own colour, labelled with
+/// their names and alert numbers, a legend line per alert (`legend[k]` for
+/// `alerts[k]`, township indices into `townships`), scale bar and north
+/// arrow.
+pub fn alert_map(
+    townships: &[Township],
+    alerts: &[Vec<usize>],
+    legend: &[String],
+    meta: &MapMeta,
+    lang: Lang,
+    opts: RenderOptions,
+) -> Result<Figure, RenderError> {
+    check_len("alert_map legend", alerts.len(), legend.len())?;
+    if let Some(&t) = alerts.iter().flatten().find(|&&t| t >= townships.len()) {
+        return Err(RenderError::Input(format!(
+            "alert_map: township {t} of {}",
+            townships.len()
+        )));
+    }
+    let b = bounds(townships.iter().map(|t| &t.polygon));
+    let (rect, h) = layout(b);
+    let frame = MapFrame::fit(b, rect);
+    // One legend line per alert below the map.
+    let h = h + px(18.0 * alerts.len() as f64) as u32;
+    render(
+        &AlertMap {
+            townships,
+            alerts,
+            legend,
+            meta,
+            lang,
+            rect,
+            frame,
+            h,
+        },
+        "alert_map",
+        opts,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,26 @@ pub struct StatRow {
     pub decimals: usize,
 }
 
+/// One current alert, as the report's first section lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    /// The alert in a sentence a leader reads, in the report's language
+    /// ("X镇、Y乡近12天道路交通事故7起，为常态的3.5倍……").
+    pub sentence: String,
+    /// What was counted, in the report's language.
+    pub measure: String,
+    /// Township names, joined.
+    pub townships: String,
+    /// First and last day, `YYYY-MM-DD–YYYY-MM-DD`.
+    pub period: String,
+    /// Cases.
+    pub observed: f64,
+    /// Expected cases.
+    pub expected: f64,
+    /// The recurrence interval in words ("2.7年", "2.7 years").
+    pub recurrence: String,
+}
+
 /// One township in the ranked table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskRow {
@@ -103,6 +123,8 @@ pub struct ReportInput {
     pub as_of: String,
     /// The as-of year.
     pub year: i32,
+    /// Before section 1, only when not empty: the current alerts.
+    pub alerts: Vec<AlertRow>,
     /// Section 1: the year's statistics.
     pub stats: Vec<StatRow>,
     /// Section 1: sentences that sum it up (optional).
@@ -318,7 +340,9 @@ fn build_without_font(input: &ReportInput, figures: &[Rendered]) -> (String, usi
         if lang == Lang::Zh { "：" } else { ": " },
         esc(&input.as_of)
     );
+    let has_alerts = !input.alerts.is_empty();
     let sections = [
+        ("alerts", Label::SecAlerts),
         ("stats", Label::SecStats),
         ("ranking", Label::SecRanking),
         ("maps", Label::SecMaps),
@@ -329,6 +353,9 @@ fn build_without_font(input: &ReportInput, figures: &[Rendered]) -> (String, usi
     ];
     let _ = write!(h, "<nav><h3>{}</h3><ol>", l(Label::Contents));
     for (id, s) in sections {
+        if id == "alerts" && !has_alerts {
+            continue;
+        }
         let _ = write!(
             h,
             "<li><a href=\"#{id}\">{}</a></li>",
@@ -351,10 +378,53 @@ fn build_without_font(input: &ReportInput, figures: &[Rendered]) -> (String, usi
             .collect()
     };
 
+    // Current alerts, first, only when there are any.
+    if has_alerts {
+        let _ = write!(
+            h,
+            "<section id=\"alerts\" class=\"first alerts\"><h2>{}</h2><p class=\"note\">{}</p><ul class=\"highlights\">",
+            l(Label::SecAlerts),
+            l(Label::AlertIntro)
+        );
+        for a in &input.alerts {
+            let _ = write!(h, "<li><strong>{}</strong></li>", esc(&a.sentence));
+        }
+        h.push_str("</ul>");
+        h.push_str(&figs(&[FigureKind::AlertMap]));
+        let _ = write!(
+            h,
+            "<div class=\"table-wrap\"><table><thead><tr><th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+            l(Label::AlertNo),
+            l(Label::Indicator),
+            l(Label::Township),
+            l(Label::AlertPeriod),
+            l(Label::AlertObserved),
+            l(Label::AlertExpected),
+            l(Label::AlertTimes),
+            l(Label::AlertRecurrence)
+        );
+        for (k, a) in input.alerts.iter().enumerate() {
+            let _ = write!(
+                h,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.1}</td><td class=\"num\">{:.1}</td><td>{}</td></tr>",
+                k + 1,
+                esc(&a.measure),
+                esc(&a.townships),
+                esc(&a.period),
+                thousands(a.observed, 0),
+                a.expected,
+                a.observed / a.expected,
+                esc(&a.recurrence)
+            );
+        }
+        h.push_str("</tbody></table></div></section>\n");
+    }
+
     // 1. Statistics.
     let _ = write!(
         h,
-        "<section id=\"stats\" class=\"first\"><h2>{}</h2>",
+        "<section id=\"stats\"{}><h2>{}</h2>",
+        if has_alerts { "" } else { " class=\"first\"" },
         l(Label::SecStats)
     );
     if !input.highlights.is_empty() {

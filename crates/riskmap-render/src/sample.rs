@@ -292,6 +292,7 @@ pub fn figure_set(n: usize, lang: Lang) -> FigureSet {
         },
         ranks: Some(ranks),
         dimensions: Some(dims),
+        alerts: Vec::new(),
         heatmaps: vec![HeatmapInput {
             name: "heatmap_fires".into(),
             measure: m_fire.into(),
@@ -458,6 +459,7 @@ pub fn report_input(set: &FigureSet) -> crate::report::ReportInput {
         region: set.meta.region.clone(),
         as_of: set.meta.as_of.clone(),
         year: 2024,
+        alerts: Vec::new(),
         stats: vec![
             StatRow { indicator: t("生产安全事故（起）", "Work-safety incidents"), current: 78.0, previous: Some(96.0), decimals: 0 },
             StatRow { indicator: t("死亡人数（人）", "Deaths"), current: 5.0, previous: Some(7.0), decimals: 0 },

@@ -26,6 +26,8 @@ pub enum FigureKind {
     Heatmap,
     /// An emerging hot spot map.
     HotSpot,
+    /// The current alerts.
+    AlertMap,
     /// A yearly trend with forecast.
     Trend,
     /// A monthly pattern.
@@ -45,7 +47,8 @@ impl FigureKind {
             FigureKind::RiskMap
             | FigureKind::DimensionMaps
             | FigureKind::Heatmap
-            | FigureKind::HotSpot => "maps",
+            | FigureKind::HotSpot
+            | FigureKind::AlertMap => "maps",
             _ => "charts",
         }
     }
@@ -91,6 +94,8 @@ pub struct FigureSet {
     pub heatmaps: Vec<HeatmapInput>,
     /// Emerging hot spot maps.
     pub hotspots: Vec<HotSpotInput>,
+    /// Current alerts: townships of each alert and its legend line.
+    pub alerts: Vec<(Vec<usize>, String)>,
     /// `(file stem, trend)`, one per measure.
     pub trends: Vec<(String, Trend)>,
     /// `(file stem, monthly pattern)`.
@@ -118,7 +123,7 @@ pub struct Rendered {
 
 impl FigureSet {
     /// Renders every figure in parallel, in a fixed order: risk map, dimensions,
-    /// heatmaps, hot spots, ranking, trends, seasonality, year-on-year,
+    /// heatmaps, hot spots, alerts, ranking, trends, seasonality, year-on-year,
     /// rectification.
     pub fn render(&self) -> Result<Vec<Rendered>, RenderError> {
         type Job<'a> = Box<dyn Fn() -> Result<Rendered, RenderError> + Send + Sync + 'a>;
@@ -158,6 +163,16 @@ impl FigureSet {
                 wrap(
                     FigureKind::HotSpot,
                     crate::hotspot_map(t, &h.grid, &h.measure, &h.name, meta, lang, o),
+                )
+            }));
+        }
+        if !self.alerts.is_empty() {
+            let (towns, legend): (Vec<Vec<usize>>, Vec<String>) =
+                self.alerts.iter().cloned().unzip();
+            jobs.push(Box::new(move || {
+                wrap(
+                    FigureKind::AlertMap,
+                    crate::alert_map(t, &towns, &legend, meta, lang, o),
                 )
             }));
         }
