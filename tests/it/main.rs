@@ -6,6 +6,7 @@
 //! Modules share nothing but the process: each works in its own temporary
 //! folder and runs `riskmap` as a child process, so they may run in parallel.
 
+mod alerts;
 mod architecture;
 mod backtest;
 mod bad_input;

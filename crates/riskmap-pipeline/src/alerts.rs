@@ -251,7 +251,12 @@ pub fn scan(
                     (baseline_start, start),
                     (start, days),
                 );
-                (Model::Poisson(&expected), circles)
+                let model = if config.adjust_township_level {
+                    Model::PoissonByTownship(&expected)
+                } else {
+                    Model::Poisson(&expected)
+                };
+                (model, circles)
             }
             None => {
                 let size: Vec<f64> = (0..n)
@@ -280,7 +285,9 @@ pub fn scan(
             }
         };
         for (k, c) in result.clusters.iter().enumerate() {
-            if c.p <= options.alpha && c.observed >= config.min_cases as f64 {
+            // A cluster whose replicates stopped early has p > alpha for sure.
+            let decided = c.replicates == options.replicates;
+            if decided && c.p <= options.alpha && c.observed >= config.min_cases as f64 {
                 out.alerts.push(Alert {
                     source,
                     measure: measure.clone(),

@@ -33,6 +33,7 @@
 //! seed = 2021
 //! recurrence_days = 365         # an alert is as rare as once in this many days without a cluster
 //! min_cases = 3                 # fewer cases than this is never an alert
+//! adjust_township_level = true  # a township's own level over the study period is its usual
 //!
 //! [sources.incidents]
 //! path = "事故台账.xlsx"          # default: found by stem
@@ -216,6 +217,11 @@ pub struct AlertsConfig {
     pub recurrence_days: f64,
     /// A cluster with fewer cases is never an alert.
     pub min_cases: usize,
+    /// Poisson model: each township's expected cases over the study period
+    /// are its own observed cases (SaTScan's adjustment for purely spatial
+    /// clusters), so that a township that has been busy all year is no
+    /// alert; `false` takes its level from the baseline years instead.
+    pub adjust_township_level: bool,
 }
 
 impl Default for AlertsConfig {
@@ -231,6 +237,7 @@ impl Default for AlertsConfig {
             seed: 2021,
             recurrence_days: 365.0,
             min_cases: 3,
+            adjust_township_level: true,
         }
     }
 }

@@ -21,6 +21,10 @@
 //!   (population × baseline rate × season); they are scaled to sum to `C`,
 //!   so that a region-wide rise or fall does not make a cluster.
 //!   Replicates draw the `C` cases multinomially over the cells.
+//! - **Poisson by township**: the same, scaled township by township to
+//!   each township's own cases in the study period, so that only the time
+//!   shape matters (SaTScan's adjustment for purely spatial clusters);
+//!   replicates draw each township's cases over its own days.
 //! - **Space-time permutation** (Kulldorff et al. 2005, no population
 //!   needed): μ = (cases of the township) × (cases of the day) / C over the
 //!   study period; replicates shuffle the days among the cases, keeping
@@ -60,6 +64,12 @@ pub enum Model<'a> {
     /// Expected cases per township and day (`townships × days`, row-major
     /// by township), scaled by the scan to sum to the observed total.
     Poisson(&'a [f64]),
+    /// The same, but scaled township by township to each township's own
+    /// cases in the study period (SaTScan's adjustment for purely spatial
+    /// clusters): only the time shape of each row matters, and a township
+    /// that is busy all period long is no cluster. Replicates draw each
+    /// township's cases over its own days.
+    PoissonByTownship(&'a [f64]),
     /// The space-time permutation model: expected counts from the margins.
     SpaceTimePermutation,
 }
@@ -214,6 +224,12 @@ enum Draw {
         /// Alias table over window cells.
         alias: Alias,
     },
+    /// Per township: `cases` over its own days, of which those in the
+    /// window fall on age a with probability `p[a]` (alias table).
+    ByTownship {
+        /// (township, its cases, share of them expected in the window, alias over ages).
+        townships: Vec<(usize, u64, f64, Alias)>,
+    },
     /// Permutation: every case's township, and the ages of the days in the
     /// window, one entry per case dated there.
     Permutation {
@@ -251,7 +267,7 @@ impl<'a> Prepared<'a> {
         }
         // Expected per cell.
         let mu: Vec<f64> = match model {
-            Model::Poisson(expected) => {
+            Model::Poisson(expected) | Model::PoissonByTownship(expected) => {
                 crate::check_values("expected", expected, n * days)?;
                 if let Some(index) = expected.iter().position(|&e| e < 0.0) {
                     return Err(StatsError::NonFinite {
@@ -265,7 +281,31 @@ impl<'a> Prepared<'a> {
                         statistic: "space-time scan (all expected counts are 0)",
                     });
                 }
-                expected.iter().map(|e| e * total / sum).collect()
+                if let Model::PoissonByTownship(_) = model {
+                    let mut mu = vec![0.0; n * days];
+                    for i in 0..n {
+                        let row = &expected[i * days..(i + 1) * days];
+                        let cases: f64 = counts.cases[i * days..(i + 1) * days]
+                            .iter()
+                            .map(|&c| f64::from(c))
+                            .sum();
+                        let shape: f64 = row.iter().sum();
+                        if cases > 0.0 && shape <= 0.0 {
+                            return Err(StatsError::Constant {
+                                statistic:
+                                    "space-time scan (a township with cases has no expected count)",
+                            });
+                        }
+                        for d in 0..days {
+                            if cases > 0.0 {
+                                mu[i * days + d] = row[d] * cases / shape;
+                            }
+                        }
+                    }
+                    mu
+                } else {
+                    expected.iter().map(|e| e * total / sum).collect()
+                }
             }
             Model::SpaceTimePermutation => {
                 let by_town: Vec<f64> = (0..n)
@@ -309,6 +349,24 @@ impl<'a> Prepared<'a> {
                     alias: Alias::new(&cells),
                 }
             }
+            Model::PoissonByTownship(_) => Draw::ByTownship {
+                townships: (0..n)
+                    .filter_map(|i| {
+                        let row = &mu[i * days..(i + 1) * days];
+                        let cases: f64 = row.iter().sum();
+                        let ages: Vec<f64> = (0..w).map(|a| row[days - 1 - a]).collect();
+                        let in_window: f64 = ages.iter().sum();
+                        (cases > 0.0 && in_window > 0.0).then(|| {
+                            (
+                                i,
+                                cases.round() as u64,
+                                (in_window / cases).min(1.0),
+                                Alias::new(&ages),
+                            )
+                        })
+                    })
+                    .collect(),
+            },
             Model::SpaceTimePermutation => {
                 let mut case_townships = Vec::with_capacity(total as usize);
                 for i in 0..n {
@@ -523,6 +581,14 @@ impl<'a> Prepared<'a> {
                 let k = binomial(rng, self.total as u64, *window_share);
                 for _ in 0..k {
                     s.observed[alias.sample(rng)] += 1.0;
+                }
+            }
+            Draw::ByTownship { townships } => {
+                for (i, cases, share, alias) in townships {
+                    let k = binomial(rng, *cases, *share);
+                    for _ in 0..k {
+                        s.observed[i * w + alias.sample(rng)] += 1.0;
+                    }
                 }
             }
             Draw::Permutation {

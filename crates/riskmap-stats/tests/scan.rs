@@ -145,6 +145,18 @@ fn brute_force(
     out
 }
 
+fn by_township_expected(cases: &[u32], expected: &[f64], n: usize, days: usize) -> Vec<f64> {
+    let mut e = vec![0.0; n * days];
+    for i in 0..n {
+        let c: f64 = (0..days).map(|d| cases[i * days + d] as f64).sum();
+        let s: f64 = (0..days).map(|d| expected[i * days + d]).sum();
+        for d in 0..days {
+            e[i * days + d] = expected[i * days + d] * c / s;
+        }
+    }
+    e
+}
+
 fn margins_expected(cases: &[u32], n: usize, days: usize) -> Vec<f64> {
     let total: f64 = cases.iter().map(|&c| c as f64).sum();
     let town = |i: usize| (0..days).map(|d| cases[i * days + d] as f64).sum::<f64>();
@@ -179,6 +191,10 @@ fn clusters_equal_a_brute_force_scan_to_1e_9() {
         };
         for (model, e) in [
             (Model::Poisson(&expected), expected.clone()),
+            (
+                Model::PoissonByTownship(&expected),
+                by_township_expected(&cases, &expected, r.xy.len(), days),
+            ),
             (
                 Model::SpaceTimePermutation,
                 margins_expected(&cases, r.xy.len(), days),
@@ -274,7 +290,11 @@ fn p_values_do_not_depend_on_the_thread_count() {
                 .unwrap()
             })
     };
-    for model in [Model::Poisson(&expected), Model::SpaceTimePermutation] {
+    for model in [
+        Model::Poisson(&expected),
+        Model::PoissonByTownship(&expected),
+        Model::SpaceTimePermutation,
+    ] {
         let one = run(1, model);
         assert_eq!(one, run(2, model));
         assert_eq!(one, run(3, model));
@@ -291,15 +311,15 @@ fn p_values_are_uniform_when_nothing_is_going_on() {
     let r = region(12, 11);
     let circles = circles(&r, 0.5);
     let days = 40;
-    for model_is_poisson in [true, false] {
+    for model_kind in 0..3 {
         let (mut below_05, mut below_20) = (0, 0);
         let sets = 400;
         for s in 0..sets {
             let (cases, expected) = data(&r, days, 4e-5, None, 1000 + s);
-            let model = if model_is_poisson {
-                Model::Poisson(&expected)
-            } else {
-                Model::SpaceTimePermutation
+            let model = match model_kind {
+                0 => Model::Poisson(&expected),
+                1 => Model::PoissonByTownship(&expected),
+                _ => Model::SpaceTimePermutation,
             };
             let scan = prospective_scan(
                 Counts {
@@ -323,14 +343,8 @@ fn p_values_are_uniform_when_nothing_is_going_on() {
             below_20 += usize::from(p <= 0.2);
         }
         let (a, b) = (below_05 as f64 / sets as f64, below_20 as f64 / sets as f64);
-        assert!(
-            (0.012..=0.088).contains(&a),
-            "poisson {model_is_poisson}: {a}"
-        );
-        assert!(
-            (0.13..=0.27).contains(&b),
-            "poisson {model_is_poisson}: {b}"
-        );
+        assert!((0.012..=0.088).contains(&a), "model {model_kind}: {a}");
+        assert!((0.13..=0.27).contains(&b), "model {model_kind}: {b}");
     }
 }
 
