@@ -210,6 +210,10 @@ struct Prepared<'a> {
     observed: Vec<f64>,
     /// Expected cases in the last a + 1 days, `n × w`.
     expected: Vec<f64>,
+    /// The same in single precision, for the replicates, each row padded
+    /// with zeros to `wp` (a multiple of [`LANES`]).
+    expected32: Vec<f32>,
+    wp: usize,
     draw: Draw,
 }
 
@@ -385,13 +389,22 @@ impl<'a> Prepared<'a> {
                 }
             }
         };
+        let wp = w.div_ceil(LANES) * LANES;
+        let mut expected32 = vec![0.0f32; n * wp];
+        for i in 0..n {
+            for a in 0..w {
+                expected32[i * wp + a] = expected[i * w + a] as f32;
+            }
+        }
         Ok(Some(Prepared {
             n,
             w,
+            wp,
             total,
             cylinders,
             observed,
             expected,
+            expected32,
             draw,
         }))
     }
@@ -452,9 +465,11 @@ impl<'a> Prepared<'a> {
         let mut best: Option<(f64, usize, usize)> = None;
         for (k, &i) in self.cylinders[j].iter().enumerate() {
             let (oi, ei) = (&obs[i * w..(i + 1) * w], &self.expected[i * w..(i + 1) * w]);
+            let floor = best.map_or(0.0, |b| b.0);
+            if !add_and_screen(&mut c, &mut m, oi, ei, self.total, floor) {
+                continue;
+            }
             for a in 0..w {
-                c[a] += oi[a];
-                m[a] += ei[a];
                 let floor = best.map_or(0.0, |b| b.0);
                 if c[a] > m[a] && bound(c[a], m[a], self.total) > floor {
                     let l = llr(c[a], m[a], self.total);
@@ -497,7 +512,7 @@ impl<'a> Prepared<'a> {
             let maxima: Vec<f64> = (done..end)
                 .into_par_iter()
                 .map_init(
-                    || Scratch::new(self.n, self.w),
+                    || Scratch::new(self.n, self.wp),
                     |s, r| self.replicate_max(r, options.seed, floor, top, s),
                 )
                 .collect();
@@ -533,33 +548,53 @@ impl<'a> Prepared<'a> {
 
     /// The largest LLR of replicate `r` if it is at least `floor`, else 0;
     /// stops at the first cylinder that reaches `top`.
+    ///
+    /// Sums are single precision (exact for counts; relative error about
+    /// 1e-7 for expected counts, which can only matter for a replicate
+    /// within that of a cluster's LLR). Neighbours are added in blocks of
+    /// about an eighth of the circle so far; a block is screened once, with
+    /// its last cases against its first expected counts (the bound grows
+    /// with c and falls with μ), and only a block that passes is gone
+    /// through neighbour by neighbour.
     fn replicate_max(&self, r: usize, seed: u64, floor: f64, top: f64, s: &mut Scratch) -> f64 {
         let mut rng = Xoshiro128PlusPlus::seed_from_u64(stream_key(seed, REPLICATE_TAG, r as u64));
         self.draw_window(&mut rng, s);
-        let w = self.w;
+        let (w, wp) = (self.w, self.wp);
         let mut level = floor;
         let mut best = 0.0;
+        let total = self.total as f32;
         for cyl in self.cylinders {
             s.c.iter_mut().for_each(|v| *v = 0.0);
             s.m.iter_mut().for_each(|v| *v = 0.0);
-            for &i in cyl {
-                let (oi, ei) = (
-                    &s.observed[i * w..(i + 1) * w],
-                    &self.expected[i * w..(i + 1) * w],
-                );
-                for a in 0..w {
-                    s.c[a] += oi[a];
-                    s.m[a] += ei[a];
+            let mut k = 0;
+            while k < cyl.len() {
+                let block = &cyl[k..(k + (k / 8).max(1)).min(cyl.len())];
+                k += block.len();
+                s.c0.copy_from_slice(&s.c);
+                s.m0.copy_from_slice(&s.m);
+                add_rows(&mut s.c, &mut s.m, &s.observed, &self.expected32, wp, block);
+                if !screen32(&s.c, &s.m0, total, level) {
+                    continue;
                 }
-                for a in 0..w {
-                    let (c, m) = (s.c[a], s.m[a]);
-                    if c > m && bound(c, m, self.total) >= level {
-                        let l = llr(c, m, self.total);
-                        if l >= level {
-                            best = l;
-                            level = l;
-                            if l >= top {
-                                return l;
+                // Again, one neighbour at a time, exactly.
+                s.c.copy_from_slice(&s.c0);
+                s.m.copy_from_slice(&s.m0);
+                for i in 0..block.len() {
+                    let one = &block[i..=i];
+                    add_rows(&mut s.c, &mut s.m, &s.observed, &self.expected32, wp, one);
+                    if !screen32(&s.c, &s.m, total, level) {
+                        continue;
+                    }
+                    for a in 0..w {
+                        let (c, m) = (f64::from(s.c[a]), f64::from(s.m[a]));
+                        if c > m && bound(c, m, self.total) >= level {
+                            let l = llr(c, m, self.total);
+                            if l >= level {
+                                best = l;
+                                level = l;
+                                if l >= top {
+                                    return l;
+                                }
                             }
                         }
                     }
@@ -571,7 +606,7 @@ impl<'a> Prepared<'a> {
 
     /// Fills `s.observed` with a replicate's cumulative cases by age.
     fn draw_window(&self, rng: &mut Xoshiro128PlusPlus, s: &mut Scratch) {
-        let w = self.w;
+        let (w, wp) = (self.w, self.wp);
         s.observed.iter_mut().for_each(|v| *v = 0.0);
         match &self.draw {
             Draw::Poisson {
@@ -580,14 +615,15 @@ impl<'a> Prepared<'a> {
             } => {
                 let k = binomial(rng, self.total as u64, *window_share);
                 for _ in 0..k {
-                    s.observed[alias.sample(rng)] += 1.0;
+                    let cell = alias.sample(rng);
+                    s.observed[cell / w * wp + cell % w] += 1.0;
                 }
             }
             Draw::ByTownship { townships } => {
                 for (i, cases, share, alias) in townships {
                     let k = binomial(rng, *cases, *share);
                     for _ in 0..k {
-                        s.observed[i * w + alias.sample(rng)] += 1.0;
+                        s.observed[i * wp + alias.sample(rng)] += 1.0;
                     }
                 }
             }
@@ -603,17 +639,85 @@ impl<'a> Prepared<'a> {
                 for (j, &a) in window_ages.iter().enumerate() {
                     let pick = j + below(rng, len - j);
                     s.shuffle.swap(j, pick);
-                    s.observed[s.shuffle[j] as usize * w + a as usize] += 1.0;
+                    s.observed[s.shuffle[j] as usize * wp + a as usize] += 1.0;
                 }
             }
         }
         for i in 0..self.n {
-            let row = &mut s.observed[i * w..(i + 1) * w];
+            let row = &mut s.observed[i * wp..i * wp + w];
             for a in 1..w {
                 row[a] += row[a - 1];
             }
         }
     }
+}
+
+/// Width of the chunks the replicates add rows in: four SSE registers.
+const LANES: usize = 16;
+
+/// Adds the rows of `towns` (cases and expected counts by window, rows of
+/// `wp`) to a cylinder's sums, a chunk of [`LANES`] windows at a time held
+/// in registers over all the townships, so that the sums are loaded and
+/// stored once per block rather than once per township.
+#[inline]
+fn add_rows(c: &mut [f32], m: &mut [f32], obs: &[f32], exp: &[f32], wp: usize, towns: &[usize]) {
+    for chunk in (0..wp).step_by(LANES) {
+        let mut cc = [0.0f32; LANES];
+        let mut mm = [0.0f32; LANES];
+        cc.copy_from_slice(&c[chunk..chunk + LANES]);
+        mm.copy_from_slice(&m[chunk..chunk + LANES]);
+        for &i in towns {
+            let o = &obs[i * wp + chunk..i * wp + chunk + LANES];
+            let e = &exp[i * wp + chunk..i * wp + chunk + LANES];
+            for l in 0..LANES {
+                cc[l] += o[l];
+                mm[l] += e[l];
+            }
+        }
+        c[chunk..chunk + LANES].copy_from_slice(&cc);
+        m[chunk..chunk + LANES].copy_from_slice(&mm);
+    }
+}
+
+/// Adds a township's cumulative cases and expected counts to a cylinder's,
+/// window by window, and says whether any window may reach `level`: the
+/// test of [`bound`] without its divisions, d²(C − c + μ) ≥ 2·level·μ·(C − c),
+/// branch-free so that the compiler vectorises it (a screen: a window that
+/// passes is then judged exactly).
+#[inline]
+fn add_and_screen(
+    c: &mut [f64],
+    m: &mut [f64],
+    oi: &[f64],
+    ei: &[f64],
+    total: f64,
+    level: f64,
+) -> bool {
+    let two_level = 2.0 * level * (1.0 - 1e-9);
+    let mut hit = false;
+    for (((c, m), &o), &e) in c.iter_mut().zip(m.iter_mut()).zip(oi).zip(ei) {
+        *c += o;
+        *m += e;
+        let d = *c - *m;
+        let outside = total - *c;
+        hit |= (d > 0.0) & (d * d * (outside + *m) >= two_level * *m * outside);
+    }
+    hit
+}
+
+/// [`add_and_screen`]'s test in single precision, on cases `c` and
+/// expected counts `m` that may come from different cylinders (a block's
+/// last cases and first expected counts); with a margin for rounding.
+#[inline]
+fn screen32(c: &[f32], m: &[f32], total: f32, level: f64) -> bool {
+    let two_level = (2.0 * level * (1.0 - 1e-4)) as f32;
+    let mut hit = false;
+    for (&c, &m) in c.iter().zip(m) {
+        let d = c - m;
+        let outside = total - c;
+        hit |= (d > 0.0) & (d * d * (outside + m) >= two_level * m * outside);
+    }
+    hit
 }
 
 /// An upper bound of [`llr`] (c > μ), cheap: no logarithm.
@@ -628,9 +732,14 @@ fn bound(c: f64, mu: f64, total: f64) -> f64 {
 
 /// Per-thread buffers of the replicates.
 struct Scratch {
-    observed: Vec<f64>,
-    c: Vec<f64>,
-    m: Vec<f64>,
+    /// The replicate's cumulative cases by age, `n × w`.
+    observed: Vec<f32>,
+    /// A cylinder's cases and expected counts by window, and the same at
+    /// the start of the current block of neighbours.
+    c: Vec<f32>,
+    m: Vec<f32>,
+    c0: Vec<f32>,
+    m0: Vec<f32>,
     shuffle: Vec<u32>,
 }
 
@@ -640,6 +749,8 @@ impl Scratch {
             observed: vec![0.0; n * w],
             c: vec![0.0; w],
             m: vec![0.0; w],
+            c0: vec![0.0; w],
+            m0: vec![0.0; w],
             shuffle: Vec::new(),
         }
     }
