@@ -390,10 +390,14 @@ fn poisson_expected(
     let total: f64 = baseline.iter().sum();
     // Rates per person-day: Marshall's empirical Bayes over the baseline.
     let rates = if total > 0.0 && !b_days.is_empty() {
-        let mut person_days = vec![0.0; n];
+        let mut days_in: std::collections::BTreeMap<i32, f64> = Default::default();
         for d in &b_days {
+            *days_in.entry(d.year()).or_default() += 1.0;
+        }
+        let mut person_days = vec![0.0; n];
+        for (&year, &k) in &days_in {
             for (t, pd) in person_days.iter_mut().enumerate() {
-                *pd += population.at(t, d.year());
+                *pd += k * population.at(t, year);
             }
         }
         riskmap_stats::rates::empirical_bayes(baseline, &person_days)
@@ -421,10 +425,17 @@ fn poisson_expected(
         })
         .collect();
     let mut expected = vec![0.0; n * days];
+    let mut year_pop: (i32, Vec<f64>) = (i32::MIN, Vec::new());
     for (d, date) in start.iter_days().take(days).enumerate() {
+        if year_pop.0 != date.year() {
+            year_pop = (
+                date.year(),
+                (0..n).map(|t| population.at(t, date.year())).collect(),
+            );
+        }
         let s = season[date.month0() as usize];
         for t in 0..n {
-            expected[t * days + d] = rates[t] * population.at(t, date.year()) * s;
+            expected[t * days + d] = rates[t] * year_pop.1[t] * s;
         }
     }
     expected

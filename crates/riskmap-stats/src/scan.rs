@@ -210,6 +210,14 @@ struct Prepared<'a> {
     observed: Vec<f64>,
     /// Expected cases in the last a + 1 days, `n × w`.
     expected: Vec<f64>,
+    /// Per centre, where the replicates' blocks of neighbours end: a block
+    /// grows while its expected count over the longest window grows by at
+    /// most [`BLOCK_GAP`] × √(count at its start, at least 1).
+    block_ends: Vec<Vec<u32>>,
+    /// Per centre, the single-precision expected counts by window at the
+    /// start of each block and at the end (`(blocks + 1) × wp`): the same in
+    /// every replicate, so the replicates add only their cases.
+    block_m: Vec<Vec<f32>>,
     /// The same in single precision, for the replicates, each row padded
     /// with zeros to `wp` (a multiple of [`LANES`]).
     expected32: Vec<f32>,
@@ -389,6 +397,23 @@ impl<'a> Prepared<'a> {
                 }
             }
         };
+        let block_ends: Vec<Vec<u32>> = cylinders
+            .par_iter()
+            .map(|cyl| {
+                let mut ends = Vec::new();
+                let (mut start, mut m) = (0.0f64, 0.0f64);
+                for (k, &i) in cyl.iter().enumerate() {
+                    let next = m + expected[i * w + w - 1];
+                    if k > 0 && next - start > BLOCK_GAP * start.max(1.0).sqrt() {
+                        ends.push(k as u32);
+                        start = m;
+                    }
+                    m = next;
+                }
+                ends.push(cyl.len() as u32);
+                ends
+            })
+            .collect();
         let wp = w.div_ceil(LANES) * LANES;
         let mut expected32 = vec![0.0f32; n * wp];
         for i in 0..n {
@@ -396,12 +421,33 @@ impl<'a> Prepared<'a> {
                 expected32[i * wp + a] = expected[i * w + a] as f32;
             }
         }
+        let block_m = cylinders
+            .par_iter()
+            .zip(&block_ends)
+            .map(|(cyl, ends)| {
+                let mut out = vec![0.0f32; (ends.len() + 1) * wp];
+                let mut m = vec![0.0f32; wp];
+                let mut k = 0;
+                for (b, &end) in ends.iter().enumerate() {
+                    for &i in &cyl[k..end as usize] {
+                        for (m, &e) in m.iter_mut().zip(&expected32[i * wp..(i + 1) * wp]) {
+                            *m += e;
+                        }
+                    }
+                    k = end as usize;
+                    out[(b + 1) * wp..(b + 2) * wp].copy_from_slice(&m);
+                }
+                out
+            })
+            .collect();
         Ok(Some(Prepared {
             n,
             w,
             wp,
+            block_m,
             total,
             cylinders,
+            block_ends,
             observed,
             expected,
             expected32,
@@ -461,23 +507,48 @@ impl<'a> Prepared<'a> {
     /// age, or None when no cylinder there has more cases than expected.
     fn best_of_centre(&self, j: usize, obs: &[f64]) -> Option<(f64, usize, usize)> {
         let w = self.w;
-        let (mut c, mut m) = (vec![0.0; w], vec![0.0; w]);
+        let row = |i: usize| i * w..(i + 1) * w;
+        // (c0, m0): the sums before a block of neighbours; (c, m): after it.
+        let (mut c0, mut m0, mut c, mut m) =
+            (vec![0.0; w], vec![0.0; w], vec![0.0; w], vec![0.0; w]);
         let mut best: Option<(f64, usize, usize)> = None;
-        for (k, &i) in self.cylinders[j].iter().enumerate() {
-            let (oi, ei) = (&obs[i * w..(i + 1) * w], &self.expected[i * w..(i + 1) * w]);
-            let floor = best.map_or(0.0, |b| b.0);
-            if !add_and_screen(&mut c, &mut m, oi, ei, self.total, floor) {
-                continue;
+        let cyl = &self.cylinders[j];
+        let mut first = 0;
+        for &end in &self.block_ends[j] {
+            let block = &cyl[first..end as usize];
+            c.copy_from_slice(&c0);
+            m.copy_from_slice(&m0);
+            for &i in block {
+                for a in 0..w {
+                    c[a] += obs[row(i)][a];
+                    m[a] += self.expected[row(i)][a];
+                }
             }
-            for a in 0..w {
-                let floor = best.map_or(0.0, |b| b.0);
-                if c[a] > m[a] && bound(c[a], m[a], self.total) > floor {
-                    let l = llr(c[a], m[a], self.total);
-                    if l > floor {
-                        best = Some((l, k, a));
+            let floor = best.map_or(0.0, |b| b.0);
+            if screen64(&c, &m0, self.total, floor) {
+                // Again, one neighbour at a time: the same sums in the same order.
+                c.copy_from_slice(&c0);
+                m.copy_from_slice(&m0);
+                for (q, &i) in block.iter().enumerate() {
+                    let (oi, ei) = (&obs[row(i)], &self.expected[row(i)]);
+                    let floor = best.map_or(0.0, |b| b.0);
+                    if !add_and_screen(&mut c, &mut m, oi, ei, self.total, floor) {
+                        continue;
+                    }
+                    for a in 0..w {
+                        let floor = best.map_or(0.0, |b| b.0);
+                        if c[a] > m[a] && bound(c[a], m[a], self.total) > floor {
+                            let l = llr(c[a], m[a], self.total);
+                            if l > floor {
+                                best = Some((l, first + q, a));
+                            }
+                        }
                     }
                 }
             }
+            std::mem::swap(&mut c0, &mut c);
+            std::mem::swap(&mut m0, &mut m);
+            first = end as usize;
         }
         best
     }
@@ -493,7 +564,9 @@ impl<'a> Prepared<'a> {
         let h = ((options.alpha * (r_max + 1) as f64).floor() as usize).max(1);
         let mut exceed = vec![0usize; clusters.len()];
         let mut decided_at: Vec<Option<usize>> = vec![None; clusters.len()];
-        let batch = (rayon::current_num_threads() * 4).max(8);
+        // Batches double from one replicate per thread, so that a cluster
+        // decided after a few replicates does not pay for many.
+        let threads = rayon::current_num_threads().max(1);
         let mut done = 0;
         while done < r_max {
             // Clusters still open, and the LLR levels that matter for them.
@@ -508,6 +581,7 @@ impl<'a> Prepared<'a> {
                 .iter()
                 .map(|&k| clusters[k].llr)
                 .fold(f64::INFINITY, f64::min);
+            let batch = done.clamp(threads, threads * 8);
             let end = (done + batch).min(r_max);
             let maxima: Vec<f64> = (done..end)
                 .into_par_iter()
@@ -551,8 +625,8 @@ impl<'a> Prepared<'a> {
     ///
     /// Sums are single precision (exact for counts; relative error about
     /// 1e-7 for expected counts, which can only matter for a replicate
-    /// within that of a cluster's LLR). Neighbours are added in blocks of
-    /// about an eighth of the circle so far; a block is screened once, with
+    /// within that of a cluster's LLR). Neighbours are added in blocks
+    /// (`block_ends`); a block is screened once, with
     /// its last cases against its first expected counts (the bound grows
     /// with c and falls with μ), and only a block that passes is gone
     /// through neighbour by neighbour.
@@ -563,42 +637,45 @@ impl<'a> Prepared<'a> {
         let mut level = floor;
         let mut best = 0.0;
         let total = self.total as f32;
-        for cyl in self.cylinders {
-            s.c.iter_mut().for_each(|v| *v = 0.0);
-            s.m.iter_mut().for_each(|v| *v = 0.0);
+        for (j, (cyl, ends)) in self.cylinders.iter().zip(&self.block_ends).enumerate() {
+            // (c0, m0): the sums before the block; (c, m): after it.
+            s.c0.iter_mut().for_each(|v| *v = 0.0);
             let mut k = 0;
-            while k < cyl.len() {
-                let block = &cyl[k..(k + (k / 8).max(1)).min(cyl.len())];
-                k += block.len();
-                s.c0.copy_from_slice(&s.c);
-                s.m0.copy_from_slice(&s.m);
-                add_rows(&mut s.c, &mut s.m, &s.observed, &self.expected32, wp, block);
-                if !screen32(&s.c, &s.m0, total, level) {
-                    continue;
-                }
-                // Again, one neighbour at a time, exactly.
-                s.c.copy_from_slice(&s.c0);
-                s.m.copy_from_slice(&s.m0);
-                for i in 0..block.len() {
-                    let one = &block[i..=i];
-                    add_rows(&mut s.c, &mut s.m, &s.observed, &self.expected32, wp, one);
-                    if !screen32(&s.c, &s.m, total, level) {
-                        continue;
-                    }
-                    for a in 0..w {
-                        let (c, m) = (f64::from(s.c[a]), f64::from(s.m[a]));
-                        if c > m && bound(c, m, self.total) >= level {
-                            let l = llr(c, m, self.total);
-                            if l >= level {
-                                best = l;
-                                level = l;
-                                if l >= top {
-                                    return l;
+            for (b, &end) in ends.iter().enumerate() {
+                let block = &cyl[k..end as usize];
+                k = end as usize;
+                let sums = Sums {
+                    obs: &s.observed,
+                    exp: &self.expected32,
+                    wp,
+                };
+                let m0 = &self.block_m[j][b * wp..(b + 1) * wp];
+                sums.add_cases(&s.c0, &mut s.c, block);
+                if screen32(&s.c, m0, total, level) {
+                    // Again, one neighbour at a time, exactly.
+                    s.c.copy_from_slice(&s.c0);
+                    s.m.copy_from_slice(m0);
+                    for i in 0..block.len() {
+                        sums.add_in_place(&mut s.c, &mut s.m, &block[i..=i]);
+                        if !screen32(&s.c, &s.m, total, level) {
+                            continue;
+                        }
+                        for a in 0..w {
+                            let (c, m) = (f64::from(s.c[a]), f64::from(s.m[a]));
+                            if c > m && bound(c, m, self.total) >= level {
+                                let l = llr(c, m, self.total);
+                                if l >= level {
+                                    best = l;
+                                    level = l;
+                                    if l >= top {
+                                        return l;
+                                    }
                                 }
                             }
                         }
                     }
                 }
+                std::mem::swap(&mut s.c0, &mut s.c);
             }
         }
         best
@@ -652,30 +729,57 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// How far a block of neighbours may grow (see `Prepared::block_ends`): a
+/// gap of g·√μ in expected counts loosens the block's bound by about g²/2
+/// in LLR, so that few blocks of a replicate pass for nothing.
+const BLOCK_GAP: f64 = 2.0;
+
 /// Width of the chunks the replicates add rows in: four SSE registers.
 const LANES: usize = 16;
 
-/// Adds the rows of `towns` (cases and expected counts by window, rows of
-/// `wp`) to a cylinder's sums, a chunk of [`LANES`] windows at a time held
-/// in registers over all the townships, so that the sums are loaded and
-/// stored once per block rather than once per township.
-#[inline]
-fn add_rows(c: &mut [f32], m: &mut [f32], obs: &[f32], exp: &[f32], wp: usize, towns: &[usize]) {
-    for chunk in (0..wp).step_by(LANES) {
-        let mut cc = [0.0f32; LANES];
-        let mut mm = [0.0f32; LANES];
-        cc.copy_from_slice(&c[chunk..chunk + LANES]);
-        mm.copy_from_slice(&m[chunk..chunk + LANES]);
+/// A replicate's rows: cases and expected counts by window, township by
+/// township, each row `wp` long.
+struct Sums<'a> {
+    obs: &'a [f32],
+    exp: &'a [f32],
+    wp: usize,
+}
+
+impl Sums<'_> {
+    /// c = c0 + the case rows of `towns`, a chunk of [`LANES`] windows at a
+    /// time held in registers over all the townships, so that the sums are
+    /// loaded and stored once per block, not per township.
+    #[inline]
+    fn add_cases(&self, c0: &[f32], c: &mut [f32], towns: &[usize]) {
+        let wp = self.wp;
+        for chunk in (0..wp).step_by(LANES) {
+            let mut cc = [0.0f32; LANES];
+            cc.copy_from_slice(&c0[chunk..chunk + LANES]);
+            for &i in towns {
+                let o = &self.obs[i * wp + chunk..i * wp + chunk + LANES];
+                for l in 0..LANES {
+                    cc[l] += o[l];
+                }
+            }
+            c[chunk..chunk + LANES].copy_from_slice(&cc);
+        }
+    }
+
+    /// (c, m) += the rows of `towns`.
+    #[inline]
+    fn add_in_place(&self, c: &mut [f32], m: &mut [f32], towns: &[usize]) {
         for &i in towns {
-            let o = &obs[i * wp + chunk..i * wp + chunk + LANES];
-            let e = &exp[i * wp + chunk..i * wp + chunk + LANES];
-            for l in 0..LANES {
-                cc[l] += o[l];
-                mm[l] += e[l];
+            let row = i * self.wp..(i + 1) * self.wp;
+            for (((c, m), &o), &e) in c
+                .iter_mut()
+                .zip(m.iter_mut())
+                .zip(&self.obs[row.clone()])
+                .zip(&self.exp[row])
+            {
+                *c += o;
+                *m += e;
             }
         }
-        c[chunk..chunk + LANES].copy_from_slice(&cc);
-        m[chunk..chunk + LANES].copy_from_slice(&mm);
     }
 }
 
@@ -701,6 +805,20 @@ fn add_and_screen(
         let d = *c - *m;
         let outside = total - *c;
         hit |= (d > 0.0) & (d * d * (outside + *m) >= two_level * *m * outside);
+    }
+    hit
+}
+
+/// [`add_and_screen`]'s test on sums that may come from different
+/// cylinders (a block's last cases and first expected counts).
+#[inline]
+fn screen64(c: &[f64], m: &[f64], total: f64, level: f64) -> bool {
+    let two_level = 2.0 * level * (1.0 - 1e-9);
+    let mut hit = false;
+    for (&c, &m) in c.iter().zip(m) {
+        let d = c - m;
+        let outside = total - c;
+        hit |= (d > 0.0) & (d * d * (outside + m) >= two_level * m * outside);
     }
     hit
 }
@@ -734,12 +852,11 @@ fn bound(c: f64, mu: f64, total: f64) -> f64 {
 struct Scratch {
     /// The replicate's cumulative cases by age, `n × w`.
     observed: Vec<f32>,
-    /// A cylinder's cases and expected counts by window, and the same at
+    /// A cylinder's cases and expected counts by window, and its cases at
     /// the start of the current block of neighbours.
     c: Vec<f32>,
     m: Vec<f32>,
     c0: Vec<f32>,
-    m0: Vec<f32>,
     shuffle: Vec<u32>,
 }
 
@@ -750,7 +867,6 @@ impl Scratch {
             c: vec![0.0; w],
             m: vec![0.0; w],
             c0: vec![0.0; w],
-            m0: vec![0.0; w],
             shuffle: Vec::new(),
         }
     }
