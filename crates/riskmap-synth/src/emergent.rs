@@ -13,7 +13,7 @@
 //! township and day, Poisson with mean (risk − 1) × the usual daily
 //! expectation, and placed as that measure's events are.
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate};
 
 use crate::assets::TownAssets;
 use crate::events::{draw, Draft};
@@ -173,7 +173,7 @@ pub fn inject(how: Emergent, x: &Inputs<'_>) -> (Vec<Cluster>, Vec<Draft>) {
                         date.month(),
                     );
                     // Same time of day, on the cluster's day.
-                    d.when = date.and_time(NaiveTime::from(d.when.time()));
+                    d.when = date.and_time(d.when.time());
                     d.row[1] = d.when.format("%Y-%m-%dT%H:%M:%S").to_string().into();
                     drafts.push(d);
                     injected += 1;
