@@ -104,6 +104,31 @@ fn an_injected_cluster_is_alerted_and_a_null_county_stays_quiet() {
     assert!(!out.join("maps/alert_map.png").exists());
 }
 
+/// Without any population (no `population` table, the townships' column
+/// mapped away) the scan uses the space-time permutation model, and finds
+/// the injected cluster: on seed 12, 广洋街道 over exactly its 29 days.
+#[test]
+fn without_population_the_permutation_model_finds_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = county(dir.path(), 12, "1");
+    std::fs::remove_file(data.join("population.csv")).unwrap();
+    std::fs::write(
+        data.join("riskmap.toml"),
+        "[sources.townships.columns]\npopulation = \"无此列\"\n",
+    )
+    .unwrap();
+    let truth = csv_rows(&data.join("truth/emergent_clusters.csv"));
+    let out = dir.path().join("out");
+    riskmap_ok("run", &data, &out, &[]);
+    let alerts = csv_rows(&out.join("alerts.csv"));
+    assert!(!alerts.is_empty());
+    let a = &alerts[0];
+    assert_eq!(a["model"], "space_time_permutation");
+    assert_eq!(a["measure"], truth[0]["measure"]);
+    let injected: Vec<&str> = truth[0]["townships"].split(';').collect();
+    assert!(a["townships"].split(';').any(|t| injected.contains(&t)), "{a:?}");
+}
+
 /// Validates a region folder, as `run` does, and gives the exposure.
 fn validated(data: &Path) -> (Validated, HashMap<(usize, i32), f64>) {
     let config = Config::load(data).unwrap();
