@@ -50,8 +50,8 @@ fn county(dir: &Path, seed: u64, emergent: &str) -> std::path::PathBuf {
 #[test]
 fn an_injected_cluster_is_alerted_and_a_null_county_stays_quiet() {
     let dir = tempfile::tempdir().unwrap();
-    // Seed 12's cluster: fires in 4 townships over 24 days at 3.8 times the
-    // usual, 29 fires added to the 9 usual ones.
+    // Seed 12's cluster: fires in 广洋街道 over 29 days at 5.4 times the
+    // usual, 17 fires added to the 4.6 usual ones.
     let data = county(dir.path(), 12, "1");
     let truth = csv_rows(&data.join("truth/emergent_clusters.csv"));
     assert_eq!(truth.len(), 1);
