@@ -13,7 +13,7 @@ use riskmap_pipeline::model::Validated;
 use riskmap_pipeline::synth::{write_region, SynthOptions};
 use riskmap_synth::{Emergent, Preset};
 
-use crate::support::{riskmap, riskmap_ok, text};
+use crate::support::{riskmap_ok, synth_county_into, text};
 
 fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -32,19 +32,7 @@ fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
 
 fn county(dir: &Path, seed: u64, emergent: &str) -> std::path::PathBuf {
     let data = dir.join(format!("c{seed}{emergent}"));
-    let o = riskmap!(
-        "synth",
-        "--preset",
-        "county",
-        "--seed",
-        seed.to_string(),
-        "--emergent",
-        emergent,
-        "--out",
-        &data
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    data
+    synth_county_into(&data, seed, &["--emergent", emergent])
 }
 
 #[test]
@@ -126,7 +114,10 @@ fn without_population_the_permutation_model_finds_the_cluster() {
     assert_eq!(a["model"], "space_time_permutation");
     assert_eq!(a["measure"], truth[0]["measure"]);
     let injected: Vec<&str> = truth[0]["townships"].split(';').collect();
-    assert!(a["townships"].split(';').any(|t| injected.contains(&t)), "{a:?}");
+    assert!(
+        a["townships"].split(';').any(|t| injected.contains(&t)),
+        "{a:?}"
+    );
 }
 
 /// Validates a region folder, as `run` does, and gives the exposure.

@@ -69,20 +69,21 @@ pub fn riskmap_ok(command: &str, data: &Path, out: &Path, extra: &[&str]) -> Out
 /// Writes the synthetic county of `seed` over `years` (`Y1..Y2`) into
 /// `dir/data` and returns that folder.
 pub fn synth_county(dir: &Path, seed: u64, years: &str) -> PathBuf {
-    let data = dir.join("data");
-    let o = riskmap!(
-        "synth",
-        "--preset",
-        "county",
-        "--seed",
-        seed.to_string(),
-        "--years",
-        years,
-        "--out",
-        &data
-    );
+    synth_county_into(&dir.join("data"), seed, &["--years", years])
+}
+
+/// Writes the synthetic county of `seed`, with further `synth` arguments,
+/// into `data` and returns it.
+pub fn synth_county_into(data: &Path, seed: u64, extra: &[&str]) -> PathBuf {
+    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
+        .args(["synth", "--preset", "county", "--seed", &seed.to_string()])
+        .args(extra)
+        .arg("--out")
+        .arg(data)
+        .output()
+        .expect("riskmap runs");
     assert!(o.status.success(), "{}", text(&o));
-    data
+    data.to_owned()
 }
 
 /// Why the manifest says `stage` was skipped; panics if it is not listed as

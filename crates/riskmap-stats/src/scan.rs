@@ -784,10 +784,7 @@ impl Sums<'_> {
 }
 
 /// Adds a township's cumulative cases and expected counts to a cylinder's,
-/// window by window, and says whether any window may reach `level`: the
-/// test of [`bound`] without its divisions, d²(C − c + μ) ≥ 2·level·μ·(C − c),
-/// branch-free so that the compiler vectorises it (a screen: a window that
-/// passes is then judged exactly).
+/// window by window, and says whether any window may reach `level` ([`screen64`]).
 #[inline]
 fn add_and_screen(
     c: &mut [f64],
@@ -797,46 +794,36 @@ fn add_and_screen(
     total: f64,
     level: f64,
 ) -> bool {
-    let two_level = 2.0 * level * (1.0 - 1e-9);
-    let mut hit = false;
     for (((c, m), &o), &e) in c.iter_mut().zip(m.iter_mut()).zip(oi).zip(ei) {
         *c += o;
         *m += e;
-        let d = *c - *m;
-        let outside = total - *c;
-        hit |= (d > 0.0) & (d * d * (outside + *m) >= two_level * *m * outside);
     }
-    hit
+    screen64(c, m, total, level)
 }
 
-/// [`add_and_screen`]'s test on sums that may come from different
-/// cylinders (a block's last cases and first expected counts).
-#[inline]
-fn screen64(c: &[f64], m: &[f64], total: f64, level: f64) -> bool {
-    let two_level = 2.0 * level * (1.0 - 1e-9);
-    let mut hit = false;
-    for (&c, &m) in c.iter().zip(m) {
-        let d = c - m;
-        let outside = total - c;
-        hit |= (d > 0.0) & (d * d * (outside + m) >= two_level * m * outside);
-    }
-    hit
+/// `$name(c, m, total, level)`: whether any window may reach `level`, the
+/// test of [`bound`] without its divisions, d²(C − c + μ) ≥ 2·level·μ·(C − c),
+/// branch-free so that the compiler vectorises it. A screen: a window that
+/// passes is then judged exactly. `c` and `m` may come from different
+/// cylinders (a block's last cases and first expected counts), since the
+/// bound grows with c and falls with μ; `$margin` allows for rounding.
+macro_rules! screen {
+    ($name:ident, $t:ty, $margin:expr) => {
+        #[inline]
+        fn $name(c: &[$t], m: &[$t], total: $t, level: f64) -> bool {
+            let two_level = (2.0 * level * (1.0 - $margin)) as $t;
+            let mut hit = false;
+            for (&c, &m) in c.iter().zip(m) {
+                let d = c - m;
+                let outside = total - c;
+                hit |= (d > 0.0) & (d * d * (outside + m) >= two_level * m * outside);
+            }
+            hit
+        }
+    };
 }
-
-/// [`add_and_screen`]'s test in single precision, on cases `c` and
-/// expected counts `m` that may come from different cylinders (a block's
-/// last cases and first expected counts); with a margin for rounding.
-#[inline]
-fn screen32(c: &[f32], m: &[f32], total: f32, level: f64) -> bool {
-    let two_level = (2.0 * level * (1.0 - 1e-4)) as f32;
-    let mut hit = false;
-    for (&c, &m) in c.iter().zip(m) {
-        let d = c - m;
-        let outside = total - c;
-        hit |= (d > 0.0) & (d * d * (outside + m) >= two_level * m * outside);
-    }
-    hit
-}
+screen!(screen64, f64, 1e-9);
+screen!(screen32, f32, 1e-4);
 
 /// An upper bound of [`llr`] (c > μ), cheap: no logarithm.
 #[inline]
