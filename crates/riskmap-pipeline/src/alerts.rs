@@ -209,16 +209,14 @@ pub fn scan(
         alpha: 1.0 / config.recurrence_days,
         max_clusters: 5,
     };
-    let poisson_circles = (model == ScanModel::Poisson).then(|| {
-        let size: Vec<f64> = (0..n).map(|i| population.at(i, last.year())).collect();
-        order.circles(&size, config)
-    });
-    if let Some(c) = &poisson_circles {
-        let entries: usize = c.iter().map(Vec::len).sum();
-        if entries > MAX_CIRCLE_ENTRIES {
-            return Err(too_large(entries, config, &skipped));
+    let poisson_circles = match model {
+        ScanModel::Poisson => {
+            let size: Vec<f64> = (0..n).map(|i| population.at(i, last.year())).collect();
+            let circles = order.circles(&size, config, MAX_CIRCLE_ENTRIES);
+            Some(circles.map_err(|_| too_large(config, &skipped))?)
         }
-    }
+        ScanModel::Permutation => None,
+    };
     for (source, measure, label) in measures(v) {
         let t = Instant::now();
         let mut cases = vec![0u32; n * days];
@@ -264,11 +262,9 @@ pub fn scan(
                 let size: Vec<f64> = (0..n)
                     .map(|i| cases[i * days..(i + 1) * days].iter().sum::<u32>() as f64)
                     .collect();
-                circles_own = order.circles(&size, config);
-                let entries: usize = circles_own.iter().map(Vec::len).sum();
-                if entries > MAX_CIRCLE_ENTRIES {
-                    return Err(too_large(entries, config, &skipped));
-                }
+                circles_own = order
+                    .circles(&size, config, MAX_CIRCLE_ENTRIES)
+                    .map_err(|_| too_large(config, &skipped))?;
                 (Model::SpaceTimePermutation, &circles_own)
             }
         };
@@ -317,18 +313,14 @@ pub fn scan(
     Ok(out)
 }
 
-fn too_large(
-    entries: usize,
-    config: &AlertsConfig,
-    skipped: &dyn Fn(String, String) -> Skipped,
-) -> Skipped {
+fn too_large(config: &AlertsConfig, skipped: &dyn Fn(String, String) -> Skipped) -> Skipped {
     skipped(
         format!(
-            "alerts: circles up to {:.0}% of the population hold {entries} township entries (limit {MAX_CIRCLE_ENTRIES}); set alerts.max_radius_km (e.g. 30) or a smaller alerts.max_population_share in riskmap.toml",
+            "alerts: circles up to {:.0}% of the population would hold more than {MAX_CIRCLE_ENTRIES} township entries in all (too many townships for circles this large); set alerts.max_radius_km (e.g. 30) or a smaller alerts.max_population_share in riskmap.toml",
             config.max_population_share * 100.0
         ),
         format!(
-            "近期预警：扫描圆覆盖{:.0}%人口时共{entries}个乡镇条目（上限{MAX_CIRCLE_ENTRIES}），请在 riskmap.toml 中设置 alerts.max_radius_km（如 30）或调小 alerts.max_population_share",
+            "近期预警：扫描圆覆盖{:.0}%人口时乡镇条目合计超过{MAX_CIRCLE_ENTRIES}个（乡镇过多），请在 riskmap.toml 中设置 alerts.max_radius_km（如 30）或调小 alerts.max_population_share",
             config.max_population_share * 100.0
         ),
     )
@@ -457,6 +449,10 @@ fn representative_points(v: &Validated) -> Vec<[f64; 2]> {
         .collect()
 }
 
+/// The circles would hold more townships in all than the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TooLarge;
+
 /// Townships in order of great-circle distance from each other, through an
 /// R-tree of unit vectors (chord length orders as arc length does).
 struct NearestOrder {
@@ -486,9 +482,18 @@ impl NearestOrder {
 
     /// Each township's circle: itself, then its nearest neighbours (ties by
     /// index) while the circle holds at most `max_population_share` of
-    /// `size` and lies within `max_radius_km`.
-    fn circles(&self, size: &[f64], config: &AlertsConfig) -> Vec<Vec<usize>> {
+    /// `size` and lies within `max_radius_km`. `Err` as soon as the circles
+    /// hold more than `limit` townships in all, before they fill memory.
+    fn circles(
+        &self,
+        size: &[f64],
+        config: &AlertsConfig,
+        limit: usize,
+    ) -> Result<Vec<Vec<usize>>, TooLarge> {
         use rayon::prelude::*;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let held_in_all = AtomicUsize::new(0);
+        let over = || held_in_all.load(Ordering::Relaxed) > limit;
         let total: f64 = size.iter().sum();
         let cap = config.max_population_share * total;
         // Chord length of the radius on the unit sphere.
@@ -497,9 +502,12 @@ impl NearestOrder {
                 .min(std::f64::consts::FRAC_PI_2)
                 .sin()
         });
-        (0..self.unit.len())
+        let circles: Vec<Vec<usize>> = (0..self.unit.len())
             .into_par_iter()
             .map(|j| {
+                if over() {
+                    return Vec::new();
+                }
                 let mut circle = vec![j];
                 let mut held = size[j];
                 // Neighbours come nearest first; equal distances by index.
@@ -520,7 +528,7 @@ impl NearestOrder {
                     if i == j {
                         continue;
                     }
-                    if chord.is_some_and(|c| d2 > c * c) {
+                    if chord.is_some_and(|c| d2 > c * c) || (circle.len() % 1024 == 0 && over()) {
                         break;
                     }
                     if pending.first().is_some_and(|p| p.0 != d2) {
@@ -539,9 +547,14 @@ impl NearestOrder {
                         break;
                     }
                 }
+                held_in_all.fetch_add(circle.len(), Ordering::Relaxed);
                 circle
             })
-            .collect()
+            .collect();
+        if over() {
+            return Err(TooLarge);
+        }
+        Ok(circles)
     }
 }
 
@@ -655,5 +668,73 @@ pub fn log(v: &Validated, alerts: &Alerts) {
             .into(),
         );
         crate::progress::alert(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 10 × 10 lattice of townships 0.05° apart.
+    fn lattice() -> Vec<[f64; 2]> {
+        (0..100)
+            .map(|k| {
+                [
+                    120.0 + 0.05 * (k % 10) as f64,
+                    30.0 + 0.05 * (k / 10) as f64,
+                ]
+            })
+            .collect()
+    }
+
+    fn unit([lon, lat]: [f64; 2]) -> [f64; 3] {
+        let (lon, lat) = (lon.to_radians(), lat.to_radians());
+        [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+    }
+
+    #[test]
+    fn circles_are_the_nearest_townships_up_to_the_share_and_the_radius() {
+        let points = lattice();
+        let order = NearestOrder::new(&points);
+        let size = vec![1.0; 100];
+        let config = AlertsConfig::default();
+        let circles = order.circles(&size, &config, usize::MAX).unwrap();
+        for (j, circle) in circles.iter().enumerate() {
+            // Half of the population: 50 townships, the centre first, then
+            // by distance, equal distances by index, as a brute force says.
+            assert_eq!(circle.len(), 50);
+            let d2 = |i: usize| {
+                let (a, b) = (unit(points[j]), unit(points[i]));
+                (0..3).map(|k| (a[k] - b[k]).powi(2)).sum::<f64>()
+            };
+            let mut want: Vec<usize> = (0..100).filter(|&i| i != j).collect();
+            want.sort_by(|&a, &b| d2(a).total_cmp(&d2(b)).then(a.cmp(&b)));
+            assert_eq!(circle[0], j);
+            assert_eq!(&circle[1..], &want[..49], "centre {j}");
+        }
+        // A radius under the spacing (~4.8 km east-west, 5.6 km north-south)
+        // leaves each township alone; 6 km takes its 4 nearest neighbours at most.
+        let small = AlertsConfig {
+            max_radius_km: Some(4.0),
+            ..AlertsConfig::default()
+        };
+        let c = order.circles(&size, &small, usize::MAX).unwrap();
+        assert!(c.iter().enumerate().all(|(j, c)| c == &vec![j]));
+        let six = AlertsConfig {
+            max_radius_km: Some(6.0),
+            ..AlertsConfig::default()
+        };
+        let c = order.circles(&size, &six, usize::MAX).unwrap();
+        assert_eq!(c[55].len(), 5);
+        assert!(c.iter().all(|c| (3..=5).contains(&c.len())));
+    }
+
+    #[test]
+    fn circles_past_the_limit_stop_early_with_an_error() {
+        let order = NearestOrder::new(&lattice());
+        let size = vec![1.0; 100];
+        let config = AlertsConfig::default();
+        assert_eq!(order.circles(&size, &config, 1_000), Err(TooLarge));
+        assert!(order.circles(&size, &config, 5_000).is_ok());
     }
 }
