@@ -138,7 +138,7 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
-    /// The nightly job: validate and join, panel, statistics, forecast, maps, charts and report.html; writes manifest.json.
+    /// The nightly job: validate and join, panel, alerts (prospective space-time scan), statistics, forecast, scores, maps, charts and report.html; writes manifest.json.
     #[command(
         after_help = "Examples:\n  riskmap run --data data/county --out out/county --as-of 2021-12-01\n  riskmap run --data data/county --out out/county-en --lang en\n\nIncremental: a run whose inputs (files, riskmap.toml, as-of date, language) are those of the\npublished run recomputes nothing; otherwise results that read complete years only (the\nforecast models' backtests, the emerging hot spot grids) are reused from OUT/.cache when\ntheir inputs are unchanged. --no-cache recomputes everything."
     )]
@@ -354,6 +354,10 @@ pub fn main() -> Result<(), PipelineError> {
                 use_cache: !no_cache,
             })?;
             print_run(&report);
+            // A header and one line per alert.
+            let alerts = std::fs::read_to_string(out.join("alerts.csv"))
+                .map_or(0, |t| t.lines().count().saturating_sub(1));
+            println!("alerts: {alerts} ({})", out.join("alerts.csv").display());
             println!("report: {}", out.join("report.html").display());
         }
         Command::Backtest(a) => {
