@@ -8,10 +8,11 @@
 //! first record to the as-of year and every measure seen, with zeros where
 //! nothing happened, so that models and statistics see the zeros.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, PlSmallStr};
+use riskmap_domain::Source;
 
 use crate::error::PipelineError;
 use crate::model::Validated;
@@ -50,9 +51,27 @@ pub struct Panel {
 }
 
 /// Builds the panel from accepted event records and `area_counts` rows.
+///
+/// Cells are summed in a hash map keyed by small integers (township, year,
+/// month, measure number), in the order of the records, so every sum is the
+/// one a walk of the records gives; the ordered maps are built once at the
+/// end from sorted cells. (Keys with the measure's name, looked up in the
+/// ordered maps record by record, made the nation's panel 6 s.)
 pub fn build(v: &Validated) -> Panel {
-    let mut panel = Panel::default();
-    let mut measures = BTreeSet::new();
+    // Measure names by number; an event's names by (source, label).
+    let mut names: Vec<String> = Vec::new();
+    let mut number: HashMap<String, usize> = HashMap::new();
+    let mut intern = |name: String| -> usize {
+        *number.entry(name).or_insert_with_key(|name| {
+            names.push(name.clone());
+            names.len() - 1
+        })
+    };
+    let mut event_measures: HashMap<(Source, Option<&'static str>), [Option<usize>; 2]> =
+        HashMap::new();
+    // (township, year, month (0 for yearly-only rows), measure) → sums.
+    let mut yearly: HashMap<(usize, i32, usize), Cell> = HashMap::new();
+    let mut monthly: HashMap<(usize, i32, u32, usize), Cell> = HashMap::new();
     let mut first_year = v.current_year();
     for a in v.accepted.iter().filter(|a| a.source.is_event()) {
         let Some(when) = a.when else { continue };
@@ -64,31 +83,29 @@ pub fn build(v: &Validated) -> Panel {
             injuries: a.severity.injuries,
             loss_10k_cny: a.severity.loss_10k_cny,
         };
-        let mut names = vec![a.source.stem().to_owned()];
-        if let Some(label) = &a.label {
-            names.push(format!("{}:{label}", a.source.stem()));
-        }
-        for name in names {
-            measures.insert(name.clone());
-            panel
-                .yearly
-                .entry((a.township, year, name.clone()))
-                .or_default()
-                .add(cell);
-            panel
-                .monthly
-                .entry((a.township, year, month, name))
+        let ids = *event_measures
+            .entry((a.source, a.label))
+            .or_insert_with(|| {
+                [
+                    Some(intern(a.source.stem().to_owned())),
+                    a.label
+                        .map(|label| intern(format!("{}:{label}", a.source.stem()))),
+                ]
+            });
+        for m in ids.into_iter().flatten() {
+            yearly.entry((a.township, year, m)).or_default().add(cell);
+            monthly
+                .entry((a.township, year, month, m))
                 .or_default()
                 .add(cell);
         }
     }
     for c in &v.area_counts {
         first_year = first_year.min(c.year);
-        measures.insert(c.measure.clone());
+        let m = intern(c.measure.clone());
         let [count, deaths, injuries, loss_10k_cny] = c.values;
-        panel
-            .yearly
-            .entry((c.township, c.year, c.measure.clone()))
+        yearly
+            .entry((c.township, c.year, m))
             .or_default()
             .add(Cell {
                 count,
@@ -97,16 +114,46 @@ pub fn build(v: &Validated) -> Panel {
                 loss_10k_cny,
             });
     }
-    panel.years = (first_year, v.current_year());
-    // Zeros: every township, year and measure.
+    let years = (first_year, v.current_year());
+    // Measures in name order, as the ordered maps sort them.
+    let mut by_name: Vec<usize> = (0..names.len()).collect();
+    by_name.sort_by(|&a, &b| names[a].cmp(&names[b]));
+    // Every township, year and measure, with zeros where nothing happened.
+    let mut rows = Vec::with_capacity(
+        v.townships.len() * (years.1 - years.0 + 1).max(0) as usize * names.len(),
+    );
     for t in 0..v.townships.len() {
-        for year in first_year..=v.current_year() {
-            for m in &measures {
-                panel.yearly.entry((t, year, m.clone())).or_default();
+        for year in years.0..=years.1 {
+            for &m in &by_name {
+                let cell = yearly.get(&(t, year, m)).copied().unwrap_or_default();
+                rows.push(((t, year, names[m].clone()), cell));
             }
         }
     }
-    panel
+    // `area_counts` rows of a year after the as-of year keep their cells.
+    rows.extend(
+        yearly
+            .iter()
+            .filter(|((_, year, _), _)| *year > years.1)
+            .map(|(&(t, year, m), &cell)| ((t, year, names[m].clone()), cell)),
+    );
+    let mut cells: Vec<((usize, i32, u32, usize), Cell)> = monthly.into_iter().collect();
+    let rank: Vec<usize> = {
+        let mut r = vec![0; names.len()];
+        for (k, &m) in by_name.iter().enumerate() {
+            r[m] = k;
+        }
+        r
+    };
+    cells.sort_unstable_by_key(|((t, y, mo, m), _)| (*t, *y, *mo, rank[*m]));
+    Panel {
+        yearly: rows.into_iter().collect(),
+        monthly: cells
+            .into_iter()
+            .map(|((t, y, mo, m), c)| ((t, y, mo, names[m].clone()), c))
+            .collect(),
+        years,
+    }
 }
 
 /// Population per (township, year): the `population` table where given,
