@@ -137,6 +137,7 @@ pub fn build(v: &Validated) -> Panel {
             .filter(|((_, year, _), _)| *year > years.1)
             .map(|(&(t, year, m), &cell)| ((t, year, names[m].clone()), cell)),
     );
+    drop(yearly);
     let mut cells: Vec<((usize, i32, u32, usize), Cell)> = monthly.into_iter().collect();
     let rank: Vec<usize> = {
         let mut r = vec![0; names.len()];
@@ -191,9 +192,9 @@ pub fn yearly_frame(
     let (mut count, mut deaths, mut injuries, mut loss, mut expo) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((t, y, m), c) in &panel.yearly {
-        code.push(v.townships[*t].code.clone());
+        code.push(v.townships[*t].code.as_str());
         year.push(*y);
-        measure.push(m.clone());
+        measure.push(m.as_str());
         count.push(c.count);
         deaths.push(c.deaths);
         injuries.push(c.injuries);
@@ -220,14 +221,14 @@ pub fn yearly_frame(
 /// The monthly panel (`panel_monthly.parquet`): non-zero cells only.
 pub fn monthly_frame(v: &Validated, panel: &Panel) -> Result<DataFrame, PipelineError> {
     let n = panel.monthly.len();
-    let mut cols: (Vec<String>, Vec<i32>, Vec<i32>, Vec<String>) = Default::default();
+    let mut cols: (Vec<&str>, Vec<i32>, Vec<i32>, Vec<&str>) = Default::default();
     let (mut count, mut deaths, mut injuries, mut loss) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((t, y, mo, m), c) in &panel.monthly {
-        cols.0.push(v.townships[*t].code.clone());
+        cols.0.push(v.townships[*t].code.as_str());
         cols.1.push(*y);
         cols.2.push(*mo as i32);
-        cols.3.push(m.clone());
+        cols.3.push(m.as_str());
         count.push(c.count);
         deaths.push(c.deaths);
         injuries.push(c.injuries);
