@@ -482,8 +482,11 @@ impl NearestOrder {
 
     /// Each township's circle: itself, then its nearest neighbours (ties by
     /// index) while the circle holds at most `max_population_share` of
-    /// `size` and lies within `max_radius_km`. `Err` as soon as the circles
-    /// hold more than `limit` townships in all, before they fill memory.
+    /// `size` and lies within `max_radius_km`. `Err` when the circles would
+    /// hold more than `limit` townships in all: at once when 64 circles
+    /// spread over the region say so with room to spare (twice the limit:
+    /// a nation decides in a fraction of a second), else as soon as the
+    /// circles built pass it, before they fill memory.
     fn circles(
         &self,
         size: &[f64],
@@ -492,8 +495,7 @@ impl NearestOrder {
     ) -> Result<Vec<Vec<usize>>, TooLarge> {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let held_in_all = AtomicUsize::new(0);
-        let over = || held_in_all.load(Ordering::Relaxed) > limit;
+        let n = self.unit.len();
         let total: f64 = size.iter().sum();
         let cap = config.max_population_share * total;
         // Chord length of the radius on the unit sphere.
@@ -502,51 +504,28 @@ impl NearestOrder {
                 .min(std::f64::consts::FRAC_PI_2)
                 .sin()
         });
-        let circles: Vec<Vec<usize>> = (0..self.unit.len())
+        const SAMPLE: usize = 64;
+        if n > 4 * SAMPLE {
+            let sampled: usize = (0..SAMPLE)
+                .into_par_iter()
+                .map(|k| {
+                    self.circle(k * n / SAMPLE, size, cap, chord, &|| false)
+                        .len()
+                })
+                .sum();
+            if sampled as f64 / SAMPLE as f64 * n as f64 > 2.0 * limit as f64 {
+                return Err(TooLarge);
+            }
+        }
+        let held_in_all = AtomicUsize::new(0);
+        let over = || held_in_all.load(Ordering::Relaxed) > limit;
+        let circles: Vec<Vec<usize>> = (0..n)
             .into_par_iter()
             .map(|j| {
                 if over() {
                     return Vec::new();
                 }
-                let mut circle = vec![j];
-                let mut held = size[j];
-                // Neighbours come nearest first; equal distances by index.
-                let mut pending: Vec<(f64, usize)> = Vec::new();
-                let mut take = |circle: &mut Vec<usize>, i: usize| -> bool {
-                    if held + size[i] > cap {
-                        return false;
-                    }
-                    held += size[i];
-                    circle.push(i);
-                    true
-                };
-                'walk: for g in self
-                    .tree
-                    .nearest_neighbor_iter_with_distance_2(&self.unit[j])
-                {
-                    let (i, d2) = (g.0.data, g.1);
-                    if i == j {
-                        continue;
-                    }
-                    if chord.is_some_and(|c| d2 > c * c) || (circle.len() % 1024 == 0 && over()) {
-                        break;
-                    }
-                    if pending.first().is_some_and(|p| p.0 != d2) {
-                        pending.sort_by_key(|p| p.1);
-                        for (_, k) in pending.drain(..) {
-                            if !take(&mut circle, k) {
-                                break 'walk;
-                            }
-                        }
-                    }
-                    pending.push((d2, i));
-                }
-                pending.sort_by_key(|p| p.1);
-                for (_, k) in pending.drain(..) {
-                    if !take(&mut circle, k) {
-                        break;
-                    }
-                }
+                let circle = self.circle(j, size, cap, chord, &over);
                 held_in_all.fetch_add(circle.len(), Ordering::Relaxed);
                 circle
             })
@@ -555,6 +534,58 @@ impl NearestOrder {
             return Err(TooLarge);
         }
         Ok(circles)
+    }
+
+    /// Township `j`'s circle (see [`NearestOrder::circles`]); the walk also
+    /// ends when `stop` says so, checked every 1,024 townships.
+    fn circle(
+        &self,
+        j: usize,
+        size: &[f64],
+        cap: f64,
+        chord: Option<f64>,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Vec<usize> {
+        let mut circle = vec![j];
+        let mut held = size[j];
+        // Neighbours come nearest first; equal distances by index.
+        let mut pending: Vec<(f64, usize)> = Vec::new();
+        let mut take = |circle: &mut Vec<usize>, i: usize| -> bool {
+            if held + size[i] > cap {
+                return false;
+            }
+            held += size[i];
+            circle.push(i);
+            true
+        };
+        'walk: for g in self
+            .tree
+            .nearest_neighbor_iter_with_distance_2(&self.unit[j])
+        {
+            let (i, d2) = (g.0.data, g.1);
+            if i == j {
+                continue;
+            }
+            if chord.is_some_and(|c| d2 > c * c) || (circle.len() % 1024 == 0 && stop()) {
+                break;
+            }
+            if pending.first().is_some_and(|p| p.0 != d2) {
+                pending.sort_by_key(|p| p.1);
+                for (_, k) in pending.drain(..) {
+                    if !take(&mut circle, k) {
+                        break 'walk;
+                    }
+                }
+            }
+            pending.push((d2, i));
+        }
+        pending.sort_by_key(|p| p.1);
+        for (_, k) in pending.drain(..) {
+            if !take(&mut circle, k) {
+                break;
+            }
+        }
+        circle
     }
 }
 
@@ -736,5 +767,16 @@ mod tests {
         let config = AlertsConfig::default();
         assert_eq!(order.circles(&size, &config, 1_000), Err(TooLarge));
         assert!(order.circles(&size, &config, 5_000).is_ok());
+        // 900 townships: 64 sampled circles of 450 say 405,000 in all, over
+        // twice a limit of 150,000, and the walk stops there; 405,000 fits
+        // a limit of 410,000.
+        let big: Vec<[f64; 2]> = (0..900)
+            .map(|k| [120.0 + 0.05 * (k % 30) as f64, 30.0 + 0.05 * (k / 30) as f64])
+            .collect();
+        let order = NearestOrder::new(&big);
+        let size = vec![1.0; 900];
+        assert_eq!(order.circles(&size, &config, 150_000), Err(TooLarge));
+        let circles = order.circles(&size, &config, 410_000).unwrap();
+        assert_eq!(circles.iter().map(Vec::len).sum::<usize>(), 405_000);
     }
 }
