@@ -154,8 +154,8 @@ fn write_county(dir: &Path, seed: u64, emergent: Emergent) -> std::path::PathBuf
 /// - false alarms: on 6 null counties, the scan run for each week of 2021,
 ///   alerts per county-year at the default threshold.
 ///
-/// Measured (benches/RESULTS.md): power 16/16 at p < 0.05 and 10/16 at the
-/// default; 2 false alarms in 312 scans, 2.3 per county-year (about 10
+/// Measured (benches/RESULTS.md): power 15/16 at p < 0.05 and 10/16 at the
+/// default; 1 false alarm in 312 scans, 1.2 per county-year (about 10
 /// measures are scanned each night). Thresholds, below those figures: power
 /// at p < 0.05 ≥ 0.8 and at the default ≥ 0.5; false alarms ≤ 4 per
 /// county-year.

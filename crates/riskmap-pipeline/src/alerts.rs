@@ -17,7 +17,8 @@
 //!   counts to the study period's cases, so a region-wide rise is no
 //!   cluster. Without any population: the **space-time permutation**
 //!   model, which needs none;
-//! - circles: each township's representative point (an interior point) and
+//! - circles: each township's representative point (its centroid, or an
+//!   interior point when the centroid falls outside it) and
 //!   its nearest neighbours by great-circle distance, up to
 //!   `max_population_share` of the population (of the study period's cases
 //!   for the permutation model) and `max_radius_km` if set.
@@ -435,15 +436,20 @@ fn poisson_expected(
     expected
 }
 
-/// Each township's representative point: an interior point (inside even
-/// for a crescent), else the centroid.
+/// Each township's representative point: its centroid when the centroid
+/// lies in it (found through the join's index, cheaply), else an interior
+/// point (a crescent's centroid lies outside), as the maps place labels.
+/// geo's interior point for every township took 3.4 s of a nation's run.
 fn representative_points(v: &Validated) -> Vec<[f64; 2]> {
+    use rayon::prelude::*;
     v.index
         .polygons()
-        .iter()
-        .map(|mp| {
-            mp.interior_point()
-                .or_else(|| mp.centroid())
+        .par_iter()
+        .enumerate()
+        .map(|(t, mp)| {
+            mp.centroid()
+                .filter(|c| v.index.locate([c.x(), c.y()]) == Some(t))
+                .or_else(|| mp.interior_point())
                 .map_or([0.0, 0.0], |p| [p.x(), p.y()])
         })
         .collect()
@@ -771,7 +777,12 @@ mod tests {
         // twice a limit of 150,000, and the walk stops there; 405,000 fits
         // a limit of 410,000.
         let big: Vec<[f64; 2]> = (0..900)
-            .map(|k| [120.0 + 0.05 * (k % 30) as f64, 30.0 + 0.05 * (k / 30) as f64])
+            .map(|k| {
+                [
+                    120.0 + 0.05 * (k % 30) as f64,
+                    30.0 + 0.05 * (k / 30) as f64,
+                ]
+            })
             .collect();
         let order = NearestOrder::new(&big);
         let size = vec![1.0; 900];
