@@ -15,17 +15,10 @@ use std::hint::black_box;
 const SIDE: usize = 36;
 const DAYS: usize = 365;
 
+/// A Poisson draw (rand_distr's).
 fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
-    let (mut k, mut p, mut cdf) = (0u32, (-mean).exp(), 0.0);
-    let u: f64 = rng.random();
-    loop {
-        cdf += p;
-        if u < cdf || k > 1000 {
-            return k;
-        }
-        k += 1;
-        p *= mean / k as f64;
-    }
+    use rand_distr::Distribution;
+    rand_distr::Poisson::new(mean).map_or(0, |p| p.sample(rng) as u32)
 }
 
 /// Points, populations, circles to half of the population, expected counts

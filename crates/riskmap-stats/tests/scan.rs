@@ -48,18 +48,10 @@ fn circles(r: &Region, share: f64) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Poisson draws by inversion (small means).
+/// A Poisson draw (rand_distr's).
 fn poisson<R: Rng>(rng: &mut R, mean: f64) -> u32 {
-    let (mut k, mut p, mut cdf) = (0u32, (-mean).exp(), 0.0);
-    let u: f64 = rng.random();
-    loop {
-        cdf += p;
-        if u < cdf || k > 1000 {
-            return k;
-        }
-        k += 1;
-        p *= mean / k as f64;
-    }
+    use rand_distr::Distribution;
+    rand_distr::Poisson::new(mean).map_or(0, |p| p.sample(rng) as u32)
 }
 
 /// Expected per township and day (population × a seasonal wave), and cases
@@ -211,7 +203,15 @@ fn clusters_equal_a_brute_force_scan_to_1e_9() {
                     got.llr,
                     want.0
                 );
-                assert_eq!(got.townships, want.1, "seed {seed}");
+                // The same set of townships: two centres can give the same
+                // circle (three townships each other's nearest), whose LLR
+                // then differs only by rounding, and either centre may win.
+                let sorted = |t: &[usize]| {
+                    let mut t = t.to_vec();
+                    t.sort_unstable();
+                    t
+                };
+                assert_eq!(sorted(&got.townships), sorted(&want.1), "seed {seed}");
                 assert_eq!(got.days, want.2, "seed {seed}");
                 assert!((got.observed - want.3).abs() < 1e-9);
                 assert!((got.expected - want.4).abs() < 1e-9);
