@@ -13,22 +13,7 @@ use riskmap_pipeline::model::Validated;
 use riskmap_pipeline::synth::{write_region, SynthOptions};
 use riskmap_synth::{Emergent, Preset};
 
-use crate::support::{riskmap_ok, synth_county_into, text};
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .zip(l.split(','))
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
+use crate::support::{csv_rows, riskmap_ok, synth_county_into, text};
 
 fn county(dir: &Path, seed: u64, emergent: &str) -> std::path::PathBuf {
     let data = dir.join(format!("c{seed}{emergent}"));

@@ -35,6 +35,25 @@ pub fn text(out: &Output) -> String {
     )
 }
 
+/// A CSV file's rows as column → text (read as riskmap reads tables).
+pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let df = riskmap_io::read_records(path).unwrap();
+    (0..df.height())
+        .map(|r| {
+            df.columns
+                .iter()
+                .zip(&df.cells)
+                .map(|(c, v)| {
+                    (
+                        c.clone(),
+                        v.text(r).map(|c| c.into_owned()).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// `OUT/manifest.json`, parsed.
 pub fn manifest(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()

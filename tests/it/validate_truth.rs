@@ -3,26 +3,10 @@
 //! point lands in the township it was generated in, and the counts add up.
 
 use std::collections::{HashMap, HashSet};
+
+use crate::support::csv_rows;
 use std::path::Path;
 use std::process::Command;
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let df = riskmap_io::read_records(path).unwrap();
-    (0..df.height())
-        .map(|r| {
-            df.columns
-                .iter()
-                .zip(&df.cells)
-                .map(|(c, v)| {
-                    (
-                        c.clone(),
-                        v.text(r).map(|c| c.into_owned()).unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
-        .collect()
-}
 
 fn check_region(data: &Path) {
     let out = tempfile::tempdir().unwrap();
