@@ -126,8 +126,6 @@ pub struct Alerts {
     pub alerts: Vec<Alert>,
     /// Every measure scanned.
     pub scanned: Vec<Scanned>,
-    /// The study period (first and last day), if there was one.
-    pub period: Option<(NaiveDate, NaiveDate)>,
     /// Notes for the manifest's warnings.
     pub notes: Vec<String>,
 }
@@ -188,10 +186,7 @@ pub fn scan(
     let population = Population::new(v, exposure);
     let points = representative_points(v);
     let order = NearestOrder::new(&points);
-    let mut out = Alerts {
-        period: Some((start, last)),
-        ..Default::default()
-    };
+    let mut out = Alerts::default();
     if population.filled > 0 && population.filled < n {
         out.notes.push(format!(
             "alerts: {} township(s) have no population; the scan gives them the median township's",
