@@ -78,11 +78,19 @@ pub fn event(
             s
         }
     };
+    print_line(&line, Some(stage.unwrap_or(message)));
+}
+
+/// Prints a line on stderr, above the spinner when there is one, whose
+/// message then reads "after `after`" if given.
+fn print_line(line: &str, after: Option<&str>) {
     let spinner = SPINNER.lock().unwrap_or_else(|e| e.into_inner());
     match spinner.as_ref() {
         Some(pb) => {
-            pb.println(&line);
-            pb.set_message(format!("after {}", stage.unwrap_or(message)));
+            pb.println(line);
+            if let Some(after) = after {
+                pb.set_message(format!("after {after}"));
+            }
         }
         None => {
             let _ = writeln!(std::io::stderr(), "{line}");
@@ -104,14 +112,7 @@ pub fn alert(fields: serde_json::Map<String, serde_json::Value>) {
     line.insert("level".into(), "warning".into());
     line.insert("event".into(), "alert".into());
     line.extend(fields);
-    let line = serde_json::Value::Object(line).to_string();
-    let spinner = SPINNER.lock().unwrap_or_else(|e| e.into_inner());
-    match spinner.as_ref() {
-        Some(pb) => pb.println(&line),
-        None => {
-            let _ = writeln!(std::io::stderr(), "{line}");
-        }
-    }
+    print_line(&serde_json::Value::Object(line).to_string(), None);
 }
 
 /// A job in progress: shows a spinner on a terminal until dropped.
