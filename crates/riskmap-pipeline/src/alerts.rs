@@ -279,9 +279,7 @@ pub fn scan(
             }
         };
         for (k, c) in result.clusters.iter().enumerate() {
-            // A cluster whose replicates stopped early has p > alpha for sure.
-            let decided = c.replicates == options.replicates;
-            if decided && c.p <= options.alpha && c.observed >= config.min_cases as f64 {
+            if c.significant(&options) && c.observed >= config.min_cases as f64 {
                 out.alerts.push(Alert {
                     source,
                     measure: measure.clone(),

@@ -141,6 +141,16 @@ pub struct Cluster {
     pub replicates: usize,
 }
 
+impl Cluster {
+    /// Whether the cluster is significant at `options.alpha`: all the
+    /// replicates ran (replicates stop early only for a cluster whose p is
+    /// above alpha for sure, and Besag–Clifford's p = h / r of such a
+    /// cluster may itself fall below alpha) and p ≤ alpha.
+    pub fn significant(&self, options: &ScanOptions) -> bool {
+        self.replicates == options.replicates && self.p <= options.alpha
+    }
+}
+
 /// What [`prospective_scan`] found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scan {
