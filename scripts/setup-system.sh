@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages riskmap builds and runs with, when they are
 # missing: GDAL's C library and headers (for the gdal crate), pkg-config (to
-# find them), a C compiler and Chromium (the report's browser test). Safe to run again: it installs nothing that is
+# find them), a C compiler and make and Chromium (the report's browser test). Safe to run again: it installs nothing that is
 # already there. Needs root or sudo on Debian/Ubuntu.
 set -euo pipefail
 
@@ -9,6 +9,8 @@ need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev)
 command -v cc >/dev/null 2>&1 || need+=(build-essential)
+# jemalloc, the binary's allocator, is built from source by tikv-jemalloc-sys.
+command -v make >/dev/null 2>&1 || need+=(make)
 command -v gdalinfo >/dev/null 2>&1 || need+=(gdal-bin)
 # Headless Chromium opens report.html in riskmap-render's browser test.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

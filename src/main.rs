@@ -6,6 +6,19 @@ mod cli;
 
 use std::process::ExitCode;
 
+// jemalloc, not the system allocator: validation builds and frees millions of
+// small strings and large column buffers, which glibc's malloc returns to the
+// kernel and faults back in page by page (on the nation preset, 30-45 % of
+// validation's CPU time was the kernel zeroing pages) and leaves fragmented
+// (peak 6.2 GB against 4.4 GB). See ARCHITECTURE.md, "Memory".
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read at its start: unused pages go back to the kernel
+/// from a background thread, not from inside the allocating threads.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: &[u8; 23] = b"background_thread:true\0";
+
 fn main() -> ExitCode {
     // A panic is a bug, never the user's fault: SPEC calls it an internal
     // error (exit 2), where Rust would exit 101. The default hook has already
