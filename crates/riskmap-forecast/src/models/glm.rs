@@ -113,23 +113,39 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
     let mut beta = vec![0.0; p];
     beta[0] = (total / total_exposure.max(1e-12)).ln();
     let mut theta: Option<f64> = None;
+    // The design rows and offsets of every township-year, built once: IRLS
+    // and the step-halving read them many times over.
+    let cells = n * len;
+    let mut design = Vec::with_capacity(cells * p);
+    let mut offsets = Vec::with_capacity(cells);
+    let mut counts = Vec::with_capacity(cells);
     let mut x = Vec::with_capacity(p);
-    let offset = |i: usize, t: usize| exposure[i][t].max(1e-12).ln();
+    for i in 0..n {
+        for t in 0..len {
+            row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
+            design.extend_from_slice(&x);
+            offsets.push(exposure[i][t].max(1e-12).ln());
+        }
+        counts.extend_from_slice(&h.counts(i)[..len]);
+    }
+    let linear = |c: usize, beta: &[f64]| -> f64 {
+        design[c * p..(c + 1) * p]
+            .iter()
+            .zip(beta)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+    };
     // The penalised log-likelihood (up to terms free of β) that IRLS climbs.
     let objective = |beta: &[f64], theta: Option<f64>| -> f64 {
-        let mut x = Vec::with_capacity(p);
         let mut ll = 0.0;
-        for i in 0..n {
-            for t in 0..len {
-                row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
-                let eta = x.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + offset(i, t);
-                let mu = eta.min(700.0).exp().max(1e-10);
-                let y = h.counts(i)[t];
-                ll += match theta {
-                    Some(th) => y * mu.ln() - (y + th) * (mu + th).ln(),
-                    None => y * mu.ln() - mu,
-                };
-            }
+        for c in 0..cells {
+            let eta = linear(c, beta) + offsets[c];
+            let mu = eta.min(700.0).exp().max(1e-10);
+            let y = counts[c];
+            ll += match theta {
+                Some(th) => y * mu.ln() - (y + th) * (mu + th).ln(),
+                None => y * mu.ln() - mu,
+            };
         }
         let penalty: f64 = beta
             .iter()
@@ -139,25 +155,25 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
         ll - 0.5 * penalty
     };
     for outer in 0..if negbin { 6 } else { 1 } {
+        // The objective at `beta`, when the last step-halving computed it.
+        let mut at_beta: Option<f64> = None;
         for _ in 0..30 {
             let mut xtwx = vec![vec![0.0; p]; p];
             let mut xtwz = vec![0.0; p];
-            for i in 0..n {
-                for t in 0..len {
-                    row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
-                    let eta_lin: f64 = x.iter().zip(&beta).map(|(a, b)| a * b).sum();
-                    let mu = (eta_lin + offset(i, t)).min(700.0).exp().max(1e-10);
-                    let y = h.counts(i)[t];
-                    let w = match theta {
-                        Some(th) => mu / (1.0 + mu / th),
-                        None => mu,
-                    };
-                    let zz = eta_lin + (y - mu) / mu;
-                    for a in 0..p {
-                        xtwz[a] += w * x[a] * zz;
-                        for b in 0..=a {
-                            xtwx[a][b] += w * x[a] * x[b];
-                        }
+            for c in 0..cells {
+                let x = &design[c * p..(c + 1) * p];
+                let eta_lin = linear(c, &beta);
+                let mu = (eta_lin + offsets[c]).min(700.0).exp().max(1e-10);
+                let y = counts[c];
+                let w = match theta {
+                    Some(th) => mu / (1.0 + mu / th),
+                    None => mu,
+                };
+                let zz = eta_lin + (y - mu) / mu;
+                for a in 0..p {
+                    xtwz[a] += w * x[a] * zz;
+                    for b in 0..=a {
+                        xtwx[a][b] += w * x[a] * x[b];
                     }
                 }
             }
@@ -176,10 +192,12 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
             // the penalised likelihood is halved until it does not. Without
             // it, one year of history (where the level term nearly saturates
             // the fit) sent the IRLS to means of 10¹⁹.
-            let before = objective(&beta, theta);
+            let before = at_beta.unwrap_or_else(|| objective(&beta, theta));
+            at_beta = None;
             for _ in 0..30 {
                 let after = objective(&new, theta);
                 if after.is_finite() && after >= before - 1e-10 * before.abs() {
+                    at_beta = Some(after);
                     break;
                 }
                 new.iter_mut()
@@ -200,16 +218,11 @@ pub fn fit(h: &History<'_>, negbin: bool) -> Fit {
             break;
         }
         let (mut num, mut den) = (0.0, 0.0);
-        for i in 0..n {
-            for t in 0..len {
-                row(t as f64, t_bar, &z[i], level[i] - level_mean, &mut x);
-                let mu = (x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>() + offset(i, t))
-                    .min(700.0)
-                    .exp();
-                let y = h.counts(i)[t];
-                num += (y - mu) * (y - mu) - mu;
-                den += mu * mu;
-            }
+        for c in 0..cells {
+            let mu = (linear(c, &beta) + offsets[c]).min(700.0).exp();
+            let y = counts[c];
+            num += (y - mu) * (y - mu) - mu;
+            den += mu * mu;
         }
         let phi = if den > 0.0 { num / den } else { 0.0 };
         let new_theta = (phi > 1e-6).then(|| 1.0 / phi);
