@@ -157,6 +157,37 @@ pub fn build(v: &Validated) -> Panel {
     }
 }
 
+impl Panel {
+    /// The cells of `measures` per township and year `first..=last`, zero
+    /// where the panel has none: `grid[m][t * years + (y - first)]` with
+    /// `years = last - first + 1`. One pass over the panel; a lookup per
+    /// township, year and measure (each cloning the measure's name for the
+    /// key) cost seconds on the nation.
+    pub fn cell_grid(
+        &self,
+        measures: &[String],
+        n: usize,
+        first: i32,
+        last: i32,
+    ) -> Vec<Vec<Cell>> {
+        let years = (last - first + 1).max(0) as usize;
+        let index: HashMap<&str, usize> = measures
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (m.as_str(), k))
+            .collect();
+        let mut grid = vec![vec![Cell::default(); n * years]; measures.len()];
+        for ((t, y, m), cell) in &self.yearly {
+            if let Some(&k) = index.get(m.as_str()) {
+                if *t < n && (first..=last).contains(y) {
+                    grid[k][t * years + (y - first) as usize] = *cell;
+                }
+            }
+        }
+        grid
+    }
+}
+
 /// Population per (township, year): the `population` table where given,
 /// else the township's own `population` for every year.
 pub fn exposure(

@@ -282,11 +282,15 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
 
     // Trends and seasonality of the main measures.
     let (first, last_complete) = (ctx.panel.years.0, ctx.forecasts.year - 1);
-    let year_sum = |m: &str, y: i32| -> (f64, f64) {
-        (0..v.townships.len())
-            .filter_map(|t| ctx.panel.yearly.get(&(t, y, m.to_owned())))
-            .fold((0.0, 0.0), |a, c| (a.0 + c.count, a.1 + c.deaths))
-    };
+    // Counts and deaths per (measure, year), summed in township order in
+    // one pass over the panel (which is ordered by township first).
+    let mut region_sums: HashMap<(&str, i32), (f64, f64)> = HashMap::new();
+    for ((_, y, m), c) in &ctx.panel.yearly {
+        let a = region_sums.entry((m.as_str(), *y)).or_insert((0.0, 0.0));
+        *a = (a.0 + c.count, a.1 + c.deaths);
+    }
+    let year_sum =
+        |m: &str, y: i32| -> (f64, f64) { region_sums.get(&(m, y)).copied().unwrap_or((0.0, 0.0)) };
     let mut trends = Vec::new();
     let mut seasonality = Vec::new();
     for s in MAIN_MEASURES.into_iter().filter(|s| present(*s)) {

@@ -221,21 +221,33 @@ pub fn build_input(
     let year_fraction =
         ((as_of - jan1).num_days() as f64 / days_in_year).clamp(1.0 / days_in_year, 1.0);
     let has = |s: Source| found.iter().any(|f| f.source == s);
+    // The measures the panel holds (points and area_counts alike).
+    let measures: Vec<String> = panel
+        .yearly
+        .keys()
+        .map(|(_, _, m)| m.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let has_measure = |prefix: &str| {
-        panel
-            .yearly
-            .keys()
-            .any(|(_, _, m)| m == prefix || m.starts_with(&format!("{prefix}:")))
+        let category = format!("{prefix}:");
+        measures
+            .iter()
+            .any(|m| m == prefix || m.starts_with(&category))
     };
+    let (has_incidents, has_fires, has_forest_fires, has_geohazard_events) = (
+        has(Source::Incidents) || has_measure("incidents"),
+        has(Source::Fires) || has_measure("fires"),
+        has(Source::ForestFires) || has_measure("forest_fires"),
+        has(Source::GeohazardEvents) || has_measure("geohazard_events"),
+    );
+    let grid = panel.cell_grid(&measures, n, first_year, as_of_year);
 
-    // Yearly series straight from the panel (points and area_counts alike).
+    // Yearly series straight from the panel.
     let series = |t: usize, measure: &str| -> Series {
         let mut s = Series::zeros(years);
-        for k in 0..years {
-            if let Some(c) = panel
-                .yearly
-                .get(&(t, first_year + k as i32, measure.to_owned()))
-            {
+        if let Ok(m) = measures.binary_search_by(|x| x.as_str().cmp(measure)) {
+            for (k, c) in grid[m][t * years..(t + 1) * years].iter().enumerate() {
                 (s.counts[k], s.deaths[k], s.injuries[k]) = (c.count, c.deaths, c.injuries);
             }
         }
@@ -250,14 +262,12 @@ pub fn build_input(
             name: town.name.clone(),
             population: exposure.get(&(t, as_of_year)).copied().or(town.population),
             area_km2: polygons[t].chamberlain_duquette_unsigned_area() / 1e6,
-            incidents: (has(Source::Incidents) || has_measure("incidents")).then(|| {
+            incidents: has_incidents.then(|| {
                 Box::new(INCIDENT_CATEGORIES.map(|c| series(t, &format!("incidents:{c}"))))
             }),
-            fires: (has(Source::Fires) || has_measure("fires")).then(|| series(t, "fires")),
-            forest_fires: (has(Source::ForestFires) || has_measure("forest_fires"))
-                .then(|| series(t, "forest_fires")),
-            geohazard_events: (has(Source::GeohazardEvents) || has_measure("geohazard_events"))
-                .then(|| series(t, "geohazard_events")),
+            fires: has_fires.then(|| series(t, "fires")),
+            forest_fires: has_forest_fires.then(|| series(t, "forest_fires")),
+            geohazard_events: has_geohazard_events.then(|| series(t, "geohazard_events")),
             ..Default::default()
         })
         .collect();

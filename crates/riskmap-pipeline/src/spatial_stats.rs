@@ -222,17 +222,18 @@ pub fn compute(
     let all_exposed = expo.iter().all(Option::is_some);
     let expo_values: Vec<f64> = expo.iter().map(|e| e.unwrap_or(0.0)).collect();
     let steps: Vec<i32> = (first..=last_complete).collect();
+    // Counts by township and year, from the first year to the current one.
+    let last = year.max(last_complete);
+    let span = (last - first + 1).max(0) as usize;
+    let at = |y: i32| (first..=last).contains(&y).then(|| (y - first) as usize);
+    let counts = panel.cell_grid(&measures, n, first, last);
 
     let per_measure: Vec<(Vec<StatRow>, GlobalEntry, Vec<EmergingRow>)> = measures
         .par_iter()
-        .map(|m| {
+        .zip(&counts)
+        .map(|(m, grid)| {
             let count: Vec<f64> = (0..n)
-                .map(|t| {
-                    panel
-                        .yearly
-                        .get(&(t, year, m.clone()))
-                        .map_or(0.0, |c| c.count)
-                })
+                .map(|t| at(year).map_or(0.0, |k| grid[t * span + k].count))
                 .collect();
             let rate: Vec<Option<f64>> = (0..n).map(|t| expo[t].map(|e| count[t] / e)).collect();
             let (rate_eb, rate_seb) = if all_exposed {
@@ -272,12 +273,7 @@ pub fn compute(
                 .map(|t| {
                     steps
                         .iter()
-                        .map(|yr| {
-                            panel
-                                .yearly
-                                .get(&(t, *yr, m.clone()))
-                                .map_or(0.0, |c| c.count)
-                        })
+                        .map(|&yr| at(yr).map_or(0.0, |k| grid[t * span + k].count))
                         .collect()
                 })
                 .collect();
