@@ -898,10 +898,11 @@ fn hidden_hazards(
         })
         .collect();
     let mut overdue = Vec::new();
-    for a in v
+    for (k, a) in v
         .accepted
         .iter()
-        .filter(|a| a.source == Source::HiddenHazards)
+        .enumerate()
+        .filter(|(_, a)| a.source == Source::HiddenHazards)
     {
         let Some(found) = a.when.map(|w| w.date()) else {
             continue;
@@ -917,7 +918,7 @@ fn hidden_hazards(
                 r.overdue += 1;
                 if a.label == Some("major") {
                     overdue.push(OverdueHazard {
-                        id: a.id.clone(),
+                        id: v.ids.get(k).to_owned(),
                         township: v.townships[a.township].name.clone(),
                         sector: a
                             .sector

@@ -196,7 +196,7 @@ fn write_validation(
             a.len(),
             vec![
                 text("source", a.iter().map(|x| Some(x.source.stem())).collect()),
-                text("id", a.iter().map(|x| Some(x.id.as_str())).collect()),
+                text("id", (0..a.len()).map(|k| Some(v.ids.get(k))).collect()),
                 text(
                     "code",
                     a.iter()

@@ -24,7 +24,7 @@ use riskmap_spatial::join::{Assignment, TownshipIndex};
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
 use crate::error::PipelineError;
 use crate::model::{
-    Accepted, AreaCount, CodeMismatch, Dispatch, PlacedBy, RejectKind, Rejection, Severity,
+    Accepted, AreaCount, CodeMismatch, Dispatch, Ids, PlacedBy, RejectKind, Rejection, Severity,
     SourceCounts, Township, Validated,
 };
 use crate::region::Found;
@@ -456,16 +456,38 @@ struct Candidate {
     when: Option<NaiveDateTime>,
     /// `None` when lon and lat are both empty (the row may name its township).
     point: Option<[f64; 2]>,
-    reported_code: Option<String>,
-    /// The township and county names the row gives, if any.
-    township_name: Option<String>,
-    county: Option<String>,
+    /// The township the row names, if it names one: boxed, since most rows
+    /// name none, and three empty strings inline cost 72 bytes a row.
+    named: Option<Box<Named>>,
     label: Option<&'static str>,
     severity: Severity,
     dispatch: Dispatch,
     burned_area_ha: f64,
     extra_dates: [Option<NaiveDate>; 2],
     sector: Option<Box<str>>,
+}
+
+/// The township a row names: its `township_code`, and its township and
+/// county names (these kept only for a row without a point, the only rows
+/// they place).
+struct Named {
+    code: Option<String>,
+    township: Option<String>,
+    county: Option<String>,
+}
+
+impl Candidate {
+    fn reported_code(&self) -> Option<&str> {
+        self.named.as_ref()?.code.as_deref()
+    }
+
+    fn township_name(&self) -> Option<&str> {
+        self.named.as_ref()?.township.as_deref()
+    }
+
+    fn county(&self) -> Option<&str> {
+        self.named.as_ref()?.county.as_deref()
+    }
 }
 
 struct SourceRead {
@@ -660,7 +682,6 @@ impl PointColumns<'_> {
         let blank = |cells: Option<&Cells>| cells.is_none_or(|c| c.is_blank(r));
         let text = |cells: Option<&Cells>| cells.and_then(|c| c.text(r)).map(Cow::into_owned);
         let reported_code = text(self.reported);
-        let township_name = text(self.township_names);
         // Both coordinates empty: the row is placed by the township it names,
         // after the as-of check; without a township it is rejected there.
         let point = if blank(self.lons) && blank(self.lats) {
@@ -668,14 +689,24 @@ impl PointColumns<'_> {
         } else {
             Some([coord(self.lons, "lon")?, coord(self.lats, "lat")?])
         };
+        let (township, county) = match point {
+            None => (text(self.township_names), text(self.counties)),
+            Some(_) => (None, None),
+        };
+        let named =
+            (reported_code.is_some() || township.is_some() || county.is_some()).then(|| {
+                Box::new(Named {
+                    code: reported_code,
+                    township,
+                    county,
+                })
+            });
         Ok(Candidate {
             row: 0,
             id: String::new(),
             when,
             point,
-            reported_code,
-            township_name,
-            county: text(self.counties),
+            named,
             label,
             severity,
             dispatch,
@@ -864,14 +895,16 @@ pub fn validate(
         ..Default::default()
     }];
 
-    // Sources are independent: read and check them in parallel (collected in
-    // source order, so the output does not depend on scheduling).
+    // Sources are read and checked one at a time, in source order: the
+    // Parquet reader and the row checks are parallel inside a source, and a
+    // source's cells are dropped before the next is read (read side by side,
+    // the nation's largest tables held their cells at once: ~1 GB more peak).
     let point_sources: Vec<&Found> = found
         .iter()
         .filter(|f| f.source.geometry() == GeometryKind::Point)
         .collect();
     let checked: Vec<(SourceRead, BTreeMap<(String, String, String), usize>)> = point_sources
-        .par_iter()
+        .iter()
         .map(|f| -> Result<_, PipelineError> {
             let cfg = config.source(f.source);
             let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
@@ -929,7 +962,9 @@ pub fn validate(
     let names = crate::township_names::TownshipNames::new(&townships, &config.township_aliases)
         .map_err(|why| input_err(&data.join("riskmap.toml"), why))?;
     let mut rejections = Vec::new();
-    let mut accepted = Vec::with_capacity(reads.iter().map(|r| r.candidates.len()).sum());
+    let rows: usize = reads.iter().map(|r| r.candidates.len()).sum();
+    let mut accepted = Vec::with_capacity(rows);
+    let mut ids = Ids::with_capacity(rows);
     let mut code_mismatches = Vec::new();
     for read in reads {
         let SourceRead {
@@ -1016,21 +1051,21 @@ pub fn validate(
                     }
                 },
             };
-            if let Some(reported) = &cand.reported_code {
-                if *reported != townships[township].code {
+            if let Some(reported) = cand.reported_code() {
+                if reported != townships[township].code {
                     code_mismatches.push(CodeMismatch {
                         source: stem.to_owned(),
                         row: cand.row,
                         id: cand.id.clone(),
-                        reported: reported.clone(),
+                        reported: reported.to_owned(),
                         located: townships[township].code.clone(),
                     });
                 }
             }
+            ids.push(&cand.id);
             accepted.push(Accepted {
                 source: f.source,
                 row: cand.row,
-                id: cand.id,
                 township,
                 point,
                 placed_by,
@@ -1070,6 +1105,7 @@ pub fn validate(
         counts,
         rejections,
         accepted,
+        ids,
         unknown_labels,
         code_mismatches,
         as_of,
@@ -1133,7 +1169,7 @@ fn place_by_township(
     cand: &Candidate,
 ) -> Result<(usize, PlacedBy), (RejectKind, &'static str, String)> {
     use crate::township_names::NamePlacement;
-    if let Some(code) = &cand.reported_code {
+    if let Some(code) = cand.reported_code() {
         return names.by_code(code).map(|i| (i, PlacedBy::Code)).ok_or_else(|| {
             (
                 RejectKind::NoTownship,
@@ -1142,7 +1178,7 @@ fn place_by_township(
             )
         });
     }
-    let Some(name) = &cand.township_name else {
+    let Some(name) = cand.township_name() else {
         return Err((
             RejectKind::Missing,
             "lon",
@@ -1150,7 +1186,7 @@ fn place_by_township(
                 .into(),
         ));
     };
-    match names.by_name(name, cand.county.as_deref()) {
+    match names.by_name(name, cand.county()) {
         NamePlacement::Placed(i) => Ok((i, PlacedBy::Name)),
         NamePlacement::Unknown => Err((
             RejectKind::NoTownship,
