@@ -79,9 +79,9 @@ pub fn build(v: &Validated) -> Panel {
         first_year = first_year.min(year);
         let cell = Cell {
             count: 1.0,
-            deaths: a.severity.deaths,
-            injuries: a.severity.injuries,
-            loss_10k_cny: a.severity.loss_10k_cny,
+            deaths: a.severity().deaths,
+            injuries: a.severity().injuries,
+            loss_10k_cny: a.severity().loss_10k_cny,
         };
         let ids = *event_measures
             .entry((a.source, a.label))

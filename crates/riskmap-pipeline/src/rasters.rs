@@ -39,10 +39,10 @@ use crate::region::Found;
 /// off an accepted record.
 fn weight_field(field: &str) -> Option<fn(&crate::model::Accepted) -> f64> {
     match field {
-        "deaths" => Some(|a| a.severity.deaths),
-        "injuries" => Some(|a| a.severity.injuries),
-        "loss_10k_cny" => Some(|a| a.severity.loss_10k_cny),
-        "burned_area_ha" => Some(|a| a.burned_area_ha),
+        "deaths" => Some(|a| a.severity().deaths),
+        "injuries" => Some(|a| a.severity().injuries),
+        "loss_10k_cny" => Some(|a| a.severity().loss_10k_cny),
+        "burned_area_ha" => Some(|a| a.burned_area_ha()),
         _ => None,
     }
 }

@@ -907,7 +907,7 @@ fn hidden_hazards(
         let Some(found) = a.when.map(|w| w.date()) else {
             continue;
         };
-        let [deadline, rectified] = a.extra_dates;
+        let [deadline, rectified] = a.extra_dates();
         let r = &mut rows[a.township];
         match ledger_status(found, deadline, rectified, v.as_of, ytd.current) {
             None => {}
@@ -921,8 +921,7 @@ fn hidden_hazards(
                         id: v.ids.get(k).to_owned(),
                         township: v.townships[a.township].name.clone(),
                         sector: a
-                            .sector
-                            .as_deref()
+                            .sector()
                             .map_or_else(String::new, |s| riskmap_domain::sector_name(s, lang)),
                         deadline: due.to_string(),
                         days_overdue: (v.as_of - due).num_days(),

@@ -504,6 +504,7 @@ impl Log {
 struct Computed {
     panel: crate::panel::Panel,
     alerts: crate::alerts::Alerts,
+    /// As far as the report reads it: see `SpatialStats::drop_written`.
     stats: crate::spatial_stats::SpatialStats,
     forecasts: crate::backtest::Forecasts,
     heatmaps: Vec<(String, riskmap_domain::Raster)>,
@@ -516,10 +517,11 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
     let (panel, exposure) = panel_stage(cx, log)?;
     let alerts = alerts_stage(cx, &exposure, log)?;
     let stats = log.timed("spatial statistics", |log| {
-        let stats =
+        let mut stats =
             crate::spatial_stats::compute(cx.v, &panel, &exposure, &cx.config.stats, cx.cache);
         log.wrote(crate::spatial_stats::write(cx.v, &stats, cx.out)?);
         log.warnings.extend(stats.warnings.iter().cloned());
+        stats.drop_written();
         Ok(stats)
     })?;
     let heatmaps = log.timed("heatmaps", |log| {

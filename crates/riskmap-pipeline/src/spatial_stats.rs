@@ -149,6 +149,25 @@ pub struct SpatialStats {
     pub warnings: Vec<String>,
 }
 
+impl SpatialStats {
+    /// Frees what only the stage's own files read, once they are written:
+    /// the report reads the grids' cells and categories and nothing else.
+    /// On the nation the rest (per township rows, per cell z-scores) is about
+    /// 1 GB, which was held through every later stage.
+    pub fn drop_written(&mut self) {
+        self.rows = Vec::new();
+        self.emerging = Vec::new();
+        for g in &mut self.grids {
+            g.hotspots.cube.counts = Vec::new();
+            for l in &mut g.hotspots.locations {
+                l.z = Vec::new();
+                l.p = Vec::new();
+                l.trend = None;
+            }
+        }
+    }
+}
+
 /// The Chinese name of an emerging hot spot category, as the map legend and
 /// the report print it.
 pub fn category_zh(c: Category) -> &'static str {

@@ -121,7 +121,7 @@ pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figur
             deaths,
             injuries,
             loss_10k_cny: loss,
-        } = a.severity;
+        } = a.severity();
         for f in [&mut total, by_town.entry(a.township).or_default()] {
             match a.source {
                 Source::Incidents => {
@@ -145,9 +145,10 @@ pub fn figures(v: &Validated, period: Period) -> (Figures, BTreeMap<usize, Figur
                     f.fires.deaths += deaths;
                     f.fires.loss_10k_cny += loss;
                     f.dispatch.count += 1.0;
-                    f.dispatch.vehicles += a.dispatch.vehicles;
-                    f.dispatch.personnel += a.dispatch.personnel;
-                    f.dispatch.rescued += a.dispatch.rescued;
+                    let dispatch = a.dispatch();
+                    f.dispatch.vehicles += dispatch.vehicles;
+                    f.dispatch.personnel += dispatch.personnel;
+                    f.dispatch.rescued += dispatch.rescued;
                 }
                 _ => {}
             }

@@ -24,8 +24,8 @@ use riskmap_spatial::join::{Assignment, TownshipIndex};
 use crate::config::{Config, SourceConfig, DEFAULT_ALIASES};
 use crate::error::PipelineError;
 use crate::model::{
-    Accepted, AreaCount, CodeMismatch, Dispatch, Ids, PlacedBy, RejectKind, Rejection, Severity,
-    SourceCounts, Township, Validated,
+    Accepted, AreaCount, CodeMismatch, Detail, Dispatch, Ids, PlacedBy, RejectKind, Rejection,
+    Severity, SourceCounts, Township, Validated,
 };
 use crate::region::Found;
 
@@ -460,11 +460,8 @@ struct Candidate {
     /// name none, and three empty strings inline cost 72 bytes a row.
     named: Option<Box<Named>>,
     label: Option<&'static str>,
-    severity: Severity,
-    dispatch: Dispatch,
-    burned_area_ha: f64,
-    extra_dates: [Option<NaiveDate>; 2],
-    sector: Option<Box<str>>,
+    /// Severity, dispatch, burned area, a hidden hazard's dates and sector.
+    detail: Option<Box<Detail>>,
 }
 
 /// The township a row names: its `township_code`, and its township and
@@ -708,11 +705,14 @@ impl PointColumns<'_> {
             point,
             named,
             label,
-            severity,
-            dispatch,
-            burned_area_ha,
-            extra_dates,
-            sector: self.sector.and_then(|c| c.text(r)).map(|t| t.into()),
+            detail: Detail {
+                severity,
+                dispatch,
+                burned_area_ha,
+                extra_dates,
+                sector: self.sector.and_then(|c| c.text(r)).map(|t| t.into()),
+            }
+            .boxed(),
         })
     }
 }
@@ -1071,11 +1071,7 @@ pub fn validate(
                 placed_by,
                 when: cand.when,
                 label: cand.label,
-                severity: cand.severity,
-                dispatch: cand.dispatch,
-                burned_area_ha: cand.burned_area_ha,
-                extra_dates: cand.extra_dates,
-                sector: cand.sector,
+                detail: cand.detail,
             });
         }
         c.rejected = rejected.len();
