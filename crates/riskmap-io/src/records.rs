@@ -225,6 +225,63 @@ pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records,
         .unwrap_or_else(|payload| Err(reader_panic(path, payload)))
 }
 
+/// As [`read_records_with`], keeping the columns `keep` picks from the
+/// file's header (one flag per name; at least one column is always kept, so
+/// the row count stays). Parquet reads only those columns, which is what
+/// saves memory on a table of millions of rows; other formats are read
+/// whole and the other columns dropped.
+pub fn read_records_keeping(
+    path: &Path,
+    encoding: Option<&str>,
+    keep: &dyn Fn(&[String]) -> Vec<bool>,
+) -> Result<Records, IoError> {
+    let read = || -> Result<Records, IoError> {
+        let is_parquet = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if !is_parquet {
+            let mut records = read_any(path, encoding)?;
+            let mut flags = keep(&records.columns);
+            flags.resize(records.columns.len(), false);
+            if !flags.contains(&true) && !flags.is_empty() {
+                flags[0] = true;
+            }
+            let mut flag = flags.iter();
+            records
+                .columns
+                .retain(|_| *flag.next().expect("one flag a column"));
+            let mut flag = flags.iter();
+            records
+                .cells
+                .retain(|_| *flag.next().expect("one flag a column"));
+            return Ok(records);
+        }
+        let file = std::fs::File::open(path).map_err(IoError::os(path))?;
+        let mut reader = ParquetReader::new(file);
+        let names: Vec<String> = reader
+            .schema()
+            .map_err(IoError::table(path))?
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        let flags = keep(&names);
+        let mut projection: Vec<usize> = (0..names.len())
+            .filter(|&i| flags.get(i).copied().unwrap_or(false))
+            .collect();
+        if projection.is_empty() && !names.is_empty() {
+            projection.push(0);
+        }
+        let df = reader
+            .with_projection(Some(projection))
+            .finish()
+            .map_err(IoError::table(path))?;
+        frame_to_records(&df, path, "binary")
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|payload| Err(reader_panic(path, payload)))
+}
+
 /// The error for a reader that panicked on `path`.
 pub(crate) fn reader_panic(path: &Path, payload: Box<dyn std::any::Any + Send>) -> IoError {
     let why = payload

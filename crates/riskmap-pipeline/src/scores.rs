@@ -57,59 +57,79 @@ pub fn raster_inputs(
     })
 }
 
-/// A source's records as text, renamed to SPEC columns, with the township
-/// validation placed each accepted row in (`None` for rejected rows).
-struct Rows {
+/// A source's records as text, renamed to SPEC columns, with the records
+/// validation accepted from it (their townships and points).
+struct Rows<'v> {
     records: riskmap_io::Records,
-    township: Vec<Option<usize>>,
-    points: Vec<Option<[f64; 2]>>,
+    /// The source's accepted records, in row order (as validation keeps
+    /// them): a reference each, not a township and a point per file row.
+    accepted: Vec<&'v crate::model::Accepted>,
 }
 
-impl Rows {
+impl Rows<'_> {
     fn col(&self, name: &str) -> Option<&Cells> {
         self.records.column(name)
     }
 
     /// Accepted rows: (row index, township).
     fn accepted(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.township
+        self.accepted.iter().map(|a| (a.row - 1, a.township))
+    }
+
+    /// Accepted rows with their points (WGS84, after any coordinate-system
+    /// change and swap fix, as validation accepted them): (row index,
+    /// township, point).
+    fn accepted_points(&self) -> impl Iterator<Item = (usize, usize, Option<[f64; 2]>)> + '_ {
+        self.accepted
             .iter()
-            .enumerate()
-            .filter_map(|(r, t)| t.map(|t| (r, t)))
+            .map(|a| (a.row - 1, a.township, a.point))
     }
 }
 
-fn read_rows(
+/// Reads `source`'s table for the scores: the SPEC `columns` named (after
+/// the renaming of `riskmap.toml` and the default aliases) and no others, so
+/// that a table of millions of rows holds only what is counted.
+fn read_rows<'v>(
     source: Source,
-    v: &Validated,
+    columns: &[&str],
+    v: &'v Validated,
     found: &[Found],
     config: &Config,
-) -> Result<Option<Rows>, PipelineError> {
+) -> Result<Option<Rows<'v>>, PipelineError> {
     let Some(f) = found.iter().find(|f| f.source == source) else {
         return Ok(None);
     };
     let cfg = config.source(source);
-    let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
-    crate::validate::rename_columns(&mut records, &cfg, &f.path, source.stem())?;
-    let mut township = vec![None; records.height()];
-    for a in v.accepted.iter().filter(|a| a.source == source) {
-        if let Some(slot) = township.get_mut(a.row - 1) {
-            *slot = Some(a.township);
+    // The file's column names and their SPEC names, learnt from the header.
+    let spec_names: std::cell::RefCell<HashMap<String, String>> = Default::default();
+    let keep = |names: &[String]| -> Vec<bool> {
+        let mut spec = names.to_vec();
+        if crate::validate::rename_column_names(&mut spec, &cfg, &f.path, source.stem()).is_err() {
+            // Read everything: the renaming below reports the problem.
+            return vec![true; names.len()];
+        }
+        let flags = spec.iter().map(|c| columns.contains(&c.as_str())).collect();
+        *spec_names.borrow_mut() = names.iter().cloned().zip(spec).collect();
+        flags
+    };
+    let mut records = riskmap_io::read_records_keeping(&f.path, cfg.encoding.as_deref(), &keep)?;
+    let spec_names = spec_names.into_inner();
+    if spec_names.is_empty() {
+        crate::validate::rename_columns(&mut records, &cfg, &f.path, source.stem())?;
+    } else {
+        for c in &mut records.columns {
+            if let Some(spec) = spec_names.get(c) {
+                c.clone_from(spec);
+            }
         }
     }
-    // Coordinates in WGS84 (after any coordinate-system change and swap
-    // fix), as validation accepted them.
-    let mut points = vec![None; records.height()];
-    for a in v.accepted.iter().filter(|a| a.source == source) {
-        if let Some(slot) = points.get_mut(a.row - 1) {
-            *slot = a.point;
-        }
-    }
-    Ok(Some(Rows {
-        records,
-        township,
-        points,
-    }))
+    let height = records.height();
+    let accepted = v
+        .accepted
+        .iter()
+        .filter(|a| a.source == source && a.row <= height)
+        .collect();
+    Ok(Some(Rows { records, accepted }))
 }
 
 fn number(cells: Option<&Cells>, r: usize) -> Option<f64> {
@@ -275,27 +295,25 @@ pub fn build_input(
     // The asset sources are read one at a time, each dropped once counted:
     // read together, the nation's six tables (all their columns, 7.8M rows)
     // added 1.3 GB to the run's peak for a few seconds of parallel reading.
-    let read = |source: Source| read_rows(source, v, found, config);
-    if let Some(rows) = read(Source::HiddenHazards)? {
+    let read = |source: Source, columns: &[&str]| read_rows(source, columns, v, found, config);
+    if let Some(rows) = read(
+        Source::HiddenHazards,
+        &["deadline", "rectified_on", "supervision"],
+    )? {
         let (deadline, rectified, supervision) = (
             rows.col("deadline"),
             rows.col("rectified_on"),
             rows.col("supervision"),
         );
         let mut ledgers = vec![HiddenHazards::default(); n];
-        let labels: HashMap<usize, &str> = v
-            .accepted
-            .iter()
-            .filter(|a| a.source == Source::HiddenHazards)
-            .filter_map(|a| Some((a.row - 1, a.label?)))
-            .collect();
-        for (r, t) in rows.accepted() {
+        for a in &rows.accepted {
+            let (r, t) = (a.row - 1, a.township);
             if date(rectified, r).is_some_and(|d| d < as_of) {
                 continue;
             }
             let overdue = date(deadline, r).is_some_and(|d| d < as_of);
             let h = &mut ledgers[t];
-            if labels.get(&r) == Some(&"major") {
+            if a.label == Some("major") {
                 let s = Supervision::parse(&text(supervision, r)).index();
                 if overdue {
                     h.overdue_major[s] += 1.0;
@@ -313,7 +331,10 @@ pub fn build_input(
         }
     }
 
-    if let Some(rows) = read(Source::Enterprises)? {
+    if let Some(rows) = read(
+        Source::Enterprises,
+        &["sector", "major_hazard_source", "opened_on"],
+    )? {
         let (sector, major, opened) = (
             rows.col("sector"),
             rows.col("major_hazard_source"),
@@ -361,7 +382,7 @@ pub fn build_input(
     // Where people live: communities weighted by households (1 each when
     // not given); the township's centroid stands in where it has none.
     let mut homes: Vec<Vec<([f64; 2], f64)>> = vec![Vec::new(); n];
-    if let Some(rows) = read(Source::Communities)? {
+    if let Some(rows) = read(Source::Communities, &["old", "highrise", "households"])? {
         let (old, high, households) = (
             rows.col("old"),
             rows.col("highrise"),
@@ -375,7 +396,7 @@ pub fn build_input(
             };
             n
         ];
-        for (r, t) in rows.accepted() {
+        for (r, t, point) in rows.accepted_points() {
             c[t].total += 1.0;
             if let (Some(x), Some(true)) = (c[t].old.as_mut(), flag(old, r)) {
                 *x += 1.0;
@@ -383,7 +404,7 @@ pub fn build_input(
             if let (Some(x), Some(true)) = (c[t].highrise.as_mut(), flag(high, r)) {
                 *x += 1.0;
             }
-            if let Some(p) = rows.points[r] {
+            if let Some(p) = point {
                 homes[t].push((p, number(households, r).unwrap_or(1.0).max(0.0)));
             }
         }
@@ -400,10 +421,10 @@ pub fn build_input(
         }
     }
 
-    if let Some(rows) = read(Source::FireStations)? {
+    if let Some(rows) = read(Source::FireStations, &[])? {
         let stations: Vec<[f64; 2]> = rows
-            .accepted()
-            .filter_map(|(r, _)| rows.points[r])
+            .accepted_points()
+            .filter_map(|(_, _, point)| point)
             .collect();
         if !stations.is_empty() {
             use rayon::prelude::*;
@@ -426,7 +447,7 @@ pub fn build_input(
         }
     }
 
-    if let Some(rows) = read(Source::Shelters)? {
+    if let Some(rows) = read(Source::Shelters, &["capacity"])? {
         if let Some(cap) = rows.col("capacity") {
             let mut c = vec![0.0; n];
             for (r, t) in rows.accepted() {
@@ -438,7 +459,7 @@ pub fn build_input(
         }
     }
 
-    if let Some(rows) = read(Source::GeohazardSites)? {
+    if let Some(rows) = read(Source::GeohazardSites, &["status", "threatened_people"])? {
         let (status, people) = (rows.col("status"), rows.col("threatened_people"));
         let mut s: Vec<GeohazardSites> = vec![
             GeohazardSites {

@@ -427,22 +427,32 @@ pub(crate) fn rename_columns(
     path: &Path,
     stem: &str,
 ) -> Result<(), PipelineError> {
+    rename_column_names(&mut records.columns, cfg, path, stem)
+}
+
+/// The renaming of [`rename_columns`] on a header alone.
+pub(crate) fn rename_column_names(
+    columns: &mut [String],
+    cfg: &SourceConfig,
+    path: &Path,
+    stem: &str,
+) -> Result<(), PipelineError> {
     for (spec, in_file) in &cfg.columns {
-        let i = records.columns.iter().position(|c| c == in_file).ok_or_else(|| {
+        let i = columns.iter().position(|c| c == in_file).ok_or_else(|| {
             input_err(
                 path,
                 format!(
                     "riskmap.toml maps `{spec}` to column `{in_file}` ([sources.{stem}.columns]), but the file has no such column (found: {})",
-                    records.columns.join(", ")
+                    columns.join(", ")
                 ),
             )
         })?;
-        records.columns[i] = spec.clone();
+        columns[i] = spec.clone();
     }
     for (alias, spec) in DEFAULT_ALIASES {
-        if !records.columns.iter().any(|c| c == spec) {
-            if let Some(i) = records.columns.iter().position(|c| c == alias) {
-                records.columns[i] = (*spec).to_owned();
+        if !columns.iter().any(|c| c == spec) {
+            if let Some(i) = columns.iter().position(|c| c == alias) {
+                columns[i] = (*spec).to_owned();
             }
         }
     }
