@@ -426,6 +426,36 @@ mod tests {
         }
         assert_eq!(seen, vec!["utf-8", "utf-8-bom", "gbk"]);
     }
+
+    #[test]
+    fn keeps_the_columns_asked_for_in_parquet_and_csv() {
+        use polars::prelude::{Column, DataFrame};
+        let dir = tempfile::tempdir().unwrap();
+        let mut df = DataFrame::new(
+            3,
+            vec![
+                Column::new("编号".into(), ["A1", "A2", "A3"]),
+                Column::new("lon".into(), [119.5, 119.6, 119.7]),
+                Column::new("sector".into(), ["化工", "", "烟花爆竹"]),
+            ],
+        )
+        .unwrap();
+        let parquet = dir.path().join("t.parquet");
+        let csv = dir.path().join("t.csv");
+        crate::write_table_verbatim(&mut df, &parquet).unwrap();
+        crate::write_table_verbatim(&mut df, &csv).unwrap();
+        for p in [&parquet, &csv] {
+            let sector = |names: &[String]| names.iter().map(|n| n == "sector").collect();
+            let r = read_records_keeping(p, None, &sector).unwrap();
+            assert_eq!(r.columns, vec!["sector"], "{}", p.display());
+            assert_eq!(r.height(), 3);
+            assert_eq!(r.column("sector").unwrap().text(2).as_deref(), Some("烟花爆竹"));
+            // Nothing asked for: the first column stays, so the rows do.
+            let none = |names: &[String]| vec![false; names.len()];
+            let r = read_records_keeping(p, None, &none).unwrap();
+            assert_eq!((r.columns.clone(), r.height()), (vec!["编号".to_owned()], 3));
+        }
+    }
 }
 
 #[cfg(test)]
