@@ -449,11 +449,17 @@ mod tests {
             let r = read_records_keeping(p, None, &sector).unwrap();
             assert_eq!(r.columns, vec!["sector"], "{}", p.display());
             assert_eq!(r.height(), 3);
-            assert_eq!(r.column("sector").unwrap().text(2).as_deref(), Some("烟花爆竹"));
+            assert_eq!(
+                r.column("sector").unwrap().text(2).as_deref(),
+                Some("烟花爆竹")
+            );
             // Nothing asked for: the first column stays, so the rows do.
             let none = |names: &[String]| vec![false; names.len()];
             let r = read_records_keeping(p, None, &none).unwrap();
-            assert_eq!((r.columns.clone(), r.height()), (vec!["编号".to_owned()], 3));
+            assert_eq!(
+                (r.columns.clone(), r.height()),
+                (vec!["编号".to_owned()], 3)
+            );
         }
     }
 }
