@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::forecaster::Forecaster;
 use crate::metrics;
 use crate::panel::Panel;
-use crate::predictive::Calibration;
+use crate::predictive::{Calibration, Predictive};
 
 /// One measure's panel, by name.
 #[derive(Debug, Clone)]
@@ -120,7 +120,31 @@ pub fn valid_origins(panel: &Panel, wanted: &[i32]) -> Vec<i32> {
 }
 
 /// Runs every model on every measure at every origin.
+///
+/// A model that combines others ([`Forecaster::members`]) all of which are
+/// in `models` is run after them, from their forecasts of the same measure
+/// and origin, not by fitting them again; its seconds are its own plus its
+/// members'. Its forecasts are the same either way.
 pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]) -> Backtest {
+    let names: Vec<String> = models.iter().map(|m| m.name()).collect();
+    // For each model, the indices of its members when they are all run here.
+    let members: Vec<Option<Vec<usize>>> = models
+        .iter()
+        .map(|m| {
+            let wanted = m.members();
+            (!wanted.is_empty())
+                .then(|| {
+                    wanted
+                        .iter()
+                        .map(|w| names.iter().position(|n| n == w))
+                        .collect::<Option<Vec<usize>>>()
+                })
+                .flatten()
+        })
+        .collect();
+    let is_member: Vec<bool> = (0..models.len())
+        .map(|m| members.iter().flatten().any(|list| list.contains(&m)))
+        .collect();
     let tasks: Vec<(usize, usize, i32)> = (0..models.len())
         .flat_map(|m| {
             (0..measures.len()).flat_map(move |k| {
@@ -130,28 +154,85 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
             })
         })
         .collect();
-    let results: Vec<(Vec<PredictionRow>, f64, Option<String>)> = tasks
+    type Outcome = (Vec<PredictionRow>, f64, Option<String>);
+    let outcome = |(m, k, origin): (usize, usize, i32),
+                   forecasts: Vec<Predictive>,
+                   seconds: f64|
+     -> (Outcome, Vec<Predictive>) {
+        let panel = &measures[k].panel;
+        let len = (origin - panel.years[0] + 1) as usize;
+        if forecasts.len() != panel.n() {
+            let note = format!(
+                "{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)",
+                models[m].name(),
+                measures[k].name
+            );
+            return ((Vec::new(), seconds, Some(note)), forecasts);
+        }
+        let rows = forecasts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
+            .collect();
+        ((rows, seconds, None), forecasts)
+    };
+    let fit = |&(m, k, origin): &(usize, usize, i32)| {
+        let panel = &measures[k].panel;
+        let len = (origin - panel.years[0] + 1) as usize;
+        let t = Instant::now();
+        let forecasts = models[m].forecast(&panel.history(len));
+        let secs = t.elapsed().as_secs_f64();
+        let (result, forecasts) = outcome((m, k, origin), forecasts, secs);
+        // A member's forecasts are kept for the models that combine it.
+        (result, is_member[m].then_some(forecasts))
+    };
+    // First every model that is not combined from members run here...
+    let first: Vec<Option<(Outcome, Option<Vec<Predictive>>)>> = tasks
+        .par_iter()
+        .map(|task| members[task.0].is_none().then(|| fit(task)))
+        .collect();
+    let kept: std::collections::HashMap<(usize, usize, i32), (&[Predictive], f64)> = tasks
+        .iter()
+        .zip(&first)
+        .filter_map(|(task, r)| {
+            let (result, forecasts) = r.as_ref()?;
+            Some((*task, (forecasts.as_deref()?, result.1)))
+        })
+        .collect();
+    // ...then the combinations, from their members' forecasts.
+    let combined: Vec<Option<Outcome>> = tasks
         .par_iter()
         .map(|&(m, k, origin)| {
-            let panel = &measures[k].panel;
-            let len = (origin - panel.years[0] + 1) as usize;
-            let h = panel.history(len);
-            let t = Instant::now();
-            let forecasts = models[m].forecast(&h);
-            if forecasts.len() != panel.n() {
-                let note = format!(
-                    "{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)",
-                    models[m].name(),
-                    measures[k].name
-                );
-                return (Vec::new(), t.elapsed().as_secs_f64(), Some(note));
-            }
-            let rows = forecasts
+            let list = members[m].as_ref()?;
+            let n = measures[k].panel.n();
+            let parts: Option<Vec<(&[Predictive], f64)>> = list
                 .iter()
-                .enumerate()
-                .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
+                .map(|&j| {
+                    kept.get(&(j, k, origin))
+                        .copied()
+                        .filter(|(f, _)| f.len() == n)
+                })
                 .collect();
-            (rows, t.elapsed().as_secs_f64(), None)
+            let t = Instant::now();
+            let Some(parts) = parts else {
+                // A member without forecasts here: fit the model whole.
+                return Some(fit(&(m, k, origin)).0);
+            };
+            let slices: Vec<&[Predictive]> = parts.iter().map(|p| p.0).collect();
+            let forecasts = models[m]
+                .combine(&slices, n)
+                .expect("a model with members combines them");
+            let secs = t.elapsed().as_secs_f64() + parts.iter().map(|p| p.1).sum::<f64>();
+            Some(outcome((m, k, origin), forecasts, secs).0)
+        })
+        .collect();
+    let results: Vec<Outcome> = first
+        .into_iter()
+        .zip(combined)
+        .map(|(a, b)| {
+            a.map(|(result, _)| result)
+                .or(b)
+                .expect("every task run once")
         })
         .collect();
     let mut out = Backtest {
@@ -481,6 +562,42 @@ mod tests {
         );
         let h = pit_histogram(&rows.iter().collect::<Vec<_>>());
         assert!(h[0] > 0.25 && h[9] > 0.2 && h[4] < 0.05, "{h:?}");
+    }
+
+    /// The ensemble combined from its members' backtest forecasts predicts
+    /// exactly what it predicts alone, where it fits them itself.
+    #[test]
+    fn an_ensemble_from_its_members_forecasts_predicts_as_one_fitted_alone() {
+        use crate::models::{Ensemble, GlmNegBin, Ses, SpatialEb, Tsb};
+        let measures = vec![Measure {
+            name: "fires".into(),
+            panel: panel(),
+        }];
+        let origins = [2015, 2016, 2017];
+        let alone = run(
+            &measures,
+            &[Box::new(Ensemble::default()) as Box<dyn Forecaster>],
+            &origins,
+        );
+        let with_members: Vec<Box<dyn Forecaster>> = vec![
+            Box::new(Ses),
+            Box::new(Ensemble::default()),
+            Box::new(SpatialEb),
+            Box::new(GlmNegBin),
+            Box::new(Tsb::default()),
+        ];
+        let shared = run(&measures, &with_members, &origins);
+        let ensemble_rows = |b: &Backtest, m: usize| -> Vec<PredictionRow> {
+            b.rows.iter().filter(|r| r.model == m).copied().collect()
+        };
+        let (a, b) = (ensemble_rows(&alone, 0), ensemble_rows(&shared, 1));
+        assert_eq!(a.len(), 9);
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(PredictionRow { model: 1, ..*x }, *y);
+        }
+        // The rows keep the order of the models.
+        let order: Vec<usize> = shared.rows.iter().map(|r| r.model).collect();
+        assert!(order.windows(2).all(|w| w[0] <= w[1]));
     }
 
     #[test]

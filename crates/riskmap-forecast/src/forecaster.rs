@@ -28,6 +28,22 @@ pub trait Forecaster: Send + Sync {
 
     /// Next year's predictive distribution for each series of `history`.
     fn forecast(&self, history: &History<'_>) -> Vec<Predictive>;
+
+    /// For a model that combines others: their names, in the order
+    /// [`Forecaster::combine`] takes their forecasts. A backtest that runs
+    /// those models anyway hands their forecasts over instead of fitting
+    /// them a second time. Empty for every other model.
+    fn members(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// This model's forecasts of `n` series from its members' (one list per
+    /// member, in [`Forecaster::members`] order): exactly what
+    /// [`Forecaster::forecast`] gives. `None` for a model that combines none.
+    fn combine(&self, parts: &[&[Predictive]], n: usize) -> Option<Vec<Predictive>> {
+        let _ = (parts, n);
+        None
+    }
 }
 
 /// Applies a per-series mean forecast to every series.

@@ -35,8 +35,21 @@ impl Forecaster for Ensemble {
     }
     fn forecast(&self, h: &History<'_>) -> Vec<Predictive> {
         let parts: Vec<Vec<Predictive>> = self.members.iter().map(|m| m.forecast(h)).collect();
-        (0..h.n())
-            .map(|i| Predictive::mixture(&parts.iter().map(|p| p[i].clone()).collect::<Vec<_>>()))
-            .collect()
+        let parts: Vec<&[Predictive]> = parts.iter().map(Vec::as_slice).collect();
+        self.combine(&parts, h.n()).expect("an ensemble combines")
+    }
+
+    fn members(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.name()).collect()
+    }
+
+    fn combine(&self, parts: &[&[Predictive]], n: usize) -> Option<Vec<Predictive>> {
+        Some(
+            (0..n)
+                .map(|i| {
+                    Predictive::mixture(&parts.iter().map(|p| p[i].clone()).collect::<Vec<_>>())
+                })
+                .collect(),
+        )
     }
 }
