@@ -221,65 +221,46 @@ pub fn read_records(path: &Path) -> Result<Records, IoError> {
 /// [`IoError::Content`]. (Readers keep no state across calls that a panic
 /// could leave broken, so carrying on is safe.)
 pub fn read_records_with(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_any(path, encoding)))
-        .unwrap_or_else(|payload| Err(reader_panic(path, payload)))
+    catching(path, || read_any(path, encoding, None))
 }
 
+/// Picks columns from a header: one flag per name.
+pub type Keep<'a> = &'a dyn Fn(&[String]) -> Vec<bool>;
+
 /// As [`read_records_with`], keeping the columns `keep` picks from the
-/// file's header (one flag per name; at least one column is always kept, so
-/// the row count stays). Parquet reads only those columns, which is what
-/// saves memory on a table of millions of rows; other formats are read
-/// whole and the other columns dropped.
+/// file's header (at least one column is always kept, so the row count
+/// stays). Parquet reads only those columns, which is what saves memory on
+/// a table of millions of rows; other formats are read whole and the other
+/// columns dropped.
 pub fn read_records_keeping(
     path: &Path,
     encoding: Option<&str>,
-    keep: &dyn Fn(&[String]) -> Vec<bool>,
+    keep: Keep<'_>,
 ) -> Result<Records, IoError> {
-    let read = || -> Result<Records, IoError> {
-        let is_parquet = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-        if !is_parquet {
-            let mut records = read_any(path, encoding)?;
-            let mut flags = keep(&records.columns);
-            flags.resize(records.columns.len(), false);
-            if !flags.contains(&true) && !flags.is_empty() {
-                flags[0] = true;
-            }
-            let mut flag = flags.iter();
-            records
-                .columns
-                .retain(|_| *flag.next().expect("one flag a column"));
-            let mut flag = flags.iter();
-            records
-                .cells
-                .retain(|_| *flag.next().expect("one flag a column"));
-            return Ok(records);
-        }
-        let file = std::fs::File::open(path).map_err(IoError::os(path))?;
-        let mut reader = ParquetReader::new(file);
-        let names: Vec<String> = reader
-            .schema()
-            .map_err(IoError::table(path))?
-            .iter_names()
-            .map(|n| n.to_string())
-            .collect();
-        let flags = keep(&names);
-        let mut projection: Vec<usize> = (0..names.len())
-            .filter(|&i| flags.get(i).copied().unwrap_or(false))
-            .collect();
-        if projection.is_empty() && !names.is_empty() {
-            projection.push(0);
-        }
-        let df = reader
-            .with_projection(Some(projection))
-            .finish()
-            .map_err(IoError::table(path))?;
-        frame_to_records(&df, path, "binary")
-    };
+    catching(path, || read_any(path, encoding, Some(keep)))
+}
+
+/// Runs a reader, reporting a panic inside it as [`IoError::Content`] (see
+/// [`read_records_with`]).
+fn catching(
+    path: &Path,
+    read: impl FnOnce() -> Result<Records, IoError>,
+) -> Result<Records, IoError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
         .unwrap_or_else(|payload| Err(reader_panic(path, payload)))
+}
+
+/// `keep`'s flags for `names`, one per name, with the first column kept
+/// when it picks none (so that the row count stays).
+fn flags(keep: Keep<'_>, names: &[String]) -> Vec<bool> {
+    let mut flags = keep(names);
+    flags.resize(names.len(), false);
+    if !flags.contains(&true) {
+        if let Some(first) = flags.first_mut() {
+            *first = true;
+        }
+    }
+    flags
 }
 
 /// The error for a reader that panicked on `path`.
@@ -297,13 +278,18 @@ pub(crate) fn reader_panic(path: &Path, payload: Box<dyn std::any::Any + Send>) 
     }
 }
 
-fn read_any(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
+/// Reads `path` by its ending; with `keep`, only the columns it picks.
+fn read_any(
+    path: &Path,
+    encoding: Option<&str>,
+    keep: Option<Keep<'_>>,
+) -> Result<Records, IoError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    match ext.as_str() {
+    let mut records = match ext.as_str() {
         "csv" => {
             let bytes = std::fs::read(path).map_err(IoError::os(path))?;
             let (text, encoding) = decode_text(&bytes, encoding.filter(|e| *e != "auto"));
@@ -317,10 +303,24 @@ fn read_any(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
         }
         "parquet" => {
             let file = std::fs::File::open(path).map_err(IoError::os(path))?;
-            let df = ParquetReader::new(file)
-                .finish()
-                .map_err(IoError::table(path))?;
-            frame_to_records(&df, path, "binary")
+            let mut reader = ParquetReader::new(file);
+            if let Some(keep) = keep {
+                // Only the columns picked are read.
+                let names: Vec<String> = reader
+                    .schema()
+                    .map_err(IoError::table(path))?
+                    .iter_names()
+                    .map(|n| n.to_string())
+                    .collect();
+                let projection = flags(keep, &names)
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| k.then_some(i))
+                    .collect();
+                reader = reader.with_projection(Some(projection));
+            }
+            let df = reader.finish().map_err(IoError::table(path))?;
+            return frame_to_records(&df, path, "binary");
         }
         "xlsx" | "xls" | "xlsb" | "ods" => read_workbook(path),
         "gpkg" | "geojson" | "json" | "shp" | "fgb" => {
@@ -348,7 +348,18 @@ fn read_any(path: &Path, encoding: Option<&str>) -> Result<Records, IoError> {
             path: path.to_owned(),
             supported: ".csv, .parquet, .gpkg, .geojson, .shp, .fgb",
         }),
+    }?;
+    if let Some(keep) = keep {
+        let kept = flags(keep, &records.columns);
+        let columns = std::mem::take(&mut records.columns).into_iter();
+        let cells = std::mem::take(&mut records.cells).into_iter();
+        (records.columns, records.cells) = columns
+            .zip(cells)
+            .zip(kept)
+            .filter_map(|(column, k)| k.then_some(column))
+            .unzip();
     }
+    Ok(records)
 }
 
 /// Reads the first sheet of a workbook: the first row is the header; dates
