@@ -291,19 +291,15 @@ pub fn prepare(
         None => None,
     };
 
-    let mut names: Vec<&String> = panel.yearly.keys().map(|(_, _, m)| m).collect();
-    names.sort();
-    names.dedup();
+    let names = panel.measures();
+    let grid = panel.cell_grid(&names, n, first, last);
     let monthly_measures: std::collections::HashSet<&String> =
         panel.monthly.keys().map(|k| &k.3).collect();
     let mut measures = Vec::new();
-    for name in names {
-        let mut counts = vec![vec![0.0; t]; n];
-        for ((i, y, m), cell) in &panel.yearly {
-            if m == name && *y >= first && *y <= last {
-                counts[*i][(*y - first) as usize] = cell.count;
-            }
-        }
+    for (name, cells) in names.iter().zip(&grid) {
+        let counts: Vec<Vec<f64>> = (0..n)
+            .map(|i| cells[i * t..(i + 1) * t].iter().map(|c| c.count).collect())
+            .collect();
         let monthly = monthly_measures.contains(name).then(|| {
             let mut mm = vec![vec![0.0; 12 * t]; n];
             for ((i, y, mo, m), cell) in &panel.monthly {

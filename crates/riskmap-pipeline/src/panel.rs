@@ -77,11 +77,12 @@ pub fn build(v: &Validated) -> Panel {
         let Some(when) = a.when else { continue };
         let (year, month) = (when.year(), when.month());
         first_year = first_year.min(year);
+        let severity = a.severity();
         let cell = Cell {
             count: 1.0,
-            deaths: a.severity().deaths,
-            injuries: a.severity().injuries,
-            loss_10k_cny: a.severity().loss_10k_cny,
+            deaths: severity.deaths,
+            injuries: severity.injuries,
+            loss_10k_cny: severity.loss_10k_cny,
         };
         let ids = *event_measures
             .entry((a.source, a.label))
@@ -158,6 +159,16 @@ pub fn build(v: &Validated) -> Panel {
 }
 
 impl Panel {
+    /// The names of the measures in the yearly panel, sorted.
+    pub fn measures(&self) -> Vec<String> {
+        self.yearly
+            .keys()
+            .map(|(_, _, m)| m.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     /// The cells of `measures` per township and year `first..=last`, zero
     /// where the panel has none: `grid[m][t * years + (y - first)]` with
     /// `years = last - first + 1`. One pass over the panel; a lookup per

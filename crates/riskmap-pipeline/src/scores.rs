@@ -242,13 +242,7 @@ pub fn build_input(
         ((as_of - jan1).num_days() as f64 / days_in_year).clamp(1.0 / days_in_year, 1.0);
     let has = |s: Source| found.iter().any(|f| f.source == s);
     // The measures the panel holds (points and area_counts alike).
-    let measures: Vec<String> = panel
-        .yearly
-        .keys()
-        .map(|(_, _, m)| m.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let measures = panel.measures();
     let has_measure = |prefix: &str| {
         let category = format!("{prefix}:");
         measures

@@ -22,7 +22,7 @@
 //!   (queen neighbours) and on a grid of `cell_size_m` cells in the UTM zone
 //!   of the region, for each point source.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::{Column, DataFrame, PlSmallStr};
@@ -228,13 +228,7 @@ pub fn compute(
         ));
     }
 
-    let measures: Vec<String> = panel
-        .yearly
-        .keys()
-        .map(|(_, _, m)| m.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let measures = panel.measures();
     let expo: Vec<Option<f64>> = (0..n)
         .map(|t| exposure.get(&(t, year)).copied().filter(|p| *p > 0.0))
         .collect();
