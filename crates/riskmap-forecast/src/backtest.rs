@@ -126,6 +126,97 @@ pub fn valid_origins(panel: &Panel, wanted: &[i32]) -> Vec<i32> {
 /// and origin, not by fitting them again; its seconds are its own plus its
 /// members'. Its forecasts are the same either way.
 pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]) -> Backtest {
+    let scored = |(m, k, origin): Task, forecasts: &[Predictive]| -> Vec<PredictionRow> {
+        let panel = &measures[k].panel;
+        let len = (origin - panel.years[0] + 1) as usize;
+        forecasts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
+            .collect()
+    };
+    let (tasks, results) = run_tasks(measures, models, origins, scored);
+    let mut out = Backtest {
+        models: models.iter().map(|m| m.name()).collect(),
+        measures: measures.iter().map(|m| m.name.clone()).collect(),
+        seconds: vec![vec![0.0; measures.len()]; models.len()],
+        ..Backtest::default()
+    };
+    for ((m, k, _), (rows, secs, note)) in tasks.iter().zip(results) {
+        out.seconds[*m][*k] += secs;
+        out.rows.extend(rows.unwrap_or_default());
+        if let Some(n) = note {
+            if !out.notes.contains(&n) {
+                out.notes.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// The model [`choose`] picks for each measure from the [`leaderboard`] of
+/// [`run`], found without keeping the predictions or scoring anything but
+/// the CRPS: what `riskmap run` needs of its nightly backtest (a nation's
+/// 1.3M predictions a measure made their rows and leaderboard a third of
+/// the forecast stage). The same models, the same answer.
+pub fn choose_by_crps(
+    measures: &[Measure],
+    models: &[Box<dyn Forecaster>],
+    origins: &[i32],
+) -> Vec<Option<String>> {
+    let crps = |(_, k, origin): Task, forecasts: &[Predictive]| -> Vec<f64> {
+        let panel = &measures[k].panel;
+        let len = (origin - panel.years[0] + 1) as usize;
+        forecasts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| f.summary(Some(panel.counts[i][len])).crps)
+            .collect()
+    };
+    let (tasks, results) = run_tasks(measures, models, origins, crps);
+    (0..measures.len())
+        .map(|k| {
+            let mut best: Option<(f64, usize)> = None;
+            for m in 0..models.len() {
+                // The leaderboard's mean: every CRPS of the model and
+                // measure, in task then series order, summed in turn.
+                let all: Vec<f64> = tasks
+                    .iter()
+                    .zip(&results)
+                    .filter(|(t, _)| t.0 == m && t.1 == k)
+                    .filter_map(|(_, r)| r.0.as_deref())
+                    .flatten()
+                    .copied()
+                    .collect();
+                if all.is_empty() || models[m].name() == "oracle" {
+                    continue;
+                }
+                let mean = all.iter().sum::<f64>() / all.len() as f64;
+                if mean.is_finite() && best.is_none_or(|b| mean < b.0) {
+                    best = Some((mean, m));
+                }
+            }
+            best.map(|(_, m)| models[m].name())
+        })
+        .collect()
+}
+
+/// One task of a backtest: (model, measure, origin).
+type Task = (usize, usize, i32);
+
+/// What a task gives: its scores (`None` where the model made no forecast
+/// of the measure), the model's wall seconds, and a note saying why not.
+type Outcome<T> = (Option<T>, f64, Option<String>);
+
+/// Runs every (model, measure, origin) task, in parallel, and scores each
+/// task's forecasts with `score` as they come; results in task order.
+/// Members' forecasts are kept until the models that combine them are run.
+fn run_tasks<T: Send>(
+    measures: &[Measure],
+    models: &[Box<dyn Forecaster>],
+    origins: &[i32],
+    score: impl Fn(Task, &[Predictive]) -> T + Sync,
+) -> (Vec<Task>, Vec<Outcome<T>>) {
     let names: Vec<String> = models.iter().map(|m| m.name()).collect();
     // For each model, the indices of its members when they are all run here.
     let members: Vec<Option<Vec<usize>>> = models
@@ -145,7 +236,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
     let is_member: Vec<bool> = (0..models.len())
         .map(|m| members.iter().flatten().any(|list| list.contains(&m)))
         .collect();
-    let tasks: Vec<(usize, usize, i32)> = (0..models.len())
+    let tasks: Vec<Task> = (0..models.len())
         .flat_map(|m| {
             (0..measures.len()).flat_map(move |k| {
                 valid_origins(&measures[k].panel, origins)
@@ -154,44 +245,33 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
             })
         })
         .collect();
-    type Outcome = (Vec<PredictionRow>, f64, Option<String>);
-    let outcome = |(m, k, origin): (usize, usize, i32),
-                   forecasts: Vec<Predictive>,
-                   seconds: f64|
-     -> (Outcome, Vec<Predictive>) {
-        let panel = &measures[k].panel;
-        let len = (origin - panel.years[0] + 1) as usize;
-        if forecasts.len() != panel.n() {
+    let outcome = |(m, k, origin): Task, forecasts: &[Predictive], seconds: f64| -> Outcome<T> {
+        if forecasts.len() != measures[k].panel.n() {
             let note = format!(
                 "{} on {}: no forecast (the model needs inputs this region lacks, e.g. truth)",
                 models[m].name(),
                 measures[k].name
             );
-            return ((Vec::new(), seconds, Some(note)), forecasts);
+            return (None, seconds, Some(note));
         }
-        let rows = forecasts
-            .iter()
-            .enumerate()
-            .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
-            .collect();
-        ((rows, seconds, None), forecasts)
+        (Some(score((m, k, origin), forecasts)), seconds, None)
     };
-    let fit = |&(m, k, origin): &(usize, usize, i32)| {
+    let fit = |&(m, k, origin): &Task| {
         let panel = &measures[k].panel;
         let len = (origin - panel.years[0] + 1) as usize;
         let t = Instant::now();
         let forecasts = models[m].forecast(&panel.history(len));
         let secs = t.elapsed().as_secs_f64();
-        let (result, forecasts) = outcome((m, k, origin), forecasts, secs);
+        let result = outcome((m, k, origin), &forecasts, secs);
         // A member's forecasts are kept for the models that combine it.
         (result, is_member[m].then_some(forecasts))
     };
     // First every model that is not combined from members run here...
-    let first: Vec<Option<(Outcome, Option<Vec<Predictive>>)>> = tasks
+    let first: Vec<Option<(Outcome<T>, Option<Vec<Predictive>>)>> = tasks
         .par_iter()
         .map(|task| members[task.0].is_none().then(|| fit(task)))
         .collect();
-    let kept: std::collections::HashMap<(usize, usize, i32), (&[Predictive], f64)> = tasks
+    let kept: std::collections::HashMap<Task, (&[Predictive], f64)> = tasks
         .iter()
         .zip(&first)
         .filter_map(|(task, r)| {
@@ -200,7 +280,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
         })
         .collect();
     // ...then the combinations, from their members' forecasts.
-    let combined: Vec<Option<Outcome>> = tasks
+    let combined: Vec<Option<Outcome<T>>> = tasks
         .par_iter()
         .map(|&(m, k, origin)| {
             let list = members[m].as_ref()?;
@@ -223,10 +303,10 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
                 .combine(&slices, n)
                 .expect("a model with members combines them");
             let secs = t.elapsed().as_secs_f64() + parts.iter().map(|p| p.1).sum::<f64>();
-            Some(outcome((m, k, origin), forecasts, secs).0)
+            Some(outcome((m, k, origin), &forecasts, secs))
         })
         .collect();
-    let results: Vec<Outcome> = first
+    let results = first
         .into_iter()
         .zip(combined)
         .map(|(a, b)| {
@@ -235,22 +315,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
                 .expect("every task run once")
         })
         .collect();
-    let mut out = Backtest {
-        models: models.iter().map(|m| m.name()).collect(),
-        measures: measures.iter().map(|m| m.name.clone()).collect(),
-        seconds: vec![vec![0.0; measures.len()]; models.len()],
-        ..Backtest::default()
-    };
-    for ((m, k, _), (rows, secs, note)) in tasks.iter().zip(results) {
-        out.seconds[*m][*k] += secs;
-        out.rows.extend(rows);
-        if let Some(n) = note {
-            if !out.notes.contains(&n) {
-                out.notes.push(n);
-            }
-        }
-    }
-    out
+    (tasks, results)
 }
 
 impl Backtest {
@@ -598,6 +663,52 @@ mod tests {
         // The rows keep the order of the models.
         let order: Vec<usize> = shared.rows.iter().map(|r| r.model).collect();
         assert!(order.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    /// `riskmap run`'s CRPS-only choice is the leaderboard's, on two
+    /// measures (one busy, one sparse) and every built-in model, including
+    /// the ensemble (built from its members) and the oracle (never chosen).
+    #[test]
+    fn the_crps_only_choice_is_the_leaderboards() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |scale: f64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ((x % 1000) as f64 / 1000.0 * scale).floor()
+        };
+        let mut busy = Vec::new();
+        let mut sparse = Vec::new();
+        for i in 0..40 {
+            let level = 1.0 + (i % 7) as f64 * 3.0;
+            busy.push((0..7).map(|_| level + next(level)).collect::<Vec<f64>>());
+            sparse.push((0..7).map(|_| (next(3.0) - 1.0).max(0.0)).collect());
+        }
+        let measures: Vec<Measure> = [("fires", busy), ("forest_fires", sparse)]
+            .into_iter()
+            .map(|(name, counts)| Measure {
+                name: name.into(),
+                panel: Panel::from_counts(2015, counts),
+            })
+            .collect();
+        let models: Vec<Box<dyn Forecaster>> = crate::models::NAMES
+            .iter()
+            .filter_map(|n| crate::models::by_name(n))
+            .collect();
+        let origins = [2018, 2019, 2020];
+        let b = run(&measures, &models, &origins);
+        let expected = choose(&b, &leaderboard(&b, None));
+        assert_eq!(expected.len(), 2);
+        assert!(expected.iter().all(Option::is_some), "{expected:?}");
+        assert_eq!(choose_by_crps(&measures, &models, &origins), expected);
+        for k in 0..2 {
+            let one = std::slice::from_ref(&measures[k]);
+            let b = run(one, &models, &origins);
+            assert_eq!(
+                choose_by_crps(one, &models, &origins),
+                choose(&b, &leaderboard(&b, None))
+            );
+        }
     }
 
     #[test]

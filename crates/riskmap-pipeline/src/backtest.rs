@@ -786,29 +786,26 @@ pub fn forecast_stage(
     for c in &candidates {
         key.str(&c.name());
     }
-    key.u64(last as u64).f64s(&prepared.area);
+    key.u64(last as u64);
     for m in &prepared.measures {
         key.str(&m.name);
         hash_panel(&mut key, &m.panel);
     }
     // One measure at a time: the choice is per measure anyway, and a nation's
-    // backtest rows for every measure at once (models × measures × origins ×
-    // 40,000 townships) do not fit in memory.
-    let choose_each = |measures: &[Measure], area: Option<&[f64]>| -> Vec<Option<String>> {
+    // backtest for every measure at once (models × measures × origins ×
+    // 40,000 townships) is held in memory the longer.
+    let choose_each = |measures: &[Measure]| -> Vec<Option<String>> {
         measures
             .iter()
             .map(|m| {
-                let b = backtest::run(std::slice::from_ref(m), &candidates, &origins);
-                let board = backtest::leaderboard(&b, area);
-                backtest::choose(&b, &board).pop().flatten()
+                backtest::choose_by_crps(std::slice::from_ref(m), &candidates, &origins)
+                    .pop()
+                    .flatten()
             })
             .collect()
     };
     let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
-        (
-            choose_each(&prepared.measures, Some(prepared.area.as_slice())),
-            choose_each(&totals, None),
-        )
+        (choose_each(&prepared.measures), choose_each(&totals))
     });
     let mut out = Forecasts {
         year: last + 1,
