@@ -451,154 +451,164 @@ pub fn write(
     let internal = |e: polars::error::PolarsError| PipelineError::Internal(e.to_string());
     let text = |name: &str, values: Vec<&str>| Column::new(PlSmallStr::from(name), values);
     let num = |name: &str, values: Vec<Option<f64>>| Column::new(PlSmallStr::from(name), values);
-    let r = &s.rows;
-    let mut df = DataFrame::new(
-        r.len(),
-        vec![
-            text(
-                "code",
-                r.iter()
-                    .map(|x| v.townships[x.township].code.as_str())
-                    .collect(),
-            ),
-            text(
-                "name",
-                r.iter()
-                    .map(|x| v.townships[x.township].name.as_str())
-                    .collect(),
-            ),
-            text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
-            num("count", r.iter().map(|x| Some(x.count)).collect()),
-            num("exposure", r.iter().map(|x| x.exposure).collect()),
-            num("rate", r.iter().map(|x| x.rate).collect()),
-            num("rate_eb", r.iter().map(|x| x.rate_eb).collect()),
-            num("rate_seb", r.iter().map(|x| x.rate_seb).collect()),
-            num("local_moran_i", r.iter().map(|x| x.local_moran_i).collect()),
-            num("local_moran_p", r.iter().map(|x| x.local_moran_p).collect()),
-            text("lisa", r.iter().map(|x| x.lisa).collect()),
-            num("gi_star_z", r.iter().map(|x| x.gi_star_z).collect()),
-            num("trend", r.iter().map(|x| x.trend).collect()),
-            num("trend_p", r.iter().map(|x| x.trend_p).collect()),
-        ],
-    )
-    .map_err(internal)?;
-    riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
+    // The grid layer (GDAL, one thread; 1.44M cells for a nation) is
+    // written while the tables are.
+    let tables = || -> Result<(), PipelineError> {
+        let r = &s.rows;
+        let mut df = DataFrame::new(
+            r.len(),
+            vec![
+                text(
+                    "code",
+                    r.iter()
+                        .map(|x| v.townships[x.township].code.as_str())
+                        .collect(),
+                ),
+                text(
+                    "name",
+                    r.iter()
+                        .map(|x| v.townships[x.township].name.as_str())
+                        .collect(),
+                ),
+                text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
+                num("count", r.iter().map(|x| Some(x.count)).collect()),
+                num("exposure", r.iter().map(|x| x.exposure).collect()),
+                num("rate", r.iter().map(|x| x.rate).collect()),
+                num("rate_eb", r.iter().map(|x| x.rate_eb).collect()),
+                num("rate_seb", r.iter().map(|x| x.rate_seb).collect()),
+                num("local_moran_i", r.iter().map(|x| x.local_moran_i).collect()),
+                num("local_moran_p", r.iter().map(|x| x.local_moran_p).collect()),
+                text("lisa", r.iter().map(|x| x.lisa).collect()),
+                num("gi_star_z", r.iter().map(|x| x.gi_star_z).collect()),
+                num("trend", r.iter().map(|x| x.trend).collect()),
+                num("trend_p", r.iter().map(|x| x.trend_p).collect()),
+            ],
+        )
+        .map_err(internal)?;
+        riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
 
-    let json = serde_json::to_string_pretty(&s.global)
-        .map_err(|e| PipelineError::Internal(e.to_string()))?;
-    std::fs::write(dir.join("global_stats.json"), json + "\n")
-        .map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
+        let json = serde_json::to_string_pretty(&s.global)
+            .map_err(|e| PipelineError::Internal(e.to_string()))?;
+        std::fs::write(dir.join("global_stats.json"), json + "\n")
+            .map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
 
-    let e = &s.emerging;
-    let mut df = DataFrame::new(
-        e.len(),
-        vec![
-            text(
-                "code",
-                e.iter()
-                    .map(|x| v.townships[x.location].code.as_str())
-                    .collect(),
-            ),
-            text(
-                "name",
-                e.iter()
-                    .map(|x| v.townships[x.location].name.as_str())
-                    .collect(),
-            ),
-            text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
-            text(
-                "category",
-                e.iter().map(|x| x.trend.category.as_str()).collect(),
-            ),
-            text(
-                "category_zh",
-                e.iter().map(|x| category_zh(x.trend.category)).collect(),
-            ),
-            Column::new(
-                PlSmallStr::from("hot_years"),
-                e.iter()
-                    .map(|x| x.trend.hot_steps as i64)
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                PlSmallStr::from("cold_years"),
-                e.iter()
-                    .map(|x| x.trend.cold_steps as i64)
-                    .collect::<Vec<_>>(),
-            ),
-            num(
-                "last_z",
-                e.iter().map(|x| x.trend.z.last().copied()).collect(),
-            ),
-            num(
-                "z_trend_tau",
-                e.iter()
-                    .map(|x| x.trend.trend.as_ref().map(|k| k.tau))
-                    .collect(),
-            ),
-            num(
-                "z_trend_p",
-                e.iter()
-                    .map(|x| x.trend.trend.as_ref().map(|k| k.p))
-                    .collect(),
-            ),
-        ],
-    )
-    .map_err(internal)?;
-    riskmap_io::write_table(&mut df, &dir.join("emerging_hotspots.csv"))?;
+        let e = &s.emerging;
+        let mut df = DataFrame::new(
+            e.len(),
+            vec![
+                text(
+                    "code",
+                    e.iter()
+                        .map(|x| v.townships[x.location].code.as_str())
+                        .collect(),
+                ),
+                text(
+                    "name",
+                    e.iter()
+                        .map(|x| v.townships[x.location].name.as_str())
+                        .collect(),
+                ),
+                text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
+                text(
+                    "category",
+                    e.iter().map(|x| x.trend.category.as_str()).collect(),
+                ),
+                text(
+                    "category_zh",
+                    e.iter().map(|x| category_zh(x.trend.category)).collect(),
+                ),
+                Column::new(
+                    PlSmallStr::from("hot_years"),
+                    e.iter()
+                        .map(|x| x.trend.hot_steps as i64)
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    PlSmallStr::from("cold_years"),
+                    e.iter()
+                        .map(|x| x.trend.cold_steps as i64)
+                        .collect::<Vec<_>>(),
+                ),
+                num(
+                    "last_z",
+                    e.iter().map(|x| x.trend.z.last().copied()).collect(),
+                ),
+                num(
+                    "z_trend_tau",
+                    e.iter()
+                        .map(|x| x.trend.trend.as_ref().map(|k| k.tau))
+                        .collect(),
+                ),
+                num(
+                    "z_trend_p",
+                    e.iter()
+                        .map(|x| x.trend.trend.as_ref().map(|k| k.p))
+                        .collect(),
+                ),
+            ],
+        )
+        .map_err(internal)?;
+        riskmap_io::write_table(&mut df, &dir.join("emerging_hotspots.csv"))?;
 
-    // The grid layer: one feature per occupied cell and point source.
-    let mut geometries = Vec::new();
-    let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-        Vec::new(),
-    );
-    for g in &s.grids {
-        let cube = &g.hotspots.cube;
-        for (k, loc) in g.hotspots.locations.iter().enumerate() {
-            let (lo, hi) = cube.cell_bounds(k);
-            geometries.push(geo::Geometry::Polygon(
-                geo::Rect::new(
-                    geo::coord! { x: lo[0], y: lo[1] },
-                    geo::coord! { x: hi[0], y: hi[1] },
-                )
-                .to_polygon(),
-            ));
-            measure.push(g.measure.as_str());
-            category.push(loc.category.as_str());
-            category_zh_col.push(category_zh(loc.category));
-            total.push(
-                cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps]
-                    .iter()
-                    .sum::<f64>(),
-            );
-            hot.push(loc.hot_steps as i64);
-            cold.push(loc.cold_steps as i64);
-        }
-    }
-    let attributes = DataFrame::new(
-        geometries.len(),
-        vec![
-            text("measure", measure),
-            text("category", category),
-            text("category_zh", category_zh_col),
-            Column::new(PlSmallStr::from("count"), total),
-            Column::new(PlSmallStr::from("hot_years"), hot),
-            Column::new(PlSmallStr::from("cold_years"), cold),
-        ],
-    )
-    .map_err(internal)?;
-    let layer = VectorLayer {
-        name: "emerging_hotspots_grid".into(),
-        crs: Crs::Epsg(s.grid_epsg),
-        geometries,
-        attributes,
+        Ok(())
     };
-    riskmap_io::write_vector(&layer, &dir.join("emerging_hotspots_grid.gpkg"))?;
+    let grid = || -> Result<(), PipelineError> {
+        // The grid layer: one feature per occupied cell and point source.
+        let mut geometries = Vec::new();
+        let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
+        for g in &s.grids {
+            let cube = &g.hotspots.cube;
+            for (k, loc) in g.hotspots.locations.iter().enumerate() {
+                let (lo, hi) = cube.cell_bounds(k);
+                geometries.push(geo::Geometry::Polygon(
+                    geo::Rect::new(
+                        geo::coord! { x: lo[0], y: lo[1] },
+                        geo::coord! { x: hi[0], y: hi[1] },
+                    )
+                    .to_polygon(),
+                ));
+                measure.push(g.measure.as_str());
+                category.push(loc.category.as_str());
+                category_zh_col.push(category_zh(loc.category));
+                total.push(
+                    cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps]
+                        .iter()
+                        .sum::<f64>(),
+                );
+                hot.push(loc.hot_steps as i64);
+                cold.push(loc.cold_steps as i64);
+            }
+        }
+        let attributes = DataFrame::new(
+            geometries.len(),
+            vec![
+                text("measure", measure),
+                text("category", category),
+                text("category_zh", category_zh_col),
+                Column::new(PlSmallStr::from("count"), total),
+                Column::new(PlSmallStr::from("hot_years"), hot),
+                Column::new(PlSmallStr::from("cold_years"), cold),
+            ],
+        )
+        .map_err(internal)?;
+        let layer = VectorLayer {
+            name: "emerging_hotspots_grid".into(),
+            crs: Crs::Epsg(s.grid_epsg),
+            geometries,
+            attributes,
+        };
+        riskmap_io::write_vector(&layer, &dir.join("emerging_hotspots_grid.gpkg"))?;
+        Ok(())
+    };
+    let (grid, tables) = rayon::join(grid, tables);
+    grid.and(tables)?;
     Ok(vec![
         "spatial_stats.csv",
         "global_stats.json",
