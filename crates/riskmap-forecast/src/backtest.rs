@@ -177,7 +177,7 @@ pub fn choose_by_crps(
     (0..measures.len())
         .map(|k| {
             let mut best: Option<(f64, usize)> = None;
-            for m in 0..models.len() {
+            for (m, model) in models.iter().enumerate() {
                 // The leaderboard's mean: every CRPS of the model and
                 // measure, in task then series order, summed in turn.
                 let all: Vec<f64> = tasks
@@ -188,7 +188,7 @@ pub fn choose_by_crps(
                     .flatten()
                     .copied()
                     .collect();
-                if all.is_empty() || models[m].name() == "oracle" {
+                if all.is_empty() || model.name() == "oracle" {
                     continue;
                 }
                 let mean = all.iter().sum::<f64>() / all.len() as f64;
@@ -701,8 +701,8 @@ mod tests {
         assert_eq!(expected.len(), 2);
         assert!(expected.iter().all(Option::is_some), "{expected:?}");
         assert_eq!(choose_by_crps(&measures, &models, &origins), expected);
-        for k in 0..2 {
-            let one = std::slice::from_ref(&measures[k]);
+        for measure in &measures {
+            let one = std::slice::from_ref(measure);
             let b = run(one, &models, &origins);
             assert_eq!(
                 choose_by_crps(one, &models, &origins),
