@@ -126,14 +126,8 @@ pub fn valid_origins(panel: &Panel, wanted: &[i32]) -> Vec<i32> {
 /// and origin, not by fitting them again; its seconds are its own plus its
 /// members'. Its forecasts are the same either way.
 pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]) -> Backtest {
-    let scored = |(m, k, origin): Task, forecasts: &[Predictive]| -> Vec<PredictionRow> {
-        let panel = &measures[k].panel;
-        let len = (origin - panel.years[0] + 1) as usize;
-        forecasts
-            .iter()
-            .enumerate()
-            .map(|(i, f)| PredictionRow::scored(m, k, origin, i, f, panel.counts[i][len]))
-            .collect()
+    let scored = |(m, k, origin): Task, i, f: &Predictive, actual| {
+        PredictionRow::scored(m, k, origin, i, f, actual)
     };
     let (tasks, results) = run_tasks(measures, models, origins, scored);
     let mut out = Backtest {
@@ -164,15 +158,7 @@ pub fn choose_by_crps(
     models: &[Box<dyn Forecaster>],
     origins: &[i32],
 ) -> Vec<Option<String>> {
-    let crps = |(_, k, origin): Task, forecasts: &[Predictive]| -> Vec<f64> {
-        let panel = &measures[k].panel;
-        let len = (origin - panel.years[0] + 1) as usize;
-        forecasts
-            .iter()
-            .enumerate()
-            .map(|(i, f)| f.summary(Some(panel.counts[i][len])).crps)
-            .collect()
-    };
+    let crps = |_: Task, _, f: &Predictive, actual| f.summary(Some(actual)).crps;
     let (tasks, results) = run_tasks(measures, models, origins, crps);
     (0..measures.len())
         .map(|k| {
@@ -204,18 +190,19 @@ pub fn choose_by_crps(
 /// One task of a backtest: (model, measure, origin).
 type Task = (usize, usize, i32);
 
-/// What a task gives: its scores (`None` where the model made no forecast
-/// of the measure), the model's wall seconds, and a note saying why not.
-type Outcome<T> = (Option<T>, f64, Option<String>);
+/// What a task gives: one score per series (`None` where the model made no
+/// forecast of the measure), the model's wall seconds, and a note saying why not.
+type Outcome<T> = (Option<Vec<T>>, f64, Option<String>);
 
 /// Runs every (model, measure, origin) task, in parallel, and scores each
-/// task's forecasts with `score` as they come; results in task order.
+/// forecast as it comes with `score(task, series, forecast, actual)`;
+/// results in task order.
 /// Members' forecasts are kept until the models that combine them are run.
 fn run_tasks<T: Send>(
     measures: &[Measure],
     models: &[Box<dyn Forecaster>],
     origins: &[i32],
-    score: impl Fn(Task, &[Predictive]) -> T + Sync,
+    score: impl Fn(Task, usize, &Predictive, f64) -> T + Sync,
 ) -> (Vec<Task>, Vec<Outcome<T>>) {
     let names: Vec<String> = models.iter().map(|m| m.name()).collect();
     // For each model, the indices of its members when they are all run here.
@@ -254,7 +241,14 @@ fn run_tasks<T: Send>(
             );
             return (None, seconds, Some(note));
         }
-        (Some(score((m, k, origin), forecasts)), seconds, None)
+        let panel = &measures[k].panel;
+        let len = (origin - panel.years[0] + 1) as usize;
+        let scores = forecasts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| score((m, k, origin), i, f, panel.counts[i][len]))
+            .collect();
+        (Some(scores), seconds, None)
     };
     let fit = |&(m, k, origin): &Task| {
         let panel = &measures[k].panel;
