@@ -792,8 +792,8 @@ pub fn forecast_stage(
         hash_panel(&mut key, &m.panel);
     }
     // One measure at a time: the choice is per measure anyway, and a nation's
-    // backtest for every measure at once (models × measures × origins ×
-    // 40,000 townships) is held in memory the longer.
+    // members' forecasts and CRPS for every measure at once (models ×
+    // measures × origins × 40,000 townships) would be held together.
     let choose_each = |measures: &[Measure]| -> Vec<Option<String>> {
         measures
             .iter()

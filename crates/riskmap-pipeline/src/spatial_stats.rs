@@ -451,6 +451,8 @@ pub fn write(
     let internal = |e: polars::error::PolarsError| PipelineError::Internal(e.to_string());
     let text = |name: &str, values: Vec<&str>| Column::new(PlSmallStr::from(name), values);
     let num = |name: &str, values: Vec<Option<f64>>| Column::new(PlSmallStr::from(name), values);
+    let code = |t: usize| v.townships[t].code.as_str();
+    let name = |t: usize| v.townships[t].name.as_str();
     // The grid layer (GDAL, one thread; 1.44M cells for a nation) is
     // written while the tables are.
     let tables = || -> Result<(), PipelineError> {
@@ -458,18 +460,8 @@ pub fn write(
         let mut df = DataFrame::new(
             r.len(),
             vec![
-                text(
-                    "code",
-                    r.iter()
-                        .map(|x| v.townships[x.township].code.as_str())
-                        .collect(),
-                ),
-                text(
-                    "name",
-                    r.iter()
-                        .map(|x| v.townships[x.township].name.as_str())
-                        .collect(),
-                ),
+                text("code", r.iter().map(|x| code(x.township)).collect()),
+                text("name", r.iter().map(|x| name(x.township)).collect()),
                 text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
                 num("count", r.iter().map(|x| Some(x.count)).collect()),
                 num("exposure", r.iter().map(|x| x.exposure).collect()),
@@ -486,6 +478,8 @@ pub fn write(
         )
         .map_err(internal)?;
         riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
+        // Freed before the next frame is built (shadowing would keep it).
+        drop(df);
 
         let json = serde_json::to_string_pretty(&s.global)
             .map_err(|e| PipelineError::Internal(e.to_string()))?;
@@ -496,18 +490,8 @@ pub fn write(
         let mut df = DataFrame::new(
             e.len(),
             vec![
-                text(
-                    "code",
-                    e.iter()
-                        .map(|x| v.townships[x.location].code.as_str())
-                        .collect(),
-                ),
-                text(
-                    "name",
-                    e.iter()
-                        .map(|x| v.townships[x.location].name.as_str())
-                        .collect(),
-                ),
+                text("code", e.iter().map(|x| code(x.location)).collect()),
+                text("name", e.iter().map(|x| name(x.location)).collect()),
                 text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
                 text(
                     "category",
