@@ -70,6 +70,49 @@ fn synth_writes_every_source_and_the_truth() {
 }
 
 #[test]
+fn synth_written_piece_by_piece_equals_the_region_generated_whole() {
+    // A province has more townships than one block of the intensity table,
+    // and its origins come in one piece per point source.
+    let dir = tempfile::tempdir().unwrap();
+    let out = riskmap!(
+        "synth",
+        "--preset",
+        "province",
+        "--seed",
+        "3",
+        "--years",
+        "2020..2021",
+        "--out",
+        dir.path()
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let whole = riskmap_synth::generate(&riskmap_synth::SynthConfig {
+        preset: riskmap_synth::Preset::Province,
+        seed: 3,
+        years: (2020, 2021),
+        boundaries: Default::default(),
+        emergent: Default::default(),
+    })
+    .unwrap();
+    assert!(whole.townships.geometries.len() > 1024);
+    let read = |f: &str| riskmap_io::read_table(&dir.path().join(f)).unwrap();
+    assert_eq!(read("truth/intensity.parquet"), whole.truth.intensity);
+    assert_eq!(read("truth/origins.parquet"), whole.truth.origins);
+    let sources: Vec<_> = whole.tables.iter().map(|(s, _)| s.stem()).collect();
+    assert_eq!(sources[0], "population", "{sources:?}");
+    assert_eq!(whole.tables.len(), 11, "{sources:?}");
+    for (source, df) in &whole.tables {
+        if *source != riskmap_domain::Source::Population {
+            assert_eq!(
+                &read(&format!("{}.parquet", source.stem())),
+                df,
+                "{source:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn demo_runs_every_stage_and_prints_where_the_report_is() {
     let dir = tempfile::tempdir().unwrap();
     let out = riskmap!("demo", "--out", dir.path());

@@ -59,6 +59,102 @@ pub fn write_table_verbatim(df: &mut DataFrame, path: &Path) -> Result<(), IoErr
     }
 }
 
+/// Writes one table batch after batch, CSV or Parquet by the file's ending
+/// and every text cell as it is, like [`write_table_verbatim`]: for a table
+/// too large to hold whole (a nation's ground truth). A CSV gets its header
+/// once and reads back as if written in one piece; a Parquet file gets the
+/// row groups each batch would get from [`write_table_verbatim`]. Every batch
+/// must have the first one's columns.
+pub struct TableWriter {
+    path: std::path::PathBuf,
+    sink: Sink,
+}
+
+enum Sink {
+    Csv {
+        file: File,
+        header: bool,
+    },
+    Parquet(
+        Option<polars::io::parquet::write::BatchedWriter<File>>,
+        Option<File>,
+    ),
+}
+
+impl TableWriter {
+    /// Creates the file (and its parent folders).
+    pub fn create(path: &Path) -> Result<TableWriter, IoError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(IoError::os(parent))?;
+        }
+        let file = || File::create(path).map_err(IoError::os(path));
+        let sink = match ending(path).as_str() {
+            "csv" => Sink::Csv {
+                file: file()?,
+                header: true,
+            },
+            "parquet" => Sink::Parquet(None, Some(file()?)),
+            _ => {
+                return Err(IoError::Format {
+                    path: path.to_owned(),
+                    supported: ".csv, .parquet",
+                })
+            }
+        };
+        Ok(TableWriter {
+            path: path.to_owned(),
+            sink,
+        })
+    }
+
+    /// Appends `df`'s rows.
+    pub fn write(&mut self, df: &mut DataFrame) -> Result<(), IoError> {
+        let path = &self.path;
+        match &mut self.sink {
+            Sink::Csv { file, header } => {
+                CsvWriter::new(file)
+                    .include_header(*header)
+                    .finish(df)
+                    .map_err(IoError::table(path))?;
+                *header = false;
+            }
+            Sink::Parquet(writer, file) => {
+                if writer.is_none() {
+                    let file = file.take().expect("a file until the first batch");
+                    *writer = Some(
+                        ParquetWriter::new(file)
+                            .batched(df.schema())
+                            .map_err(IoError::table(path))?,
+                    );
+                }
+                let batch = polars::frame::chunk_df_for_writing(df, 512 * 512)
+                    .map_err(IoError::table(path))?;
+                writer
+                    .as_mut()
+                    .expect("created above")
+                    .write_batch(&batch)
+                    .map_err(IoError::table(path))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes the file (a Parquet file's footer; an empty table if no batch came).
+    pub fn finish(self) -> Result<(), IoError> {
+        let path = &self.path;
+        match self.sink {
+            Sink::Csv { .. } => Ok(()),
+            Sink::Parquet(Some(writer), _) => {
+                writer.finish().map(|_| ()).map_err(IoError::table(path))
+            }
+            Sink::Parquet(None, file) => ParquetWriter::new(file.expect("no batch came"))
+                .finish(&mut DataFrame::empty())
+                .map(|_| ())
+                .map_err(IoError::table(path)),
+        }
+    }
+}
+
 /// Whether a text cell would be taken as a formula by a spreadsheet: it
 /// begins with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP, "CSV
 /// Injection").
@@ -145,6 +241,42 @@ mod tests {
         }
         assert!(matches!(
             write_table(&mut df, &dir.path().join("t.txt")),
+            Err(IoError::Format { .. })
+        ));
+    }
+
+    #[test]
+    fn a_table_written_in_batches_reads_back_as_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 600_000; // more than one Parquet row group
+        let whole = df!(
+            "id" => (0..n).map(|i| format!("=SG{i:07}")).collect::<Vec<_>>(),
+            "row" => (1..=n as i64).collect::<Vec<_>>(),
+            "x" => (0..n).map(|i| i as f64 / 7.0).collect::<Vec<_>>()
+        )
+        .unwrap();
+        for name in ["t.csv", "t.parquet"] {
+            let (once, batched) = (dir.path().join(name), dir.path().join(format!("b{name}")));
+            write_table_verbatim(&mut whole.clone(), &once).unwrap();
+            let mut w = TableWriter::create(&batched).unwrap();
+            for (offset, len) in [(0, 1), (1, 300_000), (300_001, 0), (300_001, 299_999)] {
+                w.write(&mut whole.slice(offset, len)).unwrap();
+            }
+            w.finish().unwrap();
+            // Text is written as it is (no apostrophe before `=`).
+            assert_eq!(read_table(&batched).unwrap(), whole, "{name}");
+            if name.ends_with("csv") {
+                assert_eq!(
+                    std::fs::read(&once).unwrap(),
+                    std::fs::read(&batched).unwrap()
+                );
+            }
+        }
+        let empty = dir.path().join("empty.parquet");
+        TableWriter::create(&empty).unwrap().finish().unwrap();
+        assert_eq!(read_table(&empty).unwrap().shape(), (0, 0));
+        assert!(matches!(
+            TableWriter::create(&dir.path().join("t.xlsx")),
             Err(IoError::Format { .. })
         ));
     }

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use riskmap_domain::Source;
-use riskmap_io::{write_raster, write_table_verbatim as write_table, write_vector};
-use riskmap_synth::{generate, Preset, SynthConfig};
+use riskmap_io::{write_raster, write_table_verbatim as write_table, write_vector, TableWriter};
+use riskmap_synth::{generate_each, Piece, Preset, SynthConfig};
 
 use crate::error::PipelineError;
 use crate::staging::Staging;
@@ -68,7 +68,8 @@ pub struct SynthSummary {
     pub townships: usize,
     /// Rows per written table, by file name.
     pub rows: Vec<(String, usize)>,
-    /// Seconds spent generating and writing.
+    /// Seconds spent generating (with the tables, written as they come) and
+    /// writing the rest (townships, layers, rasters, the small truth tables).
     pub seconds: (f64, f64),
 }
 
@@ -76,27 +77,44 @@ pub struct SynthSummary {
 /// names; nothing is written if generation fails).
 pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, PipelineError> {
     let t0 = Instant::now();
-    let mut region = generate(&opts.config)?;
-    let generated = t0.elapsed().as_secs_f64();
-
     let staging = Staging::new(out)?;
     let dir = staging.path();
+    let truth = dir.join("truth");
     let mut rows = Vec::new();
+    // Tables are written as they come and dropped, so that a nation is never
+    // held whole; the two large truth tables are written piece by piece.
+    let mut origins =
+        TableWriter::create(&truth.join(format!("origins.{}", opts.table_format.ending())))?;
+    let mut intensity = TableWriter::create(&truth.join("intensity.parquet"))?;
+    let mut region = generate_each(&opts.config, |piece| -> Result<(), PipelineError> {
+        match piece {
+            Piece::Table(source, mut df) => {
+                let format = if source == Source::Population {
+                    TableFormat::Csv
+                } else {
+                    opts.table_format
+                };
+                let name = format!("{}.{}", source.stem(), format.ending());
+                write_table(&mut df, &dir.join(&name))?;
+                rows.push((name, df.height()));
+            }
+            Piece::Origins(mut df) => origins.write(&mut df)?,
+            Piece::Intensity(mut df) => intensity.write(&mut df)?,
+        }
+        Ok(())
+    })?;
+    origins.finish()?;
+    intensity.finish()?;
+    let generated = t0.elapsed().as_secs_f64();
+
     write_vector(&region.townships, &dir.join("townships.gpkg"))?;
-    rows.push((
-        "townships.gpkg".to_owned(),
-        region.townships.geometries.len(),
-    ));
-    for (source, df) in region.tables.iter_mut() {
-        let format = if *source == Source::Population {
-            TableFormat::Csv
-        } else {
-            opts.table_format
-        };
-        let name = format!("{}.{}", source.stem(), format.ending());
-        write_table(df, &dir.join(&name))?;
-        rows.push((name, df.height()));
-    }
+    rows.insert(
+        0,
+        (
+            "townships.gpkg".to_owned(),
+            region.townships.geometries.len(),
+        ),
+    );
     for (source, layer) in &region.layers {
         let name = format!("{}.gpkg", source.stem());
         write_vector(layer, &dir.join(&name))?;
@@ -107,13 +125,7 @@ pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, Pip
         write_raster(raster, &dir.join(&name))?;
         rows.push((name, raster.width * raster.height));
     }
-    let truth = dir.join("truth");
     let t = &mut region.truth;
-    write_table(&mut t.intensity, &truth.join("intensity.parquet"))?;
-    write_table(
-        &mut t.origins,
-        &truth.join(format!("origins.{}", opts.table_format.ending())),
-    )?;
     write_table(&mut t.dirt, &truth.join("dirt.csv"))?;
     write_table(&mut t.effects, &truth.join("effects.csv"))?;
     write_table(&mut t.townships, &truth.join("townships.csv"))?;

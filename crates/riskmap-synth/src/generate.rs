@@ -2,7 +2,9 @@
 
 use chrono::Datelike;
 use geo::Geometry;
-use polars::prelude::{Column, DataFrame, PlSmallStr, PolarsError};
+use polars::prelude::{
+    Column, DataFrame, IntoColumn, NewChunkedArray, PlSmallStr, PolarsError, StringChunked,
+};
 use rayon::prelude::*;
 use riskmap_domain::{Crs, GeohazardType, Raster, Source, VectorLayer};
 
@@ -107,11 +109,65 @@ fn date(d: chrono::NaiveDate) -> Value {
     d.format("%Y-%m-%d").to_string().into()
 }
 
-/// Generates the region for `cfg`.
+/// A large piece of a region, handed out by [`generate_each`] as soon as it is
+/// built, so that a nation never has to be held whole.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// A whole table or point source (population first, then the event
+    /// sources, the point assets and the hidden-hazard ledger).
+    Table(Source, DataFrame),
+    /// The next rows of [`Truth::origins`]: those of one point source.
+    Origins(DataFrame),
+    /// The next rows of [`Truth::intensity`]: those of a block of townships.
+    Intensity(DataFrame),
+}
+
+/// Generates the region for `cfg`, whole, in memory.
 pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
+    let mut tables = Vec::new();
+    let (mut origins, mut intensity) = (Vec::new(), Vec::new());
+    let mut region = generate_each(cfg, |piece| {
+        match piece {
+            Piece::Table(source, df) => tables.push((source, df)),
+            Piece::Origins(df) => origins.push(df),
+            Piece::Intensity(df) => intensity.push(df),
+        }
+        Ok::<_, SynthError>(())
+    })?;
+    region.tables = tables;
+    region.truth.origins = stack(origins, "truth/origins")?;
+    region.truth.intensity = stack(intensity, "truth/intensity")?;
+    Ok(region)
+}
+
+/// One frame of the pieces' rows, in order, in one chunk.
+fn stack(pieces: Vec<DataFrame>, table: &str) -> Result<DataFrame, SynthError> {
+    let mut pieces = pieces.into_iter();
+    let Some(mut all) = pieces.next() else {
+        return Ok(DataFrame::empty());
+    };
+    for df in pieces {
+        all.vstack_mut_owned(df)
+            .map_err(|source| SynthError::Table {
+                table: table.to_owned(),
+                source,
+            })?;
+    }
+    all.rechunk_mut_par();
+    Ok(all)
+}
+
+/// Generates the region for `cfg` and hands its tables, origins and
+/// intensity to `sink` piece by piece, in file order (the same draws as
+/// [`generate`]). The returned region holds the rest: its `tables` are empty,
+/// and so are its truth's `origins` and `intensity`.
+pub fn generate_each<E: From<SynthError>>(
+    cfg: &SynthConfig,
+    mut sink: impl FnMut(Piece) -> Result<(), E>,
+) -> Result<Region, E> {
     let (first, last) = cfg.years;
     if first > last || first < 1900 || last > 2200 {
-        return Err(SynthError::Years(first, last));
+        return Err(SynthError::Years(first, last).into());
     }
     let seed = cfg.seed;
     let p = cfg.preset.params();
@@ -124,6 +180,23 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         .enumerate()
         .map(|(i, t)| assets::town_assets(seed, i, t, &frame, &terrain, cfg.years))
         .collect();
+    // Population by township and year: the first table.
+    let mut population = Table::new(&["code", "year", "population"]);
+    for t in &towns {
+        for year in first..=last {
+            population.rows.push(vec![
+                t.code.clone().into(),
+                i64::from(year).into(),
+                (t.population_in(year, last).round() as i64).into(),
+            ]);
+        }
+    }
+    sink(Piece::Table(
+        Source::Population,
+        frame_of(&population, "population")?,
+    ))?;
+    drop(population);
+
     let specs = intensity::measures();
     let effects = intensity::town_effects(seed, &specs, &towns, &town_assets, last);
 
@@ -157,36 +230,26 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         },
     );
 
-    let mut tables = Vec::new();
-    let mut origins = Table::new(&["source", "row", "id", "code", "dirt"]);
     let mut dirt_rows = Table::new(&["source", "row", "id", "kind", "detail"]);
-    let mut publish =
-        |source: Source, mut table: Table, mut origin: Vec<usize>| -> Result<(), SynthError> {
-            let records = dirt::apply(seed, source, &mut table, &mut origin, &towns, &frame);
-            let id = table.col("id");
-            let mut kind_of = vec![""; table.rows.len()];
-            for DirtRecord { row, kind, detail } in &records {
-                kind_of[*row] = kind.key();
-                dirt_rows.rows.push(vec![
-                    source.stem().into(),
-                    (*row as i64 + 1).into(),
-                    table.rows[*row][id].clone(),
-                    kind.key().into(),
-                    detail.clone().into(),
-                ]);
-            }
-            for (r, (row, town)) in table.rows.iter().zip(&origin).enumerate() {
-                origins.rows.push(vec![
-                    source.stem().into(),
-                    (r as i64 + 1).into(),
-                    row[id].clone(),
-                    towns[*town].code.clone().into(),
-                    kind_of[r].into(),
-                ]);
-            }
-            tables.push((source, frame_of(&table, source.stem())?));
-            Ok(())
-        };
+    let mut publish = |source: Source, mut table: Table, mut origin: Vec<usize>| -> Result<(), E> {
+        let records = dirt::apply(seed, source, &mut table, &mut origin, &towns, &frame);
+        let id = table.col("id");
+        let mut kind_of = vec![""; table.rows.len()];
+        for DirtRecord { row, kind, detail } in &records {
+            kind_of[*row] = kind.key();
+            dirt_rows.rows.push(vec![
+                source.stem().into(),
+                (*row as i64 + 1).into(),
+                table.rows[*row][id].clone(),
+                kind.key().into(),
+                detail.clone().into(),
+            ]);
+        }
+        sink(Piece::Origins(origins_of(
+            source, &table, &origin, &kind_of, &towns,
+        )?))?;
+        sink(Piece::Table(source, frame_of(&table, source.stem())?))
+    };
 
     // Event sources: sorted by time, then township, ids numbered per year.
     // Drafts are moved, not copied, into the tables: events are most of the
@@ -381,29 +444,14 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
         publish(Source::HiddenHazards, table, origin)?;
     }
 
-    // Population by township and year.
-    let mut population = Table::new(&["code", "year", "population"]);
-    for t in &towns {
-        for year in first..=last {
-            population.rows.push(vec![
-                t.code.clone().into(),
-                i64::from(year).into(),
-                (t.population_in(year, last).round() as i64).into(),
-            ]);
-        }
-    }
-    tables.insert(
-        0,
-        (Source::Population, frame_of(&population, "population")?),
-    );
-
     let township_layer = township_layer(&towns)?;
     let layers = other_layers(seed, &p.radius_km(), &towns, &frame, &terrain, cfg.years)?;
     let rasters = rasters(&towns, &frame, &terrain, p.raster_res_km);
 
+    intensity_blocks(&specs, &effects, &towns, &town_assets, cfg.years, &mut sink)?;
     let truth = Truth {
-        intensity: intensity_table(&specs, &effects, &towns, &town_assets, cfg.years)?,
-        origins: frame_of(&origins, "truth/origins")?,
+        intensity: DataFrame::empty(),
+        origins: DataFrame::empty(),
         dirt: frame_of(&dirt_rows, "truth/dirt")?,
         effects: effects_table(&specs, &effects, &towns)?,
         townships: townships_truth(&towns, &frame)?,
@@ -423,7 +471,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Region, SynthError> {
     };
     Ok(Region {
         townships: township_layer,
-        tables,
+        tables: Vec::new(),
         layers,
         rasters,
         truth,
@@ -572,13 +620,18 @@ fn geohazard_measure(kind: GeohazardType) -> &'static str {
     }
 }
 
-fn intensity_table(
+/// Townships per piece of the intensity table: about 2M rows for seven years.
+const INTENSITY_BLOCK: usize = 1024;
+
+/// The truth's intensity, block of townships by block, to `sink`.
+fn intensity_blocks<E: From<SynthError>>(
     specs: &[MeasureSpec],
     effects: &[Vec<intensity::TownEffect>],
     towns: &[Town],
     a: &[TownAssets],
     years: (i32, i32),
-) -> Result<DataFrame, SynthError> {
+    sink: &mut impl FnMut(Piece) -> Result<(), E>,
+) -> Result<(), E> {
     let incident_measures: Vec<usize> = specs
         .iter()
         .enumerate()
@@ -586,75 +639,125 @@ fn intensity_table(
         .map(|(k, _)| k)
         .collect();
     let geohazards = specs.iter().position(|s| s.name == "geohazard_events");
-    let per_town: Vec<(Vec<String>, Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>)> = towns
-        .par_iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let type_shares = crate::assets::geohazard_type_shares(&a[i].geohazard_sites);
-            let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for year in years.0..=years.1 + 1 {
-                let by_measure: Vec<[f64; 12]> = specs
-                    .iter()
-                    .enumerate()
-                    .map(|(k, s)| {
-                        intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)
-                    })
-                    .collect();
-                #[allow(clippy::needless_range_loop)] // month is also a column value
-                for month in 0..12 {
-                    let mut push = |name: &'static str, v: f64| {
-                        cols.0.push(t.code.clone());
-                        cols.1.push(year);
-                        cols.2.push(month as i32 + 1);
-                        cols.3.push(name);
-                        cols.4.push(v);
-                    };
-                    push(
-                        "incidents",
-                        incident_measures
-                            .iter()
-                            .map(|&k| by_measure[k][month])
-                            .sum(),
-                    );
-                    for (k, s) in specs.iter().enumerate() {
-                        push(s.name, by_measure[k][month]);
-                    }
-                    // Each geohazard type is its own measure in the panel.
-                    if let Some(k) = geohazards {
-                        for (kind, share) in GeohazardType::ALL.iter().zip(type_shares) {
-                            push(geohazard_measure(*kind), by_measure[k][month] * share);
+    for (b, block) in towns.chunks(INTENSITY_BLOCK).enumerate() {
+        let per_town: Vec<(Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>)> = block
+            .par_iter()
+            .enumerate()
+            .map(|(j, t)| {
+                let i = b * INTENSITY_BLOCK + j;
+                let type_shares = crate::assets::geohazard_type_shares(&a[i].geohazard_sites);
+                let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for year in years.0..=years.1 + 1 {
+                    let by_measure: Vec<[f64; 12]> = specs
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| {
+                            intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)
+                        })
+                        .collect();
+                    #[allow(clippy::needless_range_loop)] // month is also a column value
+                    for month in 0..12 {
+                        let mut push = |name: &'static str, v: f64| {
+                            cols.0.push(year);
+                            cols.1.push(month as i32 + 1);
+                            cols.2.push(name);
+                            cols.3.push(v);
+                        };
+                        push(
+                            "incidents",
+                            incident_measures
+                                .iter()
+                                .map(|&k| by_measure[k][month])
+                                .sum(),
+                        );
+                        for (k, s) in specs.iter().enumerate() {
+                            push(s.name, by_measure[k][month]);
+                        }
+                        // Each geohazard type is its own measure in the panel.
+                        if let Some(k) = geohazards {
+                            for (kind, share) in GeohazardType::ALL.iter().zip(type_shares) {
+                                push(geohazard_measure(*kind), by_measure[k][month] * share);
+                            }
                         }
                     }
                 }
-            }
-            cols
-        })
-        .collect();
-    let n: usize = per_town.iter().map(|c| c.0.len()).sum();
-    let mut code = Vec::with_capacity(n);
-    let mut year = Vec::with_capacity(n);
-    let mut month = Vec::with_capacity(n);
-    let mut measure = Vec::with_capacity(n);
-    let mut expected = Vec::with_capacity(n);
-    for c in per_town {
-        code.extend(c.0);
-        year.extend(c.1);
-        month.extend(c.2);
-        measure.extend(c.3);
-        expected.extend(c.4);
+                cols
+            })
+            .collect();
+        let n: usize = per_town.iter().map(|c| c.0.len()).sum();
+        let code = StringChunked::from_iter_values(
+            PlSmallStr::from("code"),
+            per_town
+                .iter()
+                .zip(block)
+                .flat_map(|(c, t)| std::iter::repeat_n(t.code.as_str(), c.0.len())),
+        );
+        let mut year = Vec::with_capacity(n);
+        let mut month = Vec::with_capacity(n);
+        let mut measure = Vec::with_capacity(n);
+        let mut expected = Vec::with_capacity(n);
+        for c in per_town {
+            year.extend(c.0);
+            month.extend(c.1);
+            measure.extend(c.2);
+            expected.extend(c.3);
+        }
+        let df = DataFrame::new(
+            n,
+            vec![
+                code.into_column(),
+                Column::new(PlSmallStr::from("year"), year),
+                Column::new(PlSmallStr::from("month"), month),
+                Column::new(PlSmallStr::from("measure"), measure),
+                Column::new(PlSmallStr::from("expected"), expected),
+            ],
+        )
+        .map_err(|source| SynthError::Table {
+            table: "truth/intensity".into(),
+            source,
+        })?;
+        sink(Piece::Intensity(df))?;
     }
+    Ok(())
+}
+
+/// The truth's origins of one point source's published rows: its stem, the
+/// row number (1 is the first data row), the id as written, the township it
+/// was generated in, and its dirt (empty if clean).
+fn origins_of(
+    source: Source,
+    table: &Table,
+    origin: &[usize],
+    dirt: &[&'static str],
+    towns: &[Town],
+) -> Result<DataFrame, SynthError> {
+    let id = table.col("id");
+    let n = table.rows.len();
     DataFrame::new(
         n,
         vec![
-            Column::new(PlSmallStr::from("code"), code),
-            Column::new(PlSmallStr::from("year"), year),
-            Column::new(PlSmallStr::from("month"), month),
-            Column::new(PlSmallStr::from("measure"), measure),
-            Column::new(PlSmallStr::from("expected"), expected),
+            StringChunked::from_iter_values(
+                PlSmallStr::from("source"),
+                std::iter::repeat_n(source.stem(), n),
+            )
+            .into_column(),
+            Column::new(PlSmallStr::from("row"), (1..=n as i64).collect::<Vec<_>>()),
+            StringChunked::from_iter_options(
+                PlSmallStr::from("id"),
+                table.rows.iter().map(|r| r[id].as_text()),
+            )
+            .into_column(),
+            StringChunked::from_iter_values(
+                PlSmallStr::from("code"),
+                origin.iter().map(|&t| towns[t].code.as_str()),
+            )
+            .into_column(),
+            StringChunked::from_iter_values(PlSmallStr::from("dirt"), dirt.iter().copied())
+                .into_column(),
         ],
     )
     .map_err(|source| SynthError::Table {
-        table: "truth/intensity".into(),
+        table: "truth/origins".into(),
         source,
     })
 }

@@ -49,5 +49,7 @@ pub mod tessellation;
 mod generate;
 
 pub use emergent::Emergent;
-pub use generate::{generate, Boundaries, Region, SynthConfig, SynthError, Truth};
+pub use generate::{
+    generate, generate_each, Boundaries, Piece, Region, SynthConfig, SynthError, Truth,
+};
 pub use preset::Preset;

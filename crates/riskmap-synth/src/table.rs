@@ -49,6 +49,19 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+impl Value {
+    /// The value as a text cell, as [`Table::to_frame`] writes it in a text column.
+    pub fn as_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Some(s.as_str().into()),
+            Value::Int(i) => Some(i.to_string().into()),
+            Value::Float(f) => Some(f.to_string().into()),
+            Value::Bool(b) => Some(b.to_string().into()),
+            Value::Null => None,
+        }
+    }
+}
+
 /// Rows of values under named columns.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
@@ -124,13 +137,7 @@ impl Table {
                     _ => Column::new(
                         name,
                         cells
-                            .map(|v| match v {
-                                Value::Str(s) => Some(s.clone()),
-                                Value::Int(i) => Some(i.to_string()),
-                                Value::Float(f) => Some(f.to_string()),
-                                Value::Bool(b) => Some(b.to_string()),
-                                Value::Null => None,
-                            })
+                            .map(|v| v.as_text().map(|t| t.into_owned()))
                             .collect::<Vec<_>>(),
                     ),
                 }
