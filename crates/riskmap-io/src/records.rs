@@ -12,7 +12,7 @@
 //! point geometry as `lon`/`lat` columns.
 
 use std::borrow::Cow;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -278,6 +278,37 @@ pub(crate) fn reader_panic(path: &Path, payload: Box<dyn std::any::Any + Send>) 
     }
 }
 
+/// Whether `file` is UTF-8 without a byte-order mark, checked a megabyte at
+/// a time; the file is left at its start.
+fn plain_utf8(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut buf = vec![0u8; 1 << 20];
+    // Bytes of a character cut by the end of the last read, moved to the front.
+    let mut carry = 0;
+    let mut first = true;
+    let plain = loop {
+        let n = file.read(&mut buf[carry..])?;
+        if n == 0 {
+            break carry == 0;
+        }
+        let filled = carry + n;
+        if std::mem::take(&mut first) && buf[..filled].starts_with(b"\xEF\xBB\xBF") {
+            break false;
+        }
+        match std::str::from_utf8(&buf[..filled]) {
+            Ok(_) => carry = 0,
+            // Cut short at the end: complete it with the next read.
+            Err(e) if e.error_len().is_none() => {
+                buf.copy_within(e.valid_up_to()..filled, 0);
+                carry = filled - e.valid_up_to();
+            }
+            Err(_) => break false,
+        }
+    };
+    file.seek(SeekFrom::Start(0))?;
+    Ok(plain)
+}
+
 /// Reads `path` by its ending; with `keep`, only the columns it picks.
 fn read_any(
     path: &Path,
@@ -291,14 +322,31 @@ fn read_any(
         .to_ascii_lowercase();
     let mut records = match ext.as_str() {
         "csv" => {
-            let bytes = std::fs::read(path).map_err(IoError::os(path))?;
-            let (text, encoding) = decode_text(&bytes, encoding.filter(|e| *e != "auto"));
-            let df = CsvReadOptions::default()
+            let forced = encoding.filter(|e| *e != "auto");
+            let options = CsvReadOptions::default()
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
-                .into_reader_with_file_handle(Cursor::new(text.into_owned().into_bytes()))
-                .finish()
-                .map_err(IoError::table(path))?;
+                // One chunk a column (see `Cells::Str`), joined column by
+                // column in parallel.
+                .with_rechunk(true);
+            let mut file = std::fs::File::open(path).map_err(IoError::os(path))?;
+            let (df, encoding) =
+                if forced.is_none() && plain_utf8(&mut file).map_err(IoError::os(path))? {
+                    // UTF-8 without a byte-order mark (the common case): polars
+                    // maps the file itself; nothing is read into memory first.
+                    let df = options.into_reader_with_file_handle(file).finish();
+                    (df, "utf-8")
+                } else {
+                    let mut bytes = Vec::new();
+                    file.read_to_end(&mut bytes).map_err(IoError::os(path))?;
+                    let (text, encoding) = decode_text(&bytes, forced);
+                    let text = Cursor::new(text.into_owned().into_bytes());
+                    (
+                        options.into_reader_with_file_handle(text).finish(),
+                        encoding,
+                    )
+                };
+            let df = df.map_err(IoError::table(path))?;
             frame_to_records(&df, path, encoding)
         }
         "parquet" => {
@@ -409,6 +457,34 @@ fn read_workbook(path: &Path) -> Result<Records, IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_utf8_is_told_across_read_boundaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let check = |bytes: &[u8]| {
+            let p = dir.path().join("t.csv");
+            std::fs::write(&p, bytes).unwrap();
+            let mut f = std::fs::File::open(&p).unwrap();
+            let plain = plain_utf8(&mut f).unwrap();
+            let mut again = Vec::new();
+            f.read_to_end(&mut again).unwrap();
+            assert_eq!(again, bytes, "left at the start");
+            plain
+        };
+        // Three-byte characters, shifted so that reads of 1 MiB cut them.
+        for shift in 0..3 {
+            let mut text = "x".repeat(shift);
+            text.push_str(&"乡镇".repeat(400_000));
+            assert!(check(text.as_bytes()), "shift {shift}");
+            let mut cut = text.into_bytes();
+            cut.pop(); // a character cut at the end of the file
+            assert!(!check(&cut), "shift {shift}");
+        }
+        assert!(check(b""));
+        assert!(!check(b"\xEF\xBB\xBFid\n1\n"), "a byte-order mark");
+        let (gbk, _, _) = encoding_rs::GBK.encode("编号,乡镇\n1,城关镇\n");
+        assert!(!check(&gbk));
+    }
 
     #[test]
     fn reads_utf8_bom_and_gbk_csv_alike() {
