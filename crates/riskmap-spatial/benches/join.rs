@@ -5,7 +5,9 @@
 //! - `index`: building the township index (prepared rings, R-tree, grid);
 //! - `assign/inside`: points uniform over the region's box that fall in a
 //!   township, most of them answered by the lookup grid (the "grid hits" of
-//!   issue 15); `assign/outside`: the others (the sea round the region),
+//!   issue 15), and those split into the grid hits (`inside_grid_hits`) and
+//!   the rest (`inside_exact`, each an exact point-in-polygon test);
+//!   `assign/outside`: the others (the sea round the region),
 //!   each a search for the nearest border within 50 km;
 //! - `assign/near_border`: points within about a metre of a border vertex,
 //!   each one an exact point-in-polygon test (or a snap).
@@ -95,6 +97,22 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(inside.len() as u64));
     group.bench_function("assign/inside", |b| {
         b.iter(|| index.assign_all(black_box(&inside), 100.0))
+    });
+    // The points inside, split by how they are answered.
+    let (grid_hits, exact): (Vec<[f64; 2]>, Vec<[f64; 2]>) =
+        inside.iter().partition(|p| index.on_grid(**p));
+    eprintln!(
+        "inside: {} grid hits, {} exact tests",
+        grid_hits.len(),
+        exact.len()
+    );
+    group.throughput(Throughput::Elements(grid_hits.len() as u64));
+    group.bench_function("assign/inside_grid_hits", |b| {
+        b.iter(|| index.assign_all(black_box(&grid_hits), 100.0))
+    });
+    group.throughput(Throughput::Elements(exact.len() as u64));
+    group.bench_function("assign/inside_exact", |b| {
+        b.iter(|| index.assign_all(black_box(&exact), 100.0))
     });
     group.throughput(Throughput::Elements(outside.len() as u64));
     group.bench_function("assign/outside", |b| {

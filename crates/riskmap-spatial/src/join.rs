@@ -179,10 +179,15 @@ fn metres_per_degree(lat: f64) -> (f64, f64) {
 
 /// The exact answer: R-tree candidates tested point-in-polygon, the smallest
 /// index among those that contain `c` or have it on their border.
-fn exact_locate(tree: &RTree<Entry>, prepared: &[PreparedArea], c: Coord<f64>) -> Option<usize> {
+fn exact_locate(
+    tree: &RTree<Entry>,
+    prepared: &[PreparedArea],
+    polygons: &[MultiPolygon<f64>],
+    c: Coord<f64>,
+) -> Option<usize> {
     tree.locate_all_at_point(&[c.x, c.y])
         .map(|e| e.data)
-        .filter(|&i| prepared[i].position(c) != Position::Outside)
+        .filter(|&i| prepared[i].position(&polygons[i], c) != Position::Outside)
         .min()
 }
 
@@ -308,7 +313,7 @@ impl TownshipIndex {
             .collect();
         let prepared: Vec<PreparedArea> = polygons.iter().map(PreparedArea::new).collect();
         let tree = RTree::bulk_load(entries);
-        let grid = Grid::new(&polygons, |c| exact_locate(&tree, &prepared, c));
+        let grid = Grid::new(&polygons, |c| exact_locate(&tree, &prepared, &polygons, c));
         TownshipIndex {
             polygons,
             prepared,
@@ -340,8 +345,14 @@ impl TownshipIndex {
         match self.grid.lookup(c) {
             Cell::Township(i) => Some(i),
             Cell::Outside => None,
-            Cell::Unknown => exact_locate(&self.tree, &self.prepared, c),
+            Cell::Unknown => exact_locate(&self.tree, &self.prepared, &self.polygons, c),
         }
+    }
+
+    /// Whether `p` is answered by the lookup grid alone (its cell lies in
+    /// one township, or in none), without the exact test (for benchmarks).
+    pub fn on_grid(&self, p: [f64; 2]) -> bool {
+        !matches!(self.grid.lookup(Coord { x: p[0], y: p[1] }), Cell::Unknown)
     }
 
     /// Share of the lookup grid's cells that need the exact test.

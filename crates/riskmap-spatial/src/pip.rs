@@ -23,10 +23,10 @@ pub enum Position {
     Outside,
 }
 
-/// A ring with its edges bucketed by horizontal band, the buckets stored
-/// flat (`edges[starts[k]..starts[k + 1]]` are band `k`'s edges).
+/// A ring's edges bucketed by horizontal band, the buckets stored flat
+/// (`edges[starts[k]..starts[k + 1]]` are band `k`'s edges). The ring's
+/// points are not copied: each query is given them (the polygon's own).
 struct Ring {
-    pts: Vec<Coord<f64>>,
     x0: f64,
     x1: f64,
     y0: f64,
@@ -48,7 +48,7 @@ const EDGES_PER_BAND: usize = 2;
 
 impl Ring {
     fn new(ls: &LineString<f64>) -> Ring {
-        let pts = ls.0.clone();
+        let pts = &ls.0;
         let n_edges = pts.len().saturating_sub(1);
         let (x0, x1, y0, y1) = pts.iter().fold(
             (
@@ -94,7 +94,6 @@ impl Ring {
             }
         }
         Ring {
-            pts,
             x0,
             x1,
             y0,
@@ -105,7 +104,9 @@ impl Ring {
         }
     }
 
-    fn position(&self, p: Coord<f64>) -> Position {
+    /// Where `p` lies relative to the ring of points `pts` (the ring this
+    /// was built from).
+    fn position(&self, pts: &[Coord<f64>], p: Coord<f64>) -> Position {
         if !(p.y >= self.y0 && p.y <= self.y1 && p.x >= self.x0 && p.x <= self.x1) {
             return Position::Outside;
         }
@@ -114,7 +115,7 @@ impl Ring {
         let mut winding = 0i32;
         let (from, to) = (self.starts[band] as usize, self.starts[band + 1] as usize);
         for &e in &self.edges[from..to] {
-            let (a, b) = (self.pts[e as usize], self.pts[e as usize + 1]);
+            let (a, b) = (pts[e as usize], pts[e as usize + 1]);
             let o = RobustKernel::orient2d(a, b, p);
             if o == Orientation::Collinear
                 && a.x.min(b.x) <= p.x
@@ -140,7 +141,9 @@ impl Ring {
     }
 }
 
-/// A (multi)polygon prepared for fast point queries.
+/// A (multi)polygon prepared for fast point queries: its rings' band
+/// indexes, without a copy of its coordinates (queries are given the
+/// polygon it was prepared from).
 pub struct PreparedArea {
     /// Per polygon: exterior ring and holes.
     polygons: Vec<(Ring, Vec<Ring>)>,
@@ -163,17 +166,22 @@ impl PreparedArea {
         }
     }
 
-    /// Where `p` lies.
-    pub fn position(&self, p: Coord<f64>) -> Position {
-        for (exterior, holes) in &self.polygons {
-            match exterior.position(p) {
+    /// Where `p` lies in `mp`, the (multi)polygon this was prepared from.
+    pub fn position(&self, mp: &MultiPolygon<f64>, p: Coord<f64>) -> Position {
+        debug_assert_eq!(
+            self.polygons.len(),
+            mp.0.len(),
+            "prepared from another polygon"
+        );
+        for ((exterior, holes), polygon) in self.polygons.iter().zip(&mp.0) {
+            match exterior.position(&polygon.exterior().0, p) {
                 Position::Outside => continue,
                 Position::Boundary => return Position::Boundary,
                 Position::Inside => {}
             }
             let mut in_hole = false;
-            for h in holes {
-                match h.position(p) {
+            for (h, ring) in holes.iter().zip(polygon.interiors()) {
+                match h.position(&ring.0, p) {
                     Position::Boundary => return Position::Boundary,
                     Position::Inside => in_hole = true,
                     Position::Outside => {}
@@ -198,8 +206,9 @@ mod tests {
             exterior: [(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)],
             interiors: [[(x: 1.0, y: 1.0), (x: 2.0, y: 1.0), (x: 2.0, y: 2.0), (x: 1.0, y: 2.0)]],
         );
-        let a = PreparedArea::new(&MultiPolygon(vec![p]));
-        let at = |x, y| a.position(Coord { x, y });
+        let mp = MultiPolygon(vec![p]);
+        let a = PreparedArea::new(&mp);
+        let at = |x, y| a.position(&mp, Coord { x, y });
         assert_eq!(at(3.0, 3.0), Position::Inside);
         assert_eq!(at(1.5, 1.5), Position::Outside);
         assert_eq!(at(1.0, 1.5), Position::Boundary);
@@ -233,7 +242,8 @@ mod tests {
             ring.edges.len()
         );
         let poly = Polygon::new(ls, vec![]);
-        let area = PreparedArea::new(&MultiPolygon(vec![poly.clone()]));
+        let mp = MultiPolygon(vec![poly.clone()]);
+        let area = PreparedArea::new(&mp);
         for (x, y) in [
             (0.25, 50.0),
             (0.75, 50.0),
@@ -247,7 +257,7 @@ mod tests {
                 geo::coordinate_position::CoordPos::OnBoundary => Position::Boundary,
                 geo::coordinate_position::CoordPos::Outside => Position::Outside,
             };
-            assert_eq!(area.position(Coord { x, y }), want, "({x}, {y})");
+            assert_eq!(area.position(&mp, Coord { x, y }), want, "({x}, {y})");
         }
     }
 }
