@@ -324,18 +324,19 @@ pub(crate) fn read_townships(
             ),
         ));
     }
-    let polys = rows.iter().map(|r| r.3.clone()).collect();
-    Ok((
-        rows.into_iter()
-            .map(|(code, name, population, _)| Township {
+    // The polygons are moved, not copied (a real layer has millions of vertices).
+    Ok(rows
+        .into_iter()
+        .map(|(code, name, population, mp)| {
+            let township = Township {
                 county: county.get(&code).cloned(),
                 code,
                 name,
                 population,
-            })
-            .collect(),
-        polys,
-    ))
+            };
+            (township, mp)
+        })
+        .unzip())
 }
 
 /// Parses a record date: ISO 8601 date-time (`T` or space) or a date, also with `/`.
