@@ -75,8 +75,10 @@ enum Sink {
         file: File,
         header: bool,
     },
+    /// The writer once the first batch gave the schema (boxed: it is large);
+    /// the file until then.
     Parquet(
-        Option<polars::io::parquet::write::BatchedWriter<File>>,
+        Option<Box<polars::io::parquet::write::BatchedWriter<File>>>,
         Option<File>,
     ),
 }
@@ -121,11 +123,11 @@ impl TableWriter {
             Sink::Parquet(writer, file) => {
                 if writer.is_none() {
                     let file = file.take().expect("a file until the first batch");
-                    *writer = Some(
+                    *writer = Some(Box::new(
                         ParquetWriter::new(file)
                             .batched(df.schema())
                             .map_err(IoError::table(path))?,
-                    );
+                    ));
                 }
                 let batch = polars::frame::chunk_df_for_writing(df, 512 * 512)
                     .map_err(IoError::table(path))?;
