@@ -311,7 +311,7 @@ impl TownshipIndex {
                 bbox(mp).map(|(lo, hi)| GeomWithData::new(Rectangle::from_corners(lo, hi), i))
             })
             .collect();
-        let prepared: Vec<PreparedArea> = polygons.iter().map(PreparedArea::new).collect();
+        let prepared: Vec<PreparedArea> = polygons.par_iter().map(PreparedArea::new).collect();
         let tree = RTree::bulk_load(entries);
         let grid = Grid::new(&polygons, |c| exact_locate(&tree, &prepared, &polygons, c));
         TownshipIndex {
