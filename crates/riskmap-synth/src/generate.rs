@@ -14,7 +14,7 @@ use crate::events::{self, Draft, TownContext};
 use crate::frame::Frame;
 use crate::intensity::{self, MeasureSpec};
 use crate::preset::Preset;
-use crate::region::{build_towns, Located, Town};
+use crate::region::{build_towns, Boundaries, Located, Town};
 use crate::table::{Table, Value};
 use crate::terrain::Terrain;
 
@@ -31,17 +31,6 @@ pub struct SynthConfig {
     pub boundaries: Boundaries,
     /// Emergent clusters injected at the end of the data (see [`crate::emergent`]).
     pub emergent: crate::emergent::Emergent,
-}
-
-/// How township borders look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Boundaries {
-    /// Smooth wiggles, about 400 vertices a township, one part, no holes.
-    #[default]
-    Smooth,
-    /// Like real boundaries: fractal borders of 1,000–12,000 vertices a
-    /// township, enclaves (holes filled by a neighbour's part) and islands.
-    RealLike,
 }
 
 /// Why generation failed.

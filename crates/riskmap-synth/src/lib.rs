@@ -49,7 +49,6 @@ pub mod tessellation;
 mod generate;
 
 pub use emergent::Emergent;
-pub use generate::{
-    generate, generate_each, Boundaries, Piece, Region, SynthConfig, SynthError, Truth,
-};
+pub use generate::{generate, generate_each, Piece, Region, SynthConfig, SynthError, Truth};
 pub use preset::Preset;
+pub use region::Boundaries;

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 
 use crate::admin::{self, TownKind};
 use crate::frame::{round6, Frame};
-use crate::generate::Boundaries;
 use crate::preset::PresetParams;
 use crate::rng::Stream;
 use crate::terrain::Terrain;
@@ -212,6 +211,17 @@ fn group(seed: u64, tag: &str, points: &[[f64; 2]], spacing: f64) -> Vec<usize> 
 
 /// Samples per township for its terrain covariates.
 const COVARIATE_SAMPLES: usize = 64;
+
+/// How township borders look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Boundaries {
+    /// Smooth wiggles, about 400 vertices a township, one part, no holes.
+    #[default]
+    Smooth,
+    /// Like real boundaries: fractal borders of 1,000–12,000 vertices a
+    /// township, enclaves (holes filled by a neighbour's part) and islands.
+    RealLike,
+}
 
 /// Builds the townships of a region, sorted by code.
 pub fn build_towns(
