@@ -111,6 +111,10 @@ fn input_fingerprint(
     });
     let config = opts.data.join("riskmap.toml");
     key.str(&std::fs::read_to_string(&config).unwrap_or_default());
+    // The files are hashed side by side (each hash is kept for the manifest),
+    // then added to the key in folder order.
+    use rayon::prelude::*;
+    found.par_iter().try_for_each(|f| f.sha256().map(drop))?;
     for f in found {
         key.str(f.source.stem())
             .str(&crate::validate::relative(&opts.data, &f.path))
