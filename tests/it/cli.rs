@@ -70,6 +70,16 @@ fn synth_writes_every_source_and_the_truth() {
 }
 
 #[test]
+fn synth_with_impossible_years_fails_before_touching_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("region");
+    let o = riskmap!("synth", "--years", "2021..2019", "--out", &out);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("years 2021..2019"), "{}", text(&o));
+    assert!(!out.exists(), "the output folder was created");
+}
+
+#[test]
 fn synth_written_piece_by_piece_equals_the_region_generated_whole() {
     // A province has more townships than one block of the intensity table,
     // and its origins come in one piece per point source.

@@ -68,19 +68,23 @@ pub fn write_table_verbatim(df: &mut DataFrame, path: &Path) -> Result<(), IoErr
 pub struct TableWriter {
     path: std::path::PathBuf,
     sink: Sink,
+    /// The first batch's columns, which every batch must have.
+    schema: Option<SchemaRef>,
 }
 
 enum Sink {
-    Csv {
-        file: File,
-        header: bool,
-    },
-    /// The writer once the first batch gave the schema (boxed: it is large);
-    /// the file until then.
-    Parquet(
-        Option<Box<polars::io::parquet::write::BatchedWriter<File>>>,
-        Option<File>,
-    ),
+    Csv { file: File, header: bool },
+    Parquet(ParquetSink),
+}
+
+/// A Parquet file's writer is made by the first batch, which gives the schema.
+enum ParquetSink {
+    /// No batch yet.
+    Waiting(File),
+    /// Boxed: the writer is large.
+    Writing(Box<polars::io::parquet::write::BatchedWriter<File>>),
+    /// A batch failed; the file is unusable.
+    Failed,
 }
 
 impl TableWriter {
@@ -95,7 +99,7 @@ impl TableWriter {
                 file: file()?,
                 header: true,
             },
-            "parquet" => Sink::Parquet(None, Some(file()?)),
+            "parquet" => Sink::Parquet(ParquetSink::Waiting(file()?)),
             _ => {
                 return Err(IoError::Format {
                     path: path.to_owned(),
@@ -106,53 +110,78 @@ impl TableWriter {
         Ok(TableWriter {
             path: path.to_owned(),
             sink,
+            schema: None,
         })
     }
 
-    /// Appends `df`'s rows.
+    /// The error for a writer that an earlier batch broke.
+    fn broken(&self) -> IoError {
+        IoError::Content {
+            path: self.path.clone(),
+            message: "an earlier batch failed to write; the file is incomplete".into(),
+        }
+    }
+
+    /// Appends `df`'s rows; a batch whose columns (names and types) are not
+    /// the first batch's is an error, and nothing of it is written.
     pub fn write(&mut self, df: &mut DataFrame) -> Result<(), IoError> {
-        let path = &self.path;
+        let path = self.path.clone();
+        match &self.schema {
+            Some(first) if first != df.schema() => {
+                return Err(IoError::Content {
+                    path,
+                    message: format!(
+                        "a batch with columns {:?} after batches with {:?} (a bug in the writer's caller)",
+                        df.get_column_names(),
+                        first.iter_names().collect::<Vec<_>>()
+                    ),
+                })
+            }
+            Some(_) => {}
+            None => self.schema = Some(df.schema().clone()),
+        }
         match &mut self.sink {
             Sink::Csv { file, header } => {
                 CsvWriter::new(file)
                     .include_header(*header)
                     .finish(df)
-                    .map_err(IoError::table(path))?;
+                    .map_err(IoError::table(&path))?;
                 *header = false;
             }
-            Sink::Parquet(writer, file) => {
-                if writer.is_none() {
-                    let file = file.take().expect("a file until the first batch");
-                    *writer = Some(Box::new(
+            Sink::Parquet(state) => {
+                // Failed until this batch is written.
+                let mut writer = match std::mem::replace(state, ParquetSink::Failed) {
+                    ParquetSink::Waiting(file) => Box::new(
                         ParquetWriter::new(file)
                             .batched(df.schema())
-                            .map_err(IoError::table(path))?,
-                    ));
-                }
+                            .map_err(IoError::table(&path))?,
+                    ),
+                    ParquetSink::Writing(writer) => writer,
+                    ParquetSink::Failed => return Err(self.broken()),
+                };
                 let batch = polars::frame::chunk_df_for_writing(df, 512 * 512)
-                    .map_err(IoError::table(path))?;
-                writer
-                    .as_mut()
-                    .expect("created above")
-                    .write_batch(&batch)
-                    .map_err(IoError::table(path))?;
+                    .map_err(IoError::table(&path))?;
+                writer.write_batch(&batch).map_err(IoError::table(&path))?;
+                *state = ParquetSink::Writing(writer);
             }
         }
         Ok(())
     }
 
-    /// Finishes the file (a Parquet file's footer; an empty table if no batch came).
+    /// Finishes the file (a Parquet file's footer; a table without columns
+    /// if no batch came).
     pub fn finish(self) -> Result<(), IoError> {
         let path = &self.path;
         match self.sink {
             Sink::Csv { .. } => Ok(()),
-            Sink::Parquet(Some(writer), _) => {
+            Sink::Parquet(ParquetSink::Writing(writer)) => {
                 writer.finish().map(|_| ()).map_err(IoError::table(path))
             }
-            Sink::Parquet(None, file) => ParquetWriter::new(file.expect("no batch came"))
+            Sink::Parquet(ParquetSink::Waiting(file)) => ParquetWriter::new(file)
                 .finish(&mut DataFrame::empty())
                 .map(|_| ())
                 .map_err(IoError::table(path)),
+            Sink::Parquet(ParquetSink::Failed) => Err(self.broken()),
         }
     }
 }
@@ -274,6 +303,17 @@ mod tests {
                 );
             }
         }
+        // A batch of other columns is an error and writes nothing.
+        let mut w = TableWriter::create(&dir.path().join("mixed.parquet")).unwrap();
+        w.write(&mut whole.slice(0, 10)).unwrap();
+        let mut other = df!("other" => ["a", "b"]).unwrap();
+        assert!(matches!(w.write(&mut other), Err(IoError::Content { .. })));
+        w.write(&mut whole.slice(10, 5)).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            read_table(&dir.path().join("mixed.parquet")).unwrap(),
+            whole.slice(0, 15)
+        );
         let empty = dir.path().join("empty.parquet");
         TableWriter::create(&empty).unwrap().finish().unwrap();
         assert_eq!(read_table(&empty).unwrap().shape(), (0, 0));

@@ -77,6 +77,8 @@ pub struct SynthSummary {
 /// names; nothing is written if generation fails).
 pub fn write_region(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, PipelineError> {
     let t0 = Instant::now();
+    // A configuration that cannot be generated touches nothing on disk.
+    opts.config.check()?;
     let staging = Staging::new(out)?;
     let dir = staging.path();
     let truth = dir.join("truth");

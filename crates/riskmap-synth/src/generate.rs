@@ -33,6 +33,18 @@ pub struct SynthConfig {
     pub emergent: crate::emergent::Emergent,
 }
 
+impl SynthConfig {
+    /// Whether the configuration can be generated: the year range must not
+    /// be empty and must lie in 1900–2200.
+    pub fn check(&self) -> Result<(), SynthError> {
+        let (first, last) = self.years;
+        if first > last || first < 1900 || last > 2200 {
+            return Err(SynthError::Years(first, last));
+        }
+        Ok(())
+    }
+}
+
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
@@ -154,10 +166,8 @@ pub fn generate_each<E: From<SynthError>>(
     cfg: &SynthConfig,
     mut sink: impl FnMut(Piece) -> Result<(), E>,
 ) -> Result<Region, E> {
+    cfg.check()?;
     let (first, last) = cfg.years;
-    if first > last || first < 1900 || last > 2200 {
-        return Err(SynthError::Years(first, last).into());
-    }
     let seed = cfg.seed;
     let p = cfg.preset.params();
     let frame = Frame::new(p.centre.0, p.centre.1);
