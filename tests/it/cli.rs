@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use crate::support::{manifest, riskmap, text};
+use crate::support::{manifest, riskmap, synth_into, text};
 
 #[test]
 fn synth_writes_every_source_and_the_truth() {
@@ -84,18 +84,7 @@ fn synth_written_piece_by_piece_equals_the_region_generated_whole() {
     // A province has more townships than one block of the intensity table,
     // and its origins come in one piece per point source.
     let dir = tempfile::tempdir().unwrap();
-    let out = riskmap!(
-        "synth",
-        "--preset",
-        "province",
-        "--seed",
-        "3",
-        "--years",
-        "2020..2021",
-        "--out",
-        dir.path()
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    synth_into(dir.path(), "province", 3, &["--years", "2020..2021"]);
     let whole = riskmap_synth::generate(&riskmap_synth::SynthConfig {
         preset: riskmap_synth::Preset::Province,
         seed: 3,

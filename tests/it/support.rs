@@ -94,8 +94,14 @@ pub fn synth_county(dir: &Path, seed: u64, years: &str) -> PathBuf {
 /// Writes the synthetic county of `seed`, with further `synth` arguments,
 /// into `data` and returns it.
 pub fn synth_county_into(data: &Path, seed: u64, extra: &[&str]) -> PathBuf {
+    synth_into(data, "county", seed, extra)
+}
+
+/// Writes the synthetic region of `preset` and `seed`, with further `synth`
+/// arguments, into `data` and returns it.
+pub fn synth_into(data: &Path, preset: &str, seed: u64, extra: &[&str]) -> PathBuf {
     let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args(["synth", "--preset", "county", "--seed", &seed.to_string()])
+        .args(["synth", "--preset", preset, "--seed", &seed.to_string()])
         .args(extra)
         .arg("--out")
         .arg(data)

@@ -4,9 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::support::csv_rows;
+use crate::support::{csv_rows, synth_into};
 use std::path::Path;
-use std::process::Command;
 
 fn check_region(data: &Path) {
     let out = tempfile::tempdir().unwrap();
@@ -181,20 +180,6 @@ fn validate_catches_the_demo_countys_dirt_and_places_every_point() {
 #[test]
 fn validate_catches_the_province_dirt_and_places_every_point() {
     let dir = tempfile::tempdir().unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_riskmap"))
-        .args([
-            "synth",
-            "--preset",
-            "province",
-            "--seed",
-            "3",
-            "--years",
-            "2019..2021",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success());
+    synth_into(dir.path(), "province", 3, &["--years", "2019..2021"]);
     check_region(dir.path());
 }
