@@ -841,7 +841,7 @@ fn check_rows(
     // (a nation's millions are not copied into one list).
     const CHUNK: usize = 16_384;
     let height = records.height();
-    let mut chunks: Vec<ChunkChecks> = (0..height.div_ceil(CHUNK))
+    let chunks: Vec<ChunkChecks> = (0..height.div_ceil(CHUNK))
         .into_par_iter()
         .map(|k| {
             let mut chunk = ChunkChecks::default();
@@ -858,8 +858,8 @@ fn check_rows(
 
     // Duplicate ids among the rows that passed the missing-field checks: the
     // ids are hashed in parallel, the (hash, row) pairs sorted, and rows of
-    // one hash compared as text, so that `first_of[r]` is the first such row
-    // with row r's id (1-based; 0 when r is that first row or not checked).
+    // one hash compared as text, so that `first_of[r]`, for a row r whose id
+    // came before, is the first row with that id (1-based).
     let id_of = |r: usize| columns.ids.text(r).expect("checked");
     let hashed = |r: usize| {
         use std::hash::{Hash, Hasher};
@@ -909,11 +909,11 @@ fn check_rows(
     };
     let mut candidates = Vec::with_capacity(chunks.len());
     let mut rejections = Vec::new();
-    for chunk in &mut chunks {
-        for ((field, text), n) in std::mem::take(&mut chunk.tally) {
+    for chunk in chunks {
+        for ((field, text), n) in chunk.tally {
             *unknown.entry((stem.to_owned(), field, text)).or_default() += n;
         }
-        let mut rows = std::mem::take(&mut chunk.candidates);
+        let mut rows = chunk.candidates;
         if !first_of.is_empty() {
             rows.retain(|c| match first_of.get(&(c.row - 1)) {
                 Some(&first) => {
@@ -924,7 +924,7 @@ fn check_rows(
             });
         }
         candidates.push(rows);
-        for (rejection, missing) in chunk.rejections.drain(..) {
+        for (rejection, missing) in chunk.rejections {
             match first_of.get(&(rejection.row - 1)) {
                 Some(&first) if !missing => rejections.push(duplicate(rejection.row, first)),
                 _ => rejections.push(rejection),
