@@ -622,6 +622,63 @@ fn geohazard_measure(kind: GeohazardType) -> &'static str {
 /// Townships per piece of the intensity table: about 2M rows for seven years.
 const INTENSITY_BLOCK: usize = 1024;
 
+/// One township's rows of the intensity table: year, month, measure and
+/// expected count, from the first year to the year after the last.
+type TownIntensity = (Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>);
+
+/// The intensity rows of township `i`, `t`.
+fn town_intensity(
+    specs: &[MeasureSpec],
+    effects: &[Vec<intensity::TownEffect>],
+    i: usize,
+    t: &Town,
+    a: &TownAssets,
+    years: (i32, i32),
+) -> TownIntensity {
+    let incident_measures: Vec<usize> = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.name.starts_with("incidents:"))
+        .map(|(k, _)| k)
+        .collect();
+    let geohazards = specs.iter().position(|s| s.name == "geohazard_events");
+    let type_shares = crate::assets::geohazard_type_shares(&a.geohazard_sites);
+    let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for year in years.0..=years.1 + 1 {
+        let by_measure: Vec<[f64; 12]> = specs
+            .iter()
+            .enumerate()
+            .map(|(k, s)| intensity::expected_by_month(s, &effects[k][i], t, a, year, years.1))
+            .collect();
+        #[allow(clippy::needless_range_loop)] // month is also a column value
+        for month in 0..12 {
+            let mut push = |name: &'static str, v: f64| {
+                cols.0.push(year);
+                cols.1.push(month as i32 + 1);
+                cols.2.push(name);
+                cols.3.push(v);
+            };
+            push(
+                "incidents",
+                incident_measures
+                    .iter()
+                    .map(|&k| by_measure[k][month])
+                    .sum(),
+            );
+            for (k, s) in specs.iter().enumerate() {
+                push(s.name, by_measure[k][month]);
+            }
+            // Each geohazard type is its own measure in the panel.
+            if let Some(k) = geohazards {
+                for (kind, share) in GeohazardType::ALL.iter().zip(type_shares) {
+                    push(geohazard_measure(*kind), by_measure[k][month] * share);
+                }
+            }
+        }
+    }
+    cols
+}
+
 /// The truth's intensity, block of townships by block, to `sink`.
 fn intensity_blocks<E: From<SynthError>>(
     specs: &[MeasureSpec],
@@ -631,56 +688,13 @@ fn intensity_blocks<E: From<SynthError>>(
     years: (i32, i32),
     sink: &mut impl FnMut(Piece) -> Result<(), E>,
 ) -> Result<(), E> {
-    let incident_measures: Vec<usize> = specs
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.name.starts_with("incidents:"))
-        .map(|(k, _)| k)
-        .collect();
-    let geohazards = specs.iter().position(|s| s.name == "geohazard_events");
     for (b, block) in towns.chunks(INTENSITY_BLOCK).enumerate() {
-        let per_town: Vec<(Vec<i32>, Vec<i32>, Vec<&'static str>, Vec<f64>)> = block
+        let per_town: Vec<TownIntensity> = block
             .par_iter()
             .enumerate()
             .map(|(j, t)| {
                 let i = b * INTENSITY_BLOCK + j;
-                let type_shares = crate::assets::geohazard_type_shares(&a[i].geohazard_sites);
-                let mut cols = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                for year in years.0..=years.1 + 1 {
-                    let by_measure: Vec<[f64; 12]> = specs
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| {
-                            intensity::expected_by_month(s, &effects[k][i], t, &a[i], year, years.1)
-                        })
-                        .collect();
-                    #[allow(clippy::needless_range_loop)] // month is also a column value
-                    for month in 0..12 {
-                        let mut push = |name: &'static str, v: f64| {
-                            cols.0.push(year);
-                            cols.1.push(month as i32 + 1);
-                            cols.2.push(name);
-                            cols.3.push(v);
-                        };
-                        push(
-                            "incidents",
-                            incident_measures
-                                .iter()
-                                .map(|&k| by_measure[k][month])
-                                .sum(),
-                        );
-                        for (k, s) in specs.iter().enumerate() {
-                            push(s.name, by_measure[k][month]);
-                        }
-                        // Each geohazard type is its own measure in the panel.
-                        if let Some(k) = geohazards {
-                            for (kind, share) in GeohazardType::ALL.iter().zip(type_shares) {
-                                push(geohazard_measure(*kind), by_measure[k][month] * share);
-                            }
-                        }
-                    }
-                }
-                cols
+                town_intensity(specs, effects, i, t, &a[i], years)
             })
             .collect();
         let n: usize = per_town.iter().map(|c| c.0.len()).sum();

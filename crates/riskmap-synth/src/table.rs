@@ -1,7 +1,9 @@
 //! A small row-wise table that the generator fills record by record (dirt is
 //! easiest to apply to rows), turned into a polars `DataFrame` at the end.
 
-use polars::prelude::{Column, DataFrame, PlSmallStr, PolarsResult};
+use polars::prelude::{
+    Column, DataFrame, IntoColumn, NewChunkedArray, PlSmallStr, PolarsResult, StringChunked,
+};
 
 /// One value of a generated record.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,12 +136,8 @@ impl Table {
                             })
                             .collect::<Vec<_>>(),
                     ),
-                    _ => Column::new(
-                        name,
-                        cells
-                            .map(|v| v.as_text().map(|t| t.into_owned()))
-                            .collect::<Vec<_>>(),
-                    ),
+                    _ => StringChunked::from_iter_options(name, cells.map(Value::as_text))
+                        .into_column(),
                 }
             })
             .collect::<Vec<_>>();
