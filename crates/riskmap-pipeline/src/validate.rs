@@ -783,7 +783,7 @@ fn check_rows(
     found: &Found,
     records: &Records,
     cfg: &SourceConfig,
-    unknown: &mut BTreeMap<(String, String, String), usize>,
+    unknown: &mut UnknownLabels,
 ) -> Result<(Vec<Vec<Candidate>>, Vec<Rejection>), PipelineError> {
     let source = found.source;
     let stem = source.stem();
@@ -936,53 +936,23 @@ fn check_rows(
     Ok((candidates, rejections))
 }
 
-/// Validates every point source of the folder and joins it to the townships.
-pub fn validate(
-    data: &Path,
+/// Labels outside the vocabulary: (source, field, text) → rows.
+type UnknownLabels = BTreeMap<(String, String, String), usize>;
+
+/// The point sources of the folder, each read and checked, with the labels
+/// outside the vocabulary it holds.
+///
+/// Sources are read and checked one at a time, in source order: the
+/// Parquet reader and the row checks are parallel inside a source, and a
+/// source's cells are dropped before the next is read (read side by side,
+/// the nation's largest tables held their cells at once: ~1 GB more peak).
+fn read_point_sources(
     found: &[Found],
     config: &Config,
-    as_of: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Result<Validated, PipelineError> {
-    let snap_m = config.validate.snap_tolerance_m;
-    let mut warnings = Vec::new();
-    let mut timings = Vec::new();
-    let mut clock = std::time::Instant::now();
-    let mut lap = |step: &'static str| {
-        timings.push((step, clock.elapsed().as_secs_f64()));
-        clock = std::time::Instant::now();
-    };
-    let townships_found = found
-        .iter()
-        .find(|f| f.source == Source::Townships)
-        .ok_or_else(|| input_err(data, "no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name"))?;
-    let (townships, polygons) = read_townships(
-        &townships_found.path,
-        &config.source(Source::Townships),
-        &mut warnings,
-    )?;
-    let index = TownshipIndex::new(polygons);
-    lap("read and index townships");
-    let mut counts = vec![SourceCounts {
-        source: "townships".into(),
-        path: relative(data, &townships_found.path),
-        sha256: townships_found.sha256()?,
-        encoding: "binary".into(),
-        rows_read: townships.len(),
-        accepted: townships.len(),
-        ..Default::default()
-    }];
-
-    // Sources are read and checked one at a time, in source order: the
-    // Parquet reader and the row checks are parallel inside a source, and a
-    // source's cells are dropped before the next is read (read side by side,
-    // the nation's largest tables held their cells at once: ~1 GB more peak).
-    let point_sources: Vec<&Found> = found
+) -> Result<Vec<(SourceRead, UnknownLabels)>, PipelineError> {
+    found
         .iter()
         .filter(|f| f.source.geometry() == GeometryKind::Point)
-        .collect();
-    let checked: Vec<(SourceRead, BTreeMap<(String, String, String), usize>)> = point_sources
-        .iter()
         .map(|f| -> Result<_, PipelineError> {
             let cfg = config.source(f.source);
             let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
@@ -990,7 +960,7 @@ pub fn validate(
             let mut unknown = BTreeMap::new();
             let (candidates, rejections) = check_rows(f, &records, &cfg, &mut unknown)?;
             let mut read = SourceRead {
-                found: (*f).clone(),
+                found: f.clone(),
                 rows_read: records.height(),
                 encoding: records.encoding,
                 sha256: f.sha256()?,
@@ -1018,8 +988,66 @@ pub fn validate(
             }
             Ok((read, unknown))
         })
-        .collect::<Result<_, _>>()?;
-    lap("read and check point sources");
+        .collect()
+}
+
+/// Validates every point source of the folder and joins it to the townships.
+pub fn validate(
+    data: &Path,
+    found: &[Found],
+    config: &Config,
+    as_of: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Validated, PipelineError> {
+    let snap_m = config.validate.snap_tolerance_m;
+    let mut warnings = Vec::new();
+    let townships_found = found
+        .iter()
+        .find(|f| f.source == Source::Townships)
+        .ok_or_else(|| input_err(data, "no townships; add townships.gpkg (or .geojson, .shp, .fgb) with columns code and name"))?;
+    // The townships and the point sources need nothing of each other until
+    // the join, so they are read side by side: GDAL reads the townships on
+    // one thread while the Parquet readers and row checks take the other.
+    let (townships_read, checked) = rayon::join(
+        || {
+            let clock = std::time::Instant::now();
+            let mut warnings = Vec::new();
+            read_townships(
+                &townships_found.path,
+                &config.source(Source::Townships),
+                &mut warnings,
+            )
+            .map(|(townships, polygons)| {
+                let index = TownshipIndex::new(polygons);
+                (townships, index, warnings, clock.elapsed().as_secs_f64())
+            })
+        },
+        || {
+            let clock = std::time::Instant::now();
+            read_point_sources(found, config).map(|c| (c, clock.elapsed().as_secs_f64()))
+        },
+    );
+    let (townships, index, township_warnings, township_seconds) = townships_read?;
+    warnings.extend(township_warnings);
+    let (checked, point_seconds) = checked?;
+    let mut timings = vec![
+        ("read and index townships", township_seconds),
+        ("read and check point sources", point_seconds),
+    ];
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &'static str| {
+        timings.push((step, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
+    let mut counts = vec![SourceCounts {
+        source: "townships".into(),
+        path: relative(data, &townships_found.path),
+        sha256: townships_found.sha256()?,
+        encoding: "binary".into(),
+        rows_read: townships.len(),
+        accepted: townships.len(),
+        ..Default::default()
+    }];
     let mut unknown_labels = BTreeMap::new();
     let mut reads = Vec::with_capacity(checked.len());
     for (read, unknown) in checked {
