@@ -308,6 +308,13 @@ impl Ids {
         self.ends.push(self.text.len());
     }
 
+    /// Appends `other`'s ids after these.
+    pub fn append(&mut self, other: &Ids) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| base + e));
+    }
+
     /// The id of row `k`.
     pub fn get(&self, k: usize) -> &str {
         let start = if k == 0 { 0 } else { self.ends[k - 1] };

@@ -1083,6 +1083,14 @@ pub fn validate(
     let mut accepted = Vec::with_capacity(rows);
     let mut ids = Ids::with_capacity(rows);
     let mut code_mismatches = Vec::new();
+    let join = JoinRules {
+        index: &index,
+        names: &names,
+        townships: &townships,
+        snap_m,
+        fix_swapped: config.validate.fix_swapped,
+        as_of,
+    };
     for read in reads {
         let SourceRead {
             found: f,
@@ -1092,108 +1100,30 @@ pub fn validate(
             candidates,
             rejections: mut rejected,
         } = read;
-        let stem = f.source.stem();
-        let points: Vec<[f64; 2]> = candidates
-            .iter()
-            .flatten()
-            .filter_map(|c| c.point)
-            .collect();
-        let mut placed = index.assign_all(&points, snap_m).into_iter();
         let mut c = SourceCounts {
-            source: stem.to_owned(),
+            source: f.source.stem().to_owned(),
             path: relative(data, &f.path),
             sha256,
             encoding: encoding.to_owned(),
             rows_read,
             ..Default::default()
         };
-        for cand in candidates.into_iter().flatten() {
-            // Taken before any check, so that the assignments stay in step
-            // with the candidates that have a point.
-            let place = cand.point.map(|_| placed.next().expect("one per point"));
-            let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
-                source: stem.to_owned(),
-                row: cand.row,
-                id: Some(cand.id.clone()),
-                field: field.to_owned(),
-                reason,
-                kind,
-            };
-            if let Some(t) = cand.when {
-                if t.year() < EARLIEST_YEAR {
-                    rejected.push(reject(
-                        RejectKind::TooEarly,
-                        date_field(f.source).expect("dated"),
-                        format!(
-                            "dated {}, before {EARLIEST_YEAR}: riskmap reads records from \
-                             {EARLIEST_YEAR} on; check the date column and its date_format",
-                            t.date()
-                        ),
-                    ));
-                    continue;
-                }
-                if t.date() >= as_of {
-                    rejected.push(reject(
-                        RejectKind::Future,
-                        date_field(f.source).expect("dated"),
-                        format!("dated {} on or after the as-of date {as_of}", t.date()),
-                    ));
-                    continue;
-                }
-            }
-            let (township, point, placed_by) = match (cand.point, place) {
-                (Some(p), Some(place)) => {
-                    match locate(
-                        &index,
-                        p,
-                        place,
-                        snap_m,
-                        config.validate.fix_swapped,
-                        &mut c,
-                    ) {
-                        Ok((township, point)) => (township, Some(point), PlacedBy::Location),
-                        Err((kind, field, reason)) => {
-                            rejected.push(reject(kind, field, reason));
-                            continue;
-                        }
-                    }
-                }
-                _ => match place_by_township(&names, &cand) {
-                    Ok((township, by)) => {
-                        match by {
-                            PlacedBy::Code => c.placed_by_code += 1,
-                            _ => c.placed_by_name += 1,
-                        }
-                        (township, None, by)
-                    }
-                    Err((kind, field, reason)) => {
-                        rejected.push(reject(kind, field, reason));
-                        continue;
-                    }
-                },
-            };
-            if let Some(reported) = cand.reported_code() {
-                if reported != townships[township].code {
-                    code_mismatches.push(CodeMismatch {
-                        source: stem.to_owned(),
-                        row: cand.row,
-                        id: cand.id.clone(),
-                        reported: reported.to_owned(),
-                        located: townships[township].code.clone(),
-                    });
-                }
-            }
-            ids.push(&cand.id);
-            accepted.push(Accepted {
-                source: f.source,
-                row: cand.row,
-                township,
-                point,
-                placed_by,
-                when: cand.when,
-                label: cand.label,
-                detail: cand.detail,
-            });
+        // Each chunk of candidates is joined on its own, then the chunks'
+        // results are appended in row order.
+        let joined: Vec<Joined> = candidates
+            .into_par_iter()
+            .map(|chunk| join.chunk(f.source, chunk))
+            .collect();
+        for j in joined {
+            c.snapped += j.counts.snapped;
+            c.outside += j.counts.outside;
+            c.swapped_fixed += j.counts.swapped_fixed;
+            c.placed_by_code += j.counts.placed_by_code;
+            c.placed_by_name += j.counts.placed_by_name;
+            rejected.extend(j.rejected);
+            code_mismatches.extend(j.mismatches);
+            accepted.extend(j.accepted);
+            ids.append(&j.ids);
         }
         c.rejected = rejected.len();
         c.accepted = c.rows_read - c.rejected;
@@ -1229,6 +1159,124 @@ pub fn validate(
         warnings,
         timings,
     })
+}
+
+/// What joining a point source's candidates needs: the townships and their
+/// index, the names that place rows without coordinates, and the rules.
+struct JoinRules<'a> {
+    index: &'a TownshipIndex,
+    names: &'a crate::township_names::TownshipNames<'a>,
+    townships: &'a [Township],
+    snap_m: f64,
+    fix_swapped: bool,
+    as_of: NaiveDate,
+}
+
+/// One chunk of candidates joined: the rows accepted (their ids apart), the
+/// rows rejected and the code mismatches, in row order, and its counts.
+#[derive(Default)]
+struct Joined {
+    accepted: Vec<Accepted>,
+    ids: Ids,
+    rejected: Vec<Rejection>,
+    mismatches: Vec<CodeMismatch>,
+    /// Only the snapped, outside, swapped and placed-by counts are kept.
+    counts: SourceCounts,
+}
+
+impl JoinRules<'_> {
+    /// Checks the dates of `chunk`'s candidates against the as-of date and
+    /// places each in its township: by its point, else by the township it
+    /// names.
+    fn chunk(&self, source: Source, chunk: Vec<Candidate>) -> Joined {
+        let stem = source.stem();
+        let mut out = Joined {
+            accepted: Vec::with_capacity(chunk.len()),
+            ids: Ids::with_capacity(chunk.len()),
+            ..Default::default()
+        };
+        let c = &mut out.counts;
+        for cand in chunk {
+            let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
+                source: stem.to_owned(),
+                row: cand.row,
+                id: Some(cand.id.clone()),
+                field: field.to_owned(),
+                reason,
+                kind,
+            };
+            if let Some(t) = cand.when {
+                if t.year() < EARLIEST_YEAR {
+                    out.rejected.push(reject(
+                        RejectKind::TooEarly,
+                        date_field(source).expect("dated"),
+                        format!(
+                            "dated {}, before {EARLIEST_YEAR}: riskmap reads records from \
+                             {EARLIEST_YEAR} on; check the date column and its date_format",
+                            t.date()
+                        ),
+                    ));
+                    continue;
+                }
+                if t.date() >= self.as_of {
+                    out.rejected.push(reject(
+                        RejectKind::Future,
+                        date_field(source).expect("dated"),
+                        format!("dated {} on or after the as-of date {}", t.date(), self.as_of),
+                    ));
+                    continue;
+                }
+            }
+            let (township, point, placed_by) = match cand.point {
+                Some(p) => {
+                    let place = self.index.assign(p, self.snap_m);
+                    match locate(self.index, p, place, self.snap_m, self.fix_swapped, c) {
+                        Ok((township, point)) => (township, Some(point), PlacedBy::Location),
+                        Err((kind, field, reason)) => {
+                            out.rejected.push(reject(kind, field, reason));
+                            continue;
+                        }
+                    }
+                }
+                None => match place_by_township(self.names, &cand) {
+                    Ok((township, by)) => {
+                        match by {
+                            PlacedBy::Code => c.placed_by_code += 1,
+                            _ => c.placed_by_name += 1,
+                        }
+                        (township, None, by)
+                    }
+                    Err((kind, field, reason)) => {
+                        out.rejected.push(reject(kind, field, reason));
+                        continue;
+                    }
+                },
+            };
+            if let Some(reported) = cand.reported_code() {
+                if reported != self.townships[township].code {
+                    out.mismatches.push(CodeMismatch {
+                        source: stem.to_owned(),
+                        row: cand.row,
+                        id: cand.id.clone(),
+                        reported: reported.to_owned(),
+                        located: self.townships[township].code.clone(),
+                    });
+                }
+            }
+            out.ids.push(&cand.id);
+            out.accepted.push(Accepted {
+                source,
+                row: cand.row,
+                township,
+                point,
+                placed_by,
+                when: cand.when,
+                label: cand.label,
+                detail: cand.detail,
+            });
+        }
+        out
+    }
 }
 
 /// The township of a row with coordinates (the point as accepted, after any
