@@ -1222,7 +1222,11 @@ impl JoinRules<'_> {
                     out.rejected.push(reject(
                         RejectKind::Future,
                         date_field(source).expect("dated"),
-                        format!("dated {} on or after the as-of date {}", t.date(), self.as_of),
+                        format!(
+                            "dated {} on or after the as-of date {}",
+                            t.date(),
+                            self.as_of
+                        ),
                     ));
                     continue;
                 }

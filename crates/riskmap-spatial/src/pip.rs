@@ -218,6 +218,124 @@ mod tests {
         assert_eq!(at(2.0, -1.0), Position::Outside);
     }
 
+    /// Sunday's winding number over every edge: the answer without an index.
+    fn linear(pts: &[Coord<f64>], p: Coord<f64>) -> Position {
+        let mut winding = 0;
+        for s in pts.windows(2) {
+            let (a, b) = (s[0], s[1]);
+            let o = RobustKernel::orient2d(a, b, p);
+            if o == Orientation::Collinear
+                && a.x.min(b.x) <= p.x
+                && p.x <= a.x.max(b.x)
+                && a.y.min(b.y) <= p.y
+                && p.y <= a.y.max(b.y)
+            {
+                return Position::Boundary;
+            }
+            if a.y <= p.y {
+                if b.y > p.y && o == Orientation::CounterClockwise {
+                    winding += 1;
+                }
+            } else if b.y <= p.y && o == Orientation::Clockwise {
+                winding -= 1;
+            }
+        }
+        if winding != 0 {
+            Position::Inside
+        } else {
+            Position::Outside
+        }
+    }
+
+    /// Points to ask about a ring: random ones over its box, every vertex,
+    /// points on edges, and points a hair beside them.
+    fn probes(pts: &[Coord<f64>], seed: u64) -> Vec<Coord<f64>> {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let (mut lo, mut hi) = (pts[0], pts[0]);
+        for c in pts {
+            lo = Coord {
+                x: lo.x.min(c.x),
+                y: lo.y.min(c.y),
+            };
+            hi = Coord {
+                x: hi.x.max(c.x),
+                y: hi.y.max(c.y),
+            };
+        }
+        let mut out: Vec<Coord<f64>> = (0..20_000)
+            .map(|_| Coord {
+                x: rng.random_range(lo.x - 1.0..hi.x + 1.0),
+                y: rng.random_range(lo.y - 1.0..hi.y + 1.0),
+            })
+            .collect();
+        for s in pts.windows(2) {
+            let t: f64 = rng.random_range(0.0..1.0);
+            let on = Coord {
+                x: s[0].x + t * (s[1].x - s[0].x),
+                y: s[0].y + t * (s[1].y - s[0].y),
+            };
+            let h = 1e-9 * (1.0 + on.x.abs());
+            out.extend([
+                s[0],
+                on,
+                Coord {
+                    x: on.x + h,
+                    y: on.y,
+                },
+                Coord {
+                    x: on.x - h,
+                    y: on.y,
+                },
+            ]);
+        }
+        out
+    }
+
+    #[test]
+    fn bands_answer_as_every_edge_does() {
+        use geo::coord;
+        // A comb of long, slanted teeth (thousands of edges across each
+        // band), a zigzag whose vertices sit exactly on band edges, and a
+        // self-crossing ring.
+        let mut comb = vec![coord! { x: 0.0, y: -1.0 }];
+        for t in 0..3000 {
+            let x = t as f64;
+            comb.extend([
+                coord! { x: x + 0.1, y: 100.0 },
+                coord! { x: x + 0.6, y: 100.0 },
+                coord! { x: x + 0.5, y: 0.0 },
+                coord! { x: x + 1.0, y: 0.0 },
+            ]);
+        }
+        comb.extend([coord! { x: 3000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
+        let mut zigzag = vec![coord! { x: 0.0, y: 0.0 }];
+        for t in 0..400 {
+            zigzag.push(coord! { x: 1.0 + (t % 2) as f64, y: t as f64 * 0.25 });
+        }
+        zigzag.extend([coord! { x: -5.0, y: 100.0 }, coord! { x: 0.0, y: 0.0 }]);
+        let mut crossing = vec![coord! { x: 0.0, y: 0.0 }];
+        for t in 0..500 {
+            let x = t as f64;
+            crossing.extend([
+                coord! { x: x + 3.0, y: 50.0 },
+                coord! { x: x - 2.0, y: 0.5 },
+            ]);
+        }
+        crossing.push(coord! { x: 0.0, y: 0.0 });
+        for (name, pts) in [
+            ("comb", comb),
+            ("zigzag", zigzag),
+            ("self-crossing", crossing),
+        ] {
+            let ls = LineString::new(pts);
+            let ring = Ring::new(&ls);
+            for p in probes(&ls.0, 7) {
+                assert_eq!(ring.position(&ls.0, p), linear(&ls.0, p), "{name} at {p:?}");
+            }
+        }
+    }
+
     #[test]
     fn a_comb_of_long_teeth_keeps_the_index_small_and_answers_right() {
         use geo::{coord, CoordinatePosition};
