@@ -500,8 +500,10 @@ pub(crate) fn rename_column_names(
 
 /// A row that passed the field checks, waiting for the as-of and spatial checks.
 struct Candidate {
+    /// Data row, from 1; its id is cell `row - 1` of the source's id column
+    /// (kept apart: a `String` a row cost a nation's validation 10M
+    /// allocations and ~0.2 GB).
     row: usize,
-    id: String,
     when: Option<NaiveDateTime>,
     /// `None` when lon and lat are both empty (the row may name its township).
     point: Option<[f64; 2]>,
@@ -547,6 +549,8 @@ struct SourceRead {
     /// The rows that passed, in row order, in the chunks they were checked in.
     candidates: Vec<Vec<Candidate>>,
     rejections: Vec<Rejection>,
+    /// The id column, the one column kept from the file.
+    ids: Cells,
 }
 
 /// The field checks of a chunk of rows.
@@ -624,7 +628,6 @@ impl PointColumns<'_> {
         }
         RowCheck::Checked(self.check_fields(r, cfg, unknown, &reject).map(|mut c| {
             c.row = row;
-            c.id = id.as_deref().expect("checked").to_owned();
             c
         }))
     }
@@ -762,7 +765,6 @@ impl PointColumns<'_> {
             });
         Ok(Candidate {
             row: 0,
-            id: String::new(),
             when,
             point,
             named,
@@ -966,6 +968,7 @@ fn read_point_sources(
                 sha256: f.sha256()?,
                 candidates,
                 rejections,
+                ids: records.column("id").expect("checked").clone(),
             };
             drop(records);
             if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
@@ -1099,6 +1102,7 @@ pub fn validate(
             sha256,
             candidates,
             rejections: mut rejected,
+            ids: source_ids,
         } = read;
         let mut c = SourceCounts {
             source: f.source.stem().to_owned(),
@@ -1112,7 +1116,7 @@ pub fn validate(
         // results are appended in row order.
         let joined: Vec<Joined> = candidates
             .into_par_iter()
-            .map(|chunk| join.chunk(f.source, chunk))
+            .map(|chunk| join.chunk(f.source, &source_ids, chunk))
             .collect();
         for j in joined {
             c.snapped += j.counts.snapped;
@@ -1188,7 +1192,7 @@ impl JoinRules<'_> {
     /// Checks the dates of `chunk`'s candidates against the as-of date and
     /// places each in its township: by its point, else by the township it
     /// names.
-    fn chunk(&self, source: Source, chunk: Vec<Candidate>) -> Joined {
+    fn chunk(&self, source: Source, ids: &Cells, chunk: Vec<Candidate>) -> Joined {
         let stem = source.stem();
         let mut out = Joined {
             accepted: Vec::with_capacity(chunk.len()),
@@ -1197,10 +1201,11 @@ impl JoinRules<'_> {
         };
         let c = &mut out.counts;
         for cand in chunk {
+            let id = ids.text(cand.row - 1).expect("checked");
             let reject = |kind: RejectKind, field: &str, reason: String| Rejection {
                 source: stem.to_owned(),
                 row: cand.row,
-                id: Some(cand.id.clone()),
+                id: Some(id.clone().into_owned()),
                 field: field.to_owned(),
                 reason,
                 kind,
@@ -1261,13 +1266,13 @@ impl JoinRules<'_> {
                     out.mismatches.push(CodeMismatch {
                         source: stem.to_owned(),
                         row: cand.row,
-                        id: cand.id.clone(),
+                        id: id.clone().into_owned(),
                         reported: reported.to_owned(),
                         located: self.townships[township].code.clone(),
                     });
                 }
             }
-            out.ids.push(&cand.id);
+            out.ids.push(&id);
             out.accepted.push(Accepted {
                 source,
                 row: cand.row,
