@@ -157,6 +157,13 @@ fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> PipelineError + 
     move |e| PipelineError::Input(format!("{}: {e}", path.display()))
 }
 
+/// A text column with a value in every row, copied once into polars' buffers
+/// from the borrowed values (no list of them first).
+fn every_row<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> polars::prelude::Column {
+    use polars::prelude::{IntoColumn, NewChunkedArray, PlSmallStr, StringChunked};
+    StringChunked::from_iter_values(PlSmallStr::from(name), values).into_column()
+}
+
 /// Writes `rejected.csv`, `assigned.parquet`, `township_code_mismatches.csv`
 /// and `unknown_labels.csv`.
 fn write_validation(
@@ -205,18 +212,13 @@ fn write_validation(
             (0..4)
                 .into_par_iter()
                 .map(|c| match c {
-                    0 => text("source", a.iter().map(|x| Some(x.source.stem())).collect()),
-                    1 => text("id", (0..a.len()).map(|k| Some(v.ids.get(k))).collect()),
-                    2 => text(
+                    0 => every_row("source", a.iter().map(|x| x.source.stem())),
+                    1 => every_row("id", (0..a.len()).map(|k| v.ids.get(k))),
+                    2 => every_row(
                         "code",
-                        a.iter()
-                            .map(|x| Some(v.townships[x.township].code.as_str()))
-                            .collect(),
+                        a.iter().map(|x| v.townships[x.township].code.as_str()),
                     ),
-                    _ => text(
-                        "placed_by",
-                        a.iter().map(|x| Some(x.placed_by.key())).collect(),
-                    ),
+                    _ => every_row("placed_by", a.iter().map(|x| x.placed_by.key())),
                 })
                 .collect(),
         )?,
