@@ -25,7 +25,7 @@ pub mod vector;
 
 pub use error::IoError;
 pub use hash::sha256_file;
-pub use raster::{is_raster, read_raster, read_raster_as, write_raster, RasterRead};
+pub use raster::{is_raster, raster_cells, read_raster, read_raster_as, write_raster, RasterRead};
 pub use records::{read_records, read_records_keeping, read_records_with, Cells, Keep, Records};
 pub use table::{read_table, spreadsheet_safe, write_table, write_table_verbatim, TableWriter};
 pub use vector::{read_vector, write_vector};

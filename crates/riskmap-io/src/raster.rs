@@ -60,6 +60,63 @@ pub fn read_raster(path: &Path) -> Result<Raster, IoError> {
 /// WGS84, and the note says so; a non-EPSG system or a rotated grid is an
 /// error that says what to do.
 pub fn read_raster_as(path: &Path, crs: Option<Crs>) -> Result<RasterRead, IoError> {
+    let Header {
+        ds,
+        note,
+        geo_transform,
+        crs,
+    } = header(path, crs)?;
+    let band = ds.rasterband(1).map_err(IoError::gdal(path))?;
+    let nodata = band.no_data_value();
+    let (scale, offset) = (band.scale().unwrap_or(1.0), band.offset().unwrap_or(0.0));
+    let ((width, height), mut data) = band
+        .read_band_as::<f32>()
+        .map_err(IoError::gdal(path))?
+        .into_shape_and_vec();
+    // Packed values (NetCDF's scale_factor and add_offset, an IMG's scaling)
+    // are unpacked; nodata stays nodata.
+    if scale != 1.0 || offset != 0.0 {
+        let nodata32 = nodata.map(|n| n as f32);
+        for v in data
+            .iter_mut()
+            .filter(|v| Some(**v) != nodata32 && !v.is_nan())
+        {
+            *v = (*v as f64 * scale + offset) as f32;
+        }
+    }
+    Ok(RasterRead {
+        raster: Raster {
+            width,
+            height,
+            geo_transform,
+            crs,
+            nodata,
+            data,
+        },
+        note,
+    })
+}
+
+/// A raster opened and checked, its band not read.
+struct Header {
+    ds: Dataset,
+    note: Option<String>,
+    geo_transform: [f64; 6],
+    crs: Crs,
+}
+
+/// Number of cells of band 1 of the raster at `path`, from its header: the
+/// checks of [`read_raster_as`] (georeferenced, north-up, a known coordinate
+/// system), without reading the band.
+pub fn raster_cells(path: &Path) -> Result<usize, IoError> {
+    let h = header(path, None)?;
+    let band = h.ds.rasterband(1).map_err(IoError::gdal(path))?;
+    let (width, height) = band.size();
+    Ok(width * height)
+}
+
+/// Opens the raster at `path` and checks what [`read_raster_as`] needs of it.
+fn header(path: &Path, crs: Option<Crs>) -> Result<Header, IoError> {
     let content = |message: String| IoError::Content {
         path: path.to_owned(),
         message,
@@ -110,33 +167,11 @@ pub fn read_raster_as(path: &Path, crs: Option<Crs>) -> Result<RasterRead, IoErr
             }
         },
     };
-    let nodata = band.no_data_value();
-    let (scale, offset) = (band.scale().unwrap_or(1.0), band.offset().unwrap_or(0.0));
-    let ((width, height), mut data) = band
-        .read_band_as::<f32>()
-        .map_err(IoError::gdal(path))?
-        .into_shape_and_vec();
-    // Packed values (NetCDF's scale_factor and add_offset, an IMG's scaling)
-    // are unpacked; nodata stays nodata.
-    if scale != 1.0 || offset != 0.0 {
-        let nodata32 = nodata.map(|n| n as f32);
-        for v in data
-            .iter_mut()
-            .filter(|v| Some(**v) != nodata32 && !v.is_nan())
-        {
-            *v = (*v as f64 * scale + offset) as f32;
-        }
-    }
-    Ok(RasterRead {
-        raster: Raster {
-            width,
-            height,
-            geo_transform,
-            crs,
-            nodata,
-            data,
-        },
+    Ok(Header {
+        ds,
         note,
+        geo_transform,
+        crs,
     })
 }
 

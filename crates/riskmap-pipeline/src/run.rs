@@ -141,9 +141,8 @@ fn rows_of(found: &Found) -> Result<usize, PipelineError> {
         .unwrap_or("")
         .to_ascii_lowercase();
     match (found.source.geometry(), ext.as_str()) {
-        (GeometryKind::Raster, _) => riskmap_io::read_raster(path)
-            .map(|r| r.width * r.height)
-            .map_err(Into::into),
+        // From the header: the band is read by the stages that use it.
+        (GeometryKind::Raster, _) => riskmap_io::raster_cells(path).map_err(Into::into),
         (_, "csv" | "parquet" | "xlsx" | "xls" | "xlsb" | "ods") => riskmap_io::read_records(path)
             .map(|r| r.height())
             .map_err(Into::into),
@@ -304,19 +303,23 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     }
     // The line and polygon layers and the rasters are only counted and
     // hashed: that is done beside the point sources' validation.
+    // Each is timed on its own (the join waits for the slower).
     let (v, layers) = rayon::join(
-        || crate::validate::validate(&opts.data, &found, &config, as_of, today),
+        || {
+            crate::validate::validate(&opts.data, &found, &config, as_of, today)
+                .map(|v| (v, t.elapsed().as_secs_f64()))
+        },
         || {
             let t = Instant::now();
             other_layers(&opts.data, &found).map(|l| (l, t.elapsed().as_secs_f64()))
         },
     );
-    let v = v?;
+    let (v, validate_seconds) = v?;
     let (layers, layer_seconds) = layers?;
     stages.push_rows(
         StageEntry {
             name: "validate and join".into(),
-            seconds: t.elapsed().as_secs_f64(),
+            seconds: validate_seconds,
             skipped: None,
         },
         Some(v.accepted.len()),
@@ -407,8 +410,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     } = log;
 
     // Hashed side by side (a province's largest outputs are tens of MB),
-    // listed in the order they were written.
-    let outputs = written
+    // listed in the order they were written; the first file that fails to
+    // hash, in that order, is the error.
+    let hashed: Vec<Result<OutputEntry, PipelineError>> = written
         .into_par_iter()
         .map(|name| {
             Ok(OutputEntry {
@@ -416,7 +420,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
                 path: name,
             })
         })
-        .collect::<Result<Vec<_>, PipelineError>>()?;
+        .collect();
+    let outputs = hashed.into_iter().collect::<Result<Vec<_>, _>>()?;
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         input_fingerprint: fingerprint,

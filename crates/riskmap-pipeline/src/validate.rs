@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use geo::{Area, Geometry, MakeValid, MultiPolygon, Validation};
@@ -942,56 +943,77 @@ fn check_rows(
 type UnknownLabels = BTreeMap<(String, String, String), usize>;
 
 /// The point sources of the folder, each read and checked, with the labels
-/// outside the vocabulary it holds.
+/// outside the vocabulary it holds; `None` if `stop` was set before all were
+/// (the townships failed: their error is the one to report, now).
 ///
 /// Sources are read and checked one at a time, in source order: the
 /// Parquet reader and the row checks are parallel inside a source, and a
-/// source's cells are dropped before the next is read (read side by side,
-/// the nation's largest tables held their cells at once: ~1 GB more peak).
+/// source's cells are dropped before the next is read but for its id column
+/// (read side by side, the nation's largest tables held their cells at
+/// once: ~1 GB more peak).
 fn read_point_sources(
     found: &[Found],
     config: &Config,
-) -> Result<Vec<(SourceRead, UnknownLabels)>, PipelineError> {
-    found
+    stop: &AtomicBool,
+) -> Result<Option<Vec<(SourceRead, UnknownLabels)>>, PipelineError> {
+    let mut sources = Vec::new();
+    for f in found
         .iter()
         .filter(|f| f.source.geometry() == GeometryKind::Point)
-        .map(|f| -> Result<_, PipelineError> {
-            let cfg = config.source(f.source);
-            let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
-            rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
-            let mut unknown = BTreeMap::new();
-            let (candidates, rejections) = check_rows(f, &records, &cfg, &mut unknown)?;
-            let mut read = SourceRead {
-                found: f.clone(),
-                rows_read: records.height(),
-                encoding: records.encoding,
-                sha256: f.sha256()?,
-                candidates,
-                rejections,
-                ids: records.column("id").expect("checked").clone(),
-            };
-            drop(records);
-            if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
-                let mut points: Vec<[f64; 2]> = read
-                    .candidates
-                    .iter()
-                    .flatten()
-                    .filter_map(|c| c.point)
-                    .collect();
-                riskmap_io::crs::to_wgs84(crs, &mut points)
-                    .map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
-                let slots = read
-                    .candidates
-                    .iter_mut()
-                    .flatten()
-                    .filter_map(|c| c.point.as_mut());
-                for (slot, p) in slots.zip(points) {
-                    *slot = p;
-                }
-            }
-            Ok((read, unknown))
-        })
-        .collect()
+    {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        sources.push(read_point_source(f, config)?);
+    }
+    Ok(Some(sources))
+}
+
+/// One point source read and checked (see [`read_point_sources`]).
+fn read_point_source(
+    f: &Found,
+    config: &Config,
+) -> Result<(SourceRead, UnknownLabels), PipelineError> {
+    let cfg = config.source(f.source);
+    let mut records = riskmap_io::read_records_with(&f.path, cfg.encoding.as_deref())?;
+    rename_columns(&mut records, &cfg, &f.path, f.source.stem())?;
+    let mut unknown = BTreeMap::new();
+    let (candidates, rejections) = check_rows(f, &records, &cfg, &mut unknown)?;
+    let rows_read = records.height();
+    let id_column = records
+        .columns
+        .iter()
+        .position(|c| c == "id")
+        .expect("checked");
+    let mut read = SourceRead {
+        found: f.clone(),
+        rows_read,
+        encoding: records.encoding,
+        sha256: f.sha256()?,
+        candidates,
+        rejections,
+        ids: records.cells.swap_remove(id_column),
+    };
+    drop(records);
+    if let Some(crs) = cfg.crs.as_deref().and_then(crate::config::parse_crs) {
+        let mut points: Vec<[f64; 2]> = read
+            .candidates
+            .iter()
+            .flatten()
+            .filter_map(|c| c.point)
+            .collect();
+        riskmap_io::crs::to_wgs84(crs, &mut points)
+            .map_err(|e| input_err(&f.path, format!("cannot transform from {crs}: {e}")))?;
+        let slots = read
+            .candidates
+            .iter_mut()
+            .flatten()
+            .filter_map(|c| c.point.as_mut());
+        for (slot, p) in slots.zip(points) {
+            *slot = p;
+        }
+    }
+    Ok((read, unknown))
 }
 
 /// Validates every point source of the folder and joins it to the townships.
@@ -1011,28 +1033,33 @@ pub fn validate(
     // The townships and the point sources need nothing of each other until
     // the join, so they are read side by side: GDAL reads the townships on
     // one thread while the Parquet readers and row checks take the other.
+    let stop = AtomicBool::new(false);
     let (townships_read, checked) = rayon::join(
         || {
             let clock = std::time::Instant::now();
             let mut warnings = Vec::new();
-            read_townships(
+            let read = read_townships(
                 &townships_found.path,
                 &config.source(Source::Townships),
                 &mut warnings,
-            )
-            .map(|(townships, polygons)| {
+            );
+            // A bad townships layer is reported without waiting for every
+            // point source to be read (minutes for a nation).
+            stop.store(read.is_err(), Ordering::Relaxed);
+            read.map(|(townships, polygons)| {
                 let index = TownshipIndex::new(polygons);
                 (townships, index, warnings, clock.elapsed().as_secs_f64())
             })
         },
         || {
             let clock = std::time::Instant::now();
-            read_point_sources(found, config).map(|c| (c, clock.elapsed().as_secs_f64()))
+            read_point_sources(found, config, &stop).map(|c| (c, clock.elapsed().as_secs_f64()))
         },
     );
     let (townships, index, township_warnings, township_seconds) = townships_read?;
     warnings.extend(township_warnings);
     let (checked, point_seconds) = checked?;
+    let checked = checked.expect("stopped only when the townships failed");
     let mut timings = vec![
         ("read and index townships", township_seconds),
         ("read and check point sources", point_seconds),

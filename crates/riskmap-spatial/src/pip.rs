@@ -223,6 +223,10 @@ mod tests {
         let mut winding = 0;
         for s in pts.windows(2) {
             let (a, b) = (s[0], s[1]);
+            // An edge beside p's height neither holds p nor crosses its ray.
+            if p.y < a.y.min(b.y) || p.y > a.y.max(b.y) {
+                continue;
+            }
             let o = RobustKernel::orient2d(a, b, p);
             if o == Orientation::Collinear
                 && a.x.min(b.x) <= p.x
@@ -263,7 +267,7 @@ mod tests {
                 y: hi.y.max(c.y),
             };
         }
-        let mut out: Vec<Coord<f64>> = (0..20_000)
+        let mut out: Vec<Coord<f64>> = (0..5_000)
             .map(|_| Coord {
                 x: rng.random_range(lo.x - 1.0..hi.x + 1.0),
                 y: rng.random_range(lo.y - 1.0..hi.y + 1.0),
@@ -295,11 +299,11 @@ mod tests {
     #[test]
     fn bands_answer_as_every_edge_does() {
         use geo::coord;
-        // A comb of long, slanted teeth (thousands of edges across each
-        // band), a zigzag whose vertices sit exactly on band edges, and a
-        // self-crossing ring.
+        // A comb of long, slanted teeth (a thousand edges across each band),
+        // a zigzag of short edges whose vertices share their x-coordinates,
+        // and a self-crossing ring.
         let mut comb = vec![coord! { x: 0.0, y: -1.0 }];
-        for t in 0..3000 {
+        for t in 0..1000 {
             let x = t as f64;
             comb.extend([
                 coord! { x: x + 0.1, y: 100.0 },
@@ -308,7 +312,7 @@ mod tests {
                 coord! { x: x + 1.0, y: 0.0 },
             ]);
         }
-        comb.extend([coord! { x: 3000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
+        comb.extend([coord! { x: 1000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
         let mut zigzag = vec![coord! { x: 0.0, y: 0.0 }];
         for t in 0..400 {
             zigzag.push(coord! { x: 1.0 + (t % 2) as f64, y: t as f64 * 0.25 });
