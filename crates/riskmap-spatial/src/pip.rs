@@ -112,19 +112,27 @@ impl Ring {
         }
         let k = self.starts.len() - 1;
         let band = band_index(p.y, self.y0, self.band_h, k);
-        let mut winding = 0i32;
         let (from, to) = (self.starts[band] as usize, self.starts[band + 1] as usize);
-        for &e in &self.edges[from..to] {
-            match crossing(pts[e as usize], pts[e as usize + 1], p) {
-                Some(w) => winding += w,
-                None => return Position::Boundary,
-            }
+        let edges = self.edges[from..to].iter().map(|&e| e as usize);
+        by_winding(edges.map(|e| (pts[e], pts[e + 1])), p)
+    }
+}
+
+/// Where `p` lies by Sunday's winding number over `edges` (a ring's, or
+/// all those of a ring that can hold `p` or cross its rightward ray).
+#[inline]
+fn by_winding(edges: impl Iterator<Item = (Coord<f64>, Coord<f64>)>, p: Coord<f64>) -> Position {
+    let mut winding = 0i32;
+    for (a, b) in edges {
+        match crossing(a, b, p) {
+            Some(w) => winding += w,
+            None => return Position::Boundary,
         }
-        if winding != 0 {
-            Position::Inside
-        } else {
-            Position::Outside
-        }
+    }
+    if winding != 0 {
+        Position::Inside
+    } else {
+        Position::Outside
     }
 }
 
@@ -230,23 +238,13 @@ mod tests {
     /// (the same step per edge, so that a difference is the bands' choice of
     /// edges).
     fn linear(pts: &[Coord<f64>], p: Coord<f64>) -> Position {
-        let mut winding = 0;
-        for s in pts.windows(2) {
-            // An edge beside p's height neither holds p nor crosses its ray
-            // (skipped for speed: the answer is the same).
-            if p.y < s[0].y.min(s[1].y) || p.y > s[0].y.max(s[1].y) {
-                continue;
-            }
-            match crossing(s[0], s[1], p) {
-                Some(w) => winding += w,
-                None => return Position::Boundary,
-            }
-        }
-        if winding != 0 {
-            Position::Inside
-        } else {
-            Position::Outside
-        }
+        // An edge beside p's height neither holds p nor crosses its ray
+        // (skipped for speed: the answer is the same).
+        let beside = |s: &&[Coord<f64>]| p.y < s[0].y.min(s[1].y) || p.y > s[0].y.max(s[1].y);
+        by_winding(
+            pts.windows(2).filter(|s| !beside(s)).map(|s| (s[0], s[1])),
+            p,
+        )
     }
 
     /// Points to ask about a ring: random ones over its box, every vertex,
@@ -294,23 +292,43 @@ mod tests {
         out
     }
 
+    /// A closed comb of `teeth` teeth 100 high on a base at y = -1, each
+    /// tooth's top `slant` right of its foot: two edges a tooth span the
+    /// whole height.
+    fn comb(teeth: usize, slant: f64) -> Vec<Coord<f64>> {
+        let mut pts = vec![Coord { x: 0.0, y: -1.0 }];
+        for t in 0..teeth {
+            let x = t as f64;
+            pts.extend([
+                Coord {
+                    x: x + slant,
+                    y: 100.0,
+                },
+                Coord {
+                    x: x + 0.5 + slant,
+                    y: 100.0,
+                },
+                Coord { x: x + 0.5, y: 0.0 },
+                Coord { x: x + 1.0, y: 0.0 },
+            ]);
+        }
+        pts.extend([
+            Coord {
+                x: teeth as f64,
+                y: -1.0,
+            },
+            Coord { x: 0.0, y: -1.0 },
+        ]);
+        pts
+    }
+
     #[test]
     fn bands_answer_as_every_edge_does() {
         use geo::coord;
         // A comb of long, slanted teeth (a thousand edges across each band),
         // a zigzag of short edges whose vertices share their x-coordinates,
         // and a self-crossing ring.
-        let mut comb = vec![coord! { x: 0.0, y: -1.0 }];
-        for t in 0..1000 {
-            let x = t as f64;
-            comb.extend([
-                coord! { x: x + 0.1, y: 100.0 },
-                coord! { x: x + 0.6, y: 100.0 },
-                coord! { x: x + 0.5, y: 0.0 },
-                coord! { x: x + 1.0, y: 0.0 },
-            ]);
-        }
-        comb.extend([coord! { x: 1000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
+        let comb = comb(1000, 0.1);
         let mut zigzag = vec![coord! { x: 0.0, y: 0.0 }];
         for t in 0..400 {
             zigzag.push(coord! { x: 1.0 + (t % 2) as f64, y: t as f64 * 0.25 });
@@ -342,18 +360,7 @@ mod tests {
     fn a_comb_of_long_teeth_keeps_the_index_small_and_answers_right() {
         use geo::{coord, CoordinatePosition};
         // 2,000 teeth, each two edges spanning the whole height.
-        let mut pts = vec![coord! { x: 0.0, y: -1.0 }];
-        for t in 0..2000 {
-            let x = t as f64;
-            pts.extend([
-                coord! { x: x, y: 100.0 },
-                coord! { x: x + 0.5, y: 100.0 },
-                coord! { x: x + 0.5, y: 0.0 },
-                coord! { x: x + 1.0, y: 0.0 },
-            ]);
-        }
-        pts.extend([coord! { x: 2000.0, y: -1.0 }, coord! { x: 0.0, y: -1.0 }]);
-        let ls = LineString::new(pts);
+        let ls = LineString::new(comb(2000, 0.0));
         let ring = Ring::new(&ls);
         let n = ls.0.len() - 1;
         assert!(
