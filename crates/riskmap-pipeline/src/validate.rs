@@ -729,8 +729,16 @@ impl PointColumns<'_> {
         if let Some((field, reason)) = bad_count {
             return Err(reject(RejectKind::InvalidNumber, field, reason));
         }
-        let coord = |cells: Option<&Cells>, name: &str| -> Result<f64, Rejection> {
-            match cells.map(|c| c.number(r)) {
+        // Each coordinate read once: `None` without the column, `Ok(None)`
+        // when blank.
+        type Number<'c> = Option<Result<Option<f64>, Cow<'c, str>>>;
+        let (lon, lat): (Number, Number) = (
+            self.lons.map(|c| c.number(r)),
+            self.lats.map(|c| c.number(r)),
+        );
+        let blank = |n: &Number| matches!(n, None | Some(Ok(None)));
+        let coord = |n: Number, name: &str| -> Result<f64, Rejection> {
+            match n {
                 Some(Ok(Some(v))) => Ok(v),
                 None | Some(Ok(None)) => {
                     Err(reject(RejectKind::Missing, name, format!("missing {name}")))
@@ -742,15 +750,14 @@ impl PointColumns<'_> {
                 )),
             }
         };
-        let blank = |cells: Option<&Cells>| cells.is_none_or(|c| c.is_blank(r));
         let text = |cells: Option<&Cells>| cells.and_then(|c| c.text(r)).map(Cow::into_owned);
         let reported_code = text(self.reported);
         // Both coordinates empty: the row is placed by the township it names,
         // after the as-of check; without a township it is rejected there.
-        let point = if blank(self.lons) && blank(self.lats) {
+        let point = if blank(&lon) && blank(&lat) {
             None
         } else {
-            Some([coord(self.lons, "lon")?, coord(self.lats, "lat")?])
+            Some([coord(lon, "lon")?, coord(lat, "lat")?])
         };
         let (township, county) = match point {
             None => (text(self.township_names), text(self.counties)),
