@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::indicator::{Dimension, INDICATORS};
+use crate::catalog::{Dimension, INDICATORS};
 
 /// How the dimensions are combined into `risk`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

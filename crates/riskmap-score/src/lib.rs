@@ -36,7 +36,8 @@
 //! Modules, one concern each:
 //! - [`input`]: the plain input structs.
 //! - [`config`]: weights, transforms, levels, Monte Carlo settings.
-//! - [`indicator`]: the indicator catalogue and raw values.
+//! - [`catalog`]: the indicator catalogue (what each indicator is).
+//! - [`indicator`]: raw values and the planner's phrases.
 //! - [`eb`]: Marshall's global empirical Bayes rates.
 //! - [`transform`]: skewness, quantiles, log and capped min–max scaling.
 //! - [`aggregate`]: dimensions, risk, ranks, levels.
@@ -45,6 +46,7 @@
 //! - [`score`]: the run that ties them together.
 
 pub mod aggregate;
+pub mod catalog;
 pub mod config;
 pub mod eb;
 pub mod explain;
@@ -55,11 +57,11 @@ pub mod transform;
 pub mod uncertainty;
 
 pub use aggregate::Level;
+pub use catalog::{Dimension, IndicatorDef, INDICATORS};
 pub use config::{
     ConfigError, LevelConfig, LevelMethod, Mean, ScoreConfig, Transform, UncertaintyConfig,
 };
 pub use explain::Reason;
-pub use indicator::{Dimension, IndicatorDef, INDICATORS};
 pub use input::{
     Communities, Enterprises, GeohazardSites, HiddenHazards, RasterInputs, RegionInput, Series,
     Supervision, TownshipInput, HIGH_RISK_SECTORS, INCIDENT_CATEGORIES,
