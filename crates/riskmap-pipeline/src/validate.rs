@@ -1431,6 +1431,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn point_sources_are_not_read_once_the_townships_failed() {
+        // A file that cannot be read: reading it would be an error, so an
+        // answer of `None` shows that it was not read.
+        let dir = tempfile::tempdir().unwrap();
+        let found = [Found::new(
+            Source::Incidents,
+            dir.path().join("incidents.csv"),
+        )];
+        let config = Config::default();
+        let stop = AtomicBool::new(true);
+        assert!(matches!(
+            read_point_sources(&found, &config, &stop),
+            Ok(None)
+        ));
+        stop.store(false, Ordering::Relaxed);
+        assert!(read_point_sources(&found, &config, &stop).is_err());
+    }
+
+    #[test]
     fn dates_parse_in_the_forms_exports_use() {
         assert!(parse_when("2021-04-04T10:30:00", None).is_some());
         assert!(parse_when("2021-04-04 10:30", None).is_some());
