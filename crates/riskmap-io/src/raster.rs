@@ -65,6 +65,7 @@ pub fn read_raster_as(path: &Path, crs: Option<Crs>) -> Result<RasterRead, IoErr
         note,
         geo_transform,
         crs,
+        ..
     } = header(path, crs)?;
     let band = ds.rasterband(1).map_err(IoError::gdal(path))?;
     let nodata = band.no_data_value();
@@ -102,6 +103,8 @@ struct Header {
     ds: Dataset,
     note: Option<String>,
     geo_transform: [f64; 6],
+    /// Band 1's width and height, in cells.
+    size: (usize, usize),
     crs: Crs,
 }
 
@@ -109,9 +112,7 @@ struct Header {
 /// checks of [`read_raster_as`] (georeferenced, north-up, a known coordinate
 /// system), without reading the band.
 pub fn raster_cells(path: &Path) -> Result<usize, IoError> {
-    let h = header(path, None)?;
-    let band = h.ds.rasterband(1).map_err(IoError::gdal(path))?;
-    let (width, height) = band.size();
+    let (width, height) = header(path, None)?.size;
     Ok(width * height)
 }
 
@@ -171,6 +172,7 @@ fn header(path: &Path, crs: Option<Crs>) -> Result<Header, IoError> {
         ds,
         note,
         geo_transform,
+        size: (width, height),
         crs,
     })
 }

@@ -114,7 +114,6 @@ fn input_fingerprint(
     key.str(&std::fs::read_to_string(&config).unwrap_or_default());
     // The files are hashed side by side (each hash is kept for the manifest),
     // then added to the key in folder order.
-    use rayon::prelude::*;
     found.par_iter().try_for_each(|f| f.sha256().map(drop))?;
     for f in found {
         key.str(f.source.stem())
@@ -314,7 +313,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             other_layers(&opts.data, &found).map(|l| (l, t.elapsed().as_secs_f64()))
         },
     );
-    let (v, validate_seconds) = v?;
+    let (mut v, validate_seconds) = v?;
     let (layers, layer_seconds) = layers?;
     stages.push_rows(
         StageEntry {
@@ -450,7 +449,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         None,
         None,
     );
-    let mut v = v;
     let unknown_labels = std::mem::take(&mut v.unknown_labels);
     // The accepted rows, the township index and the stages' results are
     // freed on a thread of their own: the caller has all it needs, and

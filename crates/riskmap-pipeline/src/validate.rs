@@ -1271,16 +1271,13 @@ impl JoinRules<'_> {
                 }
             }
             let (township, point, placed_by) = match cand.point {
-                Some(p) => {
-                    let place = self.index.assign(p, self.snap_m);
-                    match locate(self.index, p, place, self.snap_m, self.fix_swapped, c) {
-                        Ok((township, point)) => (township, Some(point), PlacedBy::Location),
-                        Err((kind, field, reason)) => {
-                            out.rejected.push(reject(kind, field, reason));
-                            continue;
-                        }
+                Some(p) => match locate(self.index, p, self.snap_m, self.fix_swapped, c) {
+                    Ok((township, point)) => (township, Some(point), PlacedBy::Location),
+                    Err((kind, field, reason)) => {
+                        out.rejected.push(reject(kind, field, reason));
+                        continue;
                     }
-                }
+                },
                 None => match place_by_township(self.names, &cand) {
                     Ok((township, by)) => {
                         match by {
@@ -1328,12 +1325,11 @@ impl JoinRules<'_> {
 fn locate(
     index: &TownshipIndex,
     p: [f64; 2],
-    place: Assignment,
     snap_m: f64,
     fix_swapped: bool,
     c: &mut SourceCounts,
 ) -> Result<(usize, [f64; 2]), (RejectKind, &'static str, String)> {
-    match place {
+    match index.assign(p, snap_m) {
         Assignment::Inside(i) => Ok((i, p)),
         Assignment::Snapped(i, _) => {
             c.snapped += 1;

@@ -249,20 +249,13 @@ mod tests {
 
     /// Points to ask about a ring: random ones over its box, every vertex,
     /// points on edges, and points a hair beside them.
-    fn probes(pts: &[Coord<f64>], seed: u64) -> Vec<Coord<f64>> {
+    fn probes(ring: &LineString<f64>, seed: u64) -> Vec<Coord<f64>> {
+        use geo::BoundingRect;
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        let (mut lo, mut hi) = (pts[0], pts[0]);
-        for c in pts {
-            lo = Coord {
-                x: lo.x.min(c.x),
-                y: lo.y.min(c.y),
-            };
-            hi = Coord {
-                x: hi.x.max(c.x),
-                y: hi.y.max(c.y),
-            };
-        }
+        let pts = &ring.0;
+        let bbox = ring.bounding_rect().expect("a ring with points");
+        let (lo, hi) = (bbox.min(), bbox.max());
         let mut out: Vec<Coord<f64>> = (0..5_000)
             .map(|_| Coord {
                 x: rng.random_range(lo.x - 1.0..hi.x + 1.0),
@@ -350,7 +343,7 @@ mod tests {
         ] {
             let ls = LineString::new(pts);
             let ring = Ring::new(&ls);
-            for p in probes(&ls.0, 7) {
+            for p in probes(&ls, 7) {
                 assert_eq!(ring.position(&ls.0, p), linear(&ls.0, p), "{name} at {p:?}");
             }
         }
