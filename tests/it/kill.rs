@@ -205,7 +205,10 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
         .unwrap()
         .flatten()
         .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
-        .filter(|e| !e.file_name().to_string_lossy().ends_with(".json"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            !(name.ends_with(".json") || name.ends_with(".gpkg"))
+        })
         .map(|e| e.path())
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -69,6 +69,13 @@ fn geometry_type(layer: &VectorLayer) -> OGRwkbGeometryType::Type {
     }
 }
 
+/// The GDAL release that reads and writes the layers (`"3.6.2"`): the
+/// bytes of a written GeoPackage depend on it, so a cache of written files
+/// keys on it.
+pub fn gdal_release() -> String {
+    gdal::version::VersionInfo::release_name()
+}
+
 /// Writes `layer` to `path`, replacing the file. The format follows the
 /// ending. GeoPackages are written with a fixed timestamp so that the same
 /// layer always gives the same bytes.

@@ -15,6 +15,10 @@
 //!   and reused when the key recurs. One more day of records changes the
 //!   current year, not the complete ones, so these stages are skipped.
 //!
+//! An output file computed only from such results (the grid's GeoPackage)
+//! is kept beside them as `<key>.<extension>` ([`Cache::file`]), and copied
+//! into the next run instead of written again.
+//!
 //! Entries are written to a temporary file and renamed, so a killed run
 //! leaves no half entry; an entry that does not parse is a miss. After a
 //! successful run, entries this run did not use are removed, which keeps the
@@ -120,6 +124,15 @@ pub struct CacheReport {
     pub misses: Vec<String>,
 }
 
+/// What [`Cache::file`] found.
+#[derive(Debug)]
+pub enum FileEntry {
+    /// The kept file: copy it.
+    Hit(PathBuf),
+    /// Write the file, then keep a copy here (when the cache is on).
+    Miss(Option<PathBuf>),
+}
+
 /// The cache of one output folder. Cheap to share across threads.
 pub struct Cache {
     dir: Option<PathBuf>,
@@ -146,12 +159,53 @@ impl Cache {
     }
 
     fn path(&self, stage: &str, key: &Key) -> Option<PathBuf> {
+        self.path_with(stage, key, "json")
+    }
+
+    fn path_with(&self, stage: &str, key: &Key, extension: &str) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let stage_dir: String = stage
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
-        Some(dir.join(stage_dir).join(format!("{}.json", key.0)))
+        Some(dir.join(stage_dir).join(format!("{}.{extension}", key.0)))
+    }
+
+    /// An output file of `stage` kept by `key` (a GeoPackage a stage writes
+    /// from results that did not change): [`FileEntry::Hit`] with the kept
+    /// copy to copy from, or [`FileEntry::Miss`] with where to keep the one
+    /// about to be written (`None` when the cache is off). A copy, not a
+    /// link: a GIS that writes into the published file (QGIS adds a
+    /// GeoPackage's spatial index on demand) must not change the kept one.
+    pub fn file(&self, stage: &str, key: &Key, extension: &str) -> FileEntry {
+        let Some(path) = self.path_with(stage, key, extension) else {
+            return FileEntry::Miss(None);
+        };
+        self.used.lock().expect("cache lock").insert(path.clone());
+        let mut report = self.report.lock().expect("cache lock");
+        if path.is_file() {
+            report.hits.push(stage.to_owned());
+            FileEntry::Hit(path)
+        } else {
+            report.misses.push(stage.to_owned());
+            FileEntry::Miss(Some(path))
+        }
+    }
+
+    /// Keeps a copy of `written` at `entry` (from [`Cache::file`]), through
+    /// a temporary file, so that a killed run leaves no half entry. A copy
+    /// that fails only costs the next run the work again.
+    pub fn keep_copy(written: &Path, entry: &Path) {
+        let extension = entry.extension().unwrap_or_default().to_string_lossy();
+        let tmp = entry.with_extension(format!("{extension}.{}.tmp", std::process::id()));
+        let kept = entry
+            .parent()
+            .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+            && std::fs::copy(written, &tmp).is_ok()
+            && std::fs::rename(&tmp, entry).is_ok();
+        if !kept {
+            let _ = std::fs::remove_file(&tmp);
+        }
     }
 
     /// The cached result of `stage` for `key`, or `compute()`'s, stored.
@@ -268,6 +322,47 @@ mod tests {
         let off = Cache::open(dir.path(), false);
         assert_eq!(off.memo("s", &key, || 3u32), 3);
         assert!(!off.report().enabled);
+    }
+
+    #[test]
+    fn a_kept_file_is_a_copy_found_by_its_key_and_pruned_when_unused() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = dir.path().join("layer.gpkg");
+        std::fs::write(&written, b"the layer's bytes").unwrap();
+        let key = KeyBuilder::new("s").str("grids").finish();
+        let cache = Cache::open(dir.path(), true);
+        let FileEntry::Miss(Some(entry)) = cache.file("layer", &key, "gpkg") else {
+            panic!("an empty cache misses, with a place to keep the file");
+        };
+        Cache::keep_copy(&written, &entry);
+        // The published file changes after the run (a GIS adds its index):
+        // the kept copy does not.
+        std::fs::write(&written, b"changed").unwrap();
+        let cache = Cache::open(dir.path(), true);
+        let FileEntry::Hit(kept) = cache.file("layer", &key, "gpkg") else {
+            panic!("kept by the last run");
+        };
+        assert_eq!(std::fs::read(&kept).unwrap(), b"the layer's bytes");
+        let r = cache.report();
+        assert_eq!(
+            (r.hits.clone(), r.misses.len()),
+            (vec!["layer".to_owned()], 0)
+        );
+        let other = KeyBuilder::new("s").str("other grids").finish();
+        assert!(matches!(
+            cache.file("layer", &other, "gpkg"),
+            FileEntry::Miss(Some(_))
+        ));
+
+        // A run that asks for another key only prunes the kept file.
+        let cache = Cache::open(dir.path(), true);
+        let _ = cache.file("layer", &other, "gpkg");
+        cache.prune();
+        assert!(!kept.exists());
+        assert!(matches!(
+            Cache::off().file("layer", &key, "gpkg"),
+            FileEntry::Miss(None)
+        ));
     }
 
     #[test]

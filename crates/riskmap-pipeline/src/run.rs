@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use riskmap_domain::{GeometryKind, Source};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{Cache, CacheReport, KeyBuilder};
+use crate::cache::{Cache, CacheReport, FileEntry, KeyBuilder};
 use crate::config::Config;
 use crate::error::PipelineError;
 use crate::model::{SourceCounts, Validated};
@@ -340,6 +340,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
         written: Vec::new(),
         warnings,
         skipped: Vec::new(),
+        beside: Beside::default(),
     };
     log.stages.push(StageEntry {
         name: "read other layers".into(),
@@ -401,6 +402,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
                 skipped: None,
             }));
     }
+    log.beside.wait(&mut log.stages)?;
     let Log {
         stages,
         written,
@@ -507,6 +509,79 @@ struct Log {
     written: Vec<String>,
     warnings: Vec<String>,
     skipped: Vec<Skipped>,
+    /// Files still being written.
+    beside: Beside,
+}
+
+/// Files written on a thread of the pool while the later stages run (GDAL
+/// writes a layer on one thread: a nation's emerging hot spot grid kept a
+/// core busy for seconds while the other idled), waited for before the
+/// outputs are hashed; on an error, before the staging folder is removed
+/// (dropping this waits too).
+#[derive(Default)]
+struct Beside(
+    Vec<(
+        String,
+        std::sync::mpsc::Receiver<Result<f64, PipelineError>>,
+    )>,
+);
+
+impl Beside {
+    /// Starts `job`, logged as stage `name` when it is waited for.
+    fn spawn(
+        &mut self,
+        name: &str,
+        job: impl FnOnce() -> Result<(), PipelineError> + Send + 'static,
+    ) {
+        let (done, wait) = std::sync::mpsc::channel();
+        let what = name.to_owned();
+        rayon::spawn(move || {
+            let t = Instant::now();
+            // A panic in the job is an error of the run, not an abort of
+            // the process (rayon aborts on a spawned job's panic).
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
+                .unwrap_or_else(|_| Err(PipelineError::Internal(format!("{what} panicked"))));
+            let _ = done.send(r.map(|()| t.elapsed().as_secs_f64()));
+        });
+        self.0.push((name.to_owned(), wait));
+    }
+
+    /// Waits for every job, logs each, and returns the first error (in the
+    /// order they were started).
+    fn wait(&mut self, stages: &mut StageLog) -> Result<(), PipelineError> {
+        let results: Vec<(String, Result<f64, PipelineError>)> = self
+            .0
+            .drain(..)
+            .map(|(name, wait)| {
+                let r = wait
+                    .recv()
+                    .unwrap_or_else(|_| Err(PipelineError::Internal(format!("{name}: lost"))));
+                (name, r)
+            })
+            .collect();
+        let mut first_error = None;
+        for (name, r) in results {
+            match r {
+                Ok(seconds) => stages.push(StageEntry {
+                    name,
+                    seconds,
+                    skipped: None,
+                }),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        for (_, wait) in self.0.drain(..) {
+            let _ = wait.recv();
+        }
+    }
 }
 
 impl Log {
@@ -560,6 +635,28 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
         let mut stats =
             crate::spatial_stats::compute(cx.v, &panel, &exposure, &cx.config.stats, cx.cache);
         log.wrote(crate::spatial_stats::write(cx.v, &stats, cx.out)?);
+        // The grid layer: copied from the cache when the grids are the last
+        // run's, else written beside the later stages.
+        let grid = cx.out.join(crate::spatial_stats::GRID_FILE);
+        let keep = match cx
+            .cache
+            .file("emerging grid layer", &stats.grid_key, "gpkg")
+        {
+            FileEntry::Hit(kept) if std::fs::copy(&kept, &grid).is_ok() => None,
+            FileEntry::Hit(kept) => Some(Some(kept)),
+            FileEntry::Miss(keep) => Some(keep),
+        };
+        if let Some(keep) = keep {
+            let layer = crate::spatial_stats::grid_layer(&stats)?;
+            log.beside.spawn("spatial statistics: grid layer", move || {
+                riskmap_io::write_vector(&layer, &grid)?;
+                if let Some(entry) = keep {
+                    Cache::keep_copy(&grid, &entry);
+                }
+                Ok(())
+            });
+        }
+        log.wrote([crate::spatial_stats::GRID_FILE]);
         log.warnings.extend(stats.warnings.iter().cloned());
         stats.drop_written();
         Ok(stats)

@@ -145,6 +145,9 @@ pub struct SpatialStats {
     pub grids: Vec<GridResult>,
     /// EPSG code of the grid's metric system (UTM).
     pub grid_epsg: u32,
+    /// What the grid layer ([`grid_layer`]) is made from: the grids' cache
+    /// keys, in order, and the version of GDAL that writes it.
+    pub grid_key: crate::cache::Key,
     /// Things a reader should know (islands, undefined statistics).
     pub warnings: Vec<String>,
 }
@@ -364,7 +367,7 @@ pub fn compute(
     // The grid: each point source's records in the complete years, in metres.
     let centre = v.region_centre();
     let grid_epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
-    let grids = [
+    let grids: Vec<(crate::cache::Key, GridResult)> = [
         Source::Incidents,
         Source::Fires,
         Source::ForestFires,
@@ -399,7 +402,7 @@ pub fn compute(
             .f64s(points.as_flattened())
             .usizes(&t)
             .finish();
-        let hotspots = cache.memo("emerging grid", &key, || {
+        let hotspots: Option<_> = cache.memo("emerging grid", &key, || {
             riskmap_io::crs::from_wgs84(grid_epsg, &mut points).ok()?;
             let options = GridOptions {
                 cell_size: cfg.cell_size_m,
@@ -411,13 +414,25 @@ pub fn compute(
                 ..Default::default()
             };
             riskmap_stats::emerging::emerging_grid(&points, &t, steps.len(), &options).ok()
-        })?;
-        Some(GridResult {
-            measure: source.stem().to_owned(),
-            hotspots,
-        })
+        });
+        Some((
+            key,
+            GridResult {
+                measure: source.stem().to_owned(),
+                hotspots: hotspots?,
+            },
+        ))
     })
     .collect();
+    let mut grid_key = crate::cache::KeyBuilder::new("emerging grid layer");
+    grid_key.str(&riskmap_io::gdal_release());
+    let grids: Vec<GridResult> = grids
+        .into_iter()
+        .map(|(key, grid)| {
+            grid_key.str(&key.into_string());
+            grid
+        })
+        .collect();
 
     let pairs = weights.n_links() / 2;
     SpatialStats {
@@ -438,11 +453,17 @@ pub fn compute(
         emerging,
         grids,
         grid_epsg,
+        grid_key: grid_key.finish(),
         warnings,
     }
 }
 
-/// Writes the stage's files into `dir`; returns their names.
+/// The grid layer's file, which [`write`] leaves to the caller: built by
+/// [`grid_layer`], it is written beside the later stages (GDAL, one thread;
+/// 1.44M cells for a nation took seconds), or copied from the cache.
+pub const GRID_FILE: &str = "emerging_hotspots_grid.gpkg";
+
+/// Writes the stage's tables into `dir`; returns their names.
 pub fn write(
     v: &Validated,
     s: &SpatialStats,
@@ -453,150 +474,144 @@ pub fn write(
     let num = |name: &str, values: Vec<Option<f64>>| Column::new(PlSmallStr::from(name), values);
     let code = |t: usize| v.townships[t].code.as_str();
     let name = |t: usize| v.townships[t].name.as_str();
-    // The grid layer (GDAL, one thread; 1.44M cells for a nation) is
-    // written while the tables are.
-    let tables = || -> Result<(), PipelineError> {
-        let r = &s.rows;
-        let mut df = DataFrame::new(
-            r.len(),
-            vec![
-                text("code", r.iter().map(|x| code(x.township)).collect()),
-                text("name", r.iter().map(|x| name(x.township)).collect()),
-                text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
-                num("count", r.iter().map(|x| Some(x.count)).collect()),
-                num("exposure", r.iter().map(|x| x.exposure).collect()),
-                num("rate", r.iter().map(|x| x.rate).collect()),
-                num("rate_eb", r.iter().map(|x| x.rate_eb).collect()),
-                num("rate_seb", r.iter().map(|x| x.rate_seb).collect()),
-                num("local_moran_i", r.iter().map(|x| x.local_moran_i).collect()),
-                num("local_moran_p", r.iter().map(|x| x.local_moran_p).collect()),
-                text("lisa", r.iter().map(|x| x.lisa).collect()),
-                num("gi_star_z", r.iter().map(|x| x.gi_star_z).collect()),
-                num("trend", r.iter().map(|x| x.trend).collect()),
-                num("trend_p", r.iter().map(|x| x.trend_p).collect()),
-            ],
-        )
-        .map_err(internal)?;
-        riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
-        // Freed before the next frame is built (shadowing would keep it).
-        drop(df);
+    let r = &s.rows;
+    let mut df = DataFrame::new(
+        r.len(),
+        vec![
+            text("code", r.iter().map(|x| code(x.township)).collect()),
+            text("name", r.iter().map(|x| name(x.township)).collect()),
+            text("measure", r.iter().map(|x| x.measure.as_str()).collect()),
+            num("count", r.iter().map(|x| Some(x.count)).collect()),
+            num("exposure", r.iter().map(|x| x.exposure).collect()),
+            num("rate", r.iter().map(|x| x.rate).collect()),
+            num("rate_eb", r.iter().map(|x| x.rate_eb).collect()),
+            num("rate_seb", r.iter().map(|x| x.rate_seb).collect()),
+            num("local_moran_i", r.iter().map(|x| x.local_moran_i).collect()),
+            num("local_moran_p", r.iter().map(|x| x.local_moran_p).collect()),
+            text("lisa", r.iter().map(|x| x.lisa).collect()),
+            num("gi_star_z", r.iter().map(|x| x.gi_star_z).collect()),
+            num("trend", r.iter().map(|x| x.trend).collect()),
+            num("trend_p", r.iter().map(|x| x.trend_p).collect()),
+        ],
+    )
+    .map_err(internal)?;
+    riskmap_io::write_table(&mut df, &dir.join("spatial_stats.csv"))?;
+    // Freed before the next frame is built (shadowing would keep it).
+    drop(df);
 
-        let json = serde_json::to_string_pretty(&s.global)
-            .map_err(|e| PipelineError::Internal(e.to_string()))?;
-        std::fs::write(dir.join("global_stats.json"), json + "\n")
-            .map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
+    let json = serde_json::to_string_pretty(&s.global)
+        .map_err(|e| PipelineError::Internal(e.to_string()))?;
+    std::fs::write(dir.join("global_stats.json"), json + "\n")
+        .map_err(|e| PipelineError::Input(format!("{}: {e}", dir.display())))?;
 
-        let e = &s.emerging;
-        let mut df = DataFrame::new(
-            e.len(),
-            vec![
-                text("code", e.iter().map(|x| code(x.location)).collect()),
-                text("name", e.iter().map(|x| name(x.location)).collect()),
-                text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
-                text(
-                    "category",
-                    e.iter().map(|x| x.trend.category.as_str()).collect(),
-                ),
-                text(
-                    "category_zh",
-                    e.iter().map(|x| category_zh(x.trend.category)).collect(),
-                ),
-                Column::new(
-                    PlSmallStr::from("hot_years"),
-                    e.iter()
-                        .map(|x| x.trend.hot_steps as i64)
-                        .collect::<Vec<_>>(),
-                ),
-                Column::new(
-                    PlSmallStr::from("cold_years"),
-                    e.iter()
-                        .map(|x| x.trend.cold_steps as i64)
-                        .collect::<Vec<_>>(),
-                ),
-                num(
-                    "last_z",
-                    e.iter().map(|x| x.trend.z.last().copied()).collect(),
-                ),
-                num(
-                    "z_trend_tau",
-                    e.iter()
-                        .map(|x| x.trend.trend.as_ref().map(|k| k.tau))
-                        .collect(),
-                ),
-                num(
-                    "z_trend_p",
-                    e.iter()
-                        .map(|x| x.trend.trend.as_ref().map(|k| k.p))
-                        .collect(),
-                ),
-            ],
-        )
-        .map_err(internal)?;
-        riskmap_io::write_table(&mut df, &dir.join("emerging_hotspots.csv"))?;
-
-        Ok(())
-    };
-    let grid = || -> Result<(), PipelineError> {
-        // The grid layer: one feature per occupied cell and point source.
-        let mut geometries = Vec::new();
-        let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-            Vec::new(),
-        );
-        for g in &s.grids {
-            let cube = &g.hotspots.cube;
-            for (k, loc) in g.hotspots.locations.iter().enumerate() {
-                let (lo, hi) = cube.cell_bounds(k);
-                geometries.push(geo::Geometry::Polygon(
-                    geo::Rect::new(
-                        geo::coord! { x: lo[0], y: lo[1] },
-                        geo::coord! { x: hi[0], y: hi[1] },
-                    )
-                    .to_polygon(),
-                ));
-                measure.push(g.measure.as_str());
-                category.push(loc.category.as_str());
-                category_zh_col.push(category_zh(loc.category));
-                total.push(
-                    cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps]
-                        .iter()
-                        .sum::<f64>(),
-                );
-                hot.push(loc.hot_steps as i64);
-                cold.push(loc.cold_steps as i64);
-            }
-        }
-        let attributes = DataFrame::new(
-            geometries.len(),
-            vec![
-                text("measure", measure),
-                text("category", category),
-                text("category_zh", category_zh_col),
-                Column::new(PlSmallStr::from("count"), total),
-                Column::new(PlSmallStr::from("hot_years"), hot),
-                Column::new(PlSmallStr::from("cold_years"), cold),
-            ],
-        )
-        .map_err(internal)?;
-        let layer = VectorLayer {
-            name: "emerging_hotspots_grid".into(),
-            crs: Crs::Epsg(s.grid_epsg),
-            geometries,
-            attributes,
-        };
-        riskmap_io::write_vector(&layer, &dir.join("emerging_hotspots_grid.gpkg"))?;
-        Ok(())
-    };
-    let (grid, tables) = rayon::join(grid, tables);
-    grid.and(tables)?;
+    let e = &s.emerging;
+    let mut df = DataFrame::new(
+        e.len(),
+        vec![
+            text("code", e.iter().map(|x| code(x.location)).collect()),
+            text("name", e.iter().map(|x| name(x.location)).collect()),
+            text("measure", e.iter().map(|x| x.measure.as_str()).collect()),
+            text(
+                "category",
+                e.iter().map(|x| x.trend.category.as_str()).collect(),
+            ),
+            text(
+                "category_zh",
+                e.iter().map(|x| category_zh(x.trend.category)).collect(),
+            ),
+            Column::new(
+                PlSmallStr::from("hot_years"),
+                e.iter()
+                    .map(|x| x.trend.hot_steps as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PlSmallStr::from("cold_years"),
+                e.iter()
+                    .map(|x| x.trend.cold_steps as i64)
+                    .collect::<Vec<_>>(),
+            ),
+            num(
+                "last_z",
+                e.iter().map(|x| x.trend.z.last().copied()).collect(),
+            ),
+            num(
+                "z_trend_tau",
+                e.iter()
+                    .map(|x| x.trend.trend.as_ref().map(|k| k.tau))
+                    .collect(),
+            ),
+            num(
+                "z_trend_p",
+                e.iter()
+                    .map(|x| x.trend.trend.as_ref().map(|k| k.p))
+                    .collect(),
+            ),
+        ],
+    )
+    .map_err(internal)?;
+    riskmap_io::write_table(&mut df, &dir.join("emerging_hotspots.csv"))?;
     Ok(vec![
         "spatial_stats.csv",
         "global_stats.json",
         "emerging_hotspots.csv",
-        "emerging_hotspots_grid.gpkg",
     ])
+}
+
+/// The grid layer of [`GRID_FILE`]: one feature per occupied cell and point
+/// source. Built before [`SpatialStats::drop_written`] (it reads the cells'
+/// counts).
+pub fn grid_layer(s: &SpatialStats) -> Result<VectorLayer, PipelineError> {
+    let internal = |e: polars::error::PolarsError| PipelineError::Internal(e.to_string());
+    let text = |name: &str, values: Vec<&str>| Column::new(PlSmallStr::from(name), values);
+    let mut geometries = Vec::new();
+    let (mut measure, mut category, mut category_zh_col, mut total, mut hot, mut cold) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for g in &s.grids {
+        let cube = &g.hotspots.cube;
+        for (k, loc) in g.hotspots.locations.iter().enumerate() {
+            let (lo, hi) = cube.cell_bounds(k);
+            geometries.push(geo::Geometry::Polygon(
+                geo::Rect::new(
+                    geo::coord! { x: lo[0], y: lo[1] },
+                    geo::coord! { x: hi[0], y: hi[1] },
+                )
+                .to_polygon(),
+            ));
+            measure.push(g.measure.as_str());
+            category.push(loc.category.as_str());
+            category_zh_col.push(category_zh(loc.category));
+            total.push(
+                cube.counts[k * cube.n_steps..(k + 1) * cube.n_steps]
+                    .iter()
+                    .sum::<f64>(),
+            );
+            hot.push(loc.hot_steps as i64);
+            cold.push(loc.cold_steps as i64);
+        }
+    }
+    let attributes = DataFrame::new(
+        geometries.len(),
+        vec![
+            text("measure", measure),
+            text("category", category),
+            text("category_zh", category_zh_col),
+            Column::new(PlSmallStr::from("count"), total),
+            Column::new(PlSmallStr::from("hot_years"), hot),
+            Column::new(PlSmallStr::from("cold_years"), cold),
+        ],
+    )
+    .map_err(internal)?;
+    Ok(VectorLayer {
+        name: "emerging_hotspots_grid".into(),
+        crs: Crs::Epsg(s.grid_epsg),
+        geometries,
+        attributes,
+    })
 }
