@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
 use polars::prelude::{Column, DataFrame, PlSmallStr};
+use rayon::prelude::*;
 use riskmap_domain::Source;
+use rustc_hash::FxHashMap;
 
 use crate::error::PipelineError;
 use crate::model::Validated;
@@ -67,24 +69,20 @@ pub fn build(v: &Validated) -> Panel {
             names.len() - 1
         })
     };
-    let mut event_measures: HashMap<(Source, Option<&'static str>), [Option<usize>; 2]> =
-        HashMap::new();
-    // (township, year, month (0 for yearly-only rows), measure) → sums.
-    let mut yearly: HashMap<(usize, i32, usize), Cell> = HashMap::new();
-    let mut monthly: HashMap<(usize, i32, u32, usize), Cell> = HashMap::new();
+    // Each event source and label's measures, numbered in the order rows
+    // first show them.
+    let mut event_measures: FxHashMap<(Source, Option<&'static str>), [Option<usize>; 2]> =
+        FxHashMap::default();
     let mut first_year = v.current_year();
-    for a in v.accepted.iter().filter(|a| a.source.is_event()) {
-        let Some(when) = a.when else { continue };
-        let (year, month) = (when.year(), when.month());
-        first_year = first_year.min(year);
-        let severity = a.severity();
-        let cell = Cell {
-            count: 1.0,
-            deaths: severity.deaths,
-            injuries: severity.injuries,
-            loss_10k_cny: severity.loss_10k_cny,
-        };
-        let ids = *event_measures
+    let events = || {
+        v.accepted
+            .iter()
+            .filter(|a| a.source.is_event())
+            .filter_map(|a| Some((a, a.when?)))
+    };
+    for (a, when) in events() {
+        first_year = first_year.min(when.year());
+        event_measures
             .entry((a.source, a.label))
             .or_insert_with(|| {
                 [
@@ -93,19 +91,43 @@ pub fn build(v: &Validated) -> Panel {
                         .map(|label| intern(format!("{}:{label}", a.source.stem()))),
                 ]
             });
-        for m in ids.into_iter().flatten() {
-            yearly.entry((a.township, year, m)).or_default().add(cell);
-            monthly
-                .entry((a.township, year, month, m))
-                .or_default()
-                .add(cell);
-        }
     }
+    // (township, year, measure) and (township, year, month, measure) →
+    // sums, in one map per part of the townships (township % parts), the
+    // parts summed side by side: each cell still adds its rows in row order,
+    // so its sums are those of one pass, bit for bit.
+    let parts = rayon::current_num_threads().max(1);
+    type Yearly = FxHashMap<(usize, i32, usize), Cell>;
+    type Monthly = FxHashMap<(usize, i32, u32, usize), Cell>;
+    let (mut yearly, monthly): (Vec<Yearly>, Vec<Monthly>) = (0..parts)
+        .into_par_iter()
+        .map(|part| {
+            let (mut yearly, mut monthly) = (Yearly::default(), Monthly::default());
+            for (a, when) in events().filter(|(a, _)| a.township % parts == part) {
+                let (year, month) = (when.year(), when.month());
+                let severity = a.severity();
+                let cell = Cell {
+                    count: 1.0,
+                    deaths: severity.deaths,
+                    injuries: severity.injuries,
+                    loss_10k_cny: severity.loss_10k_cny,
+                };
+                for m in event_measures[&(a.source, a.label)].into_iter().flatten() {
+                    yearly.entry((a.township, year, m)).or_default().add(cell);
+                    monthly
+                        .entry((a.township, year, month, m))
+                        .or_default()
+                        .add(cell);
+                }
+            }
+            (yearly, monthly)
+        })
+        .unzip();
     for c in &v.area_counts {
         first_year = first_year.min(c.year);
         let m = intern(c.measure.clone());
         let [count, deaths, injuries, loss_10k_cny] = c.values;
-        yearly
+        yearly[c.township % parts]
             .entry((c.township, c.year, m))
             .or_default()
             .add(Cell {
@@ -126,7 +148,10 @@ pub fn build(v: &Validated) -> Panel {
     for t in 0..v.townships.len() {
         for year in years.0..=years.1 {
             for &m in &by_name {
-                let cell = yearly.get(&(t, year, m)).copied().unwrap_or_default();
+                let cell = yearly[t % parts]
+                    .get(&(t, year, m))
+                    .copied()
+                    .unwrap_or_default();
                 rows.push(((t, year, names[m].clone()), cell));
             }
         }
@@ -135,11 +160,12 @@ pub fn build(v: &Validated) -> Panel {
     rows.extend(
         yearly
             .iter()
+            .flatten()
             .filter(|((_, year, _), _)| *year > years.1)
             .map(|(&(t, year, m), &cell)| ((t, year, names[m].clone()), cell)),
     );
     drop(yearly);
-    let mut cells: Vec<((usize, i32, u32, usize), Cell)> = monthly.into_iter().collect();
+    let mut cells: Vec<((usize, i32, u32, usize), Cell)> = monthly.into_iter().flatten().collect();
     let rank: Vec<usize> = {
         let mut r = vec![0; names.len()];
         for (k, &m) in by_name.iter().enumerate() {

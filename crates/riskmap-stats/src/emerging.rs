@@ -57,9 +57,8 @@
 //! cannot both apply except for Historical, where the larger share wins.
 //! Everything else is **No pattern detected**.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::getis_ord::gi_star_z;
@@ -472,7 +471,7 @@ pub fn build_cube(
     let mut cells: Vec<(i64, i64)> = points.iter().map(key).collect();
     cells.sort_unstable_by_key(|&(c, r)| (r, c));
     cells.dedup();
-    let index: HashMap<(i64, i64), usize> =
+    let index: FxHashMap<(i64, i64), usize> =
         cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     let mut counts = vec![0.0; cells.len() * n_steps];
     for (p, &s) in points.iter().zip(steps) {
@@ -489,7 +488,7 @@ pub fn build_cube(
 
 /// The distance-band neighbours among the cube's cells.
 pub fn grid_neighbours(cube: &GridCube, distance_band: f64) -> Weights {
-    let index: HashMap<(i64, i64), usize> = cube
+    let index: FxHashMap<(i64, i64), usize> = cube
         .cells
         .iter()
         .enumerate()
