@@ -30,6 +30,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use riskmap_domain::{Crs, GeohazardType, IncidentCategory, Raster, RiskLevel, Source};
 use riskmap_render::report::{
     AlertRow, FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
@@ -57,6 +58,8 @@ pub struct ReportContext<'a> {
     pub v: &'a Validated,
     /// The yearly and monthly panels.
     pub panel: &'a Panel,
+    /// The year-to-date figures (`summary::year_to_date`).
+    pub ytd: &'a YearToDate,
     /// The spatial statistics stage.
     pub stats: &'a SpatialStats,
     /// The forecast stage.
@@ -148,7 +151,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
         as_of: last_day.to_string(),
     };
     let present = |s: Source| v.counts.iter().any(|c| c.source == s.stem());
-    let ytd = crate::summary::year_to_date(v);
+    let ytd = ctx.ytd;
 
     // Scores, aligned with the townships.
     let scores: Option<Vec<Option<&ScoreRow>>> = ctx.scores.map(|t| {
@@ -265,8 +268,13 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     if let Some(g) = ctx.stats.grids.first() {
         match Frame::new(v, g.hotspots.cube.cell_size / 4.0, ctx.stats.grid_epsg) {
             Ok(frame) => {
-                for g in &ctx.stats.grids {
-                    let grid = hotspot_grid(&frame, &g.hotspots);
+                let grids: Vec<Grid<HotSpotClass>> = ctx
+                    .stats
+                    .grids
+                    .par_iter()
+                    .map(|g| hotspot_grid(&frame, &g.hotspots))
+                    .collect();
+                for (g, grid) in ctx.stats.grids.iter().zip(grids) {
                     if grid.values.iter().any(|c| *c != HotSpotClass::NoPattern) {
                         hotspots.push(HotSpotInput {
                             name: format!("hotspots_{}", file_stem(&g.measure)),
@@ -651,31 +659,52 @@ fn inside_mask(
     h: usize,
     gt: &[f64; 6],
 ) -> Vec<bool> {
-    let mut crossings: Vec<Vec<f64>> = vec![Vec::new(); h];
     // Row r's centre is at y = gt[3] + (r + 0.5) gt[5], gt[5] < 0.
     let row_of = |y: f64| (y - gt[3]) / gt[5] - 0.5;
-    for ring in polygons
-        .iter()
-        .flat_map(|mp| mp.0.iter())
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-    {
-        for e in ring.lines() {
-            let (a, b) = (row_of(e.start.y), row_of(e.end.y));
-            let (lo, hi) = (a.min(b), a.max(b));
-            // Rows whose centre is in [lo, hi): the half-open rule counts a
-            // vertex on a scanline once.
-            let first = lo.ceil().max(0.0) as usize;
-            let last = (hi.ceil() as i64 - 1).min(h as i64 - 1);
-            for r in first as i64..=last {
-                let t = (r as f64 - a) / (b - a);
-                let x = e.start.x + t * (e.end.x - e.start.x);
-                crossings[r as usize].push(x);
-            }
-        }
-    }
+    // The townships' crossings are found side by side, each part of them
+    // into rows of its own, the rows then joined: each row is sorted before
+    // it is read, so the order they come in does not matter.
+    let mut crossings: Vec<Vec<f64>> = polygons
+        .par_iter()
+        .fold(
+            || vec![Vec::new(); h],
+            |mut crossings: Vec<Vec<f64>>, mp| {
+                for ring in mp
+                    .0
+                    .iter()
+                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                {
+                    for e in ring.lines() {
+                        let (a, b) = (row_of(e.start.y), row_of(e.end.y));
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        // Rows whose centre is in [lo, hi): the half-open
+                        // rule counts a vertex on a scanline once.
+                        let first = lo.ceil().max(0.0) as usize;
+                        let last = (hi.ceil() as i64 - 1).min(h as i64 - 1);
+                        for r in first as i64..=last {
+                            let t = (r as f64 - a) / (b - a);
+                            let x = e.start.x + t * (e.end.x - e.start.x);
+                            crossings[r as usize].push(x);
+                        }
+                    }
+                }
+                crossings
+            },
+        )
+        .reduce(
+            || vec![Vec::new(); h],
+            |mut a, b| {
+                for (row, more) in a.iter_mut().zip(b) {
+                    row.extend(more);
+                }
+                a
+            },
+        );
+    crossings
+        .par_iter_mut()
+        .for_each(|xs| xs.sort_by(f64::total_cmp));
     let mut inside = vec![false; w * h];
-    for (r, xs) in crossings.iter_mut().enumerate() {
-        xs.sort_by(f64::total_cmp);
+    for (r, xs) in crossings.iter().enumerate() {
         for pair in xs.chunks_exact(2) {
             // Columns whose centre x is in [pair[0], pair[1]).
             let c0 = ((pair[0] - gt[0]) / gt[1] - 0.5).ceil().max(0.0) as usize;
@@ -736,7 +765,7 @@ impl Frame {
 /// frame's UTM zone) resampled onto the frame.
 fn hotspot_grid(f: &Frame, h: &riskmap_stats::emerging::GridHotspots) -> Grid<HotSpotClass> {
     let cube = &h.cube;
-    let class: HashMap<(i64, i64), Category> = cube
+    let class: FxHashMap<(i64, i64), Category> = cube
         .cells
         .iter()
         .zip(&h.locations)
@@ -1764,9 +1793,11 @@ mod tests {
                 .collect(),
         };
         let heatmaps = vec![("fires".to_owned(), raster)];
+        let ytd = crate::summary::year_to_date(&v);
         let ctx = ReportContext {
             v: &v,
             panel: &panel,
+            ytd: &ytd,
             stats: &stats,
             forecasts: &forecasts,
             inputs: &v.counts,

@@ -380,6 +380,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
             let context = crate::report::ReportContext {
                 v: &v,
                 panel: &c.panel,
+                ytd: &c.ytd,
                 stats: &c.stats,
                 forecasts: &c.forecasts,
                 inputs: &inputs,
@@ -618,6 +619,8 @@ impl Log {
 /// What the report is made from, kept past the stages that compute it.
 struct Computed {
     panel: crate::panel::Panel,
+    /// The summary's year-to-date figures, which the report reads too.
+    ytd: crate::summary::YearToDate,
     alerts: crate::alerts::Alerts,
     /// As far as the report reads it: see `SpatialStats::drop_written`.
     stats: crate::spatial_stats::SpatialStats,
@@ -696,12 +699,13 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
             Ok(forecasts)
         })?,
     };
-    log.timed("summary", |log| {
-        let (zh, en) = crate::summary::render(cx.v);
+    let ytd = log.timed("summary", |log| {
+        let ytd = crate::summary::year_to_date(cx.v);
+        let (zh, en) = crate::summary::render_from(cx.v, &ytd);
         std::fs::write(cx.out.join("summary.zh.md"), zh).map_err(io_err(cx.out))?;
         std::fs::write(cx.out.join("summary.en.md"), en).map_err(io_err(cx.out))?;
         log.wrote(["summary.zh.md", "summary.en.md"]);
-        Ok(())
+        Ok(ytd)
     })?;
     let scored = crate::scores::run(
         cx.v,
@@ -721,6 +725,7 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
     }
     Ok(Computed {
         panel,
+        ytd,
         alerts,
         stats,
         forecasts,

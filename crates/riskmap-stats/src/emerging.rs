@@ -222,7 +222,7 @@ pub fn emerging_hotspots(
             })
         })
         .collect();
-    let raw_p: Vec<f64> = z.iter().map(|&v| normal::two_sided_p(v)).collect();
+    let raw_p: Vec<f64> = z.par_iter().map(|&v| normal::two_sided_p(v)).collect();
     let p = if options.fdr {
         crate::fdr::benjamini_hochberg(&raw_p)
     } else {
@@ -468,8 +468,8 @@ pub fn build_cube(
             ((p[1] - origin[1]) / cell_size).floor() as i64,
         )
     };
-    let mut cells: Vec<(i64, i64)> = points.iter().map(key).collect();
-    cells.sort_unstable_by_key(|&(c, r)| (r, c));
+    let mut cells: Vec<(i64, i64)> = points.par_iter().map(key).collect();
+    cells.par_sort_unstable_by_key(|&(c, r)| (r, c));
     cells.dedup();
     let index: FxHashMap<(i64, i64), usize> =
         cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
@@ -498,7 +498,7 @@ pub fn grid_neighbours(cube: &GridCube, distance_band: f64) -> Weights {
     let band2 = (distance_band / cube.cell_size).powi(2) * (1.0 + 1e-12);
     let lists = cube
         .cells
-        .iter()
+        .par_iter()
         .map(|&(c, r)| {
             let mut nb = Vec::new();
             for dr in -reach..=reach {

@@ -4,16 +4,28 @@
 //! min over s ≥ r of p₍ₛ₎·m/s, capped at 1; testing q ≤ α is the BH step-up
 //! procedure at level α (esda's `fdr` returns the equivalent p threshold).
 
+use rayon::prelude::*;
+
 /// BH-adjusted p-values, in the input order. NaN inputs stay NaN and do not
 /// count towards m.
+///
+/// The values are ranked with their indices beside them (ties by index: one
+/// order, however sorted), in parallel: an emerging hot spot grid of a
+/// nation ranks 4M p-values, and a sort that looked each one up by index
+/// was a second of one core.
 pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+    let mut order: Vec<(f64, usize)> = p
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_nan())
+        .map(|(i, &v)| (v, i))
+        .collect();
+    order.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let m = order.len() as f64;
     let mut q = vec![f64::NAN; p.len()];
     let mut running = 1.0_f64;
-    for (rank, &i) in order.iter().enumerate().rev() {
-        running = running.min(p[i] * m / (rank + 1) as f64);
+    for (rank, &(v, i)) in order.iter().enumerate().rev() {
+        running = running.min(v * m / (rank + 1) as f64);
         q[i] = running.min(1.0);
     }
     q
