@@ -39,6 +39,7 @@ use polars::prelude::{Column, DataFrame, DataType, PlSmallStr};
 use rayon::prelude::*;
 use riskmap_forecast::backtest::{self, LeaderRow, Measure, PredictionRow};
 use riskmap_forecast::{Forecaster, Panel, Predictive};
+use rustc_hash::FxHashMap;
 
 use crate::error::PipelineError;
 use crate::model::Validated;
@@ -293,22 +294,29 @@ pub fn prepare(
 
     let names = panel.measures();
     let grid = panel.cell_grid(&names, n, first, last);
-    let monthly_measures: std::collections::HashSet<&String> =
-        panel.monthly.keys().map(|k| &k.3).collect();
+    // Monthly counts per township of each measure the monthly panel has,
+    // in one pass over it (a pass per measure compared 50M names on the
+    // nation).
+    let number: FxHashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (m.as_str(), k))
+        .collect();
+    let mut monthly_grids: Vec<Option<Vec<Vec<f64>>>> = vec![None; names.len()];
+    for ((i, y, mo, m), cell) in &panel.monthly {
+        let Some(&k) = number.get(m.as_str()) else {
+            continue;
+        };
+        let mm = monthly_grids[k].get_or_insert_with(|| vec![vec![0.0; 12 * t]; n]);
+        if *y >= first && *y <= last {
+            mm[*i][12 * (*y - first) as usize + (*mo as usize - 1)] = cell.count;
+        }
+    }
     let mut measures = Vec::new();
-    for (name, cells) in names.iter().zip(&grid) {
+    for ((name, cells), monthly) in names.iter().zip(&grid).zip(monthly_grids) {
         let counts: Vec<Vec<f64>> = (0..n)
             .map(|i| cells[i * t..(i + 1) * t].iter().map(|c| c.count).collect())
             .collect();
-        let monthly = monthly_measures.contains(name).then(|| {
-            let mut mm = vec![vec![0.0; 12 * t]; n];
-            for ((i, y, mo, m), cell) in &panel.monthly {
-                if m == name && *y >= first && *y <= last {
-                    mm[*i][12 * (*y - first) as usize + (*mo as usize - 1)] = cell.count;
-                }
-            }
-            mm
-        });
         let truth = truth.as_ref().and_then(|tr| {
             let rows: Option<Vec<Vec<f64>>> = v
                 .townships

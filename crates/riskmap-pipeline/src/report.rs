@@ -30,7 +30,6 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use riskmap_domain::{Crs, GeohazardType, IncidentCategory, Raster, RiskLevel, Source};
 use riskmap_render::report::{
     AlertRow, FocusGroup, OverdueHazard, QualityRow, ReportInput, RiskRow, StatRow,
@@ -40,6 +39,7 @@ use riskmap_render::{
     RankRow, Ranked, RectRow, Seasonality, Township, Trend, YearlySeries, YoyRow,
 };
 use riskmap_stats::emerging::Category;
+use rustc_hash::FxHashMap;
 
 pub use riskmap_render::Lang;
 
@@ -369,7 +369,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
     }
 
     // Hidden hazards: rectification per township and the overdue major ones.
-    let hazards = present(Source::HiddenHazards).then(|| hidden_hazards(v, &shown, &ytd, lang));
+    let hazards = present(Source::HiddenHazards).then(|| hidden_hazards(v, &shown, ytd, lang));
 
     let set = FigureSet {
         lang,
@@ -395,7 +395,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
 
     let focus = focus_groups(ctx, &shown, scored.map(|s| &s[..]), lang);
     let mut highlights = {
-        let (pz, pe) = crate::summary::paragraphs(&ytd);
+        let (pz, pe) = crate::summary::paragraphs(ytd);
         if zh {
             pz
         } else {
@@ -428,7 +428,7 @@ pub fn inputs(ctx: &ReportContext) -> (FigureSet, ReportInput, Vec<String>) {
                 recurrence: recurrence(a.recurrence_days, lang),
             })
             .collect(),
-        stats: stat_rows(ctx, &ytd, lang, &present),
+        stats: stat_rows(ctx, ytd, lang, &present),
         highlights,
         ranking: ranking_rows,
         focus,
@@ -669,10 +669,9 @@ fn inside_mask(
         .fold(
             || vec![Vec::new(); h],
             |mut crossings: Vec<Vec<f64>>, mp| {
-                for ring in mp
-                    .0
-                    .iter()
-                    .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                for ring in
+                    mp.0.iter()
+                        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
                 {
                     for e in ring.lines() {
                         let (a, b) = (row_of(e.start.y), row_of(e.end.y));

@@ -717,6 +717,13 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
         cx.data,
         cx.out,
     )?;
+    if let Some(layer) = scored.layer {
+        let path = cx.out.join(crate::scores::GEOPACKAGE);
+        log.beside.spawn("scores: GeoPackage", move || {
+            riskmap_io::write_vector(&layer, &path)?;
+            Ok(())
+        });
+    }
     log.wrote(scored.written);
     log.warnings.extend(scored.notes);
     log.stages.extend(scored.stages);

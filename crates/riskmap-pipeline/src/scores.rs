@@ -35,7 +35,7 @@ use crate::stage::StageEntry;
 pub const OUTPUTS: [&str; 4] = [
     "township_scores.csv",
     "township_scores.parquet",
-    "township_scores.gpkg",
+    GEOPACKAGE,
     "scores_report.json",
 ];
 
@@ -681,7 +681,14 @@ pub struct ScoresStage {
     pub table: Option<ScoreTable>,
     /// Why no scores were written, when no indicator tells townships apart.
     pub skipped: Option<crate::stage::Skipped>,
+    /// `township_scores.gpkg`'s layer (every township's polygon), which the
+    /// caller writes ([`GEOPACKAGE`]): GDAL takes one thread for it, so the
+    /// run writes it beside the report.
+    pub layer: Option<VectorLayer>,
 }
+
+/// The file of [`ScoresStage::layer`] (one of [`OUTPUTS`]).
+pub const GEOPACKAGE: &str = "township_scores.gpkg";
 
 /// The stage is skipped when no indicator is used: every one is missing,
 /// constant across townships or weighted 0. Ranks and levels would then be
@@ -783,6 +790,7 @@ pub fn run(
             stages,
             table: None,
             skipped: Some(skip),
+            layer: None,
         });
     }
     let mut df = frame(&scores)?;
@@ -794,7 +802,6 @@ pub fn run(
         geometries: polygons.into_iter().map(Geometry::MultiPolygon).collect(),
         attributes: df,
     };
-    riskmap_io::write_vector(&layer, &out.join("township_scores.gpkg"))?;
     let report = serde_json::json!({
         "as_of_year": input.as_of_year,
         "first_year": input.first_year,
@@ -830,6 +837,7 @@ pub fn run(
         stages,
         table: Some(score_table(&scores)),
         skipped: None,
+        layer: Some(layer),
     })
 }
 
