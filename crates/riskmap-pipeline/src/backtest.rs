@@ -795,9 +795,20 @@ pub fn forecast_stage(
         key.str(&c.name());
     }
     key.u64(last as u64);
-    for m in &prepared.measures {
-        key.str(&m.name);
-        hash_panel(&mut key, &m.panel);
+    // Each measure's panel hashed on its own, side by side (a nation's are
+    // 250 MB), into the key in measure order.
+    let panel_keys: Vec<String> = prepared
+        .measures
+        .par_iter()
+        .map(|m| {
+            let mut k = crate::cache::KeyBuilder::new("forecast panel");
+            k.str(&m.name);
+            hash_panel(&mut k, &m.panel);
+            k.finish().into_string()
+        })
+        .collect();
+    for k in &panel_keys {
+        key.str(k);
     }
     // One measure at a time: the choice is per measure anyway, and a nation's
     // members' forecasts and CRPS for every measure at once (models ×
