@@ -28,4 +28,4 @@ pub use hash::sha256_file;
 pub use raster::{is_raster, raster_cells, read_raster, read_raster_as, write_raster, RasterRead};
 pub use records::{read_records, read_records_keeping, read_records_with, Cells, Keep, Records};
 pub use table::{read_table, spreadsheet_safe, write_table, write_table_verbatim, TableWriter};
-pub use vector::{gdal_release, read_vector, write_vector};
+pub use vector::{read_vector, write_vector, writer_versions};

@@ -69,11 +69,32 @@ fn geometry_type(layer: &VectorLayer) -> OGRwkbGeometryType::Type {
     }
 }
 
-/// The GDAL release that reads and writes the layers (`"3.6.2"`): the
-/// bytes of a written GeoPackage depend on it, so a cache of written files
-/// keys on it.
-pub fn gdal_release() -> String {
-    gdal::version::VersionInfo::release_name()
+/// What the bytes of a written GeoPackage depend on besides its content:
+/// the GDAL release and build (with its PROJ, whose EPSG definitions go into
+/// the file) and the SQLite library (its version is in the file's header).
+/// A cache of written files keys on it, so that a library upgraded between
+/// two nights makes the next night write the file again.
+pub fn writer_versions() -> String {
+    use gdal::version::VersionInfo;
+    let sqlite = (|| -> Option<String> {
+        let drv = DriverManager::get_driver_by_name("Memory").ok()?;
+        let ds = drv.create_vector_only("versions").ok()?;
+        let mut rows = ds
+            .execute_sql(
+                "SELECT sqlite_version()",
+                None,
+                gdal::vector::sql::Dialect::SQLITE,
+            )
+            .ok()??;
+        let row = rows.features().next()?;
+        row.field_as_string(0).ok()?
+    })();
+    format!(
+        "GDAL {}; {}; SQLite {}",
+        VersionInfo::release_name(),
+        gdal::version::version_info("BUILD_INFO").replace('\n', " "),
+        sqlite.as_deref().unwrap_or("unknown")
+    )
 }
 
 /// Writes `layer` to `path`, replacing the file. The format follows the
@@ -264,6 +285,16 @@ pub fn read_vector(path: &Path) -> Result<VectorLayer, IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_writer_versions_name_gdal_and_the_sqlite_library() {
+        let v = writer_versions();
+        assert!(v.starts_with("GDAL 3."), "{v}");
+        // The SQLite library GDAL writes GeoPackages with, asked at run time.
+        let sqlite = v.rsplit("SQLite ").next().unwrap();
+        assert!(sqlite.starts_with("3."), "{v}");
+        assert_eq!(v, writer_versions(), "the same libraries, the same text");
+    }
 
     /// Whether the GeoPackage at `path` registers an R-tree index.
     fn has_rtree(path: &Path) -> bool {

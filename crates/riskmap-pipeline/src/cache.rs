@@ -20,9 +20,9 @@
 //! into the next run instead of written again.
 //!
 //! Entries are written to a temporary file and renamed, so a killed run
-//! leaves no half entry; an entry that does not parse is a miss. After a
-//! successful run, entries this run did not use are removed, which keeps the
-//! cache at about one run's worth. Floats go through serde_json with exact
+//! leaves no half entry; an entry that does not parse (a kept file that is
+//! empty) is a miss. After a successful run, entries this run did not use
+//! are removed, which keeps the cache at about one run's worth. Floats go through serde_json with exact
 //! round-tripping (`float_roundtrip`), so a cached result is bit-identical to
 //! a fresh one (`tests/it/incremental.rs` compares the bytes of a warm and a
 //! cold run).
@@ -177,18 +177,32 @@ impl Cache {
     /// about to be written (`None` when the cache is off). A copy, not a
     /// link: a GIS that writes into the published file (QGIS adds a
     /// GeoPackage's spatial index on demand) must not change the kept one.
+    /// A kept file is whole ([`Cache::keep_copy`] syncs it before it takes
+    /// its name); an empty one is a miss. The caller says with
+    /// [`Cache::count`] whether it used the kept file.
     pub fn file(&self, stage: &str, key: &Key, extension: &str) -> FileEntry {
         let Some(path) = self.path_with(stage, key, extension) else {
             return FileEntry::Miss(None);
         };
         self.used.lock().expect("cache lock").insert(path.clone());
-        let mut report = self.report.lock().expect("cache lock");
-        if path.is_file() {
-            report.hits.push(stage.to_owned());
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() > 0) {
             FileEntry::Hit(path)
         } else {
-            report.misses.push(stage.to_owned());
             FileEntry::Miss(Some(path))
+        }
+    }
+
+    /// Records a hit or a miss of `stage` for the manifest (nothing when the
+    /// cache is off).
+    pub fn count(&self, stage: &str, hit: bool) {
+        if self.dir.is_none() {
+            return;
+        }
+        let mut report = self.report.lock().expect("cache lock");
+        if hit {
+            report.hits.push(stage.to_owned());
+        } else {
+            report.misses.push(stage.to_owned());
         }
     }
 
@@ -198,10 +212,14 @@ impl Cache {
     pub fn keep_copy(written: &Path, entry: &Path) {
         let extension = entry.extension().unwrap_or_default().to_string_lossy();
         let tmp = entry.with_extension(format!("{extension}.{}.tmp", std::process::id()));
+        // Synced before the rename: after a power cut the entry is either
+        // whole or absent, never a named, truncated file.
+        let synced = |p: &Path| std::fs::File::open(p).and_then(|f| f.sync_all()).is_ok();
         let kept = entry
             .parent()
             .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
             && std::fs::copy(written, &tmp).is_ok()
+            && synced(&tmp)
             && std::fs::rename(&tmp, entry).is_ok();
         if !kept {
             let _ = std::fs::remove_file(&tmp);
@@ -343,11 +361,19 @@ mod tests {
             panic!("kept by the last run");
         };
         assert_eq!(std::fs::read(&kept).unwrap(), b"the layer's bytes");
+        cache.count("layer", true);
         let r = cache.report();
         assert_eq!(
             (r.hits.clone(), r.misses.len()),
             (vec!["layer".to_owned()], 0)
         );
+        // An empty kept file (a disk that filled) is a miss.
+        std::fs::write(&kept, b"").unwrap();
+        assert!(matches!(
+            cache.file("layer", &key, "gpkg"),
+            FileEntry::Miss(Some(_))
+        ));
+        std::fs::write(&kept, b"the layer's bytes").unwrap();
         let other = KeyBuilder::new("s").str("other grids").finish();
         assert!(matches!(
             cache.file("layer", &other, "gpkg"),
@@ -359,10 +385,13 @@ mod tests {
         let _ = cache.file("layer", &other, "gpkg");
         cache.prune();
         assert!(!kept.exists());
+        let off = Cache::off();
         assert!(matches!(
-            Cache::off().file("layer", &key, "gpkg"),
+            off.file("layer", &key, "gpkg"),
             FileEntry::Miss(None)
         ));
+        off.count("layer", false);
+        assert!(off.report().misses.is_empty());
     }
 
     #[test]

@@ -54,10 +54,11 @@ pub struct Panel {
 
 /// Builds the panel from accepted event records and `area_counts` rows.
 ///
-/// Cells are summed in a hash map keyed by small integers (township, year,
-/// month, measure number), in the order of the records, so every sum is the
-/// one a walk of the records gives; the ordered maps are built once at the
-/// end from sorted cells. (Keys with the measure's name, looked up in the
+/// Cells are summed in hash maps keyed by small integers (township, year,
+/// month, measure number), one per part of the townships, the parts side by
+/// side; each cell adds its records in their order, so every sum is the one
+/// a walk of the records gives; the ordered maps are built once at the end
+/// from sorted cells. (Keys with the measure's name, looked up in the
 /// ordered maps record by record, made the nation's panel 6 s.)
 pub fn build(v: &Validated) -> Panel {
     // Measure names by number; an event's names by (source, label).

@@ -412,8 +412,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, PipelineError> {
     } = log;
 
     // Hashed side by side (a province's largest outputs are tens of MB),
-    // listed in the order they were written; the first file that fails to
-    // hash, in that order, is the error.
+    // listed in the order the stages named them (a file written beside
+    // is named when it is started); the first file that fails to hash, in
+    // that order, is the error.
     let hashed: Vec<Result<OutputEntry, PipelineError>> = written
         .into_par_iter()
         .map(|name| {
@@ -503,7 +504,8 @@ struct Context<'a> {
 }
 
 /// What the stages add to the manifest and the report as they go: timings,
-/// files written (in order: the manifest lists them so), warnings, and the
+/// files written (in the order the stages name them, which the manifest
+/// keeps), warnings, and the
 /// stages skipped for want of data.
 struct Log {
     stages: StageLog,
@@ -540,8 +542,16 @@ impl Beside {
             let t = Instant::now();
             // A panic in the job is an error of the run, not an abort of
             // the process (rayon aborts on a spawned job's panic).
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))
-                .unwrap_or_else(|_| Err(PipelineError::Internal(format!("{what} panicked"))));
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).unwrap_or_else(
+                |panic| {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(PipelineError::Internal(format!("{what} panicked: {why}")))
+                },
+            );
             let _ = done.send(r.map(|()| t.elapsed().as_secs_f64()));
         });
         self.0.push((name.to_owned(), wait));
@@ -649,6 +659,7 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
             FileEntry::Hit(kept) => Some(Some(kept)),
             FileEntry::Miss(keep) => Some(keep),
         };
+        cx.cache.count("emerging grid layer", keep.is_none());
         if let Some(keep) = keep {
             let layer = crate::spatial_stats::grid_layer(&stats)?;
             log.beside.spawn("spatial statistics: grid layer", move || {
@@ -840,5 +851,48 @@ mod tests {
         assert_eq!(parse_date("2021-02-29"), None);
         assert_eq!(parse_date("2021-13-01"), None);
         assert_eq!(parse_date("2021-1-01"), None);
+    }
+
+    #[test]
+    fn files_written_beside_are_waited_for_and_their_errors_and_panics_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("layer.txt");
+        let mut beside = Beside::default();
+        let path = file.clone();
+        beside.spawn("a layer", move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::fs::write(&path, "written").map_err(|e| PipelineError::Internal(e.to_string()))
+        });
+        beside.spawn("a failing layer", || {
+            Err(PipelineError::Input("no room on the disk".into()))
+        });
+        beside.spawn("a broken layer", || panic!("a bug in the writer"));
+        let mut stages = StageLog::new();
+        let e = beside.wait(&mut stages).unwrap_err().to_string();
+        // The first error in the order the jobs were started; every job has
+        // ended, and the one that succeeded is logged.
+        assert!(e.contains("no room on the disk"), "{e}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "written");
+        let names: Vec<String> = stages.into_vec().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["a layer"]);
+
+        let mut beside = Beside::default();
+        beside.spawn("a broken layer", || panic!("a bug in the writer"));
+        let e = beside.wait(&mut StageLog::new()).unwrap_err().to_string();
+        assert!(
+            e.contains("a broken layer panicked: a bug in the writer"),
+            "{e}"
+        );
+
+        // Dropped without waiting (a later stage failed): the drop waits.
+        let late = dir.path().join("late.txt");
+        let path = late.clone();
+        let mut beside = Beside::default();
+        beside.spawn("a slow layer", move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::fs::write(&path, "done").map_err(|e| PipelineError::Internal(e.to_string()))
+        });
+        drop(beside);
+        assert!(late.is_file());
     }
 }

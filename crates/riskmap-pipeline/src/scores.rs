@@ -2,8 +2,9 @@
 //! holds (validated records, the panel, the exposure) plus the attributes
 //! scoring needs that validation does not keep (enterprise sectors, ledger
 //! deadlines, community types, capacities, pipelines, scenic areas), scores
-//! it, and writes `township_scores.csv`, `.parquet` and `.gpkg` and
-//! `scores_report.json` (how every indicator was used and what was missing).
+//! it, and writes `township_scores.csv`, `.parquet` and `scores_report.json`
+//! (how every indicator was used and what was missing); it hands the
+//! `.gpkg`'s layer to the caller, which writes it beside the report.
 //!
 //! Asset sources are read a second time here, by row: validation keeps
 //! only what every source has (dates, labels, severity), and the rows it
@@ -671,7 +672,8 @@ pub struct ScoreTable {
 
 /// What the stage did.
 pub struct ScoresStage {
-    /// Files written, relative to the output folder.
+    /// The stage's files, relative to the output folder, the GeoPackage of
+    /// [`ScoresStage::layer`] among them.
     pub written: Vec<&'static str>,
     /// Notes for the manifest's warnings: what was missing and what it affected.
     pub notes: Vec<String>,

@@ -1,6 +1,7 @@
 //! The spatial statistics stage: `spatial_stats.csv`, `global_stats.json`,
-//! `emerging_hotspots.csv` and `emerging_hotspots_grid.gpkg`, from the panel
-//! and the accepted points, through `riskmap-stats`.
+//! `emerging_hotspots.csv` and the layer of `emerging_hotspots_grid.gpkg`
+//! (which the caller writes or copies from the cache), from the panel and
+//! the accepted points, through `riskmap-stats`.
 //!
 //! What is computed on what (SPEC's definitions, and the choices SPEC leaves):
 //! - The year described is [`Validated::current_year`]: 1 January to the
@@ -425,7 +426,9 @@ pub fn compute(
     })
     .collect();
     let mut grid_key = crate::cache::KeyBuilder::new("emerging grid layer");
-    grid_key.str(&riskmap_io::gdal_release());
+    grid_key
+        .str(&riskmap_io::writer_versions())
+        .u64(grid_epsg as u64);
     let grids: Vec<GridResult> = grids
         .into_iter()
         .map(|(key, grid)| {
