@@ -207,7 +207,7 @@ fn a_run_killed_at_any_stage_leaves_the_last_good_results() {
         .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            !(name.ends_with(".json") || name.ends_with(".gpkg"))
+            !(name.ends_with(".bin") || name.ends_with(".gpkg"))
         })
         .map(|e| e.path())
         .collect();

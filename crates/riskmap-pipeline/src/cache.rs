@@ -10,7 +10,7 @@
 //! - **A stage's pure part.** A result that depends on less than the whole
 //!   input (the backtest that picks the forecasting models reads complete
 //!   years only; the emerging hot spot grid of one source reads that source's
-//!   points in complete years) is stored under `OUT/.cache/<stage>/<key>.json`,
+//!   points in complete years) is stored under `OUT/.cache/<stage>/<key>.bin`,
 //!   where the key is a SHA-256 over exactly the values it is computed from,
 //!   and reused when the key recurs. One more day of records changes the
 //!   current year, not the complete ones, so these stages are skipped.
@@ -22,10 +22,11 @@
 //! Entries are written to a temporary file and renamed, so a killed run
 //! leaves no half entry; an entry that does not parse (a kept file that is
 //! empty) is a miss. After a successful run, entries this run did not use
-//! are removed, which keeps the cache at about one run's worth. Floats go through serde_json with exact
-//! round-tripping (`float_roundtrip`), so a cached result is bit-identical to
-//! a fresh one (`tests/it/incremental.rs` compares the bytes of a warm and a
-//! cold run).
+//! are removed, which keeps the cache at about one run's worth. Results are
+//! stored in postcard's binary form (serde's data model, floats as their
+//! bits), so a cached result is bit-identical to a fresh one
+//! (`tests/it/incremental.rs` compares the bytes of a warm and a cold run);
+//! as JSON, a nation's four emerging hot spot grids were 427 MB.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -124,6 +125,30 @@ pub struct CacheReport {
     pub misses: Vec<String>,
 }
 
+/// An entry's bytes: the SHA-256 of the payload, then the payload, `v` in
+/// postcard's form. The binary form has no redundancy of its own (a damaged
+/// byte can still decode), so the digest is what tells a whole entry.
+fn seal<T: Serialize>(v: &T) -> Option<Vec<u8>> {
+    let payload = postcard::to_stdvec(v).ok()?;
+    let mut bytes = Sha256::digest(&payload).to_vec();
+    bytes.extend_from_slice(&payload);
+    Some(bytes)
+}
+
+/// The value of an entry [`seal`] wrote, or `None` if it is damaged: a
+/// digest that does not match, a payload that does not decode, or bytes
+/// left over.
+fn unseal<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    let (digest, payload) = bytes.split_at_checked(32)?;
+    if Sha256::digest(payload).as_slice() != digest {
+        return None;
+    }
+    match postcard::take_from_bytes::<T>(payload) {
+        Ok((v, [])) => Some(v),
+        _ => None,
+    }
+}
+
 /// What [`Cache::file`] found.
 #[derive(Debug)]
 pub enum FileEntry {
@@ -159,7 +184,7 @@ impl Cache {
     }
 
     fn path(&self, stage: &str, key: &Key) -> Option<PathBuf> {
-        self.path_with(stage, key, "json")
+        self.path_with(stage, key, "bin")
     }
 
     fn path_with(&self, stage: &str, key: &Key, extension: &str) -> Option<PathBuf> {
@@ -238,10 +263,7 @@ impl Cache {
             return compute();
         };
         self.used.lock().expect("cache lock").insert(path.clone());
-        if let Some(v) = std::fs::read(&path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<T>(&b).ok())
-        {
+        if let Some(v) = std::fs::read(&path).ok().and_then(|b| unseal::<T>(&b)) {
             self.report
                 .lock()
                 .expect("cache lock")
@@ -250,8 +272,8 @@ impl Cache {
             return v;
         }
         let v = compute();
-        if let Ok(bytes) = serde_json::to_vec(&v) {
-            let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+        if let Some(bytes) = seal(&v) {
+            let tmp = path.with_extension(format!("bin.{}.tmp", std::process::id()));
             let stored = path
                 .parent()
                 .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
@@ -337,6 +359,19 @@ mod tests {
         std::fs::write(&path, b"{ truncated").unwrap();
         let cache = Cache::open(dir.path(), true);
         assert_eq!(cache.memo("s", &key, || 2u32), 2);
+        // One byte changed in a whole entry: the digest no longer matches.
+        let mut bytes = std::fs::read(&path).unwrap();
+        assert_eq!(unseal::<u32>(&bytes), Some(2));
+        *bytes.last_mut().unwrap() ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let cache = Cache::open(dir.path(), true);
+        assert_eq!(cache.memo("s", &key, || 4u32), 4);
+        // Bytes left over after the value are damage too.
+        let mut long = seal(&5u32).unwrap();
+        long.push(0);
+        let digest = Sha256::digest(&long[32..]);
+        long[..32].copy_from_slice(&digest);
+        assert_eq!(unseal::<u32>(&long), None);
         let off = Cache::open(dir.path(), false);
         assert_eq!(off.memo("s", &key, || 3u32), 3);
         assert!(!off.report().enabled);
