@@ -129,7 +129,7 @@ pub fn run(measures: &[Measure], models: &[Box<dyn Forecaster>], origins: &[i32]
     let scored = |(m, k, origin): Task, i, f: &Predictive, actual| {
         PredictionRow::scored(m, k, origin, i, f, actual)
     };
-    let (tasks, results) = run_tasks(measures, models, origins, scored);
+    let (tasks, results) = run_tasks(measures, models, origins, &[], scored);
     let mut out = Backtest {
         models: models.iter().map(|m| m.name()).collect(),
         measures: measures.iter().map(|m| m.name.clone()).collect(),
@@ -158,9 +158,46 @@ pub fn choose_by_crps(
     models: &[Box<dyn Forecaster>],
     origins: &[i32],
 ) -> Vec<Option<String>> {
+    choose_by_crps_with(measures, models, origins, &[]).0
+}
+
+/// [`choose_by_crps`] one measure at a time (only one measure's members'
+/// forecasts are held at once: a nation's, for every measure, would not
+/// fit), each measure's models run costliest first by what they took on
+/// the measure before, so that a core is not left idle while the other
+/// finishes a long fit. The same answer as [`choose_by_crps`].
+pub fn choose_by_crps_each(
+    measures: &[Measure],
+    models: &[Box<dyn Forecaster>],
+    origins: &[i32],
+) -> Vec<Option<String>> {
+    let mut cost = Vec::new();
+    measures
+        .iter()
+        .map(|m| {
+            let (choice, seconds) =
+                choose_by_crps_with(std::slice::from_ref(m), models, origins, &cost);
+            cost = seconds;
+            choice.into_iter().next().flatten()
+        })
+        .collect()
+}
+
+/// [`choose_by_crps`], its tasks started in order of `cost` (seconds per
+/// model; empty: task order); also the seconds each model took.
+fn choose_by_crps_with(
+    measures: &[Measure],
+    models: &[Box<dyn Forecaster>],
+    origins: &[i32],
+    cost: &[f64],
+) -> (Vec<Option<String>>, Vec<f64>) {
     let crps = |_: Task, _, f: &Predictive, actual| f.summary(Some(actual)).crps;
-    let (tasks, results) = run_tasks(measures, models, origins, crps);
-    (0..measures.len())
+    let (tasks, results) = run_tasks(measures, models, origins, cost, crps);
+    let mut seconds = vec![0.0; models.len()];
+    for (t, r) in tasks.iter().zip(&results) {
+        seconds[t.0] += r.1;
+    }
+    let choice = (0..measures.len())
         .map(|k| {
             let mut best: Option<(f64, usize)> = None;
             for (m, model) in models.iter().enumerate() {
@@ -184,7 +221,8 @@ pub fn choose_by_crps(
             }
             best.map(|(_, m)| models[m].name())
         })
-        .collect()
+        .collect();
+    (choice, seconds)
 }
 
 /// One task of a backtest: (model, measure, origin).
@@ -202,6 +240,7 @@ fn run_tasks<T: Send>(
     measures: &[Measure],
     models: &[Box<dyn Forecaster>],
     origins: &[i32],
+    cost: &[f64],
     score: impl Fn(Task, usize, &Predictive, f64) -> T + Sync,
 ) -> (Vec<Task>, Vec<Outcome<T>>) {
     let names: Vec<String> = models.iter().map(|m| m.name()).collect();
@@ -261,10 +300,28 @@ fn run_tasks<T: Send>(
         (result, is_member[m].then_some(forecasts))
     };
     // First every model that is not combined from members run here...
-    let first: Vec<Option<(Outcome<T>, Option<Vec<Predictive>>)>> = tasks
-        .par_iter()
-        .map(|task| members[task.0].is_none().then(|| fit(task)))
-        .collect();
+    let first: Vec<Option<(Outcome<T>, Option<Vec<Predictive>>)>> = if cost.len() == models.len() {
+        // ...taken one at a time by whichever core is free, costliest first
+        // (longest processing time first), and put back in task order.
+        let mut order: Vec<usize> = (0..tasks.len()).collect();
+        order.sort_by(|&a, &b| {
+            cost[tasks[b].0]
+                .total_cmp(&cost[tasks[a].0])
+                .then(a.cmp(&b))
+        });
+        let mut ran: Vec<(usize, Option<(Outcome<T>, Option<Vec<Predictive>>)>)> = order
+            .into_iter()
+            .par_bridge()
+            .map(|i| (i, members[tasks[i].0].is_none().then(|| fit(&tasks[i]))))
+            .collect();
+        ran.sort_by_key(|r| r.0);
+        ran.into_iter().map(|r| r.1).collect()
+    } else {
+        tasks
+            .par_iter()
+            .map(|task| members[task.0].is_none().then(|| fit(task)))
+            .collect()
+    };
     let kept: std::collections::HashMap<Task, (&[Predictive], f64)> = tasks
         .iter()
         .zip(&first)
@@ -695,6 +752,8 @@ mod tests {
         assert_eq!(expected.len(), 2);
         assert!(expected.iter().all(Option::is_some), "{expected:?}");
         assert_eq!(choose_by_crps(&measures, &models, &origins), expected);
+        // Measure by measure, costliest models first: the same choice.
+        assert_eq!(choose_by_crps_each(&measures, &models, &origins), expected);
         for measure in &measures {
             let one = std::slice::from_ref(measure);
             let b = run(one, &models, &origins);

@@ -810,18 +810,12 @@ pub fn forecast_stage(
     for k in &panel_keys {
         key.str(k);
     }
-    // One measure at a time: the choice is per measure anyway, and a nation's
-    // members' forecasts and CRPS for every measure at once (models ×
-    // measures × origins × 40,000 townships) would be held together.
+    // One measure at a time (`choose_by_crps_each`): the choice is per
+    // measure anyway, and a nation's members' forecasts and CRPS for every
+    // measure at once (models × measures × origins × 40,000 townships) would
+    // be held together.
     let choose_each = |measures: &[Measure]| -> Vec<Option<String>> {
-        measures
-            .iter()
-            .map(|m| {
-                backtest::choose_by_crps(std::slice::from_ref(m), &candidates, &origins)
-                    .pop()
-                    .flatten()
-            })
-            .collect()
+        backtest::choose_by_crps_each(measures, &candidates, &origins)
     };
     let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
         (choose_each(&prepared.measures), choose_each(&totals))
