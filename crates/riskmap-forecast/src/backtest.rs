@@ -299,29 +299,25 @@ fn run_tasks<T: Send>(
         // A member's forecasts are kept for the models that combine it.
         (result, is_member[m].then_some(forecasts))
     };
-    // First every model that is not combined from members run here...
-    let first: Vec<Option<(Outcome<T>, Option<Vec<Predictive>>)>> = if cost.len() == models.len() {
-        // ...taken one at a time by whichever core is free, costliest first
-        // (longest processing time first), and put back in task order.
-        let mut order: Vec<usize> = (0..tasks.len()).collect();
+    // First every model that is not combined from members run here, taken
+    // one at a time by whichever core is free: costliest first when `cost`
+    // is given (longest processing time first), then put back in task order.
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    if cost.len() == models.len() {
         order.sort_by(|&a, &b| {
             cost[tasks[b].0]
                 .total_cmp(&cost[tasks[a].0])
                 .then(a.cmp(&b))
         });
-        let mut ran: Vec<(usize, Option<(Outcome<T>, Option<Vec<Predictive>>)>)> = order
-            .into_iter()
-            .par_bridge()
-            .map(|i| (i, members[tasks[i].0].is_none().then(|| fit(&tasks[i]))))
-            .collect();
-        ran.sort_by_key(|r| r.0);
-        ran.into_iter().map(|r| r.1).collect()
-    } else {
-        tasks
-            .par_iter()
-            .map(|task| members[task.0].is_none().then(|| fit(task)))
-            .collect()
-    };
+    }
+    let mut ran: Vec<(usize, Option<(Outcome<T>, Option<Vec<Predictive>>)>)> = order
+        .into_iter()
+        .par_bridge()
+        .map(|i| (i, members[tasks[i].0].is_none().then(|| fit(&tasks[i]))))
+        .collect();
+    ran.sort_by_key(|r| r.0);
+    let first: Vec<Option<(Outcome<T>, Option<Vec<Predictive>>)>> =
+        ran.into_iter().map(|r| r.1).collect();
     let kept: std::collections::HashMap<Task, (&[Predictive], f64)> = tasks
         .iter()
         .zip(&first)

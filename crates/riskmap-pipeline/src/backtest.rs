@@ -814,11 +814,11 @@ pub fn forecast_stage(
     // measure anyway, and a nation's members' forecasts and CRPS for every
     // measure at once (models × measures × origins × 40,000 townships) would
     // be held together.
-    let choose_each = |measures: &[Measure]| -> Vec<Option<String>> {
-        backtest::choose_by_crps_each(measures, &candidates, &origins)
-    };
     let (chosen, chosen_totals) = cache.memo("forecast model choice", &key.finish(), || {
-        (choose_each(&prepared.measures), choose_each(&totals))
+        (
+            backtest::choose_by_crps_each(&prepared.measures, &candidates, &origins),
+            backtest::choose_by_crps_each(&totals, &candidates, &origins),
+        )
     });
     let mut out = Forecasts {
         year: last + 1,

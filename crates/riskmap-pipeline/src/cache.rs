@@ -149,6 +149,23 @@ fn unseal<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     }
 }
 
+/// Stores an entry at `entry`: `fill` writes a temporary file beside it,
+/// which is then renamed, so that a killed run leaves no half entry. An
+/// entry that cannot be stored (full disk, read-only folder) only costs the
+/// next run the work again.
+fn put(entry: &Path, fill: impl FnOnce(&Path) -> std::io::Result<()>) {
+    let extension = entry.extension().unwrap_or_default().to_string_lossy();
+    let tmp = entry.with_extension(format!("{extension}.{}.tmp", std::process::id()));
+    let stored = entry
+        .parent()
+        .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+        && fill(&tmp).is_ok()
+        && std::fs::rename(&tmp, entry).is_ok();
+    if !stored {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
 /// What [`Cache::file`] found.
 #[derive(Debug)]
 pub enum FileEntry {
@@ -231,29 +248,18 @@ impl Cache {
         }
     }
 
-    /// Keeps a copy of `written` at `entry` (from [`Cache::file`]), through
-    /// a temporary file, so that a killed run leaves no half entry. A copy
-    /// that fails only costs the next run the work again.
+    /// Keeps a copy of `written` at `entry` (from [`Cache::file`]).
     pub fn keep_copy(written: &Path, entry: &Path) {
-        let extension = entry.extension().unwrap_or_default().to_string_lossy();
-        let tmp = entry.with_extension(format!("{extension}.{}.tmp", std::process::id()));
         // Synced before the rename: after a power cut the entry is either
-        // whole or absent, never a named, truncated file.
-        let synced = |p: &Path| std::fs::File::open(p).and_then(|f| f.sync_all()).is_ok();
-        let kept = entry
-            .parent()
-            .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
-            && std::fs::copy(written, &tmp).is_ok()
-            && synced(&tmp)
-            && std::fs::rename(&tmp, entry).is_ok();
-        if !kept {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        // whole or absent, never a named, truncated file (a kept file has no
+        // digest to tell).
+        put(entry, |tmp| {
+            std::fs::copy(written, tmp)?;
+            std::fs::File::open(tmp)?.sync_all()
+        });
     }
 
     /// The cached result of `stage` for `key`, or `compute()`'s, stored.
-    /// A cache that cannot be written (full disk, read-only folder) only
-    /// costs the next run the recomputation.
     pub fn memo<T, F>(&self, stage: &str, key: &Key, compute: F) -> T
     where
         T: Serialize + DeserializeOwned,
@@ -264,30 +270,14 @@ impl Cache {
         };
         self.used.lock().expect("cache lock").insert(path.clone());
         if let Some(v) = std::fs::read(&path).ok().and_then(|b| unseal::<T>(&b)) {
-            self.report
-                .lock()
-                .expect("cache lock")
-                .hits
-                .push(stage.to_owned());
+            self.count(stage, true);
             return v;
         }
         let v = compute();
         if let Some(bytes) = seal(&v) {
-            let tmp = path.with_extension(format!("bin.{}.tmp", std::process::id()));
-            let stored = path
-                .parent()
-                .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
-                && std::fs::write(&tmp, &bytes).is_ok()
-                && std::fs::rename(&tmp, &path).is_ok();
-            if !stored {
-                let _ = std::fs::remove_file(&tmp);
-            }
+            put(&path, |tmp| std::fs::write(tmp, &bytes));
         }
-        self.report
-            .lock()
-            .expect("cache lock")
-            .misses
-            .push(stage.to_owned());
+        self.count(stage, false);
         v
     }
 

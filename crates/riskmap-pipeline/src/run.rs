@@ -505,8 +505,7 @@ struct Context<'a> {
 
 /// What the stages add to the manifest and the report as they go: timings,
 /// files written (in the order the stages name them, which the manifest
-/// keeps), warnings, and the
-/// stages skipped for want of data.
+/// keeps), warnings, and the stages skipped for want of data.
 struct Log {
     stages: StageLog,
     written: Vec<String>,
@@ -560,19 +559,12 @@ impl Beside {
     /// Waits for every job, logs each, and returns the first error (in the
     /// order they were started).
     fn wait(&mut self, stages: &mut StageLog) -> Result<(), PipelineError> {
-        let results: Vec<(String, Result<f64, PipelineError>)> = self
-            .0
-            .drain(..)
-            .map(|(name, wait)| {
-                let r = wait
-                    .recv()
-                    .unwrap_or_else(|_| Err(PipelineError::Internal(format!("{name}: lost"))));
-                (name, r)
-            })
-            .collect();
         let mut first_error = None;
-        for (name, r) in results {
-            match r {
+        for (name, wait) in self.0.drain(..) {
+            let done = wait
+                .recv()
+                .unwrap_or_else(|_| Err(PipelineError::Internal(format!("{name}: lost"))));
+            match done {
                 Ok(seconds) => stages.push(StageEntry {
                     name,
                     seconds,
@@ -651,16 +643,17 @@ fn run_stages(cx: &Context, log: &mut Log) -> Result<Computed, PipelineError> {
         // The grid layer: copied from the cache when the grids are the last
         // run's, else written beside the later stages.
         let grid = cx.out.join(crate::spatial_stats::GRID_FILE);
-        let keep = match cx
+        let entry = cx
             .cache
-            .file("emerging grid layer", &stats.grid_key, "gpkg")
-        {
-            FileEntry::Hit(kept) if std::fs::copy(&kept, &grid).is_ok() => None,
-            FileEntry::Hit(kept) => Some(Some(kept)),
-            FileEntry::Miss(keep) => Some(keep),
-        };
-        cx.cache.count("emerging grid layer", keep.is_none());
-        if let Some(keep) = keep {
+            .file("emerging grid layer", &stats.grid_key, "gpkg");
+        let copied = matches!(&entry, FileEntry::Hit(kept) if std::fs::copy(kept, &grid).is_ok());
+        cx.cache.count("emerging grid layer", copied);
+        if !copied {
+            // A kept copy that could not be copied is written over.
+            let keep = match entry {
+                FileEntry::Hit(kept) => Some(kept),
+                FileEntry::Miss(keep) => keep,
+            };
             let layer = crate::spatial_stats::grid_layer(&stats)?;
             log.beside.spawn("spatial statistics: grid layer", move || {
                 riskmap_io::write_vector(&layer, &grid)?;

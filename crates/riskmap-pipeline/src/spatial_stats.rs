@@ -368,7 +368,7 @@ pub fn compute(
     // The grid: each point source's records in the complete years, in metres.
     let centre = v.region_centre();
     let grid_epsg = riskmap_io::crs::utm_epsg(centre[0], centre[1]);
-    let grids: Vec<(crate::cache::Key, GridResult)> = [
+    let keyed: Vec<(crate::cache::Key, GridResult)> = [
         Source::Incidents,
         Source::Fires,
         Source::ForestFires,
@@ -429,13 +429,11 @@ pub fn compute(
     grid_key
         .str(&riskmap_io::writer_versions())
         .u64(grid_epsg as u64);
-    let grids: Vec<GridResult> = grids
-        .into_iter()
-        .map(|(key, grid)| {
-            grid_key.str(&key.into_string());
-            grid
-        })
-        .collect();
+    let mut grids = Vec::with_capacity(keyed.len());
+    for (key, grid) in keyed {
+        grid_key.str(&key.into_string());
+        grids.push(grid);
+    }
 
     let pairs = weights.n_links() / 2;
     SpatialStats {
